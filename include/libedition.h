@@ -1,0 +1,597 @@
+/*
+ * libedition: the lifecycle of an ApsaraMQ for RocketMQ instance moving
+ * between Standard Edition and Enterprise Platinum Edition.
+ *
+ * This header is the whole public contract. The library models instance
+ * snapshots as immutable, reference-counted values and every lifecycle
+ * command as a pure transition: snapshot + now + arguments in, a new
+ * snapshot and an ordered list of effects out. The library does no I/O,
+ * reads no clock, keeps no global mutable state and prints nothing; the host
+ * carries the effects out.
+ *
+ * Conventions, stated once and holding for every function below unless the
+ * function says otherwise:
+ *
+ *  - Ownership. A function whose name ends in _new, _load_yaml, _ref or that
+ *    returns an ed_result* hands the caller one reference, released with the
+ *    matching _free. Pointers returned by getters ("borrowed") live as long
+ *    as the object they were read from. Every _free function accepts NULL.
+ *  - Thread-safety. Snapshots (ed_instance) are immutable and their
+ *    reference counts are atomic: any number of threads may read, ref, free
+ *    and transition the same snapshot at once. Results, effect lists,
+ *    scenarios and errors are immutable once returned and may be read from
+ *    many threads; freeing one while another thread reads it is the
+ *    caller's bug. Options, commands and buffers are mutable: one thread at a
+ *    time per object.
+ *  - Errors. Functions return an ed_status or an ed_result carrying one.
+ *    NULL or out-of-range arguments give ED_INVALID_ARGUMENT, never a crash.
+ *    An allocation failure gives ED_NO_MEMORY and leaks nothing. A refused
+ *    command changes nothing.
+ *  - Time. ed_time is whole seconds since 1970-01-01T00:00:00Z (UTC). Valid
+ *    times lie in [ED_TIME_MIN, ED_TIME_MAX] (years 0000 to 9999).
+ */
+#ifndef LIBEDITION_H
+#define LIBEDITION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ED_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ED_API __attribute__((visibility("default")))
+#else
+#define ED_API
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Version                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/** Release version of this header; ed_version() gives the library's. */
+#define ED_VERSION_MAJOR 0
+#define ED_VERSION_MINOR 1
+#define ED_VERSION_PATCH 0
+/** ABI major: the soname is libedition.so.ED_ABI_MAJOR. */
+#define ED_ABI_MAJOR 1
+
+/** The library's version as "MAJOR.MINOR.PATCH". Static string; thread-safe. */
+ED_API const char *ed_version(void);
+
+/* ---------------------------------------------------------------------- */
+/* Status codes                                                            */
+/* ---------------------------------------------------------------------- */
+
+/** Outcome of a call. Values are stable and never reused. */
+typedef enum ed_status {
+    ED_OK = 0,
+    ED_INVALID_ARGUMENT = 1,
+    ED_INVALID_NAME = 2,
+    ED_INVALID_PERIOD = 3,
+    ED_CLOCK_SKEW = 4,
+    ED_ALREADY_ENTERPRISE_PLATINUM = 5,
+    ED_NOT_SUBSCRIPTION = 6,
+    ED_NO_DIRECT_DOWNGRADE = 7,
+    ED_EXPIRY_DUE = 8,
+    ED_EXPIRED = 9,
+    ED_RELEASED = 10,
+    ED_MIGRATION_IN_PROGRESS = 11,
+    ED_NO_MIGRATION = 12,
+    ED_EXISTS = 13,
+    ED_NOT_FOUND = 14,
+    ED_DATA_LOSS_REFUSED = 15,
+    ED_PARSE_ERROR = 16,
+    ED_SCHEMA_ERROR = 17,
+    ED_LIMIT_EXCEEDED = 18,
+    ED_NO_MEMORY = 19,
+    ED_IO_ERROR = 20
+} ed_status;
+
+/** Stable snake_case name of a status ("ok", "data_loss_refused", ...), or
+ *  NULL for a value that is not a status. Static string; thread-safe. */
+ED_API const char *ed_status_name(ed_status status);
+/** Parses a stable status name. ED_INVALID_ARGUMENT if unknown. Thread-safe. */
+ED_API ed_status ed_status_from_name(const char *name, ed_status *out);
+
+/* ---------------------------------------------------------------------- */
+/* Enumerations of the model, each with its stable name                    */
+/* ---------------------------------------------------------------------- */
+
+typedef enum ed_edition {
+    ED_EDITION_STANDARD = 0,
+    ED_EDITION_ENTERPRISE_PLATINUM = 1
+} ed_edition;
+
+typedef enum ed_billing {
+    ED_BILLING_PAY_AS_YOU_GO = 0,
+    ED_BILLING_SUBSCRIPTION = 1
+} ed_billing;
+
+typedef enum ed_cluster {
+    ED_CLUSTER_SHARED = 0,
+    ED_CLUSTER_DEDICATED = 1
+} ed_cluster;
+
+typedef enum ed_lifecycle {
+    ED_LIFECYCLE_ACTIVE = 0,
+    ED_LIFECYCLE_EXPIRED = 1,
+    ED_LIFECYCLE_RELEASED = 2
+} ed_lifecycle;
+
+/** What happens when an Enterprise Platinum subscription expires. */
+typedef enum ed_action {
+    ED_ACTION_DELETE_RESOURCE = 0,
+    ED_ACTION_DOWNGRADE_TO_STANDARD = 1
+} ed_action;
+
+/** Mode of the downgrade plan (rule X2). */
+typedef enum ed_plan_mode {
+    ED_PLAN_IMMEDIATE = 0,
+    ED_PLAN_AT_EXPIRY = 1
+} ed_plan_mode;
+
+/** Every command a snapshot accepts (spec lifecycle.md section 2). */
+typedef enum ed_command_kind {
+    ED_CMD_UPGRADE = 1,
+    ED_CMD_SET_POST_EXPIRATION_ACTION = 2,
+    ED_CMD_REFUND = 3,
+    ED_CMD_RENEW = 4,
+    ED_CMD_TICK = 5,
+    ED_CMD_COMPLETE_MIGRATION = 6,
+    ED_CMD_ADD_TOPIC = 7,
+    ED_CMD_REMOVE_TOPIC = 8,
+    ED_CMD_ADD_GROUP = 9,
+    ED_CMD_REMOVE_GROUP = 10,
+    ED_CMD_DOWNGRADE = 11,
+    ED_CMD_PLAN_DOWNGRADE = 12
+} ed_command_kind;
+
+/** Stable names ("standard", "pay_as_you_go", "dedicated", "expired",
+ *  "downgrade_to_standard", "at_expiry", "set_post_expiration_action", ...),
+ *  or NULL for a value out of range. Static strings; thread-safe. */
+ED_API const char *ed_edition_name(ed_edition v);
+ED_API const char *ed_billing_name(ed_billing v);
+ED_API const char *ed_cluster_name(ed_cluster v);
+ED_API const char *ed_lifecycle_name(ed_lifecycle v);
+ED_API const char *ed_action_name(ed_action v);
+ED_API const char *ed_plan_mode_name(ed_plan_mode v);
+ED_API const char *ed_command_kind_name(ed_command_kind v);
+
+/** Parse a stable name back into its value. ED_INVALID_ARGUMENT if the name
+ *  is unknown or an argument is NULL; *out is then untouched. Thread-safe. */
+ED_API ed_status ed_edition_from_name(const char *name, ed_edition *out);
+ED_API ed_status ed_lifecycle_from_name(const char *name, ed_lifecycle *out);
+ED_API ed_status ed_action_from_name(const char *name, ed_action *out);
+ED_API ed_status ed_plan_mode_from_name(const char *name, ed_plan_mode *out);
+ED_API ed_status ed_command_kind_from_name(const char *name, ed_command_kind *out);
+
+/* ---------------------------------------------------------------------- */
+/* Time                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/** Seconds since the Unix epoch, UTC. */
+typedef int64_t ed_time;
+
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
+#define ED_TIME_MIN ((ed_time)-62167219200LL)
+#define ED_TIME_MAX ((ed_time)253402300799LL)
+/** Bytes needed by ed_time_format, terminating NUL included. */
+#define ED_TIME_BUFSIZE 21
+
+/** Parses an RFC 3339 date-time ("2026-02-01T00:00:00Z", a numeric offset
+ *  such as "+08:00" is accepted and applied; 't' and 'z' may be lower case).
+ *  Fractional seconds and leap seconds are refused: libedition's time is
+ *  whole seconds. `len` is the number of bytes of `text` (no NUL needed).
+ *  ED_PARSE_ERROR if the text is not such a time or lies outside the valid
+ *  range. Thread-safe. */
+ED_API ed_status ed_time_parse(const char *text, size_t len, ed_time *out);
+
+/** Formats `t` as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least ED_TIME_BUFSIZE
+ *  bytes), NUL-terminated. ED_INVALID_ARGUMENT if t is out of range or buf
+ *  is too small. Thread-safe. */
+ED_API ed_status ed_time_format(ed_time t, char *buf, size_t size);
+
+/** Calendar arithmetic in UTC: `t` plus `months` (may be negative), the
+ *  day clamped to the end of the target month (Jan 31 + 1 month = Feb 28 or
+ *  29), the time of day kept. ED_INVALID_ARGUMENT if t or the result is out
+ *  of range. Thread-safe. */
+ED_API ed_status ed_time_add_months(ed_time t, int months, ed_time *out);
+
+/* ---------------------------------------------------------------------- */
+/* Options: an extensible bag of settings (new keys never change a layout)  */
+/* ---------------------------------------------------------------------- */
+
+typedef struct ed_options ed_options;
+
+typedef enum ed_option {
+    /** int 0 or 1, default 0. ed_refund: allow the delete_resource path,
+     *  which deletes every topic and group (rule X3). */
+    ED_OPT_ALLOW_DATA_LOSS = 1,
+    /** int 0..30, default 7. ed_create_*: days between expiry and release. */
+    ED_OPT_RELEASE_DELAY_DAYS = 2,
+    /** string, default none. ed_create_*: informational region. */
+    ED_OPT_REGION = 3,
+    /** int 1..2^40, default 64 MiB. YAML loaders: largest document. */
+    ED_OPT_MAX_DOCUMENT_SIZE = 4
+} ed_option;
+
+/** New options set to their defaults; NULL when out of memory. Caller frees
+ *  with ed_options_free. Wherever an options pointer is taken, NULL means
+ *  "all defaults". */
+ED_API ed_options *ed_options_new(void);
+ED_API void ed_options_free(ed_options *opts);
+/** Set an integer option. ED_INVALID_ARGUMENT for a string key or a value
+ *  out of the key's range (the options are then unchanged). */
+ED_API ed_status ed_options_set_int(ed_options *opts, ed_option key, int64_t value);
+/** Set a string option (copied; NULL clears it). ED_INVALID_ARGUMENT for an
+ *  integer key, ED_INVALID_NAME for an invalid region, ED_NO_MEMORY. */
+ED_API ed_status ed_options_set_string(ed_options *opts, ed_option key, const char *value);
+
+/* ---------------------------------------------------------------------- */
+/* Snapshots                                                               */
+/* ---------------------------------------------------------------------- */
+
+/** An immutable instance snapshot, reference-counted (see conventions). */
+typedef struct ed_instance ed_instance;
+
+/** Takes one more reference to `inst` and returns it (NULL stays NULL). */
+ED_API ed_instance *ed_instance_ref(const ed_instance *inst);
+/** Releases one reference; the last one frees the snapshot. */
+ED_API void ed_instance_free(ed_instance *inst);
+
+/* Getters. All take a non-NULL snapshot; on NULL they return 0, NULL or
+ * false. Returned strings are borrowed from the snapshot. */
+ED_API const char *ed_instance_id(const ed_instance *inst);
+ED_API const char *ed_instance_endpoint(const ed_instance *inst);
+/** The region, or NULL when none is recorded. */
+ED_API const char *ed_instance_region(const ed_instance *inst);
+ED_API ed_edition ed_instance_edition(const ed_instance *inst);
+/** Derived from the edition (rule S1). */
+ED_API ed_billing ed_instance_billing(const ed_instance *inst);
+/** Derived from the edition (rule S2). */
+ED_API ed_cluster ed_instance_cluster(const ed_instance *inst);
+ED_API ed_lifecycle ed_instance_lifecycle(const ed_instance *inst);
+ED_API uint64_t ed_instance_revision(const ed_instance *inst);
+ED_API ed_time ed_instance_created_at(const ed_instance *inst);
+ED_API ed_time ed_instance_updated_at(const ed_instance *inst);
+ED_API int ed_instance_release_delay_days(const ed_instance *inst);
+
+/** The subscription of an Enterprise Platinum snapshot. Returns false (and
+ *  writes nothing) on Standard Edition. Any out pointer may be NULL. */
+ED_API bool ed_instance_subscription(const ed_instance *inst, ed_time *started_at,
+                                     ed_time *expires_at, int *period_months,
+                                     ed_action *post_expiration_action);
+/** The release time; false unless the lifecycle is expired. */
+ED_API bool ed_instance_release_at(const ed_instance *inst, ed_time *release_at);
+/** The migration in flight; false when none. Any out pointer may be NULL. */
+ED_API bool ed_instance_migration(const ed_instance *inst, ed_cluster *from, ed_cluster *to,
+                                  ed_time *started_at);
+
+ED_API size_t ed_instance_topic_count(const ed_instance *inst);
+/** The i-th topic in insertion order, or NULL when i is out of range. */
+ED_API const char *ed_instance_topic(const ed_instance *inst, size_t i);
+ED_API bool ed_instance_has_topic(const ed_instance *inst, const char *name);
+ED_API size_t ed_instance_group_count(const ed_instance *inst);
+ED_API const char *ed_instance_group(const ed_instance *inst, size_t i);
+ED_API bool ed_instance_has_group(const ed_instance *inst, const char *name);
+
+/** True when a and b hold the same values in every field (both NULL: true). */
+ED_API bool ed_instance_equal(const ed_instance *a, const ed_instance *b);
+
+/** The time at which ed_tick next does something: expires_at of an active
+ *  Enterprise Platinum snapshot, release_at of an expired one (rule X6).
+ *  Returns false ("none") otherwise. The time may already have passed:
+ *  then tick is due now. */
+ED_API bool ed_instance_next_deadline(const ed_instance *inst, ed_time *deadline);
+
+/* ---------------------------------------------------------------------- */
+/* Effects                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct ed_effect ed_effect;
+typedef struct ed_effect_list ed_effect_list;
+
+/** Effect kinds (spec lifecycle.md section 3). Values stable, never reused. */
+typedef enum ed_effect_kind {
+    ED_EFFECT_BILLING_CONVERT = 1,
+    ED_EFFECT_BILLING_REFUND = 2,
+    ED_EFFECT_BILLING_RENEW = 3,
+    ED_EFFECT_TOPIC_MIGRATE = 4,
+    ED_EFFECT_CONSUMERS_REBALANCE = 5,
+    ED_EFFECT_TOPIC_CREATE = 6,
+    ED_EFFECT_GROUP_CREATE = 7,
+    ED_EFFECT_TOPIC_DELETE = 8,
+    ED_EFFECT_GROUP_DELETE = 9,
+    ED_EFFECT_INSTANCE_SUSPEND = 10,
+    ED_EFFECT_INSTANCE_RESUME = 11,
+    ED_EFFECT_INSTANCE_DELETE = 12,
+    ED_EFFECT_TIMER_SCHEDULE = 13,
+    ED_EFFECT_TIMER_CANCEL = 14,
+    ED_EFFECT_CONFIG_POST_EXPIRATION_ACTION = 15,
+    ED_EFFECT_TICKET_EXPERT_SERVICES = 16,
+    ED_EFFECT_NOTICE_DELETE_ON_EXPIRY = 17,
+    ED_EFFECT_NOTICE_RELEASE_PENDING = 18,
+    ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION = 19
+} ed_effect_kind;
+
+/** Dotted name of a kind ("billing.convert"), NULL if out of range. */
+ED_API const char *ed_effect_kind_name(ed_effect_kind kind);
+
+/** Effect flags, a bit set. */
+typedef enum ed_effect_flag {
+    ED_FLAG_IRREVERSIBLE = 1u << 0,
+    ED_FLAG_DISRUPTIVE = 1u << 1,
+    ED_FLAG_BILLING = 1u << 2,
+    ED_FLAG_NOTICE = 1u << 3
+} ed_effect_flag;
+
+/** Name of a single flag ("irreversible"), NULL if not exactly one flag. */
+ED_API const char *ed_effect_flag_name(ed_effect_flag flag);
+
+typedef enum ed_subject_kind {
+    ED_SUBJECT_INSTANCE = 0,
+    ED_SUBJECT_TOPIC = 1,
+    ED_SUBJECT_GROUP = 2
+} ed_subject_kind;
+
+/** "instance", "topic", "group"; NULL if out of range. */
+ED_API const char *ed_subject_kind_name(ed_subject_kind kind);
+
+/** Fields an effect may carry, in the order documents list them. */
+typedef enum ed_field {
+    ED_FIELD_FROM = 1,         /* string */
+    ED_FIELD_TO = 2,           /* string */
+    ED_FIELD_AT = 3,           /* time */
+    ED_FIELD_PERIOD_MONTHS = 4, /* int */
+    ED_FIELD_EXPIRES_AT = 5,   /* time */
+    ED_FIELD_REFUND = 6,       /* string ("partial") */
+    ED_FIELD_UNUSED_FROM = 7,  /* time */
+    ED_FIELD_UNUSED_UNTIL = 8, /* time */
+    ED_FIELD_TIMER = 9,        /* string ("expiry", "release") */
+    ED_FIELD_ONLINE = 10       /* bool */
+} ed_field;
+
+#define ED_FIELD_FIRST ED_FIELD_FROM
+#define ED_FIELD_LAST ED_FIELD_ONLINE
+
+typedef enum ed_field_type {
+    ED_FIELD_TYPE_STRING = 0,
+    ED_FIELD_TYPE_TIME = 1,
+    ED_FIELD_TYPE_INT = 2,
+    ED_FIELD_TYPE_BOOL = 3
+} ed_field_type;
+
+/** "from", "period_months", ...; NULL if out of range. */
+ED_API const char *ed_field_name(ed_field field);
+/** The type of a field's value; ED_FIELD_TYPE_STRING for an unknown field. */
+ED_API ed_field_type ed_field_type_of(ed_field field);
+
+/** Number of effects (0 for NULL) and the i-th (NULL when out of range);
+ *  effects are borrowed from the list. */
+ED_API size_t ed_effect_list_count(const ed_effect_list *list);
+ED_API const ed_effect *ed_effect_list_get(const ed_effect_list *list, size_t i);
+
+ED_API ed_effect_kind ed_effect_kind_of(const ed_effect *e);
+/** "<instance id>/<revision>/<index>": unique and stable, for exactly-once. */
+ED_API const char *ed_effect_key(const ed_effect *e);
+/** The revision the effect belongs to and its index within that revision. */
+ED_API uint64_t ed_effect_revision(const ed_effect *e);
+ED_API size_t ed_effect_index(const ed_effect *e);
+/** Bit set of ed_effect_flag. */
+ED_API unsigned ed_effect_flags(const ed_effect *e);
+ED_API ed_subject_kind ed_effect_subject_kind(const ed_effect *e);
+/** The instance ID, topic name or group ID the effect names. */
+ED_API const char *ed_effect_subject(const ed_effect *e);
+/** One line for people: "migrate topic orders from the shared cluster ...". */
+ED_API const char *ed_effect_text(const ed_effect *e);
+/** Whether the effect carries `field`. */
+ED_API bool ed_effect_has(const ed_effect *e, ed_field field);
+/** A string field, or NULL if absent or not a string field. */
+ED_API const char *ed_effect_string(const ed_effect *e, ed_field field);
+/** A time field; false if absent or not a time field. */
+ED_API bool ed_effect_time(const ed_effect *e, ed_field field, ed_time *out);
+/** An int or bool field (bool as 0/1); false if absent or of another type. */
+ED_API bool ed_effect_int(const ed_effect *e, ed_field field, int64_t *out);
+
+/* ---------------------------------------------------------------------- */
+/* Results: the outcome of one command                                     */
+/* ---------------------------------------------------------------------- */
+
+/** Outcome of a command: status, message, new snapshot, effects, and for
+ *  data_loss_refused the effects that would have happened. Never NULL:
+ *  when even the result cannot be allocated, a shared static result with
+ *  status ED_NO_MEMORY is returned (ed_result_free accepts it). */
+typedef struct ed_result ed_result;
+
+ED_API void ed_result_free(ed_result *r);
+ED_API ed_status ed_result_status(const ed_result *r);
+/** Empty on success; on refusal a sentence naming the instance, the rule
+ *  broken and what to do instead. Borrowed; lives as long as the result. */
+ED_API const char *ed_result_message(const ed_result *r);
+/** The snapshot after the command (borrowed; ed_instance_ref to keep it).
+ *  A command that changed nothing returns the input snapshot itself.
+ *  NULL on refusal: the input is the current snapshot still. */
+ED_API const ed_instance *ed_result_instance(const ed_result *r);
+/** Effects in the order the host must carry them out (empty, never NULL). */
+ED_API const ed_effect_list *ed_result_effects(const ed_result *r);
+/** With ED_DATA_LOSS_REFUSED: the effects the refused command would have
+ *  produced, for display. Empty otherwise. */
+ED_API const ed_effect_list *ed_result_would_have(const ed_result *r);
+
+/** The downgrade plan (ed_plan_downgrade): steps in order. 0 otherwise. */
+ED_API size_t ed_result_plan_count(const ed_result *r);
+/** Command of plan step i: ED_CMD_SET_POST_EXPIRATION_ACTION, ED_CMD_REFUND
+ *  or ED_CMD_TICK; 0 when i is out of range. */
+ED_API ed_command_kind ed_result_plan_command(const ed_result *r, size_t i);
+/** The action argument of plan step i; false if it has none. */
+ED_API bool ed_result_plan_action(const ed_result *r, size_t i, ed_action *out);
+/** The time of plan step i (`at` of a tick); false if it has none. */
+ED_API bool ed_result_plan_at(const ed_result *r, size_t i, ed_time *out);
+
+/* ---------------------------------------------------------------------- */
+/* Commands                                                                */
+/* ---------------------------------------------------------------------- */
+/*
+ * Each command takes a snapshot `in` (not modified, not consumed), an
+ * explicit `now` and its arguments, and returns a result (caller frees with
+ * ed_result_free). When several refusals apply, the first of this order
+ * wins: released; clock_skew (now earlier than updated_at); the edition or
+ * lifecycle check of the command; expiry_due (a time-driven transition is
+ * due: tick first); migration_in_progress / no_migration; the arguments
+ * (invalid_period, invalid_name, invalid_argument, exists, not_found);
+ * data_loss_refused. Thread-safe: `in` may be shared between threads.
+ */
+
+/** A new Standard Edition instance: active, revision 0, no effects.
+ *  `opts` may set ED_OPT_REGION and ED_OPT_RELEASE_DELAY_DAYS. The instance
+ *  ID is 1..128 printable ASCII characters without spaces (ED_INVALID_NAME);
+ *  the endpoint 1..1024 of the same (ED_INVALID_ARGUMENT). */
+ED_API ed_result *ed_create_standard(const char *id, const char *endpoint, ed_time now,
+                                     const ed_options *opts);
+/** A new Enterprise Platinum instance subscribed from `now` for
+ *  `period_months` (1..36), post-expiration action delete_resource (S10:
+ *  creation takes no action argument). No effects. */
+ED_API ed_result *ed_create_enterprise_platinum(const char *id, const char *endpoint,
+                                                ed_time now, int period_months,
+                                                const ed_options *opts);
+
+/** Upgrade in place to Enterprise Platinum (S2-S5, S7); period 1..36. */
+ED_API ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months);
+/** Set the post-expiration action (S8-S10). Same value: ok, no effects. */
+ED_API ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now,
+                                                ed_action action);
+/** Apply every time-driven transition due at `now` (expire, release), one
+ *  revision each, effects in order (X6). Nothing due: ok, no effects. */
+ED_API ed_result *ed_tick(const ed_instance *in, ed_time now);
+/** Unsubscribe now with a partial refund (S11-S13). With the action
+ *  delete_resource this deletes everything and is refused with
+ *  ED_DATA_LOSS_REFUSED unless `opts` sets ED_OPT_ALLOW_DATA_LOSS (X3). */
+ED_API ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts);
+/** Renew by `period_months` (1..36), also from expired before release (X4). */
+ED_API ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months);
+ED_API ed_result *ed_add_topic(const ed_instance *in, ed_time now, const char *name);
+ED_API ed_result *ed_remove_topic(const ed_instance *in, ed_time now, const char *name);
+ED_API ed_result *ed_add_group(const ed_instance *in, ed_time now, const char *name);
+ED_API ed_result *ed_remove_group(const ed_instance *in, ed_time now, const char *name);
+/** Clear the migration in flight (no effects); ED_NO_MIGRATION without one. */
+ED_API ed_result *ed_complete_migration(const ed_instance *in, ed_time now);
+/** Always refused with ED_NO_DIRECT_DOWNGRADE (S6, S8); the message names
+ *  the safe workflow (see ed_plan_downgrade). */
+ED_API ed_result *ed_downgrade(const ed_instance *in, ed_time now);
+/** The command list that reaches Standard Edition without deleting
+ *  anything (X2), in ed_result_plan_*; changes nothing. */
+ED_API ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mode);
+
+/* ---------------------------------------------------------------------- */
+/* Generic commands: a command and its arguments as a value                */
+/* ---------------------------------------------------------------------- */
+
+/** A command with its arguments, as read from a scenario or a command line. */
+typedef struct ed_command ed_command;
+
+/** Arguments a command may take; names are the scenario file's keys. */
+typedef enum ed_arg {
+    ED_ARG_PERIOD_MONTHS = 1,  /* int: upgrade, renew */
+    ED_ARG_ACTION = 2,         /* ed_action: set_post_expiration_action */
+    ED_ARG_ALLOW_DATA_LOSS = 3, /* bool: refund */
+    ED_ARG_NAME = 4,           /* string: add/remove topic/group */
+    ED_ARG_MODE = 5            /* ed_plan_mode: plan_downgrade */
+} ed_arg;
+
+/** "period_months", "action", "allow_data_loss", "name", "mode"; NULL if out
+ *  of range. */
+ED_API const char *ed_arg_name(ed_arg arg);
+/** Whether command `kind` takes argument `arg`. */
+ED_API bool ed_command_kind_takes(ed_command_kind kind, ed_arg arg);
+/** Whether command `kind` cannot run without `arg` (period_months, action,
+ *  name, mode where taken; allow_data_loss defaults to false). */
+ED_API bool ed_command_kind_requires(ed_command_kind kind, ed_arg arg);
+
+/** A new command of `kind` with no arguments set; NULL if out of memory or
+ *  kind is out of range. Caller frees with ed_command_free. */
+ED_API ed_command *ed_command_new(ed_command_kind kind);
+ED_API void ed_command_free(ed_command *cmd);
+ED_API ed_command_kind ed_command_kind_of(const ed_command *cmd);
+/** Set an integer argument (period_months, action, allow_data_loss, mode).
+ *  ED_INVALID_ARGUMENT if the command does not take it. Values are checked
+ *  when the command runs, as the lifecycle rules say. */
+ED_API ed_status ed_command_set_int(ed_command *cmd, ed_arg arg, int64_t value);
+/** Set a string argument (name), copied. ED_INVALID_ARGUMENT if the command
+ *  does not take it; ED_NO_MEMORY. */
+ED_API ed_status ed_command_set_string(ed_command *cmd, ed_arg arg, const char *value);
+/** Whether `arg` has been set, and its value (any out pointer may be NULL). */
+ED_API bool ed_command_get_int(const ed_command *cmd, ed_arg arg, int64_t *out);
+ED_API const char *ed_command_get_string(const ed_command *cmd, ed_arg arg);
+/** Run the command on `in` at `now`: the same as calling the matching
+ *  function above. A required argument that was never set gives
+ *  ED_INVALID_ARGUMENT. */
+ED_API ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now);
+
+/* ---------------------------------------------------------------------- */
+/* Buffers, errors and YAML (spec formats.md)                              */
+/* ---------------------------------------------------------------------- */
+
+/** A growing byte buffer owned by the caller; writers append to it. */
+typedef struct ed_buffer ed_buffer;
+ED_API ed_buffer *ed_buffer_new(void);
+ED_API void ed_buffer_free(ed_buffer *buf);
+/** The bytes written so far, NUL-terminated (the NUL not counted). */
+ED_API const char *ed_buffer_data(const ed_buffer *buf);
+ED_API size_t ed_buffer_len(const ed_buffer *buf);
+/** Empties the buffer, keeping its memory. */
+ED_API void ed_buffer_clear(ed_buffer *buf);
+
+/** A load error: status, message naming the field, and where it is. */
+typedef struct ed_error ed_error;
+ED_API void ed_error_free(ed_error *err);
+/** ED_PARSE_ERROR, ED_SCHEMA_ERROR, ED_LIMIT_EXCEEDED, ED_NO_MEMORY, ... */
+ED_API ed_status ed_error_status(const ed_error *err);
+ED_API const char *ed_error_message(const ed_error *err);
+/** 1-based line and column of the offending input; 0 when not known. */
+ED_API size_t ed_error_line(const ed_error *err);
+ED_API size_t ed_error_column(const ed_error *err);
+
+/** Loads a state file (formats.md) from `len` bytes at `data`. Strict: see
+ *  docs/formats.md. On success *out holds a new reference. On failure *out
+ *  is untouched and, when err is not NULL, *err receives an error the
+ *  caller frees with ed_error_free. `opts` may set ED_OPT_MAX_DOCUMENT_SIZE.
+ *  Thread-safe. */
+ED_API ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
+                                       const ed_options *opts, ed_error **err);
+/** Appends the state file of `inst` (full form, formats.md key order). */
+ED_API ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf);
+/** Appends an effects document holding `list`. */
+ED_API ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf);
+
+/** A scenario: an initial snapshot and timed steps (input of simulate). */
+typedef struct ed_scenario ed_scenario;
+/** Loads and validates a whole scenario file; same contract as
+ *  ed_instance_load_yaml. Caller frees with ed_scenario_free. */
+ED_API ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
+                                       const ed_options *opts, ed_error **err);
+ED_API void ed_scenario_free(ed_scenario *sc);
+/** The initial snapshot (borrowed). */
+ED_API const ed_instance *ed_scenario_instance(const ed_scenario *sc);
+ED_API size_t ed_scenario_step_count(const ed_scenario *sc);
+/** Step i's command (borrowed) and time; NULL / 0 when out of range. */
+ED_API const ed_command *ed_scenario_step_command(const ed_scenario *sc, size_t i);
+ED_API ed_time ed_scenario_step_at(const ed_scenario *sc, size_t i);
+/** 1-based line of step i in the file, for messages. */
+ED_API size_t ed_scenario_step_line(const ed_scenario *sc, size_t i);
+
+/** Appends one `edition simulate` step document (formats.md): step number
+ *  `step` (1-based), its time and command, the result `r`, and `current`,
+ *  the snapshot after the step (the result's on success, the last accepted
+ *  one on refusal), which gives the state summary and next_deadline. */
+ED_API ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at,
+                                   const ed_command *cmd, const ed_result *r,
+                                   const ed_instance *current);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBEDITION_H */

@@ -1,0 +1,220 @@
+/* Internal definitions shared by the files of lib/. Not installed. */
+#ifndef LIBEDITION_INTERNAL_H
+#define LIBEDITION_INTERNAL_H
+
+#include "libedition.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#define ED_INTERNAL __attribute__((visibility("hidden")))
+
+/* Limits of the model (spec lifecycle.md, formats.md). */
+#define ED_ID_MAX 128
+#define ED_ENDPOINT_MAX 1024
+#define ED_REGION_MAX 64
+#define ED_TOPIC_MIN 3
+#define ED_GROUP_MIN 2
+#define ED_NAME_MAX 64
+#define ED_PERIOD_MIN 1
+#define ED_PERIOD_MAX 36
+#define ED_RELEASE_DELAY_DEFAULT 7
+#define ED_RELEASE_DELAY_MAX 30
+#define ED_MAX_NAMES 1000000u
+#define ED_SECONDS_PER_DAY 86400
+#define ED_MESSAGE_MAX 512
+#define ED_DEFAULT_MAX_DOCUMENT (64 * 1024 * 1024)
+
+/* ---- allocation: every allocation in lib/ goes through these ---------- */
+ED_INTERNAL void *ed_alloc(size_t size);
+ED_INTERNAL void *ed_calloc(size_t n, size_t size);
+ED_INTERNAL void *ed_realloc(void *p, size_t size);
+ED_INTERNAL char *ed_strndup(const char *s, size_t len);
+
+/* ---- name tables ------------------------------------------------------ */
+/* An ordered set of names: one character arena, an offset per name and an
+ * open-addressing hash index. Shared between snapshots by reference count;
+ * mutated only while its only owner builds it (refs == 1, not yet
+ * published in a snapshot). */
+typedef struct ed_names {
+    atomic_size_t refs;
+    size_t count;
+    size_t *off;   /* count offsets into chars */
+    size_t off_cap;
+    char *chars;   /* names, each NUL-terminated */
+    size_t chars_len, chars_cap;
+    uint32_t *slots; /* hash index: 0 empty, else name index + 1 */
+    size_t slot_cap; /* power of two */
+} ed_names;
+
+/* A new empty table with one reference; NULL when out of memory. */
+ED_INTERNAL ed_names *ed_names_new(size_t capacity_hint);
+ED_INTERNAL ed_names *ed_names_ref(ed_names *n);
+ED_INTERNAL void ed_names_unref(ed_names *n);
+/* Appends `name` (len bytes, not validated here). ED_EXISTS if present,
+ * ED_LIMIT_EXCEEDED past ED_MAX_NAMES, ED_NO_MEMORY. Unchanged on error. */
+ED_INTERNAL ed_status ed_names_push(ed_names *n, const char *name, size_t len);
+/* Index of name, or SIZE_MAX. */
+ED_INTERNAL size_t ed_names_find(const ed_names *n, const char *name, size_t len);
+ED_INTERNAL const char *ed_names_at(const ed_names *n, size_t i);
+/* A new table with `name` appended (copy; n untouched). NULL on no memory. */
+ED_INTERNAL ed_names *ed_names_with(const ed_names *n, const char *name);
+/* A new table without entry i (copy; n untouched). NULL on no memory. */
+ED_INTERNAL ed_names *ed_names_without(const ed_names *n, size_t i);
+ED_INTERNAL bool ed_names_equal(const ed_names *a, const ed_names *b);
+
+/* Name rules (X1). Each returns ED_OK or ED_INVALID_NAME. */
+ED_INTERNAL ed_status ed_check_topic_name(const char *s, size_t len);
+ED_INTERNAL ed_status ed_check_group_name(const char *s, size_t len);
+ED_INTERNAL ed_status ed_check_instance_id(const char *s, size_t len);
+/* Printable ASCII without spaces, min..max bytes. */
+ED_INTERNAL bool ed_is_token(const char *s, size_t len, size_t min, size_t max);
+
+/* ---- snapshots -------------------------------------------------------- */
+/* ID, endpoint and region never change (I1): one shared block. */
+typedef struct ed_ident {
+    atomic_size_t refs;
+    char *id;       /* all three point into text[] */
+    char *endpoint;
+    char *region;   /* NULL when none */
+    char text[];
+} ed_ident;
+
+ED_INTERNAL ed_ident *ed_ident_new(const char *id, const char *endpoint, const char *region);
+ED_INTERNAL void ed_ident_unref(ed_ident *ident);
+
+struct ed_instance {
+    atomic_size_t refs;
+    ed_ident *ident;
+    ed_edition edition;
+    ed_lifecycle lifecycle;
+    uint64_t revision;
+    ed_time created_at;
+    ed_time updated_at;
+    int release_delay_days;
+    /* subscription: present exactly on Enterprise Platinum (I2) */
+    bool has_subscription;
+    ed_time started_at;
+    ed_time expires_at;
+    int period_months;
+    ed_action action;
+    /* present exactly when lifecycle is expired */
+    bool has_release_at;
+    ed_time release_at;
+    bool has_migration;
+    ed_cluster migration_from;
+    ed_cluster migration_to;
+    ed_time migration_started_at;
+    ed_names *topics; /* never NULL */
+    ed_names *groups; /* never NULL */
+};
+
+/* A zeroed snapshot with one reference that takes ownership of ident,
+ * topics and groups (each may be NULL: an empty table is made). On failure
+ * returns NULL and releases what it was given. */
+ED_INTERNAL ed_instance *ed_instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups);
+/* A private copy of `in` sharing ident and name tables; NULL on no memory. */
+ED_INTERNAL ed_instance *ed_instance_clone(const ed_instance *in);
+/* Checks the cross-field rules a loaded snapshot must satisfy (I2, release_at
+ * only when expired, times in range, ...). On failure writes a message
+ * naming the field into msg. */
+ED_INTERNAL ed_status ed_instance_validate(const ed_instance *in, char *msg, size_t msg_size);
+
+/* ---- effects ---------------------------------------------------------- */
+struct ed_effect {
+    ed_effect_kind kind;
+    ed_subject_kind subject_kind;
+    unsigned flags;
+    unsigned fields;   /* bit (1u << ed_field) per present field */
+    uint64_t revision;
+    size_t index;
+    /* offsets into the list's text arena while it is built; the pointers
+     * are set when the list is sealed, after which the arena never moves */
+    size_t key_off, subject_off, text_off;
+    const char *key, *subject, *text;
+    const char *from;  /* static strings */
+    const char *to;
+    const char *refund;
+    const char *timer;
+    ed_time at, expires_at, unused_from, unused_until;
+    int64_t period_months;
+    bool online;
+};
+
+struct ed_effect_list {
+    ed_effect *items;
+    size_t count, cap;
+    char *text;        /* arena of keys, subjects and texts */
+    size_t text_len, text_cap;
+};
+
+/* Appends an effect of `kind` (flags and subject kind from the spec's
+ * table) on `subject`; the caller then sets fields. NULL on no memory. */
+ED_INTERNAL ed_effect *ed_effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
+                                      uint64_t revision, const char *subject);
+/* Writes keys and texts and fixes the string pointers. ED_NO_MEMORY. */
+ED_INTERNAL ed_status ed_effects_seal(ed_effect_list *list);
+ED_INTERNAL void ed_effects_release(ed_effect_list *list);
+
+/* ---- results ---------------------------------------------------------- */
+typedef struct ed_plan_step {
+    ed_command_kind command;
+    bool has_action;
+    ed_action action;
+    bool has_at;
+    ed_time at;
+} ed_plan_step;
+
+struct ed_result {
+    ed_status status;
+    ed_instance *instance;      /* NULL on refusal */
+    ed_effect_list effects;
+    ed_effect_list would_have;
+    ed_plan_step plan[2];
+    size_t plan_count;
+    char message[ED_MESSAGE_MAX];
+};
+
+/* The static result returned when a result cannot be allocated. */
+ED_INTERNAL ed_result *ed_result_nomem(void);
+ED_INTERNAL ed_result *ed_result_new(void);
+/* Sets status and a printf-style message; returns r. */
+ED_INTERNAL ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Builds a refused result in one step (ed_result_nomem() if allocation
+ * fails). */
+ED_INTERNAL ed_result *ed_refuse(ed_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- options, commands, buffers, errors ------------------------------- */
+struct ed_options {
+    bool allow_data_loss;
+    int release_delay_days;
+    char *region;
+    int64_t max_document_size;
+};
+
+ED_INTERNAL int64_t ed_options_max_document(const ed_options *opts);
+
+struct ed_buffer {
+    char *data;
+    size_t len, cap;
+};
+ED_INTERNAL ed_status ed_buffer_append(ed_buffer *buf, const char *data, size_t len);
+
+struct ed_error {
+    ed_status status;
+    size_t line, column;
+    char message[ED_MESSAGE_MAX];
+};
+/* Creates *err (when err is not NULL) with a formatted message. Out of
+ * memory: *err is the static no-memory error. Returns status. */
+ED_INTERNAL ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t column,
+                                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- time ------------------------------------------------------------- */
+ED_INTERNAL bool ed_time_valid(ed_time t);
+/* t + days, false if out of range. */
+ED_INTERNAL bool ed_time_add_days(ed_time t, int days, ed_time *out);
+
+#endif

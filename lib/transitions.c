@@ -1,0 +1,770 @@
+/* The lifecycle transitions of spec/lifecycle.md section 2, one function per
+ * command: the refusals first, in the precedence of section 1, then the new
+ * snapshot, then the effects in the order the spec lists them. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Formats a time for a message. */
+#define T(t) fmt_time((t), (char[ED_TIME_BUFSIZE]){0})
+
+static const char *fmt_time(ed_time t, char *buf)
+{
+    if (ed_time_format(t, buf, ED_TIME_BUFSIZE) != ED_OK)
+        snprintf(buf, ED_TIME_BUFSIZE, "(out of range)");
+    return buf;
+}
+
+static const char *id_of(const ed_instance *in)
+{
+    return in->ident->id;
+}
+
+static bool is_platinum(const ed_instance *in)
+{
+    return in->edition == ED_EDITION_ENTERPRISE_PLATINUM;
+}
+
+/* A time-driven transition (expiry or release) is due at now. */
+static bool time_due(const ed_instance *in, ed_time now)
+{
+    if (in->lifecycle == ED_LIFECYCLE_ACTIVE && in->has_subscription)
+        return now >= in->expires_at;
+    if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
+        return now >= in->release_at;
+    return false;
+}
+
+/* The checks every command starts with: arguments that cannot be
+ * interpreted, then released, then clock_skew. NULL when they pass. */
+static ed_result *refuse_common(const ed_instance *in, ed_time now, ed_command_kind cmd)
+{
+    const char *name = ed_command_kind_name(cmd);
+    if (in == NULL)
+        return ed_refuse(ED_INVALID_ARGUMENT, "%s: no instance snapshot was given (NULL)", name);
+    if (!ed_time_valid(now))
+        return ed_refuse(ED_INVALID_ARGUMENT,
+                         "%s on instance %s: now (%lld) is outside the years 0000..9999", name,
+                         id_of(in), (long long)now);
+    if (in->lifecycle == ED_LIFECYCLE_RELEASED)
+        return ed_refuse(ED_RELEASED,
+                         "%s refused: instance %s was released at %s and accepts no more "
+                         "commands; create a new instance instead",
+                         name, id_of(in), T(in->updated_at));
+    if (now < in->updated_at)
+        return ed_refuse(ED_CLOCK_SKEW,
+                         "%s refused on instance %s: now (%s) is earlier than its last change "
+                         "(%s); pass the current time",
+                         name, id_of(in), T(now), T(in->updated_at));
+    return NULL;
+}
+
+static ed_result *refuse_expiry_due(const ed_instance *in, ed_time now, ed_command_kind cmd)
+{
+    ed_time when = in->lifecycle == ED_LIFECYCLE_EXPIRED ? in->release_at : in->expires_at;
+    return ed_refuse(ED_EXPIRY_DUE,
+                     "%s refused on instance %s: its %s at %s is due at %s; call tick first, "
+                     "then retry",
+                     ed_command_kind_name(cmd), id_of(in),
+                     in->lifecycle == ED_LIFECYCLE_EXPIRED ? "release" : "expiry", T(when),
+                     T(now));
+}
+
+static ed_result *refuse_standard(const ed_instance *in, ed_command_kind cmd)
+{
+    return ed_refuse(ED_NOT_SUBSCRIPTION,
+                     "%s refused: instance %s is Standard Edition (pay-as-you-go) and has no "
+                     "subscription; upgrade it first",
+                     ed_command_kind_name(cmd), id_of(in));
+}
+
+static ed_result *refuse_expired(const ed_instance *in, ed_command_kind cmd)
+{
+    return ed_refuse(ED_EXPIRED,
+                     "%s refused: instance %s expired and is suspended until its release at "
+                     "%s; renew it first",
+                     ed_command_kind_name(cmd), id_of(in), T(in->release_at));
+}
+
+static ed_result *refuse_migration(const ed_instance *in, ed_command_kind cmd)
+{
+    return ed_refuse(ED_MIGRATION_IN_PROGRESS,
+                     "%s refused: instance %s is migrating from the %s to the %s cluster since "
+                     "%s; call complete_migration once the topics have moved",
+                     ed_command_kind_name(cmd), id_of(in), ed_cluster_name(in->migration_from),
+                     ed_cluster_name(in->migration_to), T(in->migration_started_at));
+}
+
+static ed_result *refuse_period(const ed_instance *in, ed_command_kind cmd, int months)
+{
+    return ed_refuse(ED_INVALID_PERIOD,
+                     "%s refused on instance %s: period_months %d is outside %d..%d "
+                     "or puts the expiry past the year 9999",
+                     ed_command_kind_name(cmd), in ? id_of(in) : "(new)", months, ED_PERIOD_MIN,
+                     ED_PERIOD_MAX);
+}
+
+/* start + months, leaving room for the longest release delay. */
+static bool expiry_after(ed_time start, int months, ed_time *out)
+{
+    ed_time latest;
+    if (months < ED_PERIOD_MIN || months > ED_PERIOD_MAX)
+        return false;
+    if (ed_time_add_months(start, months, out) != ED_OK)
+        return false;
+    return ed_time_add_days(*out, ED_RELEASE_DELAY_MAX, &latest);
+}
+
+/* ---- building an accepted result -------------------------------------- */
+
+/* One accepted command under construction: the result, the private next
+ * snapshot, and the list effects go to (would_have for a refused refund). */
+typedef struct tx {
+    ed_result *r;
+    ed_instance *next;
+    ed_effect_list *fx;
+} tx;
+
+static bool tx_begin(tx *t, const ed_instance *in)
+{
+    t->r = ed_result_new();
+    t->next = t->r ? ed_instance_clone(in) : NULL;
+    t->fx = t->r ? &t->r->effects : NULL;
+    if (t->next == NULL) {
+        free(t->r);
+        t->r = NULL;
+        return false;
+    }
+    return true;
+}
+
+static ed_result *tx_nomem(tx *t)
+{
+    ed_instance_free(t->next);
+    ed_result_free(t->r);
+    return ed_result_nomem();
+}
+
+static ed_result *tx_commit(tx *t)
+{
+    if (ed_effects_seal(t->fx) != ED_OK)
+        return tx_nomem(t);
+    t->r->status = ED_OK;
+    t->r->instance = t->next;
+    return t->r;
+}
+
+/* Starts a new revision of the next snapshot at now. */
+static bool tx_revision(tx *t, ed_time now)
+{
+    if (t->next->revision == UINT64_MAX)
+        return false;
+    t->next->revision++;
+    t->next->updated_at = now;
+    return true;
+}
+
+static ed_result *tx_refuse_revision(tx *t)
+{
+    ed_instance_free(t->next);
+    return ed_result_fail(t->r, ED_LIMIT_EXCEEDED,
+                          "instance %s reached the largest revision; it accepts no more changes",
+                          id_of(t->next));
+}
+
+static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)
+{
+    return ed_effects_add(t->fx, kind, id_of(t->next), t->next->revision,
+                          subject ? subject : id_of(t->next));
+}
+
+#define FIELD(e, f) ((e)->fields |= 1u << (f))
+
+/* A result that changes nothing: the input snapshot itself, no effects. */
+static ed_result *unchanged(const ed_instance *in)
+{
+    ed_result *r = ed_result_new();
+    if (r == NULL)
+        return ed_result_nomem();
+    r->status = ED_OK;
+    r->instance = ed_instance_ref(in);
+    return r;
+}
+
+/* ---- shared pieces of several transitions ------------------------------ */
+
+/* One migrate effect per topic and one rebalance per group, in order. */
+static bool emit_moves(tx *t, ed_cluster from, ed_cluster to)
+{
+    const ed_names *topics = t->next->topics, *groups = t->next->groups;
+    for (size_t i = 0; i < topics->count; i++) {
+        ed_effect *e = emit(t, ED_EFFECT_TOPIC_MIGRATE, ed_names_at(topics, i));
+        if (e == NULL)
+            return false;
+        e->from = ed_cluster_name(from);
+        e->to = ed_cluster_name(to);
+        e->online = true;
+        FIELD(e, ED_FIELD_FROM);
+        FIELD(e, ED_FIELD_TO);
+        FIELD(e, ED_FIELD_ONLINE);
+    }
+    for (size_t i = 0; i < groups->count; i++) {
+        ed_effect *e = emit(t, ED_EFFECT_CONSUMERS_REBALANCE, ed_names_at(groups, i));
+        if (e == NULL)
+            return false;
+        e->from = ed_cluster_name(from);
+        e->to = ed_cluster_name(to);
+        FIELD(e, ED_FIELD_FROM);
+        FIELD(e, ED_FIELD_TO);
+    }
+    return true;
+}
+
+static ed_effect *emit_timer(tx *t, ed_effect_kind kind, const char *timer)
+{
+    ed_effect *e = emit(t, kind, NULL);
+    if (e != NULL) {
+        e->timer = timer;
+        FIELD(e, ED_FIELD_TIMER);
+    }
+    return e;
+}
+
+static ed_effect *emit_at(tx *t, ed_effect_kind kind, ed_time at)
+{
+    ed_effect *e = emit(t, kind, NULL);
+    if (e != NULL) {
+        e->at = at;
+        FIELD(e, ED_FIELD_AT);
+    }
+    return e;
+}
+
+/* The downgrade of an expiry or refund with downgrade_to_standard (S13,
+ * S14): Standard Edition at once, topics and groups move back online. */
+static bool downgrade_now(tx *t, ed_time now)
+{
+    ed_instance *n = t->next;
+    ed_time notice_at = n->expires_at;
+    if (!ed_time_add_days(n->expires_at, n->release_delay_days, &notice_at))
+        notice_at = n->expires_at;
+    n->edition = ED_EDITION_STANDARD;
+    n->has_subscription = false;
+    n->started_at = n->expires_at = 0;
+    n->period_months = 0;
+    n->action = ED_ACTION_DELETE_RESOURCE;
+    n->has_migration = true;
+    n->migration_from = ED_CLUSTER_DEDICATED;
+    n->migration_to = ED_CLUSTER_SHARED;
+    n->migration_started_at = now;
+
+    ed_effect *e = emit(t, ED_EFFECT_BILLING_CONVERT, NULL);
+    if (e == NULL)
+        return false;
+    e->from = ed_billing_name(ED_BILLING_SUBSCRIPTION);
+    e->to = ed_billing_name(ED_BILLING_PAY_AS_YOU_GO);
+    FIELD(e, ED_FIELD_FROM);
+    FIELD(e, ED_FIELD_TO);
+    if (!emit_moves(t, ED_CLUSTER_DEDICATED, ED_CLUSTER_SHARED))
+        return false;
+    return emit_at(t, ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION, notice_at) != NULL;
+}
+
+/* The release (S9): every group, every topic, then the instance, each
+ * irreversible. The lists empty with it. */
+static bool release_now(tx *t)
+{
+    ed_instance *n = t->next;
+    for (size_t i = 0; i < n->groups->count; i++) {
+        if (emit(t, ED_EFFECT_GROUP_DELETE, ed_names_at(n->groups, i)) == NULL)
+            return false;
+    }
+    for (size_t i = 0; i < n->topics->count; i++) {
+        if (emit(t, ED_EFFECT_TOPIC_DELETE, ed_names_at(n->topics, i)) == NULL)
+            return false;
+    }
+    if (emit(t, ED_EFFECT_INSTANCE_DELETE, NULL) == NULL)
+        return false;
+    ed_names *no_topics = ed_names_new(0), *no_groups = ed_names_new(0);
+    if (no_topics == NULL || no_groups == NULL) {
+        ed_names_unref(no_topics);
+        ed_names_unref(no_groups);
+        return false;
+    }
+    ed_names_unref(n->topics);
+    ed_names_unref(n->groups);
+    n->topics = no_topics;
+    n->groups = no_groups;
+    n->lifecycle = ED_LIFECYCLE_RELEASED;
+    n->has_release_at = false;
+    n->release_at = 0;
+    n->has_migration = false;
+    return true;
+}
+
+/* Expiry with delete_resource (S9, S14): suspended, released later. */
+static bool suspend_now(tx *t)
+{
+    ed_instance *n = t->next;
+    n->lifecycle = ED_LIFECYCLE_EXPIRED;
+    n->has_release_at = true;
+    if (!ed_time_add_days(n->expires_at, n->release_delay_days, &n->release_at))
+        return false;
+    if (emit(t, ED_EFFECT_INSTANCE_SUSPEND, NULL) == NULL)
+        return false;
+    ed_effect *e = emit_timer(t, ED_EFFECT_TIMER_SCHEDULE, "release");
+    if (e == NULL)
+        return false;
+    e->at = n->release_at;
+    FIELD(e, ED_FIELD_AT);
+    return emit_at(t, ED_EFFECT_NOTICE_RELEASE_PENDING, n->release_at) != NULL;
+}
+
+/* ---- create ------------------------------------------------------------ */
+
+static ed_result *create(const char *id, const char *endpoint, ed_time now, int period_months,
+                         bool platinum, const ed_options *opts)
+{
+    if (id == NULL || endpoint == NULL)
+        return ed_refuse(ED_INVALID_ARGUMENT, "create: the instance ID and endpoint are required");
+    if (ed_check_instance_id(id, strlen(id)) != ED_OK)
+        return ed_refuse(ED_INVALID_NAME,
+                         "create: instance ID '%.160s' must be 1..%d printable ASCII characters "
+                         "without spaces",
+                         id, ED_ID_MAX);
+    if (!ed_time_valid(now))
+        return ed_refuse(ED_INVALID_ARGUMENT,
+                         "create of instance %s: now (%lld) is outside the years 0000..9999", id,
+                         (long long)now);
+    if (!ed_is_token(endpoint, strlen(endpoint), 1, ED_ENDPOINT_MAX))
+        return ed_refuse(ED_INVALID_ARGUMENT,
+                         "create of instance %s: the endpoint must be 1..%d printable ASCII "
+                         "characters without spaces",
+                         id, ED_ENDPOINT_MAX);
+    ed_time expires = 0;
+    if (platinum && !expiry_after(now, period_months, &expires))
+        return ed_refuse(ED_INVALID_PERIOD,
+                         "create of instance %s: period_months %d is outside %d..%d or puts "
+                         "the expiry past the year 9999",
+                         id, period_months, ED_PERIOD_MIN, ED_PERIOD_MAX);
+
+    ed_result *r = ed_result_new();
+    if (r == NULL)
+        return ed_result_nomem();
+    ed_ident *ident = ed_ident_new(id, endpoint, opts ? opts->region : NULL);
+    ed_instance *in = ident ? ed_instance_alloc(ident, NULL, NULL) : NULL;
+    if (in == NULL) {
+        ed_result_free(r);
+        return ed_result_nomem();
+    }
+    in->edition = platinum ? ED_EDITION_ENTERPRISE_PLATINUM : ED_EDITION_STANDARD;
+    in->lifecycle = ED_LIFECYCLE_ACTIVE;
+    in->created_at = in->updated_at = now;
+    in->release_delay_days = opts ? opts->release_delay_days : ED_RELEASE_DELAY_DEFAULT;
+    if (platinum) {
+        in->has_subscription = true;
+        in->started_at = now;
+        in->expires_at = expires;
+        in->period_months = period_months;
+        in->action = ED_ACTION_DELETE_RESOURCE; /* S10: no argument at creation */
+    }
+    r->status = ED_OK;
+    r->instance = in;
+    return r;
+}
+
+ed_result *ed_create_standard(const char *id, const char *endpoint, ed_time now,
+                              const ed_options *opts)
+{
+    return create(id, endpoint, now, 0, false, opts);
+}
+
+ed_result *ed_create_enterprise_platinum(const char *id, const char *endpoint, ed_time now,
+                                         int period_months, const ed_options *opts)
+{
+    return create(id, endpoint, now, period_months, true, opts);
+}
+
+/* ---- upgrade (S2, S3, S4, S5, S7) -------------------------------------- */
+
+ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_UPGRADE);
+    if (refused)
+        return refused;
+    if (is_platinum(in))
+        return ed_refuse(ED_ALREADY_ENTERPRISE_PLATINUM,
+                         "upgrade refused: instance %s is already Enterprise Platinum Edition; "
+                         "use renew to extend its subscription",
+                         id_of(in));
+    if (in->has_migration)
+        return refuse_migration(in, ED_CMD_UPGRADE);
+    ed_time expires;
+    if (!expiry_after(now, period_months, &expires))
+        return refuse_period(in, ED_CMD_UPGRADE, period_months);
+
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (!tx_revision(&t, now))
+        return tx_refuse_revision(&t);
+    ed_instance *n = t.next;
+    n->edition = ED_EDITION_ENTERPRISE_PLATINUM;
+    n->has_subscription = true;
+    n->started_at = now;
+    n->expires_at = expires;
+    n->period_months = period_months;
+    n->action = ED_ACTION_DELETE_RESOURCE;
+    n->has_migration = true;
+    n->migration_from = ED_CLUSTER_SHARED;
+    n->migration_to = ED_CLUSTER_DEDICATED;
+    n->migration_started_at = now;
+
+    ed_effect *e = emit(&t, ED_EFFECT_BILLING_CONVERT, NULL);
+    if (e == NULL)
+        return tx_nomem(&t);
+    e->from = ed_billing_name(ED_BILLING_PAY_AS_YOU_GO);
+    e->to = ed_billing_name(ED_BILLING_SUBSCRIPTION);
+    e->period_months = period_months;
+    e->expires_at = expires;
+    FIELD(e, ED_FIELD_FROM);
+    FIELD(e, ED_FIELD_TO);
+    FIELD(e, ED_FIELD_PERIOD_MONTHS);
+    FIELD(e, ED_FIELD_EXPIRES_AT);
+    if (!emit_moves(&t, ED_CLUSTER_SHARED, ED_CLUSTER_DEDICATED))
+        return tx_nomem(&t);
+    e = emit_timer(&t, ED_EFFECT_TIMER_SCHEDULE, "expiry");
+    if (e == NULL)
+        return tx_nomem(&t);
+    e->at = expires;
+    FIELD(e, ED_FIELD_AT);
+    if (emit(&t, ED_EFFECT_TICKET_EXPERT_SERVICES, NULL) == NULL ||
+        emit_at(&t, ED_EFFECT_NOTICE_DELETE_ON_EXPIRY, expires) == NULL)
+        return tx_nomem(&t);
+    return tx_commit(&t);
+}
+
+/* ---- set_post_expiration_action (S8, S9, S10) -------------------------- */
+
+ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_action action)
+{
+    const ed_command_kind cmd = ED_CMD_SET_POST_EXPIRATION_ACTION;
+    ed_result *refused = refuse_common(in, now, cmd);
+    if (refused)
+        return refused;
+    if (!is_platinum(in))
+        return refuse_standard(in, cmd);
+    if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
+        return refuse_expired(in, cmd);
+    if (time_due(in, now))
+        return refuse_expiry_due(in, now, cmd);
+    if (ed_action_name(action) == NULL)
+        return ed_refuse(ED_INVALID_ARGUMENT,
+                         "set_post_expiration_action refused on instance %s: action %d is "
+                         "neither delete_resource nor downgrade_to_standard",
+                         id_of(in), (int)action);
+    if (action == in->action)
+        return unchanged(in);
+
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (!tx_revision(&t, now))
+        return tx_refuse_revision(&t);
+    t.next->action = action;
+    ed_effect *e = emit(&t, ED_EFFECT_CONFIG_POST_EXPIRATION_ACTION, NULL);
+    if (e == NULL)
+        return tx_nomem(&t);
+    e->from = ed_action_name(in->action);
+    e->to = ed_action_name(action);
+    FIELD(e, ED_FIELD_FROM);
+    FIELD(e, ED_FIELD_TO);
+    if (action == ED_ACTION_DELETE_RESOURCE &&
+        emit_at(&t, ED_EFFECT_NOTICE_DELETE_ON_EXPIRY, in->expires_at) == NULL)
+        return tx_nomem(&t);
+    return tx_commit(&t);
+}
+
+/* ---- tick: expire and release (S8, S9, S13, S14, X6) ------------------- */
+
+ed_result *ed_tick(const ed_instance *in, ed_time now)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_TICK);
+    if (refused)
+        return refused;
+    if (!time_due(in, now))
+        return unchanged(in);
+
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (t.next->lifecycle == ED_LIFECYCLE_ACTIVE) {
+        if (!tx_revision(&t, now))
+            return tx_refuse_revision(&t);
+        bool ok = t.next->action == ED_ACTION_DOWNGRADE_TO_STANDARD ? downgrade_now(&t, now)
+                                                                     : suspend_now(&t);
+        if (!ok)
+            return tx_nomem(&t);
+    }
+    if (time_due(t.next, now)) {
+        /* the release, when it is due as well, is a revision of its own */
+        if (!tx_revision(&t, now))
+            return tx_refuse_revision(&t);
+        if (!release_now(&t))
+            return tx_nomem(&t);
+    }
+    return tx_commit(&t);
+}
+
+/* ---- refund (S11, S12, S13, X3) ---------------------------------------- */
+
+ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_REFUND);
+    if (refused)
+        return refused;
+    if (!is_platinum(in))
+        return refuse_standard(in, ED_CMD_REFUND);
+    if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
+        return refuse_expired(in, ED_CMD_REFUND);
+    if (time_due(in, now))
+        return refuse_expiry_due(in, now, ED_CMD_REFUND);
+    const bool deletes = in->action == ED_ACTION_DELETE_RESOURCE;
+    const bool allowed = opts != NULL && opts->allow_data_loss;
+
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (deletes && !allowed)
+        t.fx = &t.r->would_have; /* computed for display, then refused */
+    if (!tx_revision(&t, now))
+        return tx_refuse_revision(&t);
+    ed_effect *e = emit(&t, ED_EFFECT_BILLING_REFUND, NULL);
+    if (e == NULL)
+        return tx_nomem(&t);
+    e->refund = "partial";
+    e->unused_from = now;
+    e->unused_until = in->expires_at;
+    FIELD(e, ED_FIELD_REFUND);
+    FIELD(e, ED_FIELD_UNUSED_FROM);
+    FIELD(e, ED_FIELD_UNUSED_UNTIL);
+    if (!(deletes ? release_now(&t) : downgrade_now(&t, now)))
+        return tx_nomem(&t);
+    if (!deletes || allowed)
+        return tx_commit(&t);
+
+    if (ed_effects_seal(t.fx) != ED_OK)
+        return tx_nomem(&t);
+    ed_instance_free(t.next);
+    return ed_result_fail(
+        t.r, ED_DATA_LOSS_REFUSED,
+        "refund refused on instance %s: its post-expiration action is delete_resource, so "
+        "unsubscribing now would delete %zu topic(s) and %zu group(s) (S11). Set the action to "
+        "downgrade_to_standard first to keep them, or pass allow-data-loss to delete them",
+        id_of(in), in->topics->count, in->groups->count);
+}
+
+/* ---- renew (X4) -------------------------------------------------------- */
+
+ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_RENEW);
+    if (refused)
+        return refused;
+    if (!is_platinum(in))
+        return refuse_standard(in, ED_CMD_RENEW);
+    if (time_due(in, now))
+        return refuse_expiry_due(in, now, ED_CMD_RENEW);
+    ed_time expires;
+    if (!expiry_after(in->expires_at, period_months, &expires))
+        return refuse_period(in, ED_CMD_RENEW, period_months);
+    const bool was_expired = in->lifecycle == ED_LIFECYCLE_EXPIRED;
+    if (was_expired && expires <= now)
+        return ed_refuse(ED_INVALID_PERIOD,
+                         "renew refused on instance %s: %d months from the old expiry (%s) "
+                         "ends at %s, which is not after now (%s); renew for longer",
+                         id_of(in), period_months, T(in->expires_at), T(expires), T(now));
+
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (!tx_revision(&t, now))
+        return tx_refuse_revision(&t);
+    ed_instance *n = t.next;
+    n->expires_at = expires;
+    n->period_months = period_months;
+    n->lifecycle = ED_LIFECYCLE_ACTIVE;
+    n->has_release_at = false;
+    n->release_at = 0;
+
+    ed_effect *e = emit(&t, ED_EFFECT_BILLING_RENEW, NULL);
+    if (e == NULL)
+        return tx_nomem(&t);
+    e->period_months = period_months;
+    e->expires_at = expires;
+    FIELD(e, ED_FIELD_PERIOD_MONTHS);
+    FIELD(e, ED_FIELD_EXPIRES_AT);
+    if (was_expired && (emit(&t, ED_EFFECT_INSTANCE_RESUME, NULL) == NULL ||
+                        emit_timer(&t, ED_EFFECT_TIMER_CANCEL, "release") == NULL))
+        return tx_nomem(&t);
+    e = emit_timer(&t, ED_EFFECT_TIMER_SCHEDULE, "expiry");
+    if (e == NULL)
+        return tx_nomem(&t);
+    e->at = expires;
+    FIELD(e, ED_FIELD_AT);
+    return tx_commit(&t);
+}
+
+/* ---- topics and groups (X1, X5) ---------------------------------------- */
+
+static ed_result *change_name(const ed_instance *in, ed_time now, const char *name,
+                              ed_command_kind cmd)
+{
+    const bool topic = cmd == ED_CMD_ADD_TOPIC || cmd == ED_CMD_REMOVE_TOPIC;
+    const bool add = cmd == ED_CMD_ADD_TOPIC || cmd == ED_CMD_ADD_GROUP;
+    const char *what = topic ? "topic" : "group";
+    ed_result *refused = refuse_common(in, now, cmd);
+    if (refused)
+        return refused;
+    if (name == NULL)
+        return ed_refuse(ED_INVALID_ARGUMENT, "%s on instance %s: no %s name was given (NULL)",
+                         ed_command_kind_name(cmd), id_of(in), what);
+    if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
+        return refuse_expired(in, cmd);
+    if (time_due(in, now))
+        return refuse_expiry_due(in, now, cmd);
+    if (in->has_migration)
+        return refuse_migration(in, cmd);
+    size_t len = strlen(name);
+    if ((topic ? ed_check_topic_name(name, len) : ed_check_group_name(name, len)) != ED_OK)
+        return ed_refuse(ED_INVALID_NAME,
+                         "%s refused on instance %s: %s name '%.80s' must be %d..%d characters "
+                         "of A-Z a-z 0-9 - _",
+                         ed_command_kind_name(cmd), id_of(in), what, name,
+                         topic ? ED_TOPIC_MIN : ED_GROUP_MIN, ED_NAME_MAX);
+    ed_names *own = topic ? in->topics : in->groups;
+    size_t at = ed_names_find(own, name, len);
+    if (add) {
+        if (at != SIZE_MAX || ed_names_find(topic ? in->groups : in->topics, name, len) !=
+                                  SIZE_MAX)
+            return ed_refuse(ED_EXISTS,
+                             "%s refused on instance %s: the name '%s' is already used by a %s",
+                             ed_command_kind_name(cmd), id_of(in), name,
+                             at != SIZE_MAX ? what : (topic ? "group" : "topic"));
+        if (own->count >= ED_MAX_NAMES)
+            return ed_refuse(ED_LIMIT_EXCEEDED, "%s refused on instance %s: it has %u %ss",
+                             ed_command_kind_name(cmd), id_of(in), ED_MAX_NAMES, what);
+    } else if (at == SIZE_MAX) {
+        return ed_refuse(ED_NOT_FOUND, "%s refused on instance %s: there is no %s named '%s'",
+                         ed_command_kind_name(cmd), id_of(in), what, name);
+    }
+
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (!tx_revision(&t, now))
+        return tx_refuse_revision(&t);
+    ed_names *changed = add ? ed_names_with(own, name) : ed_names_without(own, at);
+    if (changed == NULL)
+        return tx_nomem(&t);
+    ed_names **slot = topic ? &t.next->topics : &t.next->groups;
+    ed_names_unref(*slot);
+    *slot = changed;
+    static const ed_effect_kind kinds[2][2] = {
+        {ED_EFFECT_GROUP_DELETE, ED_EFFECT_GROUP_CREATE},
+        {ED_EFFECT_TOPIC_DELETE, ED_EFFECT_TOPIC_CREATE},
+    };
+    if (emit(&t, kinds[topic][add], name) == NULL)
+        return tx_nomem(&t);
+    return tx_commit(&t);
+}
+
+ed_result *ed_add_topic(const ed_instance *in, ed_time now, const char *name)
+{
+    return change_name(in, now, name, ED_CMD_ADD_TOPIC);
+}
+
+ed_result *ed_remove_topic(const ed_instance *in, ed_time now, const char *name)
+{
+    return change_name(in, now, name, ED_CMD_REMOVE_TOPIC);
+}
+
+ed_result *ed_add_group(const ed_instance *in, ed_time now, const char *name)
+{
+    return change_name(in, now, name, ED_CMD_ADD_GROUP);
+}
+
+ed_result *ed_remove_group(const ed_instance *in, ed_time now, const char *name)
+{
+    return change_name(in, now, name, ED_CMD_REMOVE_GROUP);
+}
+
+/* ---- complete_migration (X5) ------------------------------------------- */
+
+ed_result *ed_complete_migration(const ed_instance *in, ed_time now)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_COMPLETE_MIGRATION);
+    if (refused)
+        return refused;
+    if (!in->has_migration)
+        return ed_refuse(ED_NO_MIGRATION,
+                         "complete_migration refused: instance %s has no migration in flight",
+                         id_of(in));
+    tx t;
+    if (!tx_begin(&t, in))
+        return ed_result_nomem();
+    if (!tx_revision(&t, now))
+        return tx_refuse_revision(&t);
+    t.next->has_migration = false;
+    t.next->migration_started_at = 0;
+    return tx_commit(&t);
+}
+
+/* ---- no direct downgrade (S6, S8) and the downgrade plan (X2) ----------- */
+
+ed_result *ed_downgrade(const ed_instance *in, ed_time now)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_DOWNGRADE);
+    if (refused)
+        return refused;
+    return ed_refuse(ED_NO_DIRECT_DOWNGRADE,
+                     "downgrade refused on instance %s: Enterprise Platinum Edition cannot be "
+                     "downgraded directly. Set the post-expiration action to "
+                     "downgrade_to_standard, then let the subscription expire or unsubscribe "
+                     "with refund; plan_downgrade lists the steps",
+                     id_of(in));
+}
+
+ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mode)
+{
+    ed_result *refused = refuse_common(in, now, ED_CMD_PLAN_DOWNGRADE);
+    if (refused)
+        return refused;
+    if (!is_platinum(in))
+        return refuse_standard(in, ED_CMD_PLAN_DOWNGRADE);
+    if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
+        return refuse_expired(in, ED_CMD_PLAN_DOWNGRADE);
+    if (ed_plan_mode_name(mode) == NULL)
+        return ed_refuse(ED_INVALID_ARGUMENT,
+                         "plan_downgrade on instance %s: mode %d is neither immediate nor "
+                         "at_expiry",
+                         id_of(in), (int)mode);
+    ed_result *r = unchanged(in);
+    if (r->status != ED_OK)
+        return r;
+    if (in->action != ED_ACTION_DOWNGRADE_TO_STANDARD) {
+        r->plan[r->plan_count++] = (ed_plan_step){
+            .command = ED_CMD_SET_POST_EXPIRATION_ACTION,
+            .has_action = true,
+            .action = ED_ACTION_DOWNGRADE_TO_STANDARD,
+        };
+    }
+    if (mode == ED_PLAN_IMMEDIATE)
+        r->plan[r->plan_count++] = (ed_plan_step){.command = ED_CMD_REFUND};
+    else
+        r->plan[r->plan_count++] =
+            (ed_plan_step){.command = ED_CMD_TICK, .has_at = true, .at = in->expires_at};
+    return r;
+}
