@@ -149,23 +149,34 @@ typedef enum ed_command_kind {
     ED_CMD_PLAN_DOWNGRADE = 12
 } ed_command_kind;
 
-/** Stable names ("standard", "pay_as_you_go", "dedicated", "expired",
- *  "downgrade_to_standard", "at_expiry", "set_post_expiration_action", ...),
- *  or NULL for a value out of range. Static strings; thread-safe. */
+/* Stable names of the values above: static strings, NULL for a value out of
+ * range; thread-safe. */
+/** "standard" or "enterprise_platinum". */
 ED_API const char *ed_edition_name(ed_edition v);
+/** "pay_as_you_go" or "subscription". */
 ED_API const char *ed_billing_name(ed_billing v);
+/** "shared" or "dedicated". */
 ED_API const char *ed_cluster_name(ed_cluster v);
+/** "active", "expired" or "released". */
 ED_API const char *ed_lifecycle_name(ed_lifecycle v);
+/** "delete_resource" or "downgrade_to_standard". */
 ED_API const char *ed_action_name(ed_action v);
+/** "immediate" or "at_expiry". */
 ED_API const char *ed_plan_mode_name(ed_plan_mode v);
+/** The scenario file's command name: "upgrade", "set_post_expiration_action", ... */
 ED_API const char *ed_command_kind_name(ed_command_kind v);
 
-/** Parse a stable name back into its value. ED_INVALID_ARGUMENT if the name
- *  is unknown or an argument is NULL; *out is then untouched. Thread-safe. */
+/* Parsing a stable name back into its value: ED_INVALID_ARGUMENT if the name
+ * is unknown or an argument is NULL, and *out is then untouched. Thread-safe. */
+/** Parses "standard" / "enterprise_platinum". */
 ED_API ed_status ed_edition_from_name(const char *name, ed_edition *out);
+/** Parses "active" / "expired" / "released". */
 ED_API ed_status ed_lifecycle_from_name(const char *name, ed_lifecycle *out);
+/** Parses "delete_resource" / "downgrade_to_standard". */
 ED_API ed_status ed_action_from_name(const char *name, ed_action *out);
+/** Parses "immediate" / "at_expiry". */
 ED_API ed_status ed_plan_mode_from_name(const char *name, ed_plan_mode *out);
+/** Parses a scenario command name ("upgrade", "tick", ...). */
 ED_API ed_status ed_command_kind_from_name(const char *name, ed_command_kind *out);
 
 /* ---------------------------------------------------------------------- */
@@ -222,6 +233,7 @@ typedef enum ed_option {
  *  with ed_options_free. Wherever an options pointer is taken, NULL means
  *  "all defaults". */
 ED_API ed_options *ed_options_new(void);
+/** Frees options made by ed_options_new (NULL is fine). */
 ED_API void ed_options_free(ed_options *opts);
 /** Set an integer option. ED_INVALID_ARGUMENT for a string key or a value
  *  out of the key's range (the options are then unchanged). */
@@ -242,21 +254,29 @@ ED_API ed_instance *ed_instance_ref(const ed_instance *inst);
 /** Releases one reference; the last one frees the snapshot. */
 ED_API void ed_instance_free(ed_instance *inst);
 
-/* Getters. All take a non-NULL snapshot; on NULL they return 0, NULL or
- * false. Returned strings are borrowed from the snapshot. */
+/* Getters. All take a snapshot; on NULL they return 0, NULL or false.
+ * Returned strings are borrowed from the snapshot. Thread-safe. */
+/** The instance ID (never changes, S3). */
 ED_API const char *ed_instance_id(const ed_instance *inst);
+/** The endpoint (never changes, S3). */
 ED_API const char *ed_instance_endpoint(const ed_instance *inst);
 /** The region, or NULL when none is recorded. */
 ED_API const char *ed_instance_region(const ed_instance *inst);
+/** Standard or Enterprise Platinum. */
 ED_API ed_edition ed_instance_edition(const ed_instance *inst);
 /** Derived from the edition (rule S1). */
 ED_API ed_billing ed_instance_billing(const ed_instance *inst);
 /** Derived from the edition (rule S2). */
 ED_API ed_cluster ed_instance_cluster(const ed_instance *inst);
+/** Active, expired (platinum past expiry, waiting for release) or released. */
 ED_API ed_lifecycle ed_instance_lifecycle(const ed_instance *inst);
+/** Moves by one for every accepted transition that changes the snapshot. */
 ED_API uint64_t ed_instance_revision(const ed_instance *inst);
+/** When the instance was created. */
 ED_API ed_time ed_instance_created_at(const ed_instance *inst);
+/** When the last transition that changed the snapshot happened. */
 ED_API ed_time ed_instance_updated_at(const ed_instance *inst);
+/** Days between expiry and release, 0..30 (default 7, S14). */
 ED_API int ed_instance_release_delay_days(const ed_instance *inst);
 
 /** The subscription of an Enterprise Platinum snapshot. Returns false (and
@@ -270,12 +290,17 @@ ED_API bool ed_instance_release_at(const ed_instance *inst, ed_time *release_at)
 ED_API bool ed_instance_migration(const ed_instance *inst, ed_cluster *from, ed_cluster *to,
                                   ed_time *started_at);
 
+/** Number of topics. */
 ED_API size_t ed_instance_topic_count(const ed_instance *inst);
 /** The i-th topic in insertion order, or NULL when i is out of range. */
 ED_API const char *ed_instance_topic(const ed_instance *inst, size_t i);
+/** Whether a topic of that name exists (constant time). */
 ED_API bool ed_instance_has_topic(const ed_instance *inst, const char *name);
+/** Number of consumer groups. */
 ED_API size_t ed_instance_group_count(const ed_instance *inst);
+/** The i-th group ID in insertion order, or NULL when i is out of range. */
 ED_API const char *ed_instance_group(const ed_instance *inst, size_t i);
+/** Whether a group of that ID exists (constant time). */
 ED_API bool ed_instance_has_group(const ed_instance *inst, const char *name);
 
 /** True when a and b hold the same values in every field (both NULL: true). */
@@ -369,19 +394,24 @@ ED_API const char *ed_field_name(ed_field field);
 /** The type of a field's value; ED_FIELD_TYPE_STRING for an unknown field. */
 ED_API ed_field_type ed_field_type_of(ed_field field);
 
-/** Number of effects (0 for NULL) and the i-th (NULL when out of range);
- *  effects are borrowed from the list. */
+/* Effects and their lists are borrowed from the result that holds them;
+ * getters return 0, NULL or false for NULL. Thread-safe. */
+/** Number of effects (0 for NULL). */
 ED_API size_t ed_effect_list_count(const ed_effect_list *list);
+/** The i-th effect in order (NULL when out of range). */
 ED_API const ed_effect *ed_effect_list_get(const ed_effect_list *list, size_t i);
 
+/** The effect's kind. */
 ED_API ed_effect_kind ed_effect_kind_of(const ed_effect *e);
 /** "<instance id>/<revision>/<index>": unique and stable, for exactly-once. */
 ED_API const char *ed_effect_key(const ed_effect *e);
-/** The revision the effect belongs to and its index within that revision. */
+/** The revision the effect belongs to (the one its transition produced). */
 ED_API uint64_t ed_effect_revision(const ed_effect *e);
+/** The effect's index within its revision, from 0. */
 ED_API size_t ed_effect_index(const ed_effect *e);
 /** Bit set of ed_effect_flag. */
 ED_API unsigned ed_effect_flags(const ed_effect *e);
+/** Whether the subject is the instance, a topic or a group. */
 ED_API ed_subject_kind ed_effect_subject_kind(const ed_effect *e);
 /** The instance ID, topic name or group ID the effect names. */
 ED_API const char *ed_effect_subject(const ed_effect *e);
@@ -406,7 +436,9 @@ ED_API bool ed_effect_int(const ed_effect *e, ed_field field, int64_t *out);
  *  status ED_NO_MEMORY is returned (ed_result_free accepts it). */
 typedef struct ed_result ed_result;
 
+/** Frees a result, its effect lists and its reference to the snapshot. */
 ED_API void ed_result_free(ed_result *r);
+/** ED_OK or the refusal's status (ED_INVALID_ARGUMENT for NULL). */
 ED_API ed_status ed_result_status(const ed_result *r);
 /** Empty on success; on refusal a sentence naming the instance, the rule
  *  broken and what to do instead. Borrowed; lives as long as the result. */
@@ -472,9 +504,13 @@ ED_API ed_result *ed_tick(const ed_instance *in, ed_time now);
 ED_API ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts);
 /** Renew by `period_months` (1..36), also from expired before release (X4). */
 ED_API ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months);
+/** Add a topic (X1 name: 3..64 of A-Z a-z 0-9 - _), effect topic.create (X5). */
 ED_API ed_result *ed_add_topic(const ed_instance *in, ed_time now, const char *name);
+/** Remove a topic the caller names: effect topic.delete, irreversible (X5). */
 ED_API ed_result *ed_remove_topic(const ed_instance *in, ed_time now, const char *name);
+/** Add a consumer group (X1 name: 2..64 characters), effect group.create. */
 ED_API ed_result *ed_add_group(const ed_instance *in, ed_time now, const char *name);
+/** Remove a group the caller names: effect group.delete, irreversible. */
 ED_API ed_result *ed_remove_group(const ed_instance *in, ed_time now, const char *name);
 /** Clear the migration in flight (no effects); ED_NO_MIGRATION without one. */
 ED_API ed_result *ed_complete_migration(const ed_instance *in, ed_time now);
@@ -513,7 +549,9 @@ ED_API bool ed_command_kind_requires(ed_command_kind kind, ed_arg arg);
 /** A new command of `kind` with no arguments set; NULL if out of memory or
  *  kind is out of range. Caller frees with ed_command_free. */
 ED_API ed_command *ed_command_new(ed_command_kind kind);
+/** Frees a command (NULL is fine). */
 ED_API void ed_command_free(ed_command *cmd);
+/** The command's kind (0 for NULL). */
 ED_API ed_command_kind ed_command_kind_of(const ed_command *cmd);
 /** Set an integer argument (period_months, action, allow_data_loss, mode).
  *  ED_INVALID_ARGUMENT if the command does not take it. Values are checked
@@ -522,8 +560,9 @@ ED_API ed_status ed_command_set_int(ed_command *cmd, ed_arg arg, int64_t value);
 /** Set a string argument (name), copied. ED_INVALID_ARGUMENT if the command
  *  does not take it; ED_NO_MEMORY. */
 ED_API ed_status ed_command_set_string(ed_command *cmd, ed_arg arg, const char *value);
-/** Whether `arg` has been set, and its value (any out pointer may be NULL). */
+/** Whether integer `arg` has been set, and its value (out may be NULL). */
 ED_API bool ed_command_get_int(const ed_command *cmd, ed_arg arg, int64_t *out);
+/** The string argument (name) if set, else NULL; borrowed from cmd. */
 ED_API const char *ed_command_get_string(const ed_command *cmd, ed_arg arg);
 /** Run the command on `in` at `now`: the same as calling the matching
  *  function above. A required argument that was never set gives
@@ -536,22 +575,28 @@ ED_API ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in,
 
 /** A growing byte buffer owned by the caller; writers append to it. */
 typedef struct ed_buffer ed_buffer;
+/** A new empty buffer; NULL when out of memory. Free with ed_buffer_free. */
 ED_API ed_buffer *ed_buffer_new(void);
+/** Frees the buffer and its bytes (NULL is fine). */
 ED_API void ed_buffer_free(ed_buffer *buf);
 /** The bytes written so far, NUL-terminated (the NUL not counted). */
 ED_API const char *ed_buffer_data(const ed_buffer *buf);
+/** Number of bytes written so far. */
 ED_API size_t ed_buffer_len(const ed_buffer *buf);
 /** Empties the buffer, keeping its memory. */
 ED_API void ed_buffer_clear(ed_buffer *buf);
 
 /** A load error: status, message naming the field, and where it is. */
 typedef struct ed_error ed_error;
+/** Frees an error (NULL is fine). */
 ED_API void ed_error_free(ed_error *err);
 /** ED_PARSE_ERROR, ED_SCHEMA_ERROR, ED_LIMIT_EXCEEDED, ED_NO_MEMORY, ... */
 ED_API ed_status ed_error_status(const ed_error *err);
+/** What was wrong, naming the field ("instance.subscription.expires_at: ..."). */
 ED_API const char *ed_error_message(const ed_error *err);
-/** 1-based line and column of the offending input; 0 when not known. */
+/** 1-based line of the offending input; 0 when not known. */
 ED_API size_t ed_error_line(const ed_error *err);
+/** 1-based column of the offending input; 0 when not known. */
 ED_API size_t ed_error_column(const ed_error *err);
 
 /** Loads a state file (formats.md) from `len` bytes at `data`. Strict: see
@@ -572,12 +617,15 @@ typedef struct ed_scenario ed_scenario;
  *  ed_instance_load_yaml. Caller frees with ed_scenario_free. */
 ED_API ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
                                        const ed_options *opts, ed_error **err);
+/** Frees a scenario (NULL is fine). */
 ED_API void ed_scenario_free(ed_scenario *sc);
 /** The initial snapshot (borrowed). */
 ED_API const ed_instance *ed_scenario_instance(const ed_scenario *sc);
+/** Number of steps. */
 ED_API size_t ed_scenario_step_count(const ed_scenario *sc);
-/** Step i's command (borrowed) and time; NULL / 0 when out of range. */
+/** Step i's command (borrowed); NULL when out of range. */
 ED_API const ed_command *ed_scenario_step_command(const ed_scenario *sc, size_t i);
+/** Step i's time (`at`); 0 when out of range. */
 ED_API ed_time ed_scenario_step_at(const ed_scenario *sc, size_t i);
 /** 1-based line of step i in the file, for messages. */
 ED_API size_t ed_scenario_step_line(const ed_scenario *sc, size_t i);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs the build into a temporary root and uses the library the way a C
+# service would: found only through pkg-config, linked shared and static,
+# and run. Also checks that the three version numbers agree.
+# Usage: consumer.sh BUILD_DIR SOURCE_DIR PROJECT_VERSION
+set -euo pipefail
+build=$1 src=$2 version=$3
+cc=${CC:-cc}
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+meson install -C "$build" --destdir "$root" --no-rebuild --quiet
+
+prefix=$(meson introspect --buildoptions "$build" |
+  python3 -c 'import json,sys; o={x["name"]:x["value"] for x in json.load(sys.stdin)}; print(o["prefix"]+"/"+o["libdir"] if not o["libdir"].startswith("/") else o["libdir"])')
+libdir=$root$prefix
+# The .pc file names the real prefix; the sysroot maps it into $root.
+export PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_LIBDIR=/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/share/pkgconfig:/usr/lib/pkgconfig
+
+fail() { echo "consumer: $*" >&2; exit 1; }
+
+for f in "$libdir/libedition.so.1" "$libdir/libedition.so" "$libdir/libedition.a" \
+         "$libdir/pkgconfig/libedition.pc"; do
+  [ -e "$f" ] || fail "missing after install: ${f#$root}"
+done
+real=$(readlink -f "$libdir/libedition.so.1")
+case "$real" in */libedition.so.1.*.*) ;; *) fail "libedition.so.1 points to ${real#$root}" ;; esac
+find "$root" -name libedition.h | grep -q . || fail "libedition.h not installed"
+[ "$(find "$root" -name '*.h' | wc -l)" -eq 1 ] || fail "headers other than libedition.h installed"
+
+pc_version=$(pkg-config --modversion libedition)
+[ "$pc_version" = "$version" ] || fail "pkg-config version $pc_version, project version $version"
+
+work=$root/work
+mkdir -p "$work"
+cat > "$work/version.c" <<'C'
+#include <libedition.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    char header[32];
+    snprintf(header, sizeof header, "%d.%d.%d", ED_VERSION_MAJOR, ED_VERSION_MINOR, ED_VERSION_PATCH);
+    printf("%s\n", ed_version());
+    return strcmp(header, ed_version()) != 0;
+}
+C
+
+# shared
+# shellcheck disable=SC2046
+$cc -o "$work/embed" "$src/examples/embed.c" $(pkg-config --cflags --libs libedition)
+# shellcheck disable=SC2046
+$cc -o "$work/version" "$work/version.c" $(pkg-config --cflags --libs libedition)
+LD_LIBRARY_PATH=$libdir "$work/embed" >/dev/null || fail "embed (shared) failed"
+lib_version=$(LD_LIBRARY_PATH=$libdir "$work/version") || fail "header version differs from ed_version() $lib_version"
+[ "$lib_version" = "$version" ] || fail "ed_version() $lib_version, project version $version"
+LD_LIBRARY_PATH=$libdir ldd "$work/embed" | grep -q "libedition.so.1 => $libdir" ||
+  fail "embed did not load the installed libedition.so.1"
+
+# static: everything from `pkg-config --static`, no shared libedition at all
+# shellcheck disable=SC2046
+$cc -static -o "$work/embed-static" "$src/examples/embed.c" $(pkg-config --static --cflags --libs libedition)
+"$work/embed-static" >/dev/null || fail "embed (static) failed"
+if ldd "$work/embed-static" 2>/dev/null | grep -q libedition; then fail "static embed links libedition.so"; fi
+
+echo "consumer: installed, built through pkg-config (shared and static), ran; version $version everywhere"
