@@ -1,0 +1,435 @@
+/* Allocation-failure injection, SQLite style: for every public entry point,
+ * fail the 1st, 2nd, ... Nth allocation until the call no longer allocates
+ * as much as N. Each run must return ED_NO_MEMORY or the same outcome as
+ * without failure, leave its inputs untouched and leak nothing.
+ *
+ * The binary is linked with -Wl,--wrap for malloc, calloc, realloc, strdup
+ * and free against the static libedition and a static libyaml, so libyaml's
+ * own allocations fail too. The wrappers keep a count of live blocks: the
+ * leak check needs no sanitizer (and LeakSanitizer still runs on top of it
+ * in the sanitizer stage). */
+#include <check.h>
+#include <libedition.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+char *__real_strdup(const char *s);
+void __real_free(void *p);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+char *__wrap_strdup(const char *s);
+void __wrap_free(void *p);
+
+static size_t pending; /* the allocation the next go() will fail; 0: none */
+static size_t fail_at; /* armed: the allocation to fail; 0: never */
+static size_t calls;   /* allocations since go() */
+static long live;      /* blocks allocated and not yet freed */
+static size_t used;    /* allocations the armed call made */
+static size_t points;  /* failure points exercised in this process */
+
+/* Each case calls go() right before its API call and stop() right after,
+ * so that only the call under test sees failures. */
+static bool went;
+
+static void go(void)
+{
+    calls = 0;
+    fail_at = pending;
+    went = true;
+}
+
+static void stop(void)
+{
+    used = calls;
+    fail_at = 0;
+}
+
+static int inject(void)
+{
+    if (fail_at == 0)
+        return 0;
+    return ++calls == fail_at;
+}
+
+void *__wrap_malloc(size_t size)
+{
+    if (inject())
+        return NULL;
+    void *p = __real_malloc(size);
+    if (p != NULL)
+        live++;
+    return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (inject())
+        return NULL;
+    void *p = __real_calloc(n, size);
+    if (p != NULL)
+        live++;
+    return p;
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+    if (inject())
+        return NULL;
+    void *q = __real_realloc(p, size);
+    if (q != NULL && p == NULL)
+        live++;
+    return q;
+}
+
+char *__wrap_strdup(const char *s)
+{
+    if (inject())
+        return NULL;
+    char *p = __real_strdup(s);
+    if (p != NULL)
+        live++;
+    return p;
+}
+
+void __wrap_free(void *p)
+{
+    if (p != NULL)
+        live--;
+    __real_free(p);
+}
+
+/* ---- fixtures ---------------------------------------------------------- */
+
+static ed_time T0, T_MID, T_EXPIRY, T_RELEASE;
+static ed_instance *standard;     /* standard, 3 topics, 2 groups */
+static ed_instance *platinum;     /* upgraded, migration done, delete_resource */
+static ed_instance *platinum_dg;  /* platinum with downgrade_to_standard */
+static ed_instance *expired;      /* platinum past expiry with delete_resource */
+static ed_instance *migrating;    /* just upgraded: migration in flight */
+
+static ed_time at(const char *s)
+{
+    ed_time t = 0;
+    ck_assert_int_eq(ed_time_parse(s, strlen(s), &t), ED_OK);
+    return t;
+}
+
+/* Takes the result's snapshot and frees the result. */
+static ed_instance *take(ed_result *r)
+{
+    ck_assert_msg(ed_result_status(r) == ED_OK, "fixture: %s", ed_result_message(r));
+    ed_instance *in = ed_instance_ref(ed_result_instance(r));
+    ed_result_free(r);
+    return in;
+}
+
+static void setup(void)
+{
+    T0 = at("2026-01-31T00:00:00Z");
+    T_MID = at("2026-02-10T00:00:00Z");
+    T_EXPIRY = at("2026-02-28T00:00:00Z");
+    T_RELEASE = at("2026-03-07T00:00:00Z");
+    ed_instance *s = take(ed_create_standard("MQ_INST_1380156306793859_BXq3ZzKs",
+                                             "http://mq.example:8080", T0, NULL));
+    const char *topics[] = {"orders", "payments", "refunds"};
+    for (size_t i = 0; i < 3; i++) {
+        ed_instance *n = take(ed_add_topic(s, T0, topics[i]));
+        ed_instance_free(s);
+        s = n;
+    }
+    const char *groups[] = {"GID_billing", "GID_audit"};
+    for (size_t i = 0; i < 2; i++) {
+        ed_instance *n = take(ed_add_group(s, T0, groups[i]));
+        ed_instance_free(s);
+        s = n;
+    }
+    standard = s;
+    migrating = take(ed_upgrade(standard, T0, 1));
+    platinum = take(ed_complete_migration(migrating, T0));
+    platinum_dg = take(ed_set_post_expiration_action(platinum, T0, ED_ACTION_DOWNGRADE_TO_STANDARD));
+    expired = take(ed_tick(platinum, T_EXPIRY));
+}
+
+static void teardown(void)
+{
+    ed_instance_free(standard);
+    ed_instance_free(migrating);
+    ed_instance_free(platinum);
+    ed_instance_free(platinum_dg);
+    ed_instance_free(expired);
+}
+
+/* ---- fingerprints: the whole observable outcome as text ---------------- */
+
+#define FP_SIZE 16384
+
+static void fp_printf(char *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fp_printf(char *fp, const char *fmt, ...)
+{
+    size_t len = strlen(fp);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fp + len, FP_SIZE - len, fmt, ap);
+    va_end(ap);
+}
+
+static void fp_instance(char *fp, const ed_instance *in)
+{
+    if (in == NULL) {
+        fp_printf(fp, "instance: none\n");
+        return;
+    }
+    ed_time exp = 0;
+    ed_instance_subscription(in, NULL, &exp, NULL, NULL);
+    fp_printf(fp, "instance %s %s %s rev %llu upd %lld exp %lld topics %zu groups %zu\n",
+              ed_instance_id(in), ed_edition_name(ed_instance_edition(in)),
+              ed_lifecycle_name(ed_instance_lifecycle(in)),
+              (unsigned long long)ed_instance_revision(in), (long long)ed_instance_updated_at(in),
+              (long long)exp, ed_instance_topic_count(in), ed_instance_group_count(in));
+    for (size_t i = 0; i < ed_instance_topic_count(in); i++)
+        fp_printf(fp, " t:%s", ed_instance_topic(in, i));
+    for (size_t i = 0; i < ed_instance_group_count(in); i++)
+        fp_printf(fp, " g:%s", ed_instance_group(in, i));
+    fp_printf(fp, "\n");
+}
+
+static void fp_effects(char *fp, const char *what, const ed_effect_list *list)
+{
+    for (size_t i = 0; i < ed_effect_list_count(list); i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        fp_printf(fp, "%s %s %s %u %s\n", what, ed_effect_key(e),
+                  ed_effect_kind_name(ed_effect_kind_of(e)), ed_effect_flags(e), ed_effect_text(e));
+    }
+}
+
+static void fp_result(char *fp, const ed_result *r)
+{
+    fp_printf(fp, "status %s: %s\n", ed_status_name(ed_result_status(r)), ed_result_message(r));
+    fp_instance(fp, ed_result_instance(r));
+    fp_effects(fp, "effect", ed_result_effects(r));
+    fp_effects(fp, "would_have", ed_result_would_have(r));
+    for (size_t i = 0; i < ed_result_plan_count(r); i++)
+        fp_printf(fp, "plan %s\n", ed_command_kind_name(ed_result_plan_command(r, i)));
+}
+
+/* ---- the harness ------------------------------------------------------- */
+
+/* A case prepares its arguments, runs one API call between go() and stop(),
+ * writes the outcome into fp and frees everything it made. */
+typedef ed_status (*case_fn)(char *fp);
+
+static void fp_inputs(char *fp)
+{
+    const ed_instance *all[] = {standard, migrating, platinum, platinum_dg, expired};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        fp_instance(fp, all[i]);
+}
+
+static void exercise(const char *name, case_fn run)
+{
+    static char base[FP_SIZE], got[FP_SIZE], inputs[FP_SIZE], inputs_after[FP_SIZE];
+    base[0] = inputs[0] = '\0';
+    fp_inputs(inputs);
+
+    long live0 = live;
+    pending = 0;
+    went = false;
+    ed_status base_status = run(base);
+    ck_assert_msg(went, "%s: the case did not call go()", name);
+    ck_assert_msg(live == live0, "%s leaks %ld block(s) without failures", name, live - live0);
+    ck_assert_msg(base_status != ED_NO_MEMORY, "%s: no_memory without a failure", name);
+
+    for (size_t n = 1;; n++) {
+        got[0] = '\0';
+        live0 = live;
+        pending = n;
+        ed_status st = run(got);
+        pending = 0;
+        ck_assert_msg(fail_at == 0, "%s: the case did not call stop()", name);
+        ck_assert_msg(live == live0, "%s: allocation %zu failed: %ld block(s) leaked", name, n,
+                      live - live0);
+        inputs_after[0] = '\0';
+        fp_inputs(inputs_after);
+        ck_assert_msg(strcmp(inputs, inputs_after) == 0,
+                      "%s: allocation %zu failed: an input snapshot changed", name, n);
+        if (n > used) {
+            /* no failure was injected: the plain outcome again, and done */
+            ck_assert_str_eq(got, base);
+            break;
+        }
+        points++;
+        if (st != ED_NO_MEMORY)
+            ck_assert_msg(strcmp(got, base) == 0,
+                          "%s: allocation %zu failed, yet the call returned %s with an outcome "
+                          "other than the plain one",
+                          name, n, ed_status_name(st));
+    }
+}
+
+/* Result-returning commands share one shape. */
+#define RESULT_CASE(fn_name, call)                                                        \
+    static ed_status fn_name(char *fp)                                                   \
+    {                                                                                    \
+        go();                                                                            \
+        ed_result *r = call;                                                             \
+        stop();                                                                          \
+        ed_status st = ed_result_status(r);                                              \
+        fp_result(fp, r);                                                                \
+        ed_result_free(r);                                                               \
+        return st;                                                                       \
+    }
+
+RESULT_CASE(c_create_standard, ed_create_standard("MQ_INST_X", "http://x:80", T0, NULL))
+RESULT_CASE(c_create_platinum,
+            ed_create_enterprise_platinum("MQ_INST_X", "http://x:80", T0, 12, NULL))
+RESULT_CASE(c_upgrade, ed_upgrade(standard, T_MID, 1))
+RESULT_CASE(c_upgrade_refused, ed_upgrade(platinum, T_MID, 1))
+RESULT_CASE(c_set_action_downgrade,
+            ed_set_post_expiration_action(platinum, T_MID, ED_ACTION_DOWNGRADE_TO_STANDARD))
+RESULT_CASE(c_set_action_delete,
+            ed_set_post_expiration_action(platinum_dg, T_MID, ED_ACTION_DELETE_RESOURCE))
+RESULT_CASE(c_set_action_same,
+            ed_set_post_expiration_action(platinum, T_MID, ED_ACTION_DELETE_RESOURCE))
+RESULT_CASE(c_tick_nothing, ed_tick(platinum, T_MID))
+RESULT_CASE(c_tick_downgrade, ed_tick(platinum_dg, T_EXPIRY))
+RESULT_CASE(c_tick_expire_and_release, ed_tick(platinum, T_RELEASE))
+RESULT_CASE(c_tick_release, ed_tick(expired, T_RELEASE))
+RESULT_CASE(c_refund_downgrade, ed_refund(platinum_dg, T_MID, NULL))
+RESULT_CASE(c_refund_refused, ed_refund(platinum, T_MID, NULL))
+RESULT_CASE(c_renew_active, ed_renew(platinum, T_MID, 6))
+RESULT_CASE(c_renew_expired, ed_renew(expired, T_EXPIRY + 86400, 6))
+RESULT_CASE(c_add_topic, ed_add_topic(standard, T_MID, "invoices"))
+RESULT_CASE(c_remove_topic, ed_remove_topic(standard, T_MID, "payments"))
+RESULT_CASE(c_add_group, ed_add_group(platinum, T_MID, "GID_new"))
+RESULT_CASE(c_remove_group, ed_remove_group(platinum, T_MID, "GID_audit"))
+RESULT_CASE(c_add_topic_exists, ed_add_topic(standard, T_MID, "orders"))
+RESULT_CASE(c_complete_migration, ed_complete_migration(migrating, T_MID))
+RESULT_CASE(c_downgrade, ed_downgrade(platinum, T_MID))
+RESULT_CASE(c_plan_downgrade, ed_plan_downgrade(platinum, T_MID, ED_PLAN_AT_EXPIRY))
+
+static ed_status c_refund_allowed(char *fp)
+{
+    ed_options *o = ed_options_new();
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(ed_options_set_int(o, ED_OPT_ALLOW_DATA_LOSS, 1), ED_OK);
+    go();
+    ed_result *r = ed_refund(platinum, T_MID, o);
+    stop();
+    ed_status st = ed_result_status(r);
+    fp_result(fp, r);
+    ed_result_free(r);
+    ed_options_free(o);
+    return st;
+}
+
+static ed_status c_create_with_region(char *fp)
+{
+    ed_options *o = ed_options_new();
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(ed_options_set_string(o, ED_OPT_REGION, "cn-hangzhou"), ED_OK);
+    go();
+    ed_result *r = ed_create_standard("MQ_INST_R", "http://r:80", T0, o);
+    stop();
+    ed_status st = ed_result_status(r);
+    fp_result(fp, r);
+    fp_printf(fp, "region %s\n", ed_instance_region(ed_result_instance(r)));
+    ed_result_free(r);
+    ed_options_free(o);
+    return st;
+}
+
+static ed_status c_options(char *fp)
+{
+    go();
+    ed_options *o = ed_options_new();
+    ed_status st = o ? ed_options_set_string(o, ED_OPT_REGION, "cn-shanghai") : ED_NO_MEMORY;
+    stop();
+    fp_printf(fp, "options %s\n", ed_status_name(st));
+    ed_options_free(o);
+    return st;
+}
+
+static ed_status c_command_apply(char *fp)
+{
+    go();
+    ed_command *c = ed_command_new(ED_CMD_ADD_TOPIC);
+    ed_status st = c ? ed_command_set_string(c, ED_ARG_NAME, "invoices") : ED_NO_MEMORY;
+    ed_result *r = st == ED_OK ? ed_command_apply(c, standard, T_MID) : NULL;
+    stop();
+    if (r != NULL) {
+        st = ed_result_status(r);
+        fp_result(fp, r);
+    }
+    fp_printf(fp, "command %s\n", ed_status_name(st));
+    ed_result_free(r);
+    ed_command_free(c);
+    return st;
+}
+
+/* ---- the suite ---------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    case_fn run;
+} cases[] = {
+    {"create_standard", c_create_standard},
+    {"create_enterprise_platinum", c_create_platinum},
+    {"create_with_region", c_create_with_region},
+    {"upgrade", c_upgrade},
+    {"upgrade_refused", c_upgrade_refused},
+    {"set_post_expiration_action_downgrade", c_set_action_downgrade},
+    {"set_post_expiration_action_delete", c_set_action_delete},
+    {"set_post_expiration_action_same", c_set_action_same},
+    {"tick_nothing_due", c_tick_nothing},
+    {"tick_expire_downgrade", c_tick_downgrade},
+    {"tick_expire_and_release", c_tick_expire_and_release},
+    {"tick_release", c_tick_release},
+    {"refund_downgrade", c_refund_downgrade},
+    {"refund_data_loss_refused", c_refund_refused},
+    {"refund_allowed_data_loss", c_refund_allowed},
+    {"renew_active", c_renew_active},
+    {"renew_expired", c_renew_expired},
+    {"add_topic", c_add_topic},
+    {"remove_topic", c_remove_topic},
+    {"add_group", c_add_group},
+    {"remove_group", c_remove_group},
+    {"add_topic_exists", c_add_topic_exists},
+    {"complete_migration", c_complete_migration},
+    {"downgrade", c_downgrade},
+    {"plan_downgrade", c_plan_downgrade},
+    {"options", c_options},
+    {"command_apply", c_command_apply},
+};
+
+START_TEST(test_alloc_failure_each_entry_point)
+{
+    exercise(cases[_i].name, cases[_i].run);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("alloc_failure");
+    TCase *tc = tcase_create("entry_points");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_alloc_failure_each_entry_point, 0,
+                        (int)(sizeof cases / sizeof cases[0]));
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    /* one process: the live-block count must see every allocation */
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    printf("alloc_failure: %zu allocation-failure points exercised over %zu entry points\n",
+           points, sizeof cases / sizeof cases[0]);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
