@@ -207,8 +207,9 @@ struct ed_error {
     size_t line, column;
     char message[ED_MESSAGE_MAX];
 };
-/* Creates *err (when err is not NULL) with a formatted message. Out of
- * memory: *err is the static no-memory error. Returns status. */
+/* Creates *err (when err is not NULL) with a formatted message and returns
+ * status. Out of memory: *err is the static no-memory error and the return
+ * is ED_NO_MEMORY, so that callers return what the error says. */
 ED_INTERNAL ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t column,
                                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -120,8 +120,9 @@ ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t col
         return status;
     ed_error *e = ed_calloc(1, sizeof *e);
     if (e == NULL) {
+        /* the caller reports what it could allocate: status and error agree */
         *err = (ed_error *)(uintptr_t)&nomem_error;
-        return status;
+        return ED_NO_MEMORY;
     }
     e->status = status;
     e->line = line;

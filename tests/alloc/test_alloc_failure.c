@@ -374,6 +374,171 @@ static ed_status c_command_apply(char *fp)
     return st;
 }
 
+/* ---- YAML: loaders and writers ---------------------------------------- */
+
+static const char state_text[] =
+    "libedition: 1\n"
+    "instance:\n"
+    "  id: MQ_INST_1380156306793859_BXq3ZzKs\n"
+    "  endpoint: http://mq.example:8080\n"
+    "  region: cn-hangzhou\n"
+    "  edition: enterprise_platinum\n"
+    "  billing: subscription\n"
+    "  cluster: dedicated\n"
+    "  lifecycle: active\n"
+    "  revision: 3\n"
+    "  created_at: 2026-01-05T00:00:00Z\n"
+    "  updated_at: 2026-02-10T00:00:00Z\n"
+    "  release_delay_days: 7\n"
+    "  subscription:\n"
+    "    started_at: 2026-02-01T00:00:00Z\n"
+    "    expires_at: 2026-03-01T00:00:00Z\n"
+    "    period_months: 1\n"
+    "    post_expiration_action: downgrade_to_standard\n"
+    "  migration:\n"
+    "    from: shared\n"
+    "    to: dedicated\n"
+    "    started_at: 2026-02-01T00:00:00Z\n"
+    "  topics: [orders, payments]\n"
+    "  groups: [GID_billing]\n";
+
+static const char bad_state_text[] =
+    "libedition: 1\n"
+    "instance:\n"
+    "  id: MQ_INST_a\n"
+    "  endpoint: http://a:80\n"
+    "  edition: standard\n"
+    "  created_at: 2026-13-01T00:00:00Z\n";
+
+static const char scenario_text[] =
+    "libedition: 1\n"
+    "instance:\n"
+    "  id: MQ_INST_s\n"
+    "  endpoint: http://s:80\n"
+    "  edition: standard\n"
+    "  created_at: 2026-01-01T00:00:00Z\n"
+    "  topics: [orders]\n"
+    "steps:\n"
+    "  - at: 2026-02-01T00:00:00Z\n"
+    "    command: upgrade\n"
+    "    period_months: 1\n"
+    "  - at: 2026-02-10T00:00:00Z\n"
+    "    command: set_post_expiration_action\n"
+    "    action: downgrade_to_standard\n"
+    "  - at: 2026-02-11T00:00:00Z\n"
+    "    command: refund\n"
+    "    allow_data_loss: false\n"
+    "  - at: 2026-03-01T00:00:00Z\n"
+    "    command: tick\n";
+
+static ed_status load_case(char *fp, const char *text)
+{
+    ed_instance *in = NULL;
+    ed_error *err = NULL;
+    go();
+    ed_status st = ed_instance_load_yaml(&in, text, strlen(text), NULL, &err);
+    stop();
+    fp_printf(fp, "load %s\n", ed_status_name(st));
+    if (st == ED_OK) {
+        ck_assert_ptr_null(err);
+        fp_instance(fp, in);
+    } else {
+        ck_assert_ptr_null(in);
+        ck_assert_int_eq(ed_error_status(err), st);
+        fp_printf(fp, "error %zu:%zu %s\n", ed_error_line(err), ed_error_column(err),
+                  ed_error_message(err));
+    }
+    ed_error_free(err);
+    ed_instance_free(in);
+    return st;
+}
+
+static ed_status c_load_state(char *fp)
+{
+    return load_case(fp, state_text);
+}
+
+static ed_status c_load_state_invalid(char *fp)
+{
+    return load_case(fp, bad_state_text);
+}
+
+/* A writer that fails leaves the caller's buffer as it found it. */
+static void fp_buffer(char *fp, ed_status st, const ed_buffer *b, size_t before)
+{
+    fp_printf(fp, "dump %s\n", ed_status_name(st));
+    if (st == ED_OK)
+        fp_printf(fp, "%s", ed_buffer_data(b) + before);
+    else
+        ck_assert_uint_eq(ed_buffer_len(b), before);
+}
+
+static ed_status c_dump_state(char *fp)
+{
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_instance_dump_yaml(platinum_dg, b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    return st;
+}
+
+static ed_status c_dump_effects(char *fp)
+{
+    ed_result *r = ed_upgrade(standard, T_MID, 12);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_effects_dump_yaml(ed_result_effects(r), b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_dump_step(char *fp)
+{
+    ed_result *r = ed_refund(platinum, T_MID, NULL); /* refused, with would_have */
+    ed_command *c = ed_command_new(ED_CMD_REFUND);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_step_dump_yaml(b, 3, T_MID, c, r, platinum);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_load_scenario(char *fp)
+{
+    ed_scenario *sc = NULL;
+    ed_error *err = NULL;
+    go();
+    ed_status st = ed_scenario_load_yaml(&sc, scenario_text, strlen(scenario_text), NULL, &err);
+    stop();
+    fp_printf(fp, "scenario %s\n", ed_status_name(st));
+    if (st == ED_OK) {
+        fp_instance(fp, ed_scenario_instance(sc));
+        for (size_t i = 0; i < ed_scenario_step_count(sc); i++)
+            fp_printf(fp, "step %s at %lld line %zu\n",
+                      ed_command_kind_name(ed_command_kind_of(ed_scenario_step_command(sc, i))),
+                      (long long)ed_scenario_step_at(sc, i), ed_scenario_step_line(sc, i));
+    } else {
+        ck_assert_ptr_null(sc);
+        ck_assert_int_eq(ed_error_status(err), st);
+    }
+    ed_error_free(err);
+    ed_scenario_free(sc);
+    return st;
+}
+
 /* ---- the suite ---------------------------------------------------------- */
 
 static const struct {
@@ -407,6 +572,12 @@ static const struct {
     {"plan_downgrade", c_plan_downgrade},
     {"options", c_options},
     {"command_apply", c_command_apply},
+    {"instance_load_yaml", c_load_state},
+    {"instance_load_yaml_invalid", c_load_state_invalid},
+    {"instance_dump_yaml", c_dump_state},
+    {"effects_dump_yaml", c_dump_effects},
+    {"step_dump_yaml", c_dump_step},
+    {"scenario_load_yaml", c_load_scenario},
 };
 
 START_TEST(test_alloc_failure_each_entry_point)
