@@ -170,6 +170,10 @@ ED_API const char *ed_command_kind_name(ed_command_kind v);
  * is unknown or an argument is NULL, and *out is then untouched. Thread-safe. */
 /** Parses "standard" / "enterprise_platinum". */
 ED_API ed_status ed_edition_from_name(const char *name, ed_edition *out);
+/** Parses "pay_as_you_go" / "subscription". */
+ED_API ed_status ed_billing_from_name(const char *name, ed_billing *out);
+/** Parses "shared" / "dedicated". */
+ED_API ed_status ed_cluster_from_name(const char *name, ed_cluster *out);
 /** Parses "active" / "expired" / "released". */
 ED_API ed_status ed_lifecycle_from_name(const char *name, ed_lifecycle *out);
 /** Parses "delete_resource" / "downgrade_to_standard". */

@@ -127,7 +127,7 @@ bool ed_command_get_int(const ed_command *cmd, ed_arg arg, int64_t *out)
 {
     if (cmd == NULL || !valid_arg(arg) || !(cmd->set & ARG_BIT(arg)))
         return false;
-    int64_t *slot = int_slot((ed_command *)(uintptr_t)cmd, arg);
+    int64_t *slot = int_slot((ed_command *)cmd, arg);
     if (slot == NULL)
         return false;
     if (out)

@@ -58,7 +58,7 @@ static size_t arena_printf(ed_effect_list *list, const char *fmt, ...)
     }
     size_t off = list->text_len;
     va_start(ap, fmt);
-    vsnprintf(list->text + off, (size_t)n + 1, fmt, ap);
+    (void)vsnprintf(list->text + off, (size_t)n + 1, fmt, ap);
     va_end(ap);
     list->text_len = need;
     return off;
@@ -117,7 +117,7 @@ static size_t describe(ed_effect_list *list, const ed_effect *e)
         ed_time_format(e->unused_until, until, sizeof until);
     /* a copy: printing into the arena may move it */
     char subject[ED_ID_MAX + 1];
-    snprintf(subject, sizeof subject, "%s", list->text + e->subject_off);
+    (void)snprintf(subject, sizeof subject, "%s", list->text + e->subject_off);
     switch (e->kind) {
     case ED_EFFECT_BILLING_CONVERT:
         if (e->fields & (1u << ED_FIELD_PERIOD_MONTHS))

@@ -135,7 +135,7 @@ static const char *lookup(const char *const *table, size_t count, long value)
 
 static ed_status parse(const char *const *table, size_t count, const char *name, int *out)
 {
-    if (name == NULL || out == NULL)
+    if (name == NULL)
         return ED_INVALID_ARGUMENT;
     for (size_t i = 0; i < count; i++) {
         if (table[i] != NULL && strcmp(table[i], name) == 0) {
@@ -149,13 +149,16 @@ static ed_status parse(const char *const *table, size_t count, const char *name,
 #define NAME_FN(fn, type, table)                                                         \
     const char *fn(type v) { return lookup(table, COUNT(table), (long)v); }
 
+/* `type` names a type here, which cannot take parentheses. */
 #define PARSE_FN(fn, type, table)                                                        \
-    ed_status fn(const char *name, type *out)                                            \
+    ed_status fn(const char *name, type *out) /* NOLINT(bugprone-macro-parentheses) */   \
     {                                                                                    \
         int v = 0;                                                                       \
+        if (out == NULL)                                                                 \
+            return ED_INVALID_ARGUMENT;                                                  \
         ed_status st = parse(table, COUNT(table), name, &v);                             \
         if (st == ED_OK)                                                                 \
-            *out = (type)v;                                                              \
+            *out = (type)(v);                                                              \
         return st;                                                                       \
     }
 
@@ -174,6 +177,8 @@ NAME_FN(ed_arg_name, ed_arg, arg_names)
 
 PARSE_FN(ed_status_from_name, ed_status, status_names)
 PARSE_FN(ed_edition_from_name, ed_edition, edition_names)
+PARSE_FN(ed_billing_from_name, ed_billing, billing_names)
+PARSE_FN(ed_cluster_from_name, ed_cluster, cluster_names)
 PARSE_FN(ed_lifecycle_from_name, ed_lifecycle, lifecycle_names)
 PARSE_FN(ed_action_from_name, ed_action, action_names)
 PARSE_FN(ed_plan_mode_from_name, ed_plan_mode, plan_mode_names)

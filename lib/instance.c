@@ -72,7 +72,7 @@ ed_instance *ed_instance_ref(const ed_instance *inst)
         return NULL;
     /* The count is the one mutable part of a snapshot; it lives outside the
      * value the const promises. */
-    ed_instance *mut = (ed_instance *)(uintptr_t)inst;
+    ed_instance *mut = (ed_instance *)inst;
     atomic_fetch_add_explicit(&mut->refs, 1, memory_order_relaxed);
     return mut;
 }

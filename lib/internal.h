@@ -23,7 +23,7 @@
 #define ED_MAX_NAMES 1000000u
 #define ED_SECONDS_PER_DAY 86400
 #define ED_MESSAGE_MAX 512
-#define ED_DEFAULT_MAX_DOCUMENT (64 * 1024 * 1024)
+#define ED_DEFAULT_MAX_DOCUMENT ((int64_t)64 * 1024 * 1024)
 
 /* ---- allocation: every allocation in lib/ goes through these ---------- */
 ED_INTERNAL void *ed_alloc(size_t size);

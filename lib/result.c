@@ -19,7 +19,7 @@ static const ed_error nomem_error = {
 
 ed_result *ed_result_nomem(void)
 {
-    return (ed_result *)(uintptr_t)&nomem_result;
+    return (ed_result *)&nomem_result;
 }
 
 ed_result *ed_result_new(void)
@@ -32,7 +32,7 @@ ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
     r->status = status;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->message, sizeof r->message, fmt, ap);
+    (void)vsnprintf(r->message, sizeof r->message, fmt, ap);
     va_end(ap);
     return r;
 }
@@ -45,7 +45,7 @@ ed_result *ed_refuse(ed_status status, const char *fmt, ...)
     r->status = status;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->message, sizeof r->message, fmt, ap);
+    (void)vsnprintf(r->message, sizeof r->message, fmt, ap);
     va_end(ap);
     return r;
 }
@@ -121,7 +121,7 @@ ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t col
     ed_error *e = ed_calloc(1, sizeof *e);
     if (e == NULL) {
         /* the caller reports what it could allocate: status and error agree */
-        *err = (ed_error *)(uintptr_t)&nomem_error;
+        *err = (ed_error *)&nomem_error;
         return ED_NO_MEMORY;
     }
     e->status = status;
@@ -129,7 +129,7 @@ ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t col
     e->column = column;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    (void)vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
     *err = e;
     return status;

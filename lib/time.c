@@ -102,12 +102,12 @@ ed_status ed_time_parse(const char *text, size_t len, ed_time *out)
         int oh = digits(s + 20, 2), om = digits(s + 23, 2);
         if (oh < 0 || oh > 23 || om < 0 || om > 59)
             return ED_PARSE_ERROR;
-        offset = (int64_t)(oh * 60 + om) * 60;
+        offset = ((int64_t)oh * 60 + om) * 60;
         if (s[19] == '-')
             offset = -offset;
     }
-    ed_time t = days_from_civil(year, mon, day) * ED_SECONDS_PER_DAY + hour * 3600 +
-                min * 60 + sec - offset;
+    ed_time t = days_from_civil(year, mon, day) * ED_SECONDS_PER_DAY + (ed_time)hour * 3600 +
+                (ed_time)min * 60 + sec - offset;
     if (!ed_time_valid(t))
         return ED_PARSE_ERROR;
     *out = t;
@@ -123,7 +123,7 @@ ed_status ed_time_format(ed_time t, char *buf, size_t size)
     int64_t y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
+    (void)snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
              (int)(secs / 60 % 60), (int)(secs % 60));
     return ED_OK;
 }

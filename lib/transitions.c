@@ -13,7 +13,7 @@
 static const char *fmt_time(ed_time t, char *buf)
 {
     if (ed_time_format(t, buf, ED_TIME_BUFSIZE) != ED_OK)
-        snprintf(buf, ED_TIME_BUFSIZE, "(out of range)");
+        (void)snprintf(buf, ED_TIME_BUFSIZE, "(out of range)");
     return buf;
 }
 
@@ -628,15 +628,16 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     ed_result *refused = refuse_common(in, now, cmd);
     if (refused)
         return refused;
-    if (name == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT, "%s on instance %s: no %s name was given (NULL)",
-                         ed_command_kind_name(cmd), id_of(in), what);
     if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
         return refuse_expired(in, cmd);
     if (time_due(in, now))
         return refuse_expiry_due(in, now, cmd);
     if (in->has_migration)
         return refuse_migration(in, cmd);
+    /* a missing name is an argument error, so it ranks with the arguments */
+    if (name == NULL)
+        return ed_refuse(ED_INVALID_ARGUMENT, "%s on instance %s: no %s name was given (NULL)",
+                         ed_command_kind_name(cmd), id_of(in), what);
     size_t len = strlen(name);
     if ((topic ? ed_check_topic_name(name, len) : ed_check_group_name(name, len)) != ED_OK)
         return ed_refuse(ED_INVALID_NAME,

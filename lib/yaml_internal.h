@@ -57,6 +57,9 @@ ED_INTERNAL ed_status ed_yr_fail_path(ed_yreader *r, ed_status status, yaml_mark
                                       ed_ypath path, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* The current event starts a node of the wrong type: skips the node,
+ * limits still enforced, and refuses it with schema_error. */
+ED_INTERNAL ed_status ed_yr_wrong_type(ed_yreader *r, ed_ypath path, const char *expected);
 /* Reads the next node, which must be a mapping (its start event is then
  * current). A node of another type is skipped, limits still enforced, and
  * refused with schema_error. */
@@ -89,6 +92,10 @@ ED_INTERNAL ed_status ed_yr_bool(ed_yreader *r, ed_ypath path, bool *out);
 /* An RFC 3339 time (ed_time_parse). */
 ED_INTERNAL ed_status ed_yr_time(ed_yreader *r, ed_ypath path, ed_time *out);
 
+/* Reads the root mapping's start and its first key, which must be
+ * `libedition: 1`, so that a file of another version is named as such
+ * before anything else. *root_mark receives the mapping's position. */
+ED_INTERNAL ed_status ed_yr_root(ed_yreader *r, yaml_mark_t *root_mark);
 /* Reads the `libedition:` version value (must be ED_YAML_FORMAT_VERSION). */
 ED_INTERNAL ed_status ed_yr_version(ed_yreader *r, ed_ypath path);
 /* After the root node: the document must end and no other may follow. */

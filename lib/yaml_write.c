@@ -1,0 +1,457 @@
+/* The YAML writers: state files, effects documents and simulate steps,
+ * through libyaml's emitter into a caller-owned ed_buffer.
+ *
+ * Every writer either appends a whole document or leaves the buffer as it
+ * found it. libyaml chooses each scalar's style; strings that a plain
+ * scalar would turn into something else (yes, 123, null, a date) are
+ * marked so that libyaml quotes them, by the rule the reader applies. */
+#include "yaml_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct writer {
+    yaml_emitter_t em;
+    bool ready;       /* emitter initialized */
+    ed_buffer *buf;
+    size_t start_len; /* buffer length to restore on failure */
+    ed_status status; /* first failure, sticky */
+} writer;
+
+static int write_handler(void *data, unsigned char *bytes, size_t size)
+{
+    writer *w = data;
+    ed_status st = ed_buffer_append(w->buf, (const char *)bytes, size);
+    if (st != ED_OK) {
+        w->status = st;
+        return 0;
+    }
+    return 1;
+}
+
+/* Records a failed libyaml call; `made` is false when the event could not
+ * even be built (libyaml only fails that way for lack of memory). */
+static void emit(writer *w, yaml_event_t *ev, bool made)
+{
+    if (w->status != ED_OK) {
+        if (made)
+            yaml_event_delete(ev);
+        return;
+    }
+    if (!made) {
+        w->status = ED_NO_MEMORY;
+        return;
+    }
+    /* The emitter owns the event from here, success or not. */
+    if (!yaml_emitter_emit(&w->em, ev) && w->status == ED_OK)
+        w->status = w->em.error == YAML_EMITTER_ERROR ? ED_INVALID_ARGUMENT : ED_NO_MEMORY;
+}
+
+static void w_scalar(writer *w, const char *s, size_t len, bool plain_ok)
+{
+    yaml_event_t ev;
+    bool made = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
+                                             (int)len, plain_ok, 1, YAML_ANY_SCALAR_STYLE) != 0;
+    emit(w, &ev, made);
+}
+
+/* A word that is plain by construction: keys, enum names, numbers, times. */
+static void w_word(writer *w, const char *s)
+{
+    w_scalar(w, s, strlen(s), true);
+}
+
+/* Free text: quoted when a plain scalar would not read back as a string. */
+static void w_str(writer *w, const char *s)
+{
+    size_t len = strlen(s);
+    w_scalar(w, s, len, !ed_yaml_plain_not_string(s, len));
+}
+
+static void w_time(writer *w, ed_time t)
+{
+    char text[ED_TIME_BUFSIZE];
+    if (w->status == ED_OK && ed_time_format(t, text, sizeof text) != ED_OK)
+        w->status = ED_INVALID_ARGUMENT;
+    if (w->status == ED_OK)
+        w_word(w, text);
+}
+
+static void w_u64(writer *w, uint64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRIu64, v);
+    w_word(w, text);
+}
+
+static void w_i64(writer *w, int64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRId64, v);
+    w_word(w, text);
+}
+
+static void w_map(writer *w, bool flow)
+{
+    yaml_event_t ev;
+    bool made = yaml_mapping_start_event_initialize(
+                    &ev, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) != 0;
+    emit(w, &ev, made);
+}
+
+static void w_map_end(writer *w)
+{
+    yaml_event_t ev;
+    bool made = yaml_mapping_end_event_initialize(&ev) != 0;
+    emit(w, &ev, made);
+}
+
+static void w_seq(writer *w, bool flow)
+{
+    yaml_event_t ev;
+    bool made = yaml_sequence_start_event_initialize(
+                    &ev, NULL, NULL, 1,
+                    flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) != 0;
+    emit(w, &ev, made);
+}
+
+static void w_seq_end(writer *w)
+{
+    yaml_event_t ev;
+    bool made = yaml_sequence_end_event_initialize(&ev) != 0;
+    emit(w, &ev, made);
+}
+
+/* Starts a stream and one document; `explicit_start` writes `---`. */
+static void w_open(writer *w, ed_buffer *buf, bool explicit_start)
+{
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->start_len = buf->len;
+    if (!yaml_emitter_initialize(&w->em)) {
+        w->status = ED_NO_MEMORY;
+        return;
+    }
+    w->ready = true;
+    yaml_emitter_set_output(&w->em, write_handler, w);
+    yaml_emitter_set_encoding(&w->em, YAML_UTF8_ENCODING);
+    yaml_emitter_set_unicode(&w->em, 1);
+    yaml_emitter_set_width(&w->em, -1);
+    yaml_emitter_set_indent(&w->em, 2);
+    yaml_emitter_set_break(&w->em, YAML_LN_BREAK);
+    yaml_event_t ev;
+    bool made = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) != 0;
+    emit(w, &ev, made);
+    made = yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, !explicit_start) != 0;
+    emit(w, &ev, made);
+}
+
+/* Ends the document and the stream; on failure restores the buffer. */
+static ed_status w_close(writer *w)
+{
+    yaml_event_t ev;
+    bool made = yaml_document_end_event_initialize(&ev, 1) != 0;
+    emit(w, &ev, made);
+    made = yaml_stream_end_event_initialize(&ev) != 0;
+    emit(w, &ev, made);
+    if (w->status == ED_OK && !yaml_emitter_flush(&w->em))
+        w->status = ED_NO_MEMORY;
+    if (w->ready)
+        yaml_emitter_delete(&w->em);
+    if (w->status != ED_OK && w->buf->data) {
+        w->buf->len = w->start_len;
+        w->buf->data[w->start_len] = '\0';
+    }
+    return w->status;
+}
+
+/* ---- state files -------------------------------------------------------- */
+
+static void w_key(writer *w, ed_ikey key)
+{
+    w_word(w, ed_yaml_instance_keys[key]);
+}
+
+static void w_names(writer *w, const ed_names *names)
+{
+    w_seq(w, true);
+    for (size_t i = 0; i < names->count && w->status == ED_OK; i++) {
+        const char *s = names->chars + names->off[i];
+        w_str(w, s);
+    }
+    w_seq_end(w);
+}
+
+static void w_instance(writer *w, const ed_instance *inst)
+{
+    w_map(w, false);
+    w_key(w, ED_IK_ID);
+    w_str(w, inst->ident->id);
+    w_key(w, ED_IK_ENDPOINT);
+    w_str(w, inst->ident->endpoint);
+    if (inst->ident->region) {
+        w_key(w, ED_IK_REGION);
+        w_str(w, inst->ident->region);
+    }
+    w_key(w, ED_IK_EDITION);
+    w_word(w, ed_edition_name(inst->edition));
+    w_key(w, ED_IK_BILLING);
+    w_word(w, ed_billing_name(ed_instance_billing(inst)));
+    w_key(w, ED_IK_CLUSTER);
+    w_word(w, ed_cluster_name(ed_instance_cluster(inst)));
+    w_key(w, ED_IK_LIFECYCLE);
+    w_word(w, ed_lifecycle_name(inst->lifecycle));
+    w_key(w, ED_IK_REVISION);
+    w_u64(w, inst->revision);
+    w_key(w, ED_IK_CREATED_AT);
+    w_time(w, inst->created_at);
+    w_key(w, ED_IK_UPDATED_AT);
+    w_time(w, inst->updated_at);
+    w_key(w, ED_IK_RELEASE_DELAY_DAYS);
+    w_i64(w, inst->release_delay_days);
+    if (inst->has_release_at) {
+        w_key(w, ED_IK_RELEASE_AT);
+        w_time(w, inst->release_at);
+    }
+    if (inst->has_subscription) {
+        w_key(w, ED_IK_SUBSCRIPTION);
+        w_map(w, false);
+        w_word(w, ed_yaml_subscription_keys[ED_SK_STARTED_AT]);
+        w_time(w, inst->started_at);
+        w_word(w, ed_yaml_subscription_keys[ED_SK_EXPIRES_AT]);
+        w_time(w, inst->expires_at);
+        w_word(w, ed_yaml_subscription_keys[ED_SK_PERIOD_MONTHS]);
+        w_i64(w, inst->period_months);
+        w_word(w, ed_yaml_subscription_keys[ED_SK_POST_EXPIRATION_ACTION]);
+        w_word(w, ed_action_name(inst->action));
+        w_map_end(w);
+    }
+    if (inst->has_migration) {
+        w_key(w, ED_IK_MIGRATION);
+        w_map(w, false);
+        w_word(w, ed_yaml_migration_keys[ED_MK_FROM]);
+        w_word(w, ed_cluster_name(inst->migration_from));
+        w_word(w, ed_yaml_migration_keys[ED_MK_TO]);
+        w_word(w, ed_cluster_name(inst->migration_to));
+        w_word(w, ed_yaml_migration_keys[ED_MK_STARTED_AT]);
+        w_time(w, inst->migration_started_at);
+        w_map_end(w);
+    }
+    w_key(w, ED_IK_TOPICS);
+    w_names(w, inst->topics);
+    w_key(w, ED_IK_GROUPS);
+    w_names(w, inst->groups);
+    w_map_end(w);
+}
+
+static void w_version(writer *w)
+{
+    w_word(w, ED_YAML_KEY_VERSION);
+    w_i64(w, ED_YAML_FORMAT_VERSION);
+}
+
+ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf)
+{
+    if (!inst || !buf)
+        return ED_INVALID_ARGUMENT;
+    writer w;
+    w_open(&w, buf, false);
+    w_map(&w, false);
+    w_version(&w);
+    w_word(&w, ED_YAML_KEY_INSTANCE);
+    w_instance(&w, inst);
+    w_map_end(&w);
+    return w_close(&w);
+}
+
+/* ---- effects ------------------------------------------------------------ */
+
+static void w_effect(writer *w, const ed_effect *e)
+{
+    w_map(w, false);
+    w_word(w, "key");
+    w_str(w, ed_effect_key(e));
+    w_word(w, "kind");
+    w_word(w, ed_effect_kind_name(ed_effect_kind_of(e)));
+    w_word(w, "subject");
+    w_map(w, true);
+    w_word(w, ed_subject_kind_name(ed_effect_subject_kind(e)));
+    w_str(w, ed_effect_subject(e));
+    w_map_end(w);
+    for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
+        ed_field field = (ed_field)f;
+        if (!ed_effect_has(e, field))
+            continue;
+        w_word(w, ed_field_name(field));
+        ed_time t = 0;
+        int64_t v = 0;
+        switch (ed_field_type_of(field)) {
+        case ED_FIELD_TYPE_STRING: {
+            const char *s = ed_effect_string(e, field);
+            w_str(w, s ? s : "");
+            break;
+        }
+        case ED_FIELD_TYPE_TIME:
+            ed_effect_time(e, field, &t);
+            w_time(w, t);
+            break;
+        case ED_FIELD_TYPE_INT:
+            ed_effect_int(e, field, &v);
+            w_i64(w, v);
+            break;
+        case ED_FIELD_TYPE_BOOL:
+            ed_effect_int(e, field, &v);
+            w_word(w, v ? "true" : "false");
+            break;
+        }
+    }
+    w_word(w, "flags");
+    w_seq(w, true);
+    unsigned flags = ed_effect_flags(e);
+    for (unsigned bit = 1; bit != 0; bit <<= 1) {
+        const char *name = (flags & bit) ? ed_effect_flag_name((ed_effect_flag)bit) : NULL;
+        if (name)
+            w_word(w, name);
+    }
+    w_seq_end(w);
+    w_word(w, "text");
+    w_str(w, ed_effect_text(e));
+    w_map_end(w);
+}
+
+/* A list in block style, or `[]` when empty. */
+static void w_effects(writer *w, const ed_effect_list *list)
+{
+    size_t n = ed_effect_list_count(list);
+    w_seq(w, n == 0);
+    for (size_t i = 0; i < n && w->status == ED_OK; i++)
+        w_effect(w, ed_effect_list_get(list, i));
+    w_seq_end(w);
+}
+
+ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf)
+{
+    if (!list || !buf)
+        return ED_INVALID_ARGUMENT;
+    writer w;
+    w_open(&w, buf, false);
+    w_map(&w, false);
+    w_version(&w);
+    w_word(&w, "effects");
+    w_effects(&w, list);
+    w_map_end(&w);
+    return w_close(&w);
+}
+
+/* ---- simulate steps ----------------------------------------------------- */
+
+static void w_state_summary(writer *w, const ed_instance *inst)
+{
+    w_map(w, false);
+    w_key(w, ED_IK_EDITION);
+    w_word(w, ed_edition_name(ed_instance_edition(inst)));
+    w_key(w, ED_IK_BILLING);
+    w_word(w, ed_billing_name(ed_instance_billing(inst)));
+    w_key(w, ED_IK_CLUSTER);
+    w_word(w, ed_cluster_name(ed_instance_cluster(inst)));
+    w_key(w, ED_IK_LIFECYCLE);
+    w_word(w, ed_lifecycle_name(ed_instance_lifecycle(inst)));
+    w_key(w, ED_IK_REVISION);
+    w_u64(w, ed_instance_revision(inst));
+    ed_time expires_at;
+    ed_action action;
+    if (ed_instance_subscription(inst, NULL, &expires_at, NULL, &action)) {
+        w_word(w, ed_yaml_subscription_keys[ED_SK_EXPIRES_AT]);
+        w_time(w, expires_at);
+        w_word(w, ed_yaml_subscription_keys[ED_SK_POST_EXPIRATION_ACTION]);
+        w_word(w, ed_action_name(action));
+    }
+    ed_time release_at;
+    if (ed_instance_release_at(inst, &release_at)) {
+        w_key(w, ED_IK_RELEASE_AT);
+        w_time(w, release_at);
+    }
+    ed_cluster from, to;
+    if (ed_instance_migration(inst, &from, &to, NULL)) {
+        w_key(w, ED_IK_MIGRATION);
+        w_map(w, true);
+        w_word(w, ed_yaml_migration_keys[ED_MK_FROM]);
+        w_word(w, ed_cluster_name(from));
+        w_word(w, ed_yaml_migration_keys[ED_MK_TO]);
+        w_word(w, ed_cluster_name(to));
+        w_map_end(w);
+    }
+    w_key(w, ED_IK_TOPICS);
+    w_u64(w, ed_instance_topic_count(inst));
+    w_key(w, ED_IK_GROUPS);
+    w_u64(w, ed_instance_group_count(inst));
+    w_map_end(w);
+}
+
+static void w_plan(writer *w, const ed_result *r)
+{
+    size_t n = ed_result_plan_count(r);
+    w_seq(w, n == 0);
+    for (size_t i = 0; i < n; i++) {
+        /* Block mappings: in flow style libyaml would quote the times. */
+        w_map(w, false);
+        w_word(w, "command");
+        w_word(w, ed_command_kind_name(ed_result_plan_command(r, i)));
+        ed_action action;
+        if (ed_result_plan_action(r, i, &action)) {
+            w_word(w, ed_arg_name(ED_ARG_ACTION));
+            w_word(w, ed_action_name(action));
+        }
+        ed_time at;
+        if (ed_result_plan_at(r, i, &at)) {
+            w_word(w, "at");
+            w_time(w, at);
+        }
+        w_map_end(w);
+    }
+    w_seq_end(w);
+}
+
+ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
+                            const ed_result *r, const ed_instance *current)
+{
+    if (!buf || !cmd || !r || !current || !ed_time_valid(at))
+        return ED_INVALID_ARGUMENT;
+    ed_status status = ed_result_status(r);
+    writer w;
+    w_open(&w, buf, true);
+    w_map(&w, false);
+    w_word(&w, "step");
+    w_u64(&w, step);
+    w_word(&w, "at");
+    w_time(&w, at);
+    w_word(&w, "command");
+    w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
+    w_word(&w, "status");
+    w_word(&w, status == ED_OK ? "ok" : ed_status_name(status));
+    if (status != ED_OK) {
+        w_word(&w, "message");
+        w_str(&w, ed_result_message(r));
+    }
+    w_word(&w, "state");
+    w_state_summary(&w, current);
+    w_word(&w, "effects");
+    w_effects(&w, ed_result_effects(r));
+    if (status == ED_DATA_LOSS_REFUSED) {
+        w_word(&w, "would_have");
+        w_effects(&w, ed_result_would_have(r));
+    }
+    if (status == ED_OK && ed_command_kind_of(cmd) == ED_CMD_PLAN_DOWNGRADE) {
+        w_word(&w, "plan");
+        w_plan(&w, r);
+    }
+    w_word(&w, "next_deadline");
+    ed_time deadline;
+    if (ed_instance_next_deadline(current, &deadline))
+        w_time(&w, deadline);
+    else
+        w_word(&w, "null");
+    w_map_end(&w);
+    return w_close(&w);
+}
