@@ -642,6 +642,14 @@ ED_API ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at,
                                    const ed_command *cmd, const ed_result *r,
                                    const ed_instance *current);
 
+/** Appends the document `edition plan` and `edition apply` print for one
+ *  command: `libedition`, the command and its arguments, `at` (now), the
+ *  status (and message), `instance` (the full state of `current`: the
+ *  result's snapshot on success, the unchanged input on refusal), effects,
+ *  would_have and plan where they apply, and next_deadline. */
+ED_API ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
+                                     const ed_result *r, const ed_instance *current);
+
 #ifdef __cplusplus
 }
 #endif

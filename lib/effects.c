@@ -130,8 +130,8 @@ static size_t describe(ed_effect_list *list, const ed_effect *e)
     case ED_EFFECT_BILLING_REFUND:
         return arena_printf(list, "refund the unused subscription time until %s", until);
     case ED_EFFECT_BILLING_RENEW:
-        return arena_printf(list, "renew the subscription by %" PRId64 " months, to %s",
-                            e->period_months, exp);
+        return arena_printf(list, "renew the subscription by %" PRId64 " month%s, to %s",
+                            e->period_months, e->period_months == 1 ? "" : "s", exp);
     case ED_EFFECT_TOPIC_MIGRATE:
         return arena_printf(list, "migrate topic %s from %s to %s", subject,
                             cluster_phrase(e->from), cluster_phrase(e->to));

@@ -561,9 +561,10 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     return ed_result_fail(
         t.r, ED_DATA_LOSS_REFUSED,
         "refund refused on instance %s: its post-expiration action is delete_resource, so "
-        "unsubscribing now would delete %zu topic(s) and %zu group(s) (S11). Set the action to "
+        "unsubscribing now would delete %zu topic%s and %zu group%s (S11). Set the action to "
         "downgrade_to_standard first to keep them, or pass allow-data-loss to delete them",
-        id_of(in), in->topics->count, in->groups->count);
+        id_of(in), in->topics->count, in->topics->count == 1 ? "" : "s", in->groups->count,
+        in->groups->count == 1 ? "" : "s");
 }
 
 /* ---- renew (X4) -------------------------------------------------------- */

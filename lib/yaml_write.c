@@ -413,12 +413,47 @@ static void w_plan(writer *w, const ed_result *r)
     w_seq_end(w);
 }
 
+/* status, and the message of a refusal */
+static void w_status(writer *w, const ed_result *r)
+{
+    ed_status status = ed_result_status(r);
+    w_word(w, "status");
+    w_word(w, ed_status_name(status));
+    if (status != ED_OK) {
+        w_word(w, "message");
+        w_str(w, ed_result_message(r));
+    }
+}
+
+/* effects, would_have (data_loss_refused), plan (plan_downgrade), and the
+ * next deadline of the snapshot the command leaves current */
+static void w_outcome(writer *w, const ed_command *cmd, const ed_result *r,
+                      const ed_instance *current)
+{
+    ed_status status = ed_result_status(r);
+    w_word(w, "effects");
+    w_effects(w, ed_result_effects(r));
+    if (status == ED_DATA_LOSS_REFUSED) {
+        w_word(w, "would_have");
+        w_effects(w, ed_result_would_have(r));
+    }
+    if (status == ED_OK && ed_command_kind_of(cmd) == ED_CMD_PLAN_DOWNGRADE) {
+        w_word(w, "plan");
+        w_plan(w, r);
+    }
+    w_word(w, "next_deadline");
+    ed_time deadline;
+    if (ed_instance_next_deadline(current, &deadline))
+        w_time(w, deadline);
+    else
+        w_word(w, "null");
+}
+
 ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
                             const ed_result *r, const ed_instance *current)
 {
     if (!buf || !cmd || !r || !current || !ed_time_valid(at))
         return ED_INVALID_ARGUMENT;
-    ed_status status = ed_result_status(r);
     writer w;
     w_open(&w, buf, true);
     w_map(&w, false);
@@ -428,30 +463,64 @@ ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_co
     w_time(&w, at);
     w_word(&w, "command");
     w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
-    w_word(&w, "status");
-    w_word(&w, status == ED_OK ? "ok" : ed_status_name(status));
-    if (status != ED_OK) {
-        w_word(&w, "message");
-        w_str(&w, ed_result_message(r));
-    }
+    w_status(&w, r);
     w_word(&w, "state");
     w_state_summary(&w, current);
-    w_word(&w, "effects");
-    w_effects(&w, ed_result_effects(r));
-    if (status == ED_DATA_LOSS_REFUSED) {
-        w_word(&w, "would_have");
-        w_effects(&w, ed_result_would_have(r));
+    w_outcome(&w, cmd, r, current);
+    w_map_end(&w);
+    return w_close(&w);
+}
+
+/* ---- one command's outcome (edition plan / apply) ------------------------- */
+
+/* The arguments the command was given, in ed_arg order. */
+static void w_arguments(writer *w, const ed_command *cmd)
+{
+    ed_command_kind kind = ed_command_kind_of(cmd);
+    for (ed_arg arg = ED_ARG_PERIOD_MONTHS; arg <= ED_ARG_MODE; arg++) {
+        int64_t v = 0;
+        if (!ed_command_kind_takes(kind, arg))
+            continue;
+        if (arg == ED_ARG_NAME) {
+            const char *name = ed_command_get_string(cmd, arg);
+            if (name != NULL) {
+                w_word(w, ed_arg_name(arg));
+                w_str(w, name);
+            }
+            continue;
+        }
+        if (!ed_command_get_int(cmd, arg, &v))
+            continue;
+        const char *word = arg == ED_ARG_ACTION   ? ed_action_name((ed_action)v)
+                           : arg == ED_ARG_MODE   ? ed_plan_mode_name((ed_plan_mode)v)
+                           : arg == ED_ARG_ALLOW_DATA_LOSS ? (v ? "true" : "false")
+                                                           : NULL;
+        w_word(w, ed_arg_name(arg));
+        if (word != NULL)
+            w_word(w, word);
+        else
+            w_i64(w, v);
     }
-    if (status == ED_OK && ed_command_kind_of(cmd) == ED_CMD_PLAN_DOWNGRADE) {
-        w_word(&w, "plan");
-        w_plan(&w, r);
-    }
-    w_word(&w, "next_deadline");
-    ed_time deadline;
-    if (ed_instance_next_deadline(current, &deadline))
-        w_time(&w, deadline);
-    else
-        w_word(&w, "null");
+}
+
+ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
+                              const ed_result *r, const ed_instance *current)
+{
+    if (!buf || !cmd || !r || !current || !ed_time_valid(now))
+        return ED_INVALID_ARGUMENT;
+    writer w;
+    w_open(&w, buf, false);
+    w_map(&w, false);
+    w_version(&w);
+    w_word(&w, "command");
+    w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
+    w_arguments(&w, cmd);
+    w_word(&w, "at");
+    w_time(&w, now);
+    w_status(&w, r);
+    w_word(&w, ED_YAML_KEY_INSTANCE);
+    w_instance(&w, current);
+    w_outcome(&w, cmd, r, current);
     w_map_end(&w);
     return w_close(&w);
 }

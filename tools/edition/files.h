@@ -1,0 +1,64 @@
+/*
+ * File handling of `edition`: reading inputs, the lock beside a state file,
+ * the append-only effects log and the atomic replacement of a state file.
+ *
+ * Every function here prints its own error line (naming the file and the
+ * operation that failed) and returns an exit code, CLI_EXIT_OK on success.
+ */
+#ifndef EDITION_FILES_H
+#define EDITION_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads a whole file ("-" is standard input), at most `limit` + 1 bytes so
+ * that the library can refuse an oversized document by its own limit.
+ * The caller frees *data. */
+int cli_read_input(const char *path, size_t limit, char **data, size_t *len);
+
+/* The fault-injection hook for crash tests: when the environment variable
+ * EDITION_TEST_FAULT names `stage`, the process aborts right there, as if it
+ * had crashed. */
+void cli_fault_point(const char *stage);
+/* Checks EDITION_TEST_FAULT names a known stage (or is unset). */
+int cli_fault_check(void);
+
+/* A state file held under its lock for a read-compute-write cycle. */
+typedef struct cli_state_file {
+    char *path;      /* the real path (symbolic links resolved) */
+    char *lock_path; /* path + ".lock" */
+    int lock_fd;
+    mode_t mode; /* permission bits the replacement keeps */
+} cli_state_file;
+
+/* Resolves `path`, takes an exclusive flock on "<path>.lock" (waiting for
+ * other holders) and reads the file. */
+int cli_state_open(cli_state_file *sf, const char *path, size_t limit, char **data,
+                   size_t *len);
+/* Replaces the state file atomically: a temporary file in the same
+ * directory, written and fsynced, renamed over the old one, then the
+ * directory fsynced. On failure the old file is intact and no temporary
+ * file is left. */
+int cli_state_replace(const cli_state_file *sf, const char *data, size_t len,
+                      bool *replaced);
+/* Releases the lock and frees the paths. */
+void cli_state_close(cli_state_file *sf);
+
+/* The effects log: a YAML stream of whole documents, each opened by "---"
+ * and closed by "...". */
+typedef struct cli_effects_log {
+    const char *path;
+    int fd;
+    off_t old_size;
+} cli_effects_log;
+
+/* Opens (creating) the log, locks it, drops a trailing incomplete document
+ * left by an interrupted run, then appends `doc` (a YAML document body) as
+ * "---\n" doc "...\n" and fsyncs. */
+int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len);
+/* Undoes the append (the state was not replaced after all). */
+void cli_effects_rollback(cli_effects_log *log);
+void cli_effects_close(cli_effects_log *log);
+
+#endif /* EDITION_FILES_H */
