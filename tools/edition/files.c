@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -53,12 +54,21 @@ static bool fault_wanted(const char *stage)
     return wanted && strcmp(wanted, stage) == 0;
 }
 
+/* EDITION_TEST_FAULT_MODE=stop stops the process at the stage instead of
+ * aborting it, so that a test can kill it there with SIGKILL: a crash that
+ * runs no handler and flushes nothing, exactly between two steps. */
 void cli_fault_point(const char *stage)
 {
-    if (fault_wanted(stage)) {
-        (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: aborting at %s\n", stage);
-        abort();
+    if (!fault_wanted(stage))
+        return;
+    const char *mode = getenv("EDITION_TEST_FAULT_MODE");
+    if (mode && strcmp(mode, "stop") == 0) {
+        (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: stopped at %s\n", stage);
+        (void)raise(SIGSTOP);
+        return;
     }
+    (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: aborting at %s\n", stage);
+    abort();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -249,16 +259,29 @@ static int sync_dir(const char *dir)
     return e;
 }
 
-int cli_state_replace(const cli_state_file *sf, const char *data, size_t len, bool *replaced)
+/* Fault points of one atomic replacement, named per file kind. */
+typedef struct replace_stages {
+    const char *mid_write;     /* half of the temporary file written */
+    const char *after_write;   /* temporary file written and fsynced */
+    const char *before_rename; /* temporary file closed */
+    const char *after_rename;  /* renamed, directory not yet fsynced */
+} replace_stages;
+
+/* Replaces `path` by `data` atomically: a temporary file in the same
+ * directory, written and fsynced, renamed over it, the directory fsynced.
+ * On failure before the rename the old file is intact and no temporary
+ * file is left; *replaced says whether the rename happened. */
+static int replace_file(const char *path, mode_t mode, const char *data, size_t len,
+                        const replace_stages *stages, bool *replaced)
 {
-    char *dir = dir_of(sf->path);
-    const char *base = strrchr(sf->path, '/');
+    char *dir = dir_of(path);
+    const char *base = strrchr(path, '/');
     char *tmp = NULL;
     const char *step = "cannot create a temporary file";
     int fd = -1, e = 0;
 
     *replaced = false;
-    base = base ? base + 1 : sf->path;
+    base = base ? base + 1 : path;
     if (dir) {
         size_t n = strlen(dir) + strlen(base) + 16;
         tmp = malloc(n);
@@ -268,57 +291,71 @@ int cli_state_replace(const cli_state_file *sf, const char *data, size_t len, bo
     if (!dir || !tmp) {
         free(dir);
         free(tmp);
-        cli_error("io_error", "%s: out of memory", sf->path);
+        cli_error("io_error", "%s: out of memory", path);
         return CLI_EXIT_IO;
     }
 
     fd = mkstemp(tmp);
     if (fd < 0) {
         e = errno;
-        cli_error("io_error", "%s: %s in %s: %s", sf->path, step, dir, strerror(e));
+        cli_error("io_error", "%s: %s in %s: %s", path, step, dir, strerror(e));
         free(dir);
         free(tmp);
         return CLI_EXIT_IO;
     }
-    if (fchmod(fd, sf->mode) != 0) {
+    if (fchmod(fd, mode) != 0) {
         e = errno;
         step = "cannot set the mode of the temporary file";
-    } else if ((e = write_all(fd, data, len)) != 0) {
+    } else if (stages->mid_write && fault_wanted(stages->mid_write)) {
+        (void)write_all(fd, data, len / 2);
+        (void)fsync(fd);
+        cli_fault_point(stages->mid_write);
+    }
+    if (e == 0 && (e = write_all(fd, data, len)) != 0) {
         step = "cannot write the temporary file";
-    } else if (fsync(fd) != 0) {
+    } else if (e == 0 && fsync(fd) != 0) {
         e = errno;
         step = "cannot fsync the temporary file";
     }
-    if (e == 0)
-        cli_fault_point("after-temp-write");
+    if (e == 0 && stages->after_write)
+        cli_fault_point(stages->after_write);
     if (close(fd) != 0 && e == 0) {
         e = errno;
         step = "cannot close the temporary file";
     }
     if (e == 0) {
-        cli_fault_point("before-rename");
-        if (rename(tmp, sf->path) != 0) {
+        if (stages->before_rename)
+            cli_fault_point(stages->before_rename);
+        if (rename(tmp, path) != 0) {
             e = errno;
             step = "cannot rename the temporary file over it";
         }
     }
     if (e != 0) {
         unlink(tmp);
-        cli_error("io_error", "%s: %s (%s): %s; the state file is unchanged", sf->path, step, tmp,
+        cli_error("io_error", "%s: %s (%s): %s; the file is unchanged", path, step, tmp,
                   strerror(e));
         free(dir);
         free(tmp);
         return CLI_EXIT_IO;
     }
     *replaced = true;
-    cli_fault_point("after-rename");
+    if (stages->after_rename)
+        cli_fault_point(stages->after_rename);
     e = sync_dir(dir);
     if (e != 0)
-        cli_error("io_error", "%s: replaced, but cannot fsync its directory %s: %s", sf->path, dir,
+        cli_error("io_error", "%s: replaced, but cannot fsync its directory %s: %s", path, dir,
                   strerror(e));
     free(dir);
     free(tmp);
     return e ? CLI_EXIT_IO : CLI_EXIT_OK;
+}
+
+int cli_state_replace(const cli_state_file *sf, const char *data, size_t len, bool *replaced)
+{
+    static const replace_stages stages = {NULL, "after-temp-write", "before-rename",
+                                          "after-rename"};
+    return replace_file(sf->path, sf->mode, data, len, &stages, replaced);
 }
 
 void cli_state_close(cli_state_file *sf)
@@ -337,207 +374,167 @@ void cli_state_close(cli_state_file *sf)
 /* The effects log                                                         */
 /* ---------------------------------------------------------------------- */
 
-static int pread_all(int fd, char *buf, size_t len, off_t at)
+/* Locks `path`.lock (created when missing) for the caller's whole run. */
+static int lock_beside(const char *path, int *fd_out, const char *what)
 {
-    while (len > 0) {
-        ssize_t n = pread(fd, buf, len, at);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
+    char *lock_path = concat(path, ".lock");
+    int fd;
+
+    *fd_out = -1;
+    if (!lock_path) {
+        cli_error("io_error", "%s: out of memory", path);
+        return CLI_EXIT_IO;
+    }
+    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EACCES)
+        fd = open(lock_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error("io_error", "%s: cannot create the lock file of the %s: %s", lock_path, what,
+                  strerror(errno));
+        free(lock_path);
+        return CLI_EXIT_IO;
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            cli_error("io_error", "%s: cannot lock: %s", lock_path, strerror(errno));
+            close(fd);
+            free(lock_path);
+            return CLI_EXIT_IO;
         }
-        if (n == 0)
-            return EIO;
-        buf += n;
-        len -= (size_t)n;
-        at += n;
+    }
+    free(lock_path);
+    *fd_out = fd;
+    return CLI_EXIT_OK;
+}
+
+/* The offset just past the last line "..." of data (0 when none). */
+static size_t whole_documents_end(const char *data, size_t len)
+{
+    for (size_t i = len; i >= 4; i--) {
+        if (memcmp(data + i - 4, DOC_END, 4) == 0 && (i == 4 || data[i - 5] == '\n'))
+            return i;
     }
     return 0;
 }
 
-/* The offset just past the last line "..." in the first `size` bytes of
- * the file (0 when there is none), read backwards in chunks. */
-static int last_document_end(int fd, off_t size, off_t *end)
-{
-    enum { CHUNK = 65536, KEEP = 4 };
-    char *buf = malloc(CHUNK + KEEP);
-    off_t pos = size;
-    size_t carry = 0;
-    int e = 0;
-
-    *end = 0;
-    if (!buf)
-        return ENOMEM;
-    while (pos > 0) {
-        size_t n = pos > CHUNK ? (size_t)CHUNK : (size_t)pos;
-        pos -= (off_t)n;
-        /* The first bytes of the chunk read before follow this one. */
-        memmove(buf + n, buf, carry);
-        e = pread_all(fd, buf, n, pos);
-        if (e)
-            break;
-        /* A match "\n...\n" at i ends at pos + i + 5; the last one wins. */
-        for (size_t i = n + carry; i-- > 0;) {
-            if (i + 5 <= n + carry && memcmp(buf + i, "\n" DOC_END, 5) == 0) {
-                *end = pos + (off_t)i + 5;
-                free(buf);
-                return 0;
-            }
-        }
-        if (pos == 0 && n + carry >= 4 && memcmp(buf, DOC_END, 4) == 0) {
-            *end = 4;
-            break;
-        }
-        carry = n + carry < KEEP ? n + carry : KEEP;
-    }
-    free(buf);
-    return e;
-}
-
-/* Whether the bytes after the last whole document are the start of one of
- * ours (an append that was interrupted) and may therefore be dropped. */
-static int check_tail(cli_effects_log *log, off_t size, off_t *keep)
-{
-    char head[4];
-    off_t end;
-    size_t n;
-    int e;
-
-    *keep = size;
-    if (size == 0)
-        return 0;
-    if (size >= 4) {
-        char tail[5];
-        size_t m = size >= 5 ? 5 : 4;
-        e = pread_all(log->fd, tail, m, size - (off_t)m);
-        if (e)
-            return e;
-        if (memcmp(tail + m - 4, DOC_END, 4) == 0 && (m == 4 || tail[0] == '\n'))
-            return 0;
-    }
-    e = last_document_end(log->fd, size, &end);
-    if (e)
-        return e;
-    n = size - end >= 4 ? 4u : (size_t)(size - end);
-    e = pread_all(log->fd, head, n, end);
-    if (e)
-        return e;
-    if (memcmp(head, DOC_START, n) != 0)
-        return EILSEQ;
-    *keep = end;
-    return 0;
-}
+static const replace_stages effects_stages = {"mid-effects", NULL, NULL, "after-effects"};
 
 int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len)
 {
     struct stat st;
-    off_t keep;
-    int e;
+    size_t keep;
+    int rc, e;
 
     log->path = path;
-    log->old_size = -1;
-    log->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-    if (log->fd < 0) {
-        cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
-        return CLI_EXIT_IO;
-    }
-    while (flock(log->fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            cli_error("io_error", "%s: cannot lock the effects file: %s", path, strerror(errno));
-            return CLI_EXIT_IO;
-        }
-    }
-    if (fstat(log->fd, &st) != 0) {
-        cli_error("io_error", "%s: cannot stat the effects file: %s", path, strerror(errno));
-        return CLI_EXIT_IO;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        /* A pipe or a terminal: append as a stream, nothing to repair or
-         * roll back. */
-        e = write_all(log->fd, DOC_START, 4);
+    log->old = NULL;
+    log->old_len = 0;
+    log->existed = false;
+    log->written = false;
+    rc = lock_beside(path, &log->lock_fd, "effects file");
+    if (rc != CLI_EXIT_OK)
+        return rc;
+
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A pipe, a terminal or /dev/stdout: a stream, written in order,
+         * with nothing to replace or roll back. */
+        int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        e = fd < 0 ? errno : write_all(fd, DOC_START, 4);
         if (!e)
-            e = write_all(log->fd, doc, len);
+            e = write_all(fd, doc, len);
         if (!e)
-            e = write_all(log->fd, DOC_END, 4);
+            e = write_all(fd, DOC_END, 4);
+        if (fd >= 0)
+            close(fd);
         if (e) {
             cli_error("io_error", "%s: cannot write the effects: %s", path, strerror(e));
             return CLI_EXIT_IO;
         }
         return CLI_EXIT_OK;
     }
+    if (stat(path, &st) == 0) {
+        log->existed = true;
+        log->mode = st.st_mode & 07777;
+        e = cli_read_input(path, SIZE_MAX, &log->old, &log->old_len);
+        if (e != CLI_EXIT_OK)
+            return e;
+    } else if (errno == ENOENT) {
+        mode_t mask = umask(0);
+        umask(mask);
+        log->mode = 0666 & ~mask;
+    } else {
+        cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
+        return CLI_EXIT_IO;
+    }
 
-    e = check_tail(log, st.st_size, &keep);
-    if (e == EILSEQ) {
-        cli_error("io_error",
-                  "%s: does not end with a whole effects document (a line '...'); "
-                  "not appending to a file edition did not write",
-                  path);
-        return CLI_EXIT_IO;
-    }
-    if (e) {
-        cli_error("io_error", "%s: cannot read the effects file: %s", path, strerror(e));
-        return CLI_EXIT_IO;
-    }
-    if (keep < st.st_size) {
-        if (ftruncate(log->fd, keep) != 0) {
-            cli_error("io_error", "%s: cannot drop an incomplete document: %s", path,
-                      strerror(errno));
+    /* Files written before edition replaced them whole may end in half a
+     * document from an interrupted append: drop it, but only if it is ours. */
+    keep = whole_documents_end(log->old, log->old_len);
+    if (keep < log->old_len) {
+        size_t tail = log->old_len - keep;
+        if (memcmp(log->old + keep, DOC_START, tail < 4 ? tail : 4) != 0) {
+            cli_error("io_error",
+                      "%s: does not end with a whole effects document (a line '...'); "
+                      "not appending to a file edition did not write",
+                      path);
             return CLI_EXIT_IO;
         }
         (void)fprintf(stderr,
-                      "edition: warning: %s: dropped %lld bytes of an incomplete effects "
+                      "edition: warning: %s: dropped %zu bytes of an incomplete effects "
                       "document left by an interrupted run\n",
-                      path, (long long)(st.st_size - keep));
+                      path, tail);
     }
-    log->old_size = keep;
 
-    {
-        /* One write of the whole document, so that concurrent readers see
-         * it appear at once on local file systems. */
-        cli_str whole = {0};
-        cli_str_puts(&whole, DOC_START);
-        cli_str_append(&whole, doc, len);
-        if (len > 0 && doc[len - 1] != '\n')
-            cli_str_puts(&whole, "\n");
-        cli_str_puts(&whole, DOC_END);
-        if (whole.failed) {
-            cli_str_free(&whole);
-            cli_error("io_error", "%s: out of memory", path);
-            return CLI_EXIT_IO;
-        }
-        if (fault_wanted("mid-effects")) {
-            /* A crash in the middle of the append: half a document. */
-            (void)write_all(log->fd, whole.data, whole.len / 2);
-            (void)fsync(log->fd);
-            cli_fault_point("mid-effects");
-        }
-        e = write_all(log->fd, whole.data, whole.len);
+    cli_str whole = {0};
+    cli_str_append(&whole, log->old ? log->old : "", keep);
+    cli_str_puts(&whole, DOC_START);
+    cli_str_append(&whole, doc, len);
+    if (len > 0 && doc[len - 1] != '\n')
+        cli_str_puts(&whole, "\n");
+    cli_str_puts(&whole, DOC_END);
+    if (whole.failed) {
         cli_str_free(&whole);
-    }
-    if (!e && fsync(log->fd) != 0)
-        e = errno;
-    if (e) {
-        cli_effects_rollback(log);
-        cli_error("io_error", "%s: cannot append the effects: %s; nothing was written", path,
-                  strerror(e));
+        cli_error("io_error", "%s: out of memory", path);
         return CLI_EXIT_IO;
     }
-    cli_fault_point("after-effects");
-    return CLI_EXIT_OK;
+    /* The whole file is replaced, never appended to in place: a crash at
+     * any moment, SIGKILL included, leaves either the old file or the new
+     * one, each made of whole documents only. */
+    bool replaced = false;
+    rc = replace_file(path, log->mode, whole.data, whole.len, &effects_stages, &replaced);
+    cli_str_free(&whole);
+    log->written = replaced;
+    if (rc != CLI_EXIT_OK && replaced) {
+        cli_effects_rollback(log);
+        return rc;
+    }
+    if (rc != CLI_EXIT_OK)
+        (void)fprintf(stderr, "edition: %s: no effects were written\n", path);
+    return rc;
 }
 
 void cli_effects_rollback(cli_effects_log *log)
 {
-    if (log->fd < 0 || log->old_size < 0)
+    bool replaced = false;
+    static const replace_stages none = {NULL, NULL, NULL, NULL};
+
+    if (!log->written)
         return;
-    if (ftruncate(log->fd, log->old_size) != 0 || fsync(log->fd) != 0)
-        cli_error("io_error", "%s: cannot remove the effects appended by this run: %s", log->path,
+    if (log->existed) {
+        if (replace_file(log->path, log->mode, log->old, log->old_len, &none, &replaced) !=
+            CLI_EXIT_OK)
+            cli_error("io_error", "%s: cannot remove the effects written by this run", log->path);
+    } else if (unlink(log->path) != 0) {
+        cli_error("io_error", "%s: cannot remove the effects written by this run: %s", log->path,
                   strerror(errno));
+    }
+    log->written = false;
 }
 
 void cli_effects_close(cli_effects_log *log)
 {
-    if (log->fd >= 0)
-        close(log->fd);
-    log->fd = -1;
+    if (log->lock_fd >= 0)
+        close(log->lock_fd);
+    log->lock_fd = -1;
+    free(log->old);
+    log->old = NULL;
 }

@@ -49,13 +49,19 @@ void cli_state_close(cli_state_file *sf);
  * and closed by "...". */
 typedef struct cli_effects_log {
     const char *path;
-    int fd;
-    off_t old_size;
+    int lock_fd;     /* flock on PATH.lock for the whole run */
+    char *old;       /* the file before this run */
+    size_t old_len;
+    bool existed;
+    bool written;    /* this run replaced the file */
+    mode_t mode;
 } cli_effects_log;
 
-/* Opens (creating) the log, locks it, drops a trailing incomplete document
- * left by an interrupted run, then appends `doc` (a YAML document body) as
- * "---\n" doc "...\n" and fsyncs. */
+/* Adds `doc` (a YAML document body) as "---\n" doc "...\n" to the log at
+ * `path`, under a lock, by replacing the file atomically with its old
+ * documents plus this one (a trailing incomplete document left by an
+ * older, appending version is dropped). A pipe or terminal is written to
+ * as a stream. */
 int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len);
 /* Undoes the append (the state was not replaced after all). */
 void cli_effects_rollback(cli_effects_log *log);

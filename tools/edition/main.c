@@ -348,7 +348,7 @@ static int commit(const cli_state_file *sf, const char *effects_out, const ed_re
 {
     const ed_instance *next = ed_result_instance(r);
     const ed_effect_list *effects = ed_result_effects(r);
-    cli_effects_log log = {NULL, -1, -1};
+    cli_effects_log log = {.lock_fd = -1};
     ed_buffer *buf = ed_buffer_new();
     bool replaced = false;
     int rc = CLI_EXIT_OK;
