@@ -166,12 +166,17 @@ static bool tx_revision(tx *t, ed_time now)
     return true;
 }
 
+/* A refusal (I4): no snapshot and no effects, not even those of a first
+ * transition that a tick already applied to its private copy. */
 static ed_result *tx_refuse_revision(tx *t)
 {
+    ed_result_fail(t->r, ED_LIMIT_EXCEEDED,
+                   "instance %s reached the largest revision; it accepts no more changes",
+                   id_of(t->next));
     ed_instance_free(t->next);
-    return ed_result_fail(t->r, ED_LIMIT_EXCEEDED,
-                          "instance %s reached the largest revision; it accepts no more changes",
-                          id_of(t->next));
+    ed_effects_release(&t->r->effects);
+    ed_effects_release(&t->r->would_have);
+    return t->r;
 }
 
 static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)

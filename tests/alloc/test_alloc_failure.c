@@ -113,6 +113,8 @@ static ed_instance *platinum;     /* upgraded, migration done, delete_resource *
 static ed_instance *platinum_dg;  /* platinum with downgrade_to_standard */
 static ed_instance *expired;      /* platinum past expiry with delete_resource */
 static ed_instance *migrating;    /* just upgraded: migration in flight */
+static ed_instance *wide;         /* standard with 40 topics and 20 groups */
+static ed_instance *wide_dg;      /* wide, upgraded, action downgrade_to_standard */
 
 static ed_time at(const char *s)
 {
@@ -155,6 +157,23 @@ static void setup(void)
     platinum = take(ed_complete_migration(migrating, T0));
     platinum_dg = take(ed_set_post_expiration_action(platinum, T0, ED_ACTION_DOWNGRADE_TO_STANDARD));
     expired = take(ed_tick(platinum, T_EXPIRY));
+
+    /* enough effects that the list and its text arena grow in the middle of
+     * a transition, so that every growth can fail */
+    ed_instance *w = take(ed_create_standard("MQ_INST_wide", "http://wide:80", T0, NULL));
+    for (int i = 0; i < 60; i++) {
+        char name[32];
+        snprintf(name, sizeof name, i < 40 ? "topic_%02d" : "GID_%02d", i);
+        ed_instance *n = take(i < 40 ? ed_add_topic(w, T0, name) : ed_add_group(w, T0, name));
+        ed_instance_free(w);
+        w = n;
+    }
+    wide = w;
+    ed_instance *up = take(ed_upgrade(wide, T0, 1));
+    ed_instance *done = take(ed_complete_migration(up, T0));
+    wide_dg = take(ed_set_post_expiration_action(done, T0, ED_ACTION_DOWNGRADE_TO_STANDARD));
+    ed_instance_free(up);
+    ed_instance_free(done);
 }
 
 static void teardown(void)
@@ -164,6 +183,8 @@ static void teardown(void)
     ed_instance_free(platinum);
     ed_instance_free(platinum_dg);
     ed_instance_free(expired);
+    ed_instance_free(wide);
+    ed_instance_free(wide_dg);
 }
 
 /* ---- fingerprints: the whole observable outcome as text ---------------- */
@@ -228,7 +249,7 @@ typedef ed_status (*case_fn)(char *fp);
 
 static void fp_inputs(char *fp)
 {
-    const ed_instance *all[] = {standard, migrating, platinum, platinum_dg, expired};
+    const ed_instance *all[] = {standard, migrating, platinum, platinum_dg, expired, wide, wide_dg};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         fp_instance(fp, all[i]);
 }
@@ -314,6 +335,10 @@ RESULT_CASE(c_add_topic_exists, ed_add_topic(standard, T_MID, "orders"))
 RESULT_CASE(c_complete_migration, ed_complete_migration(migrating, T_MID))
 RESULT_CASE(c_downgrade, ed_downgrade(platinum, T_MID))
 RESULT_CASE(c_plan_downgrade, ed_plan_downgrade(platinum, T_MID, ED_PLAN_AT_EXPIRY))
+RESULT_CASE(c_upgrade_wide, ed_upgrade(wide, T_MID, 1))
+RESULT_CASE(c_tick_downgrade_wide, ed_tick(wide_dg, T_EXPIRY))
+RESULT_CASE(c_refund_downgrade_wide, ed_refund(wide_dg, T_MID, NULL))
+RESULT_CASE(c_remove_topic_wide, ed_remove_topic(wide, T_MID, "topic_17"))
 
 static ed_status c_refund_allowed(char *fp)
 {
@@ -570,6 +595,10 @@ static const struct {
     {"complete_migration", c_complete_migration},
     {"downgrade", c_downgrade},
     {"plan_downgrade", c_plan_downgrade},
+    {"upgrade_wide", c_upgrade_wide},
+    {"tick_expire_downgrade_wide", c_tick_downgrade_wide},
+    {"refund_downgrade_wide", c_refund_downgrade_wide},
+    {"remove_topic_wide", c_remove_topic_wide},
     {"options", c_options},
     {"command_apply", c_command_apply},
     {"instance_load_yaml", c_load_state},

@@ -646,10 +646,18 @@ def test_read_only_directory_exits_4_and_keeps_state(shared_dir, lock_mode):
 
 
 def _file_size_limit(limit):
+    """A child with a file-size limit: a disk that fills up at `limit`."""
     def set_limit():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return set_limit
+
+
+def _gcov_elsewhere(tmp_path):
+    # In a coverage build the limit would also cut the process's own .gcda
+    # files short and corrupt them for every later run: send them aside.
+    return {"GCOV_PREFIX": str(tmp_path.parent / f"{tmp_path.name}-gcov"),
+            "GCOV_PREFIX_STRIP": "0"}
 
 
 def test_full_disk_keeps_state_and_rolls_back_effects(tmp_path):
@@ -660,7 +668,8 @@ def test_full_disk_keeps_state_and_rolls_back_effects(tmp_path):
     before = state.read_bytes()
     effects = write(tmp_path / "effects.yaml", "")
     r = run("apply", str(state), "add_topic", "--name", "audit", "--now", "2026-02-01T00:00:00Z",
-            "--effects-out", str(effects), preexec_fn=_file_size_limit(2048))
+            "--effects-out", str(effects), preexec_fn=_file_size_limit(2048),
+            env=_gcov_elsewhere(tmp_path))
     assert r.returncode == 4, r
     assert "cannot write the temporary file" in r.stderr and "File too large" in r.stderr
     assert state.read_bytes() == before
@@ -673,7 +682,8 @@ def test_full_disk_while_appending_effects(tmp_path, state):
     before = state.read_bytes()
     effects = tmp_path / "effects.yaml"
     r = run("apply", str(state), "upgrade", "--period-months", "1", "--now", "2026-02-01T00:00:00Z",
-            "--effects-out", str(effects), preexec_fn=_file_size_limit(300))
+            "--effects-out", str(effects), preexec_fn=_file_size_limit(300),
+            env=_gcov_elsewhere(tmp_path))
     assert r.returncode == 4, r
     assert r.stderr.startswith(f"edition: io_error: {effects}: cannot write the temporary file")
     assert state.read_bytes() == before

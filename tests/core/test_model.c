@@ -67,8 +67,8 @@ static void names_remove(names *s, size_t at)
 
 typedef struct model {
     bool exists;
-    char id[160];
-    char endpoint[256];
+    char id[200];
+    char endpoint[320];
     bool has_region;
     ed_edition edition;
     ed_lifecycle lc;
