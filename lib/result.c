@@ -27,12 +27,18 @@ ed_result *ed_result_new(void)
     return ed_calloc(1, sizeof(ed_result));
 }
 
-ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
+static ed_result *fail_v(ed_result *r, ed_status status, const char *fmt, va_list ap)
 {
     r->status = status;
+    (void)vsnprintf(r->message, sizeof r->message, fmt, ap);
+    return r;
+}
+
+ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    (void)vsnprintf(r->message, sizeof r->message, fmt, ap);
+    fail_v(r, status, fmt, ap);
     va_end(ap);
     return r;
 }
@@ -42,10 +48,9 @@ ed_result *ed_refuse(ed_status status, const char *fmt, ...)
     ed_result *r = ed_result_new();
     if (r == NULL)
         return ed_result_nomem();
-    r->status = status;
     va_list ap;
     va_start(ap, fmt);
-    (void)vsnprintf(r->message, sizeof r->message, fmt, ap);
+    fail_v(r, status, fmt, ap);
     va_end(ap);
     return r;
 }

@@ -179,6 +179,17 @@ static ed_result *tx_refuse_revision(tx *t)
     return t->r;
 }
 
+/* Begins an accepted transition at now with its new revision: NULL when
+ * ready, else the result to return (no memory, or the revision limit). */
+static ed_result *tx_start(tx *t, const ed_instance *in, ed_time now)
+{
+    if (!tx_begin(t, in))
+        return ed_result_nomem();
+    if (!tx_revision(t, now))
+        return tx_refuse_revision(t);
+    return NULL;
+}
+
 static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)
 {
     return ed_effects_add(t->fx, kind, id_of(t->next), t->next->revision,
@@ -411,10 +422,9 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
         return refuse_period(in, ED_CMD_UPGRADE, period_months);
 
     tx t;
-    if (!tx_begin(&t, in))
-        return ed_result_nomem();
-    if (!tx_revision(&t, now))
-        return tx_refuse_revision(&t);
+    ed_result *failed = tx_start(&t, in, now);
+    if (failed)
+        return failed;
     ed_instance *n = t.next;
     n->edition = ED_EDITION_ENTERPRISE_PLATINUM;
     n->has_subscription = true;
@@ -474,10 +484,9 @@ ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_
         return unchanged(in);
 
     tx t;
-    if (!tx_begin(&t, in))
-        return ed_result_nomem();
-    if (!tx_revision(&t, now))
-        return tx_refuse_revision(&t);
+    ed_result *failed = tx_start(&t, in, now);
+    if (failed)
+        return failed;
     t.next->action = action;
     ed_effect *e = emit(&t, ED_EFFECT_CONFIG_POST_EXPIRATION_ACTION, NULL);
     if (e == NULL)
@@ -540,12 +549,11 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     const bool allowed = opts != NULL && opts->allow_data_loss;
 
     tx t;
-    if (!tx_begin(&t, in))
-        return ed_result_nomem();
+    ed_result *failed = tx_start(&t, in, now);
+    if (failed)
+        return failed;
     if (deletes && !allowed)
         t.fx = &t.r->would_have; /* computed for display, then refused */
-    if (!tx_revision(&t, now))
-        return tx_refuse_revision(&t);
     ed_effect *e = emit(&t, ED_EFFECT_BILLING_REFUND, NULL);
     if (e == NULL)
         return tx_nomem(&t);
@@ -594,10 +602,9 @@ ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
                          id_of(in), period_months, T(in->expires_at), T(expires), T(now));
 
     tx t;
-    if (!tx_begin(&t, in))
-        return ed_result_nomem();
-    if (!tx_revision(&t, now))
-        return tx_refuse_revision(&t);
+    ed_result *failed = tx_start(&t, in, now);
+    if (failed)
+        return failed;
     ed_instance *n = t.next;
     n->expires_at = expires;
     n->period_months = period_months;
@@ -669,10 +676,9 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     }
 
     tx t;
-    if (!tx_begin(&t, in))
-        return ed_result_nomem();
-    if (!tx_revision(&t, now))
-        return tx_refuse_revision(&t);
+    ed_result *failed = tx_start(&t, in, now);
+    if (failed)
+        return failed;
     ed_names *changed = add ? ed_names_with(own, name) : ed_names_without(own, at);
     if (changed == NULL)
         return tx_nomem(&t);
@@ -720,10 +726,9 @@ ed_result *ed_complete_migration(const ed_instance *in, ed_time now)
                          "complete_migration refused: instance %s has no migration in flight",
                          id_of(in));
     tx t;
-    if (!tx_begin(&t, in))
-        return ed_result_nomem();
-    if (!tx_revision(&t, now))
-        return tx_refuse_revision(&t);
+    ed_result *failed = tx_start(&t, in, now);
+    if (failed)
+        return failed;
     t.next->has_migration = false;
     t.next->migration_started_at = 0;
     return tx_commit(&t);

@@ -607,6 +607,30 @@ static int key_index(const char *const *keys, int count, const char *s, size_t l
     return -1;
 }
 
+/* The next key of a mapping whose keys are `keys`: its index in *key, or
+ * -1 at the end of the mapping. An unknown or repeated key is a schema
+ * error; *seen records the keys met so far. */
+static ed_status next_key(ed_yreader *r, ed_ypath here, const char *const *keys, int count,
+                          unsigned *seen, int *key)
+{
+    const char *k = NULL;
+    size_t klen = 0;
+    *key = -1;
+    ed_status st = ed_yr_key(r, here, &k, &klen);
+    if (st != ED_OK || !k)
+        return st;
+    int i = key_index(keys, count, k, klen);
+    if (i < 0)
+        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "unknown key `%.*s`",
+                               (int)(klen > 64 ? 64 : klen), k);
+    if (*seen & (1u << i))
+        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "duplicate key `%s`",
+                               keys[i]);
+    *seen |= 1u << i;
+    *key = i;
+    return ED_OK;
+}
+
 /* Reads a plain enum name into a NUL-terminated buffer for *_from_name. */
 static ed_status enum_text(ed_yreader *r, ed_ypath path, const char *what, char *buf,
                            size_t size)
@@ -688,20 +712,11 @@ static ed_status read_subscription(ed_yreader *r, const char *ctx, inst_build *b
     unsigned seen = 0;
     b->action = ED_ACTION_DELETE_RESOURCE;
     for (;;) {
-        const char *k = NULL;
-        size_t klen = 0;
-        if ((st = ed_yr_key(r, here, &k, &klen)) != ED_OK)
+        int key;
+        if ((st = next_key(r, here, ed_yaml_subscription_keys, ED_SK_COUNT, &seen, &key)) != ED_OK)
             return st;
-        if (!k)
-            break;
-        int key = key_index(ed_yaml_subscription_keys, ED_SK_COUNT, k, klen);
         if (key < 0)
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here,
-                                   "unknown key `%.*s`", (int)(klen > 64 ? 64 : klen), k);
-        if (seen & (1u << key))
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here,
-                                   "duplicate key `%s`", ed_yaml_subscription_keys[key]);
-        seen |= 1u << key;
+            break;
         ed_ypath path = {sub, ed_yaml_subscription_keys[key], SIZE_MAX};
         switch ((ed_skey)key) {
         case ED_SK_STARTED_AT:
@@ -759,20 +774,11 @@ static ed_status read_migration(ed_yreader *r, const char *ctx, inst_build *b)
     yaml_mark_t start = r->ev.start_mark;
     unsigned seen = 0;
     for (;;) {
-        const char *k = NULL;
-        size_t klen = 0;
-        if ((st = ed_yr_key(r, here, &k, &klen)) != ED_OK)
+        int key;
+        if ((st = next_key(r, here, ed_yaml_migration_keys, ED_MK_COUNT, &seen, &key)) != ED_OK)
             return st;
-        if (!k)
-            break;
-        int key = key_index(ed_yaml_migration_keys, ED_MK_COUNT, k, klen);
         if (key < 0)
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here,
-                                   "unknown key `%.*s`", (int)(klen > 64 ? 64 : klen), k);
-        if (seen & (1u << key))
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here,
-                                   "duplicate key `%s`", ed_yaml_migration_keys[key]);
-        seen |= 1u << key;
+            break;
         ed_ypath path = {mig, ed_yaml_migration_keys[key], SIZE_MAX};
         switch ((ed_mkey)key) {
         case ED_MK_FROM:
@@ -1072,24 +1078,11 @@ ed_status ed_yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
     b.lifecycle = ED_LIFECYCLE_ACTIVE;
     b.release_delay_days = ED_RELEASE_DELAY_DEFAULT;
     for (;;) {
-        const char *k = NULL;
-        size_t klen = 0;
-        if ((st = ed_yr_key(r, here, &k, &klen)) != ED_OK)
+        int key;
+        if ((st = next_key(r, here, ed_yaml_instance_keys, ED_IK_COUNT, &b.seen, &key)) != ED_OK)
             break;
-        if (!k)
+        if (key < 0)
             break;
-        int key = key_index(ed_yaml_instance_keys, ED_IK_COUNT, k, klen);
-        if (key < 0) {
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "unknown key `%.*s`",
-                                 (int)(klen > 64 ? 64 : klen), k);
-            break;
-        }
-        if (b.seen & (1u << key)) {
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "duplicate key `%s`",
-                                 ed_yaml_instance_keys[key]);
-            break;
-        }
-        b.seen |= 1u << key;
         yaml_mark_t key_mark = r->ev.start_mark;
         if ((st = read_instance_key(r, ctx, (ed_ikey)key, &b)) != ED_OK)
             break;
