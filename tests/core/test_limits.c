@@ -8,26 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const platinum_at_max =
-    "libedition: 1\n"
-    "instance:\n"
-    "  id: MQ_INST_1380156306793859_BXq3ZzKs\n"
-    "  endpoint: http://mq.example:8080\n"
-    "  edition: enterprise_platinum\n"
-    "  billing: subscription\n"
-    "  cluster: dedicated\n"
-    "  lifecycle: active\n"
-    "  revision: %" PRIu64 "\n"
-    "  created_at: 2026-01-05T00:00:00Z\n"
-    "  updated_at: 2026-02-10T00:00:00Z\n"
-    "  release_delay_days: 7\n"
-    "  subscription:\n"
-    "    started_at: 2026-02-01T00:00:00Z\n"
-    "    expires_at: 2026-03-01T00:00:00Z\n"
-    "    period_months: 1\n"
-    "    post_expiration_action: %s\n"
-    "  topics: [orders, payments]\n"
-    "  groups: [GID_billing]\n";
+/* a format: the revision and the action are filled in */
+#define PLATINUM_AT_MAX \
+    "libedition: 1\n" \
+    "instance:\n" \
+    "  id: MQ_INST_1380156306793859_BXq3ZzKs\n" \
+    "  endpoint: http://mq.example:8080\n" \
+    "  edition: enterprise_platinum\n" \
+    "  billing: subscription\n" \
+    "  cluster: dedicated\n" \
+    "  lifecycle: active\n" \
+    "  revision: %" PRIu64 "\n" \
+    "  created_at: 2026-01-05T00:00:00Z\n" \
+    "  updated_at: 2026-02-10T00:00:00Z\n" \
+    "  release_delay_days: 7\n" \
+    "  subscription:\n" \
+    "    started_at: 2026-02-01T00:00:00Z\n" \
+    "    expires_at: 2026-03-01T00:00:00Z\n" \
+    "    period_months: 1\n" \
+    "    post_expiration_action: %s\n" \
+    "  topics: [orders, payments]\n" \
+    "  groups: [GID_billing]\n"
 
 static ed_instance *load(const char *text)
 {
@@ -42,7 +43,7 @@ static ed_instance *load(const char *text)
 static ed_instance *platinum_with_revision(uint64_t revision, const char *action)
 {
     char text[2048];
-    snprintf(text, sizeof text, platinum_at_max, revision, action);
+    snprintf(text, sizeof text, PLATINUM_AT_MAX, revision, action);
     return load(text);
 }
 
