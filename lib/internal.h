@@ -176,15 +176,15 @@ struct ed_result {
 };
 
 /* The static result returned when a result cannot be allocated. */
-ED_INTERNAL ed_result *ed_result_nomem(void);
+ED_INTERNAL ed_result *ed_result_nomem(void) __attribute__((returns_nonnull));
 ED_INTERNAL ed_result *ed_result_new(void);
 /* Sets status and a printf-style message; returns r. */
 ED_INTERNAL ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4), returns_nonnull));
 /* Builds a refused result in one step (ed_result_nomem() if allocation
  * fails). */
 ED_INTERNAL ed_result *ed_refuse(ed_status status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3), returns_nonnull));
 
 /* ---- options, commands, buffers, errors ------------------------------- */
 struct ed_options {

@@ -179,15 +179,20 @@ static ed_result *tx_refuse_revision(tx *t)
     return t->r;
 }
 
-/* Begins an accepted transition at now with its new revision: NULL when
- * ready, else the result to return (no memory, or the revision limit). */
-static ed_result *tx_start(tx *t, const ed_instance *in, ed_time now)
+/* Begins an accepted transition at now with its new revision. False when
+ * it cannot, with *failed the result to return (no memory, or the
+ * revision limit). */
+static bool tx_start(tx *t, const ed_instance *in, ed_time now, ed_result **failed)
 {
-    if (!tx_begin(t, in))
-        return ed_result_nomem();
-    if (!tx_revision(t, now))
-        return tx_refuse_revision(t);
-    return NULL;
+    if (!tx_begin(t, in)) {
+        *failed = ed_result_nomem();
+        return false;
+    }
+    if (!tx_revision(t, now)) {
+        *failed = tx_refuse_revision(t);
+        return false;
+    }
+    return true;
 }
 
 static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)
@@ -422,8 +427,8 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
         return refuse_period(in, ED_CMD_UPGRADE, period_months);
 
     tx t;
-    ed_result *failed = tx_start(&t, in, now);
-    if (failed)
+    ed_result *failed;
+    if (!tx_start(&t, in, now, &failed))
         return failed;
     ed_instance *n = t.next;
     n->edition = ED_EDITION_ENTERPRISE_PLATINUM;
@@ -484,8 +489,8 @@ ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_
         return unchanged(in);
 
     tx t;
-    ed_result *failed = tx_start(&t, in, now);
-    if (failed)
+    ed_result *failed;
+    if (!tx_start(&t, in, now, &failed))
         return failed;
     t.next->action = action;
     ed_effect *e = emit(&t, ED_EFFECT_CONFIG_POST_EXPIRATION_ACTION, NULL);
@@ -549,8 +554,8 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     const bool allowed = opts != NULL && opts->allow_data_loss;
 
     tx t;
-    ed_result *failed = tx_start(&t, in, now);
-    if (failed)
+    ed_result *failed;
+    if (!tx_start(&t, in, now, &failed))
         return failed;
     if (deletes && !allowed)
         t.fx = &t.r->would_have; /* computed for display, then refused */
@@ -602,8 +607,8 @@ ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
                          id_of(in), period_months, T(in->expires_at), T(expires), T(now));
 
     tx t;
-    ed_result *failed = tx_start(&t, in, now);
-    if (failed)
+    ed_result *failed;
+    if (!tx_start(&t, in, now, &failed))
         return failed;
     ed_instance *n = t.next;
     n->expires_at = expires;
@@ -676,8 +681,8 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     }
 
     tx t;
-    ed_result *failed = tx_start(&t, in, now);
-    if (failed)
+    ed_result *failed;
+    if (!tx_start(&t, in, now, &failed))
         return failed;
     ed_names *changed = add ? ed_names_with(own, name) : ed_names_without(own, at);
     if (changed == NULL)
@@ -726,8 +731,8 @@ ed_result *ed_complete_migration(const ed_instance *in, ed_time now)
                          "complete_migration refused: instance %s has no migration in flight",
                          id_of(in));
     tx t;
-    ed_result *failed = tx_start(&t, in, now);
-    if (failed)
+    ed_result *failed;
+    if (!tx_start(&t, in, now, &failed))
         return failed;
     t.next->has_migration = false;
     t.next->migration_started_at = 0;
