@@ -216,6 +216,13 @@ static ed_result *unchanged(const ed_instance *in)
 
 /* ---- shared pieces of several transitions ------------------------------ */
 
+/* expires_at plus the release delay (S14). Always in range: every expiry
+ * leaves room for the longest delay (expiry_after, ed_instance_validate). */
+static ed_time release_time(const ed_instance *n)
+{
+    return n->expires_at + (ed_time)n->release_delay_days * ED_SECONDS_PER_DAY;
+}
+
 /* One migrate effect per topic and one rebalance per group, in order. */
 static bool emit_moves(tx *t, ed_cluster from, ed_cluster to)
 {
@@ -268,9 +275,7 @@ static ed_effect *emit_at(tx *t, ed_effect_kind kind, ed_time at)
 static bool downgrade_now(tx *t, ed_time now)
 {
     ed_instance *n = t->next;
-    ed_time notice_at = n->expires_at;
-    if (!ed_time_add_days(n->expires_at, n->release_delay_days, &notice_at))
-        notice_at = n->expires_at;
+    ed_time notice_at = release_time(n);
     n->edition = ED_EDITION_STANDARD;
     n->has_subscription = false;
     n->started_at = n->expires_at = 0;
@@ -331,8 +336,7 @@ static bool suspend_now(tx *t)
     ed_instance *n = t->next;
     n->lifecycle = ED_LIFECYCLE_EXPIRED;
     n->has_release_at = true;
-    if (!ed_time_add_days(n->expires_at, n->release_delay_days, &n->release_at))
-        return false;
+    n->release_at = release_time(n);
     if (emit(t, ED_EFFECT_INSTANCE_SUSPEND, NULL) == NULL)
         return false;
     ed_effect *e = emit_timer(t, ED_EFFECT_TIMER_SCHEDULE, "release");

@@ -188,6 +188,42 @@ static char *dir_of(const char *path)
 /* State files                                                             */
 /* ---------------------------------------------------------------------- */
 
+/* Locks `path`.lock, created when missing, for the caller's whole run.
+ * flock needs no write access: a lock file another user created will do,
+ * as long as it can be opened. The file is never removed: removing it
+ * would let a waiting process lock a file a newcomer can no longer see. */
+static int lock_beside(const char *path, int *fd_out, const char *what)
+{
+    char *lock_path = concat(path, ".lock");
+    int fd;
+
+    *fd_out = -1;
+    if (!lock_path) {
+        cli_error("io_error", "%s: out of memory", path);
+        return CLI_EXIT_IO;
+    }
+    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EACCES)
+        fd = open(lock_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error("io_error", "%s: cannot create the lock file of the %s: %s", lock_path, what,
+                  strerror(errno));
+        free(lock_path);
+        return CLI_EXIT_IO;
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            cli_error("io_error", "%s: cannot lock: %s", lock_path, strerror(errno));
+            close(fd);
+            free(lock_path);
+            return CLI_EXIT_IO;
+        }
+    }
+    free(lock_path);
+    *fd_out = fd;
+    return CLI_EXIT_OK;
+}
+
 int cli_state_open(cli_state_file *sf, const char *path, size_t limit, char **data,
                    size_t *len)
 {
@@ -195,7 +231,6 @@ int cli_state_open(cli_state_file *sf, const char *path, size_t limit, char **da
     int fd, e;
 
     sf->path = NULL;
-    sf->lock_path = NULL;
     sf->lock_fd = -1;
     sf->mode = 0644;
 
@@ -205,27 +240,9 @@ int cli_state_open(cli_state_file *sf, const char *path, size_t limit, char **da
         cli_error("io_error", "%s: cannot open: %s", path, strerror(errno));
         return CLI_EXIT_IO;
     }
-    sf->lock_path = concat(sf->path, ".lock");
-    if (!sf->lock_path) {
-        cli_error("io_error", "%s: out of memory", path);
-        return CLI_EXIT_IO;
-    }
-    sf->lock_fd = open(sf->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    /* flock needs no write access: a lock file another user created will
-     * do, as long as it can be opened. */
-    if (sf->lock_fd < 0 && errno == EACCES)
-        sf->lock_fd = open(sf->lock_path, O_RDONLY | O_CLOEXEC);
-    if (sf->lock_fd < 0) {
-        cli_error("io_error", "%s: cannot create the lock file: %s", sf->lock_path,
-                  strerror(errno));
-        return CLI_EXIT_IO;
-    }
-    while (flock(sf->lock_fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            cli_error("io_error", "%s: cannot lock: %s", sf->lock_path, strerror(errno));
-            return CLI_EXIT_IO;
-        }
-    }
+    int rc = lock_beside(sf->path, &sf->lock_fd, "state file");
+    if (rc != CLI_EXIT_OK)
+        return rc;
 
     fd = open(sf->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -366,46 +383,12 @@ void cli_state_close(cli_state_file *sf)
         close(sf->lock_fd);
     sf->lock_fd = -1;
     free(sf->path);
-    free(sf->lock_path);
-    sf->path = sf->lock_path = NULL;
+    sf->path = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
 /* The effects log                                                         */
 /* ---------------------------------------------------------------------- */
-
-/* Locks `path`.lock (created when missing) for the caller's whole run. */
-static int lock_beside(const char *path, int *fd_out, const char *what)
-{
-    char *lock_path = concat(path, ".lock");
-    int fd;
-
-    *fd_out = -1;
-    if (!lock_path) {
-        cli_error("io_error", "%s: out of memory", path);
-        return CLI_EXIT_IO;
-    }
-    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EACCES)
-        fd = open(lock_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        cli_error("io_error", "%s: cannot create the lock file of the %s: %s", lock_path, what,
-                  strerror(errno));
-        free(lock_path);
-        return CLI_EXIT_IO;
-    }
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            cli_error("io_error", "%s: cannot lock: %s", lock_path, strerror(errno));
-            close(fd);
-            free(lock_path);
-            return CLI_EXIT_IO;
-        }
-    }
-    free(lock_path);
-    *fd_out = fd;
-    return CLI_EXIT_OK;
-}
 
 /* The offset just past the last line "..." of data (0 when none). */
 static size_t whole_documents_end(const char *data, size_t len)

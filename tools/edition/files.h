@@ -27,7 +27,6 @@ int cli_fault_check(void);
 /* A state file held under its lock for a read-compute-write cycle. */
 typedef struct cli_state_file {
     char *path;      /* the real path (symbolic links resolved) */
-    char *lock_path; /* path + ".lock" */
     int lock_fd;
     mode_t mode; /* permission bits the replacement keeps */
 } cli_state_file;

@@ -388,7 +388,7 @@ static int transition(const cli_args *a, const char *command_name, bool write)
 {
     const char *path = a->pos[0];
     const char *effects_out = opt_value(a, OPT_EFFECTS_OUT);
-    cli_state_file sf = {NULL, NULL, -1, 0};
+    cli_state_file sf = {.lock_fd = -1};
     ed_command *cmd = NULL;
     ed_instance *inst = NULL;
     ed_result *r = NULL;

@@ -125,6 +125,16 @@ static void details(cli_str *s, const ed_instance *inst, const cli_style *st)
     }
 }
 
+/* "content   2 topics, 1 group" */
+static void content(cli_str *s, const ed_instance *inst, const cli_style *st)
+{
+    label(s, NULL, "content", st);
+    plural(s, ed_instance_topic_count(inst), "topic", "topics");
+    cli_str_puts(s, ", ");
+    plural(s, ed_instance_group_count(inst), "group", "groups");
+    cli_str_puts(s, "\n");
+}
+
 void cli_text_instance(cli_str *s, const ed_instance *inst, const cli_style *st)
 {
     ed_time started, expires, release, deadline;
@@ -201,11 +211,7 @@ void cli_text_timeline_start(cli_str *s, const char *path, size_t steps, const e
     summary(s, inst);
     cli_str_puts(s, "\n");
     details(s, inst, st);
-    label(s, NULL, "content", st);
-    plural(s, ed_instance_topic_count(inst), "topic", "topics");
-    cli_str_puts(s, ", ");
-    plural(s, ed_instance_group_count(inst), "group", "groups");
-    cli_str_puts(s, "\n");
+    content(s, inst, st);
 }
 
 static void effect_line(cli_str *s, const char *first_label, const ed_effect *e,
@@ -289,11 +295,7 @@ void cli_text_step(cli_str *s, size_t step, ed_time at, const ed_command *cmd, c
         summary(s, current);
         cli_str_puts(s, "\n");
         details(s, current, st);
-        label(s, NULL, "content", st);
-        plural(s, ed_instance_topic_count(current), "topic", "topics");
-        cli_str_puts(s, ", ");
-        plural(s, ed_instance_group_count(current), "group", "groups");
-        cli_str_puts(s, "\n");
+        content(s, current, st);
         effect_lines(s, "effects", ed_result_effects(r), st);
     }
     label(s, NULL, "next", st);
