@@ -6,24 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *ed_alloc(size_t size)
+void *ed__alloc(size_t size)
 {
     return malloc(size == 0 ? 1 : size);
 }
 
-void *ed_calloc(size_t n, size_t size)
+void *ed__calloc(size_t n, size_t size)
 {
     if (n == 0 || size == 0)
         return calloc(1, 1);
     return calloc(n, size);
 }
 
-void *ed_realloc(void *p, size_t size)
+void *ed__realloc(void *p, size_t size)
 {
     return realloc(p, size == 0 ? 1 : size);
 }
 
-char *ed_strndup(const char *s, size_t len)
+char *ed__strndup(const char *s, size_t len)
 {
     if (len == SIZE_MAX)
         return NULL;

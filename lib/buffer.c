@@ -6,7 +6,7 @@
 
 ed_buffer *ed_buffer_new(void)
 {
-    ed_buffer *buf = ed_calloc(1, sizeof *buf);
+    ed_buffer *buf = ed__calloc(1, sizeof *buf);
     return buf;
 }
 
@@ -39,7 +39,7 @@ void ed_buffer_clear(ed_buffer *buf)
         buf->data[0] = '\0';
 }
 
-ed_status ed_buffer_append(ed_buffer *buf, const char *data, size_t len)
+ed_status ed__buffer_append(ed_buffer *buf, const char *data, size_t len)
 {
     if (buf == NULL || (data == NULL && len > 0))
         return ED_INVALID_ARGUMENT;
@@ -50,7 +50,7 @@ ed_status ed_buffer_append(ed_buffer *buf, const char *data, size_t len)
         size_t cap = buf->cap < 256 ? 256 : buf->cap;
         while (cap < need)
             cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-        char *grown = ed_realloc(buf->data, cap);
+        char *grown = ed__realloc(buf->data, cap);
         if (grown == NULL)
             return ED_NO_MEMORY;
         buf->data = grown;

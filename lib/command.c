@@ -61,7 +61,7 @@ ed_command *ed_command_new(ed_command_kind kind)
 {
     if (ed_command_kind_name(kind) == NULL)
         return NULL;
-    ed_command *c = ed_calloc(1, sizeof *c);
+    ed_command *c = ed__calloc(1, sizeof *c);
     if (c != NULL)
         c->kind = kind;
     return c;
@@ -114,7 +114,7 @@ ed_status ed_command_set_string(ed_command *cmd, ed_arg arg, const char *value)
     if (cmd == NULL || value == NULL || arg != ED_ARG_NAME ||
         !ed_command_kind_takes(cmd->kind, arg))
         return ED_INVALID_ARGUMENT;
-    char *copy = ed_strndup(value, strlen(value));
+    char *copy = ed__strndup(value, strlen(value));
     if (copy == NULL)
         return ED_NO_MEMORY;
     free(cmd->name);
@@ -152,12 +152,12 @@ static int narrow(int64_t v)
 ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now)
 {
     if (cmd == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT, "no command given");
+        return ed__refuse(ED_INVALID_ARGUMENT, "no command given");
     unsigned missing = takes(cmd->kind) & ~cmd->set & ~ARG_BIT(ED_ARG_ALLOW_DATA_LOSS);
     if (missing != 0) {
         for (ed_arg a = ED_ARG_PERIOD_MONTHS; a <= ED_ARG_MODE; a++) {
             if (missing & ARG_BIT(a))
-                return ed_refuse(ED_INVALID_ARGUMENT, "%s needs the argument %s",
+                return ed__refuse(ED_INVALID_ARGUMENT, "%s needs the argument %s",
                                  ed_command_kind_name(cmd->kind), ed_arg_name(a));
         }
     }
@@ -193,5 +193,5 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
     case ED_CMD_PLAN_DOWNGRADE:
         return ed_plan_downgrade(in, now, (ed_plan_mode)narrow(cmd->mode));
     }
-    return ed_refuse(ED_INVALID_ARGUMENT, "unknown command");
+    return ed__refuse(ED_INVALID_ARGUMENT, "unknown command");
 }

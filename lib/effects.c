@@ -50,7 +50,7 @@ static size_t arena_printf(ed_effect_list *list, const char *fmt, ...)
         size_t cap = list->text_cap < 512 ? 512 : list->text_cap;
         while (cap < need)
             cap *= 2;
-        char *grown = ed_realloc(list->text, cap);
+        char *grown = ed__realloc(list->text, cap);
         if (grown == NULL)
             return SIZE_MAX;
         list->text = grown;
@@ -64,12 +64,12 @@ static size_t arena_printf(ed_effect_list *list, const char *fmt, ...)
     return off;
 }
 
-ed_effect *ed_effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
+ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
                           uint64_t revision, const char *subject)
 {
     if (list->count == list->cap) {
         size_t cap = list->cap < 8 ? 8 : list->cap * 2;
-        ed_effect *grown = ed_realloc(list->items, cap * sizeof *grown);
+        ed_effect *grown = ed__realloc(list->items, cap * sizeof *grown);
         if (grown == NULL)
             return NULL;
         list->items = grown;
@@ -181,7 +181,7 @@ static size_t describe(ed_effect_list *list, const ed_effect *e)
     return SIZE_MAX;
 }
 
-ed_status ed_effects_seal(ed_effect_list *list)
+ed_status ed__effects_seal(ed_effect_list *list)
 {
     for (size_t i = 0; i < list->count; i++) {
         ed_effect *e = &list->items[i];
@@ -198,7 +198,7 @@ ed_status ed_effects_seal(ed_effect_list *list)
     return ED_OK;
 }
 
-void ed_effects_release(ed_effect_list *list)
+void ed__effects_release(ed_effect_list *list)
 {
     free(list->items);
     free(list->text);

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-ed_ident *ed_ident_new(const char *id, const char *endpoint, const char *region)
+ed_ident *ed__ident_new(const char *id, const char *endpoint, const char *region)
 {
     size_t id_len = strlen(id), ep_len = strlen(endpoint);
     size_t rg_len = region != NULL ? strlen(region) + 1 : 0;
-    ed_ident *ident = ed_alloc(sizeof *ident + id_len + 1 + ep_len + 1 + rg_len);
+    ed_ident *ident = ed__alloc(sizeof *ident + id_len + 1 + ep_len + 1 + rg_len);
     if (ident == NULL)
         return NULL;
     atomic_init(&ident->refs, 1);
@@ -25,24 +25,24 @@ ed_ident *ed_ident_new(const char *id, const char *endpoint, const char *region)
     return ident;
 }
 
-void ed_ident_unref(ed_ident *ident)
+void ed__ident_unref(ed_ident *ident)
 {
     if (ident != NULL && atomic_fetch_sub_explicit(&ident->refs, 1, memory_order_acq_rel) == 1)
         free(ident);
 }
 
-ed_instance *ed_instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups)
+ed_instance *ed__instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups)
 {
-    ed_instance *in = ed_calloc(1, sizeof *in);
+    ed_instance *in = ed__calloc(1, sizeof *in);
     if (in != NULL && topics == NULL)
-        topics = ed_names_new(0);
+        topics = ed__names_new(0);
     if (in != NULL && groups == NULL)
-        groups = ed_names_new(0);
+        groups = ed__names_new(0);
     if (in == NULL || topics == NULL || groups == NULL) {
         free(in);
-        ed_ident_unref(ident);
-        ed_names_unref(topics);
-        ed_names_unref(groups);
+        ed__ident_unref(ident);
+        ed__names_unref(topics);
+        ed__names_unref(groups);
         return NULL;
     }
     atomic_init(&in->refs, 1);
@@ -53,16 +53,16 @@ ed_instance *ed_instance_alloc(ed_ident *ident, ed_names *topics, ed_names *grou
     return in;
 }
 
-ed_instance *ed_instance_clone(const ed_instance *in)
+ed_instance *ed__instance_clone(const ed_instance *in)
 {
-    ed_instance *c = ed_alloc(sizeof *c);
+    ed_instance *c = ed__alloc(sizeof *c);
     if (c == NULL)
         return NULL;
     memcpy(c, in, sizeof *c);
     atomic_init(&c->refs, 1);
     atomic_fetch_add_explicit(&c->ident->refs, 1, memory_order_relaxed);
-    ed_names_ref(c->topics);
-    ed_names_ref(c->groups);
+    ed__names_ref(c->topics);
+    ed__names_ref(c->groups);
     return c;
 }
 
@@ -83,9 +83,9 @@ void ed_instance_free(ed_instance *inst)
         return;
     if (atomic_fetch_sub_explicit(&inst->refs, 1, memory_order_acq_rel) != 1)
         return;
-    ed_ident_unref(inst->ident);
-    ed_names_unref(inst->topics);
-    ed_names_unref(inst->groups);
+    ed__ident_unref(inst->ident);
+    ed__names_unref(inst->topics);
+    ed__names_unref(inst->groups);
     free(inst);
 }
 
@@ -192,12 +192,12 @@ size_t ed_instance_topic_count(const ed_instance *inst)
 
 const char *ed_instance_topic(const ed_instance *inst, size_t i)
 {
-    return inst ? ed_names_at(inst->topics, i) : NULL;
+    return inst ? ed__names_at(inst->topics, i) : NULL;
 }
 
 bool ed_instance_has_topic(const ed_instance *inst, const char *name)
 {
-    return inst && name && ed_names_find(inst->topics, name, strlen(name)) != SIZE_MAX;
+    return inst && name && ed__names_find(inst->topics, name, strlen(name)) != SIZE_MAX;
 }
 
 size_t ed_instance_group_count(const ed_instance *inst)
@@ -207,12 +207,12 @@ size_t ed_instance_group_count(const ed_instance *inst)
 
 const char *ed_instance_group(const ed_instance *inst, size_t i)
 {
-    return inst ? ed_names_at(inst->groups, i) : NULL;
+    return inst ? ed__names_at(inst->groups, i) : NULL;
 }
 
 bool ed_instance_has_group(const ed_instance *inst, const char *name)
 {
-    return inst && name && ed_names_find(inst->groups, name, strlen(name)) != SIZE_MAX;
+    return inst && name && ed__names_find(inst->groups, name, strlen(name)) != SIZE_MAX;
 }
 
 static bool str_equal(const char *a, const char *b)
@@ -247,7 +247,7 @@ bool ed_instance_equal(const ed_instance *a, const ed_instance *b)
          (a->migration_from != b->migration_from || a->migration_to != b->migration_to ||
           a->migration_started_at != b->migration_started_at)))
         return false;
-    return ed_names_equal(a->topics, b->topics) && ed_names_equal(a->groups, b->groups);
+    return ed__names_equal(a->topics, b->topics) && ed__names_equal(a->groups, b->groups);
 }
 
 bool ed_instance_next_deadline(const ed_instance *inst, ed_time *deadline)
@@ -268,21 +268,21 @@ bool ed_instance_next_deadline(const ed_instance *inst, ed_time *deadline)
 
 #define INVALID(...) (snprintf(msg, msg_size, __VA_ARGS__), ED_SCHEMA_ERROR)
 
-ed_status ed_instance_validate(const ed_instance *in, char *msg, size_t msg_size)
+ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_size)
 {
     const bool platinum = in->edition == ED_EDITION_ENTERPRISE_PLATINUM;
-    if (ed_check_instance_id(in->ident->id, strlen(in->ident->id)) != ED_OK)
+    if (ed__check_instance_id(in->ident->id, strlen(in->ident->id)) != ED_OK)
         return INVALID("id: must be 1..%d printable ASCII characters without spaces", ED_ID_MAX);
-    if (!ed_is_token(in->ident->endpoint, strlen(in->ident->endpoint), 1, ED_ENDPOINT_MAX))
+    if (!ed__is_token(in->ident->endpoint, strlen(in->ident->endpoint), 1, ED_ENDPOINT_MAX))
         return INVALID("endpoint: must be 1..%d printable ASCII characters without spaces",
                        ED_ENDPOINT_MAX);
     if (in->ident->region != NULL &&
-        !ed_is_token(in->ident->region, strlen(in->ident->region), 1, ED_REGION_MAX))
+        !ed__is_token(in->ident->region, strlen(in->ident->region), 1, ED_REGION_MAX))
         return INVALID("region: must be 1..%d printable ASCII characters without spaces",
                        ED_REGION_MAX);
     if (in->release_delay_days < 0 || in->release_delay_days > ED_RELEASE_DELAY_MAX)
         return INVALID("release_delay_days: must be 0..%d", ED_RELEASE_DELAY_MAX);
-    if (!ed_time_valid(in->created_at) || !ed_time_valid(in->updated_at))
+    if (!ed__time_valid(in->created_at) || !ed__time_valid(in->updated_at))
         return INVALID("created_at: out of range");
     if (in->updated_at < in->created_at)
         return INVALID("updated_at: earlier than created_at");
@@ -297,8 +297,8 @@ ed_status ed_instance_validate(const ed_instance *in, char *msg, size_t msg_size
             in->action != ED_ACTION_DOWNGRADE_TO_STANDARD)
             return INVALID("subscription.post_expiration_action: unknown value");
         ed_time latest;
-        if (!ed_time_valid(in->started_at) ||
-            !ed_time_add_days(in->expires_at, ED_RELEASE_DELAY_MAX, &latest))
+        if (!ed__time_valid(in->started_at) ||
+            !ed__time_add_days(in->expires_at, ED_RELEASE_DELAY_MAX, &latest))
             return INVALID("subscription.expires_at: out of range");
         if (in->expires_at <= in->started_at)
             return INVALID("subscription.expires_at: not after started_at");
@@ -309,7 +309,7 @@ ed_status ed_instance_validate(const ed_instance *in, char *msg, size_t msg_size
         if (!in->has_release_at)
             return INVALID("release_at: required when lifecycle is expired");
         ed_time expect;
-        if (!ed_time_add_days(in->expires_at, in->release_delay_days, &expect) ||
+        if (!ed__time_add_days(in->expires_at, in->release_delay_days, &expect) ||
             expect != in->release_at)
             return INVALID("release_at: must be subscription.expires_at + release_delay_days");
     } else if (in->has_release_at) {
@@ -324,14 +324,14 @@ ed_status ed_instance_validate(const ed_instance *in, char *msg, size_t msg_size
         if (in->migration_to != ed_instance_cluster(in))
             return INVALID("migration.to: must be the instance's cluster (%s)",
                            ed_cluster_name(ed_instance_cluster(in)));
-        if (!ed_time_valid(in->migration_started_at))
+        if (!ed__time_valid(in->migration_started_at))
             return INVALID("migration.started_at: out of range");
     }
     if (in->lifecycle == ED_LIFECYCLE_RELEASED && (in->topics->count || in->groups->count))
         return INVALID("topics: a released instance has no topics or groups");
     for (size_t i = 0; i < in->groups->count; i++) {
-        const char *g = ed_names_at(in->groups, i);
-        if (ed_names_find(in->topics, g, strlen(g)) != SIZE_MAX)
+        const char *g = ed__names_at(in->groups, i);
+        if (ed__names_find(in->topics, g, strlen(g)) != SIZE_MAX)
             return INVALID("groups: '%s' is also a topic name", g);
     }
     return ED_OK;

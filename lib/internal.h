@@ -26,10 +26,10 @@
 #define ED_DEFAULT_MAX_DOCUMENT ((int64_t)64 * 1024 * 1024)
 
 /* ---- allocation: every allocation in lib/ goes through these ---------- */
-ED_INTERNAL void *ed_alloc(size_t size);
-ED_INTERNAL void *ed_calloc(size_t n, size_t size);
-ED_INTERNAL void *ed_realloc(void *p, size_t size);
-ED_INTERNAL char *ed_strndup(const char *s, size_t len);
+ED_INTERNAL void *ed__alloc(size_t size);
+ED_INTERNAL void *ed__calloc(size_t n, size_t size);
+ED_INTERNAL void *ed__realloc(void *p, size_t size);
+ED_INTERNAL char *ed__strndup(const char *s, size_t len);
 
 /* ---- name tables ------------------------------------------------------ */
 /* An ordered set of names: one character arena, an offset per name and an
@@ -48,27 +48,27 @@ typedef struct ed_names {
 } ed_names;
 
 /* A new empty table with one reference; NULL when out of memory. */
-ED_INTERNAL ed_names *ed_names_new(size_t capacity_hint);
-ED_INTERNAL ed_names *ed_names_ref(ed_names *n);
-ED_INTERNAL void ed_names_unref(ed_names *n);
+ED_INTERNAL ed_names *ed__names_new(size_t capacity_hint);
+ED_INTERNAL ed_names *ed__names_ref(ed_names *n);
+ED_INTERNAL void ed__names_unref(ed_names *n);
 /* Appends `name` (len bytes, not validated here). ED_EXISTS if present,
  * ED_LIMIT_EXCEEDED past ED_MAX_NAMES, ED_NO_MEMORY. Unchanged on error. */
-ED_INTERNAL ed_status ed_names_push(ed_names *n, const char *name, size_t len);
+ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
 /* Index of name, or SIZE_MAX. */
-ED_INTERNAL size_t ed_names_find(const ed_names *n, const char *name, size_t len);
-ED_INTERNAL const char *ed_names_at(const ed_names *n, size_t i);
+ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
+ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
 /* A new table with `name` appended (copy; n untouched). NULL on no memory. */
-ED_INTERNAL ed_names *ed_names_with(const ed_names *n, const char *name);
+ED_INTERNAL ed_names *ed__names_with(const ed_names *n, const char *name);
 /* A new table without entry i (copy; n untouched). NULL on no memory. */
-ED_INTERNAL ed_names *ed_names_without(const ed_names *n, size_t i);
-ED_INTERNAL bool ed_names_equal(const ed_names *a, const ed_names *b);
+ED_INTERNAL ed_names *ed__names_without(const ed_names *n, size_t i);
+ED_INTERNAL bool ed__names_equal(const ed_names *a, const ed_names *b);
 
 /* Name rules (X1). Each returns ED_OK or ED_INVALID_NAME. */
-ED_INTERNAL ed_status ed_check_topic_name(const char *s, size_t len);
-ED_INTERNAL ed_status ed_check_group_name(const char *s, size_t len);
-ED_INTERNAL ed_status ed_check_instance_id(const char *s, size_t len);
+ED_INTERNAL ed_status ed__check_topic_name(const char *s, size_t len);
+ED_INTERNAL ed_status ed__check_group_name(const char *s, size_t len);
+ED_INTERNAL ed_status ed__check_instance_id(const char *s, size_t len);
 /* Printable ASCII without spaces, min..max bytes. */
-ED_INTERNAL bool ed_is_token(const char *s, size_t len, size_t min, size_t max);
+ED_INTERNAL bool ed__is_token(const char *s, size_t len, size_t min, size_t max);
 
 /* ---- snapshots -------------------------------------------------------- */
 /* ID, endpoint and region never change (I1): one shared block. */
@@ -80,8 +80,8 @@ typedef struct ed_ident {
     char text[];
 } ed_ident;
 
-ED_INTERNAL ed_ident *ed_ident_new(const char *id, const char *endpoint, const char *region);
-ED_INTERNAL void ed_ident_unref(ed_ident *ident);
+ED_INTERNAL ed_ident *ed__ident_new(const char *id, const char *endpoint, const char *region);
+ED_INTERNAL void ed__ident_unref(ed_ident *ident);
 
 struct ed_instance {
     atomic_size_t refs;
@@ -112,13 +112,13 @@ struct ed_instance {
 /* A zeroed snapshot with one reference that takes ownership of ident,
  * topics and groups (each may be NULL: an empty table is made). On failure
  * returns NULL and releases what it was given. */
-ED_INTERNAL ed_instance *ed_instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups);
+ED_INTERNAL ed_instance *ed__instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups);
 /* A private copy of `in` sharing ident and name tables; NULL on no memory. */
-ED_INTERNAL ed_instance *ed_instance_clone(const ed_instance *in);
+ED_INTERNAL ed_instance *ed__instance_clone(const ed_instance *in);
 /* Checks the cross-field rules a loaded snapshot must satisfy (I2, release_at
  * only when expired, times in range, ...). On failure writes a message
  * naming the field into msg. */
-ED_INTERNAL ed_status ed_instance_validate(const ed_instance *in, char *msg, size_t msg_size);
+ED_INTERNAL ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_size);
 
 /* ---- effects ---------------------------------------------------------- */
 struct ed_effect {
@@ -150,11 +150,11 @@ struct ed_effect_list {
 
 /* Appends an effect of `kind` (flags and subject kind from the spec's
  * table) on `subject`; the caller then sets fields. NULL on no memory. */
-ED_INTERNAL ed_effect *ed_effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
+ED_INTERNAL ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
                                       uint64_t revision, const char *subject);
 /* Writes keys and texts and fixes the string pointers. ED_NO_MEMORY. */
-ED_INTERNAL ed_status ed_effects_seal(ed_effect_list *list);
-ED_INTERNAL void ed_effects_release(ed_effect_list *list);
+ED_INTERNAL ed_status ed__effects_seal(ed_effect_list *list);
+ED_INTERNAL void ed__effects_release(ed_effect_list *list);
 
 /* ---- results ---------------------------------------------------------- */
 typedef struct ed_plan_step {
@@ -176,14 +176,14 @@ struct ed_result {
 };
 
 /* The static result returned when a result cannot be allocated. */
-ED_INTERNAL ed_result *ed_result_nomem(void) __attribute__((returns_nonnull));
-ED_INTERNAL ed_result *ed_result_new(void);
+ED_INTERNAL ed_result *ed__result_nomem(void) __attribute__((returns_nonnull));
+ED_INTERNAL ed_result *ed__result_new(void);
 /* Sets status and a printf-style message; returns r. */
-ED_INTERNAL ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
+ED_INTERNAL ed_result *ed__result_fail(ed_result *r, ed_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), returns_nonnull));
-/* Builds a refused result in one step (ed_result_nomem() if allocation
+/* Builds a refused result in one step (ed__result_nomem() if allocation
  * fails). */
-ED_INTERNAL ed_result *ed_refuse(ed_status status, const char *fmt, ...)
+ED_INTERNAL ed_result *ed__refuse(ed_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), returns_nonnull));
 
 /* ---- options, commands, buffers, errors ------------------------------- */
@@ -194,13 +194,13 @@ struct ed_options {
     int64_t max_document_size;
 };
 
-ED_INTERNAL int64_t ed_options_max_document(const ed_options *opts);
+ED_INTERNAL int64_t ed__options_max_document(const ed_options *opts);
 
 struct ed_buffer {
     char *data;
     size_t len, cap;
 };
-ED_INTERNAL ed_status ed_buffer_append(ed_buffer *buf, const char *data, size_t len);
+ED_INTERNAL ed_status ed__buffer_append(ed_buffer *buf, const char *data, size_t len);
 
 struct ed_error {
     ed_status status;
@@ -210,12 +210,12 @@ struct ed_error {
 /* Creates *err (when err is not NULL) with a formatted message and returns
  * status. Out of memory: *err is the static no-memory error and the return
  * is ED_NO_MEMORY, so that callers return what the error says. */
-ED_INTERNAL ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t column,
+ED_INTERNAL ed_status ed__error_set(ed_error **err, ed_status status, size_t line, size_t column,
                                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* ---- time ------------------------------------------------------------- */
-ED_INTERNAL bool ed_time_valid(ed_time t);
+ED_INTERNAL bool ed__time_valid(ed_time t);
 /* t + days, false if out of range. */
-ED_INTERNAL bool ed_time_add_days(ed_time t, int days, ed_time *out);
+ED_INTERNAL bool ed__time_add_days(ed_time t, int days, ed_time *out);
 
 #endif

@@ -19,9 +19,9 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-ed_names *ed_names_new(size_t capacity_hint)
+ed_names *ed__names_new(size_t capacity_hint)
 {
-    ed_names *n = ed_calloc(1, sizeof *n);
+    ed_names *n = ed__calloc(1, sizeof *n);
     if (n == NULL)
         return NULL;
     atomic_init(&n->refs, 1);
@@ -31,9 +31,9 @@ ed_names *ed_names_new(size_t capacity_hint)
     size_t slots = 16;
     while (slots < cap * 2)
         slots *= 2;
-    n->off = ed_alloc(cap * sizeof *n->off);
-    n->chars = ed_alloc(cap * 16);
-    n->slots = ed_calloc(slots, sizeof *n->slots);
+    n->off = ed__alloc(cap * sizeof *n->off);
+    n->chars = ed__alloc(cap * 16);
+    n->slots = ed__calloc(slots, sizeof *n->slots);
     if (n->off == NULL || n->chars == NULL || n->slots == NULL) {
         free(n->off);
         free(n->chars);
@@ -47,14 +47,14 @@ ed_names *ed_names_new(size_t capacity_hint)
     return n;
 }
 
-ed_names *ed_names_ref(ed_names *n)
+ed_names *ed__names_ref(ed_names *n)
 {
     if (n != NULL)
         atomic_fetch_add_explicit(&n->refs, 1, memory_order_relaxed);
     return n;
 }
 
-void ed_names_unref(ed_names *n)
+void ed__names_unref(ed_names *n)
 {
     if (n == NULL)
         return;
@@ -66,7 +66,7 @@ void ed_names_unref(ed_names *n)
     free(n);
 }
 
-const char *ed_names_at(const ed_names *n, size_t i)
+const char *ed__names_at(const ed_names *n, size_t i)
 {
     return i < n->count ? n->chars + n->off[i] : NULL;
 }
@@ -87,7 +87,7 @@ static size_t probe(const ed_names *n, const char *name, size_t len)
     }
 }
 
-size_t ed_names_find(const ed_names *n, const char *name, size_t len)
+size_t ed__names_find(const ed_names *n, const char *name, size_t len)
 {
     uint32_t v = n->slots[probe(n, name, len)];
     return v == 0 ? SIZE_MAX : (size_t)v - 1;
@@ -95,7 +95,7 @@ size_t ed_names_find(const ed_names *n, const char *name, size_t len)
 
 static ed_status rehash(ed_names *n, size_t slot_cap)
 {
-    uint32_t *slots = ed_calloc(slot_cap, sizeof *slots);
+    uint32_t *slots = ed__calloc(slot_cap, sizeof *slots);
     if (slots == NULL)
         return ED_NO_MEMORY;
     free(n->slots);
@@ -114,7 +114,7 @@ static ed_status grow(void **p, size_t *cap, size_t need, size_t size)
     if (need <= *cap)
         return ED_OK;
     size_t c = *cap * 2 > need ? *cap * 2 : need;
-    void *q = ed_realloc(*p, c * size);
+    void *q = ed__realloc(*p, c * size);
     if (q == NULL)
         return ED_NO_MEMORY;
     *p = q;
@@ -122,7 +122,7 @@ static ed_status grow(void **p, size_t *cap, size_t need, size_t size)
     return ED_OK;
 }
 
-ed_status ed_names_push(ed_names *n, const char *name, size_t len)
+ed_status ed__names_push(ed_names *n, const char *name, size_t len)
 {
     if (n->count >= ED_MAX_NAMES)
         return ED_LIMIT_EXCEEDED;
@@ -154,7 +154,7 @@ ed_status ed_names_push(ed_names *n, const char *name, size_t len)
 /* A private copy of n with room for `extra` more names. */
 static ed_names *copy(const ed_names *n, size_t extra_names, size_t extra_chars)
 {
-    ed_names *c = ed_calloc(1, sizeof *c);
+    ed_names *c = ed__calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
     atomic_init(&c->refs, 1);
@@ -165,11 +165,11 @@ static ed_names *copy(const ed_names *n, size_t extra_names, size_t extra_chars)
     c->slot_cap = n->slot_cap;
     while ((c->off_cap) * 2 > c->slot_cap)
         c->slot_cap *= 2;
-    c->off = ed_alloc(c->off_cap * sizeof *c->off);
-    c->chars = ed_alloc(c->chars_cap);
-    c->slots = ed_alloc(c->slot_cap * sizeof *c->slots);
+    c->off = ed__alloc(c->off_cap * sizeof *c->off);
+    c->chars = ed__alloc(c->chars_cap);
+    c->slots = ed__alloc(c->slot_cap * sizeof *c->slots);
     if (c->off == NULL || c->chars == NULL || c->slots == NULL) {
-        ed_names_unref(c);
+        ed__names_unref(c);
         return NULL;
     }
     memcpy(c->off, n->off, n->count * sizeof *n->off);
@@ -180,44 +180,44 @@ static ed_names *copy(const ed_names *n, size_t extra_names, size_t extra_chars)
         free(c->slots);
         c->slots = NULL;
         if (rehash(c, c->slot_cap) != ED_OK) {
-            ed_names_unref(c);
+            ed__names_unref(c);
             return NULL;
         }
     }
     return c;
 }
 
-ed_names *ed_names_with(const ed_names *n, const char *name)
+ed_names *ed__names_with(const ed_names *n, const char *name)
 {
     size_t len = strlen(name);
     ed_names *c = copy(n, 1, len + 1);
     if (c == NULL)
         return NULL;
-    if (ed_names_push(c, name, len) != ED_OK) {
-        ed_names_unref(c);
+    if (ed__names_push(c, name, len) != ED_OK) {
+        ed__names_unref(c);
         return NULL;
     }
     return c;
 }
 
-ed_names *ed_names_without(const ed_names *n, size_t index)
+ed_names *ed__names_without(const ed_names *n, size_t index)
 {
-    ed_names *c = ed_names_new(n->count);
+    ed_names *c = ed__names_new(n->count);
     if (c == NULL)
         return NULL;
     for (size_t i = 0; i < n->count; i++) {
         if (i == index)
             continue;
-        const char *s = ed_names_at(n, i);
-        if (ed_names_push(c, s, strlen(s)) != ED_OK) {
-            ed_names_unref(c);
+        const char *s = ed__names_at(n, i);
+        if (ed__names_push(c, s, strlen(s)) != ED_OK) {
+            ed__names_unref(c);
             return NULL;
         }
     }
     return c;
 }
 
-bool ed_names_equal(const ed_names *a, const ed_names *b)
+bool ed__names_equal(const ed_names *a, const ed_names *b)
 {
     if (a == b)
         return true;
@@ -228,7 +228,7 @@ bool ed_names_equal(const ed_names *a, const ed_names *b)
     return true;
 }
 
-bool ed_is_token(const char *s, size_t len, size_t min, size_t max)
+bool ed__is_token(const char *s, size_t len, size_t min, size_t max)
 {
     if (s == NULL || len < min || len > max)
         return false;
@@ -256,17 +256,17 @@ static ed_status check_name(const char *s, size_t len, size_t min)
     return ED_OK;
 }
 
-ed_status ed_check_topic_name(const char *s, size_t len)
+ed_status ed__check_topic_name(const char *s, size_t len)
 {
     return check_name(s, len, ED_TOPIC_MIN);
 }
 
-ed_status ed_check_group_name(const char *s, size_t len)
+ed_status ed__check_group_name(const char *s, size_t len)
 {
     return check_name(s, len, ED_GROUP_MIN);
 }
 
-ed_status ed_check_instance_id(const char *s, size_t len)
+ed_status ed__check_instance_id(const char *s, size_t len)
 {
-    return ed_is_token(s, len, 1, ED_ID_MAX) ? ED_OK : ED_INVALID_NAME;
+    return ed__is_token(s, len, 1, ED_ID_MAX) ? ED_OK : ED_INVALID_NAME;
 }

@@ -9,7 +9,7 @@
 
 ed_options *ed_options_new(void)
 {
-    ed_options *o = ed_calloc(1, sizeof *o);
+    ed_options *o = ed__calloc(1, sizeof *o);
     if (o == NULL)
         return NULL;
     o->release_delay_days = ED_RELEASE_DELAY_DEFAULT;
@@ -58,9 +58,9 @@ ed_status ed_options_set_string(ed_options *opts, ed_option key, const char *val
     char *copy = NULL;
     if (value != NULL) {
         size_t len = strlen(value);
-        if (!ed_is_token(value, len, 1, ED_REGION_MAX))
+        if (!ed__is_token(value, len, 1, ED_REGION_MAX))
             return ED_INVALID_NAME;
-        copy = ed_strndup(value, len);
+        copy = ed__strndup(value, len);
         if (copy == NULL)
             return ED_NO_MEMORY;
     }
@@ -69,7 +69,7 @@ ed_status ed_options_set_string(ed_options *opts, ed_option key, const char *val
     return ED_OK;
 }
 
-int64_t ed_options_max_document(const ed_options *opts)
+int64_t ed__options_max_document(const ed_options *opts)
 {
     return opts ? opts->max_document_size : ED_DEFAULT_MAX_DOCUMENT;
 }

@@ -17,14 +17,14 @@ static const ed_error nomem_error = {
     .message = "out of memory",
 };
 
-ed_result *ed_result_nomem(void)
+ed_result *ed__result_nomem(void)
 {
     return (ed_result *)&nomem_result;
 }
 
-ed_result *ed_result_new(void)
+ed_result *ed__result_new(void)
 {
-    return ed_calloc(1, sizeof(ed_result));
+    return ed__calloc(1, sizeof(ed_result));
 }
 
 static ed_result *fail_v(ed_result *r, ed_status status, const char *fmt, va_list ap)
@@ -34,7 +34,7 @@ static ed_result *fail_v(ed_result *r, ed_status status, const char *fmt, va_lis
     return r;
 }
 
-ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
+ed_result *ed__result_fail(ed_result *r, ed_status status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -43,11 +43,11 @@ ed_result *ed_result_fail(ed_result *r, ed_status status, const char *fmt, ...)
     return r;
 }
 
-ed_result *ed_refuse(ed_status status, const char *fmt, ...)
+ed_result *ed__refuse(ed_status status, const char *fmt, ...)
 {
-    ed_result *r = ed_result_new();
+    ed_result *r = ed__result_new();
     if (r == NULL)
-        return ed_result_nomem();
+        return ed__result_nomem();
     va_list ap;
     va_start(ap, fmt);
     fail_v(r, status, fmt, ap);
@@ -60,8 +60,8 @@ void ed_result_free(ed_result *r)
     if (r == NULL || r == &nomem_result)
         return;
     ed_instance_free(r->instance);
-    ed_effects_release(&r->effects);
-    ed_effects_release(&r->would_have);
+    ed__effects_release(&r->effects);
+    ed__effects_release(&r->would_have);
     free(r);
 }
 
@@ -118,12 +118,12 @@ bool ed_result_plan_at(const ed_result *r, size_t i, ed_time *out)
     return true;
 }
 
-ed_status ed_error_set(ed_error **err, ed_status status, size_t line, size_t column,
+ed_status ed__error_set(ed_error **err, ed_status status, size_t line, size_t column,
                        const char *fmt, ...)
 {
     if (err == NULL)
         return status;
-    ed_error *e = ed_calloc(1, sizeof *e);
+    ed_error *e = ed__calloc(1, sizeof *e);
     if (e == NULL) {
         /* the caller reports what it could allocate: status and error agree */
         *err = (ed_error *)&nomem_error;

@@ -84,7 +84,7 @@ static ed_status read_enum_arg(ed_yreader *r, ed_ypath path, ed_arg arg, int64_t
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_plain(r, path, arg == ED_ARG_ACTION ? "an action" : "a mode", &s, &len);
+    ed_status st = ed__yr_plain(r, path, arg == ED_ARG_ACTION ? "an action" : "a mode", &s, &len);
     if (st != ED_OK)
         return st;
     /* Scalars carry a NUL terminator, and NUL bytes were refused earlier. */
@@ -99,7 +99,7 @@ static ed_status read_enum_arg(ed_yreader *r, ed_ypath path, ed_arg arg, int64_t
         *out = known ? (int64_t)v : 0;
     }
     if (!known)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%.*s`",
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%.*s`",
                                arg == ED_ARG_ACTION ? "action" : "mode",
                                (int)(len > 64 ? 64 : len), s);
     return ED_OK;
@@ -109,10 +109,10 @@ static ed_status read_arg(ed_yreader *r, ed_ypath path, ed_arg arg, step_args *a
 {
     switch (arg) {
     case ED_ARG_PERIOD_MONTHS:
-        return ed_yr_int(r, path, &a->value[arg]);
+        return ed__yr_int(r, path, &a->value[arg]);
     case ED_ARG_ALLOW_DATA_LOSS: {
         bool v = false;
-        ed_status st = ed_yr_bool(r, path, &v);
+        ed_status st = ed__yr_bool(r, path, &v);
         a->value[arg] = v;
         return st;
     }
@@ -122,7 +122,7 @@ static ed_status read_arg(ed_yreader *r, ed_ypath path, ed_arg arg, step_args *a
     case ED_ARG_NAME: {
         const char *s = NULL;
         size_t len = 0;
-        ed_status st = ed_yr_string(r, path, &s, &len);
+        ed_status st = ed__yr_string(r, path, &s, &len);
         if (st == ED_OK) {
             memcpy(a->name, s, len);
             a->name[len] = '\0';
@@ -143,14 +143,14 @@ static ed_status read_step(ed_yreader *r, size_t index, ed_step *out)
     ed_time at = 0;
     ed_command_kind kind = ED_CMD_TICK;
     yaml_mark_t command_mark = start;
-    step_args *a = ed_calloc(1, sizeof *a);
+    step_args *a = ed__calloc(1, sizeof *a);
     if (!a)
-        return ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+        return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
     ed_status st = ED_OK;
     for (;;) {
         const char *k = NULL;
         size_t klen = 0;
-        if ((st = ed_yr_key(r, here, &k, &klen)) != ED_OK || !k)
+        if ((st = ed__yr_key(r, here, &k, &klen)) != ED_OK || !k)
             break;
         yaml_mark_t key_mark = r->ev.start_mark;
         ed_arg arg = arg_of(k, klen);
@@ -166,26 +166,26 @@ static ed_status read_step(ed_yreader *r, size_t index, ed_step *out)
             a->seen |= 1u << arg;
             a->mark[arg] = key_mark;
         } else {
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, (ed_ypath){ctx, NULL, SIZE_MAX},
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, (ed_ypath){ctx, NULL, SIZE_MAX},
                                  "unknown key `%.*s` (not a command argument)",
                                  (int)(klen > 64 ? 64 : klen), k);
             break;
         }
         if (dup) {
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, (ed_ypath){ctx, NULL, SIZE_MAX},
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, (ed_ypath){ctx, NULL, SIZE_MAX},
                                  "duplicate key `%.*s`", (int)(klen > 64 ? 64 : klen), k);
             break;
         }
         if (key_is(k, klen, STEP_KEY_AT)) {
-            st = ed_yr_time(r, (ed_ypath){ctx, STEP_KEY_AT, SIZE_MAX}, &at);
+            st = ed__yr_time(r, (ed_ypath){ctx, STEP_KEY_AT, SIZE_MAX}, &at);
         } else if (key_is(k, klen, STEP_KEY_COMMAND)) {
             ed_ypath path = {ctx, STEP_KEY_COMMAND, SIZE_MAX};
             const char *s = NULL;
             size_t len = 0;
-            st = ed_yr_plain(r, path, "a command name", &s, &len);
+            st = ed__yr_plain(r, path, "a command name", &s, &len);
             command_mark = r->ev.start_mark;
             if (st == ED_OK && ed_command_kind_from_name(s, &kind) != ED_OK)
-                st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                      "unknown command `%.*s`", (int)(len > 64 ? 64 : len), s);
         } else {
             st = read_arg(r, (ed_ypath){ctx, ed_arg_name(arg), SIZE_MAX}, arg, a);
@@ -195,30 +195,30 @@ static ed_status read_step(ed_yreader *r, size_t index, ed_step *out)
     }
     ed_ypath step_path = {ctx, NULL, SIZE_MAX};
     if (st == ED_OK && !has_at)
-        st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, step_path, "missing key `at`");
+        st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, step_path, "missing key `at`");
     if (st == ED_OK && !has_command)
-        st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, step_path, "missing key `command`");
+        st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, step_path, "missing key `command`");
     for (int arg = 1; st == ED_OK && ed_arg_name((ed_arg)arg); arg++) {
         bool given = (a->seen & (1u << arg)) != 0;
         if (given && !ed_command_kind_takes(kind, (ed_arg)arg))
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, a->mark[arg], step_path,
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, a->mark[arg], step_path,
                                  "command %s takes no argument `%s`", ed_command_kind_name(kind),
                                  ed_arg_name((ed_arg)arg));
         else if (!given && ed_command_kind_requires(kind, (ed_arg)arg))
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, command_mark, step_path,
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, command_mark, step_path,
                                  "command %s needs the argument `%s`", ed_command_kind_name(kind),
                                  ed_arg_name((ed_arg)arg));
     }
     ed_command *cmd = NULL;
     if (st == ED_OK && !(cmd = ed_command_new(kind)))
-        st = ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+        st = ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
     for (int arg = 1; st == ED_OK && ed_arg_name((ed_arg)arg); arg++) {
         if (!(a->seen & (1u << arg)))
             continue;
         st = arg == ED_ARG_NAME ? ed_command_set_string(cmd, (ed_arg)arg, a->name)
                                 : ed_command_set_int(cmd, (ed_arg)arg, a->value[arg]);
         if (st != ED_OK)
-            st = ed_error_set(r->err, st == ED_NO_MEMORY ? ED_NO_MEMORY : ED_SCHEMA_ERROR,
+            st = ed__error_set(r->err, st == ED_NO_MEMORY ? ED_NO_MEMORY : ED_SCHEMA_ERROR,
                               a->mark[arg].line + 1, a->mark[arg].column + 1,
                               "%s.%s: the command does not accept this value", ctx,
                               ed_arg_name((ed_arg)arg));
@@ -236,19 +236,19 @@ static ed_status read_step(ed_yreader *r, size_t index, ed_step *out)
 
 static ed_status read_steps(ed_yreader *r, ed_scenario *sc)
 {
-    ed_status st = ed_yr_sequence(r, (ed_ypath){SCENARIO_KEY_STEPS, NULL, SIZE_MAX});
+    ed_status st = ed__yr_sequence(r, (ed_ypath){SCENARIO_KEY_STEPS, NULL, SIZE_MAX});
     for (size_t i = 0; st == ED_OK; i++) {
         bool more;
-        if ((st = ed_yr_item(r, &more)) != ED_OK || !more)
+        if ((st = ed__yr_item(r, &more)) != ED_OK || !more)
             break;
         if (r->ev.type != YAML_MAPPING_START_EVENT)
-            return ed_yr_wrong_type(r, (ed_ypath){SCENARIO_KEY_STEPS, NULL, i},
+            return ed__yr_wrong_type(r, (ed_ypath){SCENARIO_KEY_STEPS, NULL, i},
                                     "a mapping with `at` and `command`");
         if (sc->count == sc->cap) {
             size_t cap = sc->cap ? sc->cap * 2 : 16;
-            ed_step *steps = ed_realloc(sc->steps, cap * sizeof *steps);
+            ed_step *steps = ed__realloc(sc->steps, cap * sizeof *steps);
             if (!steps)
-                return ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+                return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
             sc->steps = steps;
             sc->cap = cap;
         }
@@ -262,28 +262,28 @@ ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
                                 const ed_options *opts, ed_error **err)
 {
     if (!out || (!data && len))
-        return ed_error_set(err, ED_INVALID_ARGUMENT, 0, 0,
+        return ed__error_set(err, ED_INVALID_ARGUMENT, 0, 0,
                             "ed_scenario_load_yaml: out and data must not be NULL");
-    ed_scenario *sc = ed_calloc(1, sizeof *sc);
+    ed_scenario *sc = ed__calloc(1, sizeof *sc);
     if (!sc)
-        return ed_error_set(err, ED_NO_MEMORY, 0, 0, "out of memory");
+        return ed__error_set(err, ED_NO_MEMORY, 0, 0, "out of memory");
     ed_yreader r;
-    ed_status st = ed_yr_open(&r, data, len, opts, err);
+    ed_status st = ed__yr_open(&r, data, len, opts, err);
     if (st != ED_OK) {
         ed_scenario_free(sc);
         return st;
     }
     yaml_mark_t start = {0, 0, 0};
-    st = ed_yr_root(&r, &start);
+    st = ed__yr_root(&r, &start);
     ed_ypath root = {NULL, NULL, SIZE_MAX};
     bool has_steps = false;
     while (st == ED_OK) {
         const char *k = NULL;
         size_t klen = 0;
-        if ((st = ed_yr_key(&r, root, &k, &klen)) != ED_OK || !k)
+        if ((st = ed__yr_key(&r, root, &k, &klen)) != ED_OK || !k)
             break;
         if (key_is(k, klen, ED_YAML_KEY_INSTANCE) && !sc->instance) {
-            st = ed_yr_instance(&r, ED_YAML_KEY_INSTANCE, &sc->instance);
+            st = ed__yr_instance(&r, ED_YAML_KEY_INSTANCE, &sc->instance);
         } else if (key_is(k, klen, SCENARIO_KEY_STEPS) && !has_steps) {
             has_steps = true;
             st = read_steps(&r, sc);
@@ -291,18 +291,18 @@ ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
             bool known = key_is(k, klen, ED_YAML_KEY_INSTANCE) ||
                          key_is(k, klen, SCENARIO_KEY_STEPS) ||
                          key_is(k, klen, ED_YAML_KEY_VERSION);
-            st = ed_yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
+            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
                                  known ? "duplicate" : "unknown", (int)(klen > 64 ? 64 : klen),
                                  k);
         }
     }
     if (st == ED_OK && !sc->instance)
-        st = ed_yr_fail_path(&r, ED_SCHEMA_ERROR, start, root, "missing key `instance`");
+        st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, start, root, "missing key `instance`");
     if (st == ED_OK && !has_steps)
-        st = ed_yr_fail_path(&r, ED_SCHEMA_ERROR, start, root, "missing key `steps`");
+        st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, start, root, "missing key `steps`");
     if (st == ED_OK)
-        st = ed_yr_finish(&r);
-    ed_yr_close(&r);
+        st = ed__yr_finish(&r);
+    ed__yr_close(&r);
     if (st != ED_OK) {
         ed_scenario_free(sc);
         return st;

@@ -46,17 +46,17 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-bool ed_time_valid(ed_time t)
+bool ed__time_valid(ed_time t)
 {
     return t >= ED_TIME_MIN && t <= ED_TIME_MAX;
 }
 
-bool ed_time_add_days(ed_time t, int days, ed_time *out)
+bool ed__time_add_days(ed_time t, int days, ed_time *out)
 {
-    if (!ed_time_valid(t))
+    if (!ed__time_valid(t))
         return false;
     ed_time r = t + (ed_time)days * ED_SECONDS_PER_DAY;
-    if (!ed_time_valid(r))
+    if (!ed__time_valid(r))
         return false;
     *out = r;
     return true;
@@ -108,7 +108,7 @@ ed_status ed_time_parse(const char *text, size_t len, ed_time *out)
     }
     ed_time t = days_from_civil(year, mon, day) * ED_SECONDS_PER_DAY + (ed_time)hour * 3600 +
                 (ed_time)min * 60 + sec - offset;
-    if (!ed_time_valid(t))
+    if (!ed__time_valid(t))
         return ED_PARSE_ERROR;
     *out = t;
     return ED_OK;
@@ -116,7 +116,7 @@ ed_status ed_time_parse(const char *text, size_t len, ed_time *out)
 
 ed_status ed_time_format(ed_time t, char *buf, size_t size)
 {
-    if (buf == NULL || size < ED_TIME_BUFSIZE || !ed_time_valid(t))
+    if (buf == NULL || size < ED_TIME_BUFSIZE || !ed__time_valid(t))
         return ED_INVALID_ARGUMENT;
     int64_t days = floor_div(t, ED_SECONDS_PER_DAY);
     int64_t secs = t - days * ED_SECONDS_PER_DAY;
@@ -130,7 +130,7 @@ ed_status ed_time_format(ed_time t, char *buf, size_t size)
 
 ed_status ed_time_add_months(ed_time t, int months, ed_time *out)
 {
-    if (out == NULL || !ed_time_valid(t) || months < -120000 || months > 120000)
+    if (out == NULL || !ed__time_valid(t) || months < -120000 || months > 120000)
         return ED_INVALID_ARGUMENT;
     int64_t days = floor_div(t, ED_SECONDS_PER_DAY);
     int64_t secs = t - days * ED_SECONDS_PER_DAY;
@@ -145,7 +145,7 @@ ed_status ed_time_add_months(ed_time t, int months, ed_time *out)
     int dim = days_in_month(ny, nm);
     int nd = d > dim ? dim : d;
     ed_time r = days_from_civil(ny, nm, nd) * ED_SECONDS_PER_DAY + secs;
-    if (!ed_time_valid(r))
+    if (!ed__time_valid(r))
         return ED_INVALID_ARGUMENT;
     *out = r;
     return ED_OK;

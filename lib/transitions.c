@@ -43,18 +43,18 @@ static ed_result *refuse_common(const ed_instance *in, ed_time now, ed_command_k
 {
     const char *name = ed_command_kind_name(cmd);
     if (in == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT, "%s: no instance snapshot was given (NULL)", name);
-    if (!ed_time_valid(now))
-        return ed_refuse(ED_INVALID_ARGUMENT,
+        return ed__refuse(ED_INVALID_ARGUMENT, "%s: no instance snapshot was given (NULL)", name);
+    if (!ed__time_valid(now))
+        return ed__refuse(ED_INVALID_ARGUMENT,
                          "%s on instance %s: now (%lld) is outside the years 0000..9999", name,
                          id_of(in), (long long)now);
     if (in->lifecycle == ED_LIFECYCLE_RELEASED)
-        return ed_refuse(ED_RELEASED,
+        return ed__refuse(ED_RELEASED,
                          "%s refused: instance %s was released at %s and accepts no more "
                          "commands; create a new instance instead",
                          name, id_of(in), T(in->updated_at));
     if (now < in->updated_at)
-        return ed_refuse(ED_CLOCK_SKEW,
+        return ed__refuse(ED_CLOCK_SKEW,
                          "%s refused on instance %s: now (%s) is earlier than its last change "
                          "(%s); pass the current time",
                          name, id_of(in), T(now), T(in->updated_at));
@@ -64,7 +64,7 @@ static ed_result *refuse_common(const ed_instance *in, ed_time now, ed_command_k
 static ed_result *refuse_expiry_due(const ed_instance *in, ed_time now, ed_command_kind cmd)
 {
     ed_time when = in->lifecycle == ED_LIFECYCLE_EXPIRED ? in->release_at : in->expires_at;
-    return ed_refuse(ED_EXPIRY_DUE,
+    return ed__refuse(ED_EXPIRY_DUE,
                      "%s refused on instance %s: its %s at %s is due at %s; call tick first, "
                      "then retry",
                      ed_command_kind_name(cmd), id_of(in),
@@ -74,7 +74,7 @@ static ed_result *refuse_expiry_due(const ed_instance *in, ed_time now, ed_comma
 
 static ed_result *refuse_standard(const ed_instance *in, ed_command_kind cmd)
 {
-    return ed_refuse(ED_NOT_SUBSCRIPTION,
+    return ed__refuse(ED_NOT_SUBSCRIPTION,
                      "%s refused: instance %s is Standard Edition (pay-as-you-go) and has no "
                      "subscription; upgrade it first",
                      ed_command_kind_name(cmd), id_of(in));
@@ -82,7 +82,7 @@ static ed_result *refuse_standard(const ed_instance *in, ed_command_kind cmd)
 
 static ed_result *refuse_expired(const ed_instance *in, ed_command_kind cmd)
 {
-    return ed_refuse(ED_EXPIRED,
+    return ed__refuse(ED_EXPIRED,
                      "%s refused: instance %s expired and is suspended until its release at "
                      "%s; renew it first",
                      ed_command_kind_name(cmd), id_of(in), T(in->release_at));
@@ -90,7 +90,7 @@ static ed_result *refuse_expired(const ed_instance *in, ed_command_kind cmd)
 
 static ed_result *refuse_migration(const ed_instance *in, ed_command_kind cmd)
 {
-    return ed_refuse(ED_MIGRATION_IN_PROGRESS,
+    return ed__refuse(ED_MIGRATION_IN_PROGRESS,
                      "%s refused: instance %s is migrating from the %s to the %s cluster since "
                      "%s; call complete_migration once the topics have moved",
                      ed_command_kind_name(cmd), id_of(in), ed_cluster_name(in->migration_from),
@@ -99,7 +99,7 @@ static ed_result *refuse_migration(const ed_instance *in, ed_command_kind cmd)
 
 static ed_result *refuse_period(const ed_instance *in, ed_command_kind cmd, int months)
 {
-    return ed_refuse(ED_INVALID_PERIOD,
+    return ed__refuse(ED_INVALID_PERIOD,
                      "%s refused on instance %s: period_months %d is outside %d..%d "
                      "or puts the expiry past the year 9999",
                      ed_command_kind_name(cmd), in ? id_of(in) : "(new)", months, ED_PERIOD_MIN,
@@ -114,7 +114,7 @@ static bool expiry_after(ed_time start, int months, ed_time *out)
         return false;
     if (ed_time_add_months(start, months, out) != ED_OK)
         return false;
-    return ed_time_add_days(*out, ED_RELEASE_DELAY_MAX, &latest);
+    return ed__time_add_days(*out, ED_RELEASE_DELAY_MAX, &latest);
 }
 
 /* ---- building an accepted result -------------------------------------- */
@@ -129,8 +129,8 @@ typedef struct tx {
 
 static bool tx_begin(tx *t, const ed_instance *in)
 {
-    t->r = ed_result_new();
-    t->next = t->r ? ed_instance_clone(in) : NULL;
+    t->r = ed__result_new();
+    t->next = t->r ? ed__instance_clone(in) : NULL;
     t->fx = t->r ? &t->r->effects : NULL;
     if (t->next == NULL) {
         free(t->r);
@@ -144,12 +144,12 @@ static ed_result *tx_nomem(tx *t)
 {
     ed_instance_free(t->next);
     ed_result_free(t->r);
-    return ed_result_nomem();
+    return ed__result_nomem();
 }
 
 static ed_result *tx_commit(tx *t)
 {
-    if (ed_effects_seal(t->fx) != ED_OK)
+    if (ed__effects_seal(t->fx) != ED_OK)
         return tx_nomem(t);
     t->r->status = ED_OK;
     t->r->instance = t->next;
@@ -170,12 +170,12 @@ static bool tx_revision(tx *t, ed_time now)
  * transition that a tick already applied to its private copy. */
 static ed_result *tx_refuse_revision(tx *t)
 {
-    ed_result_fail(t->r, ED_LIMIT_EXCEEDED,
+    ed__result_fail(t->r, ED_LIMIT_EXCEEDED,
                    "instance %s reached the largest revision; it accepts no more changes",
                    id_of(t->next));
     ed_instance_free(t->next);
-    ed_effects_release(&t->r->effects);
-    ed_effects_release(&t->r->would_have);
+    ed__effects_release(&t->r->effects);
+    ed__effects_release(&t->r->would_have);
     return t->r;
 }
 
@@ -185,7 +185,7 @@ static ed_result *tx_refuse_revision(tx *t)
 static bool tx_start(tx *t, const ed_instance *in, ed_time now, ed_result **failed)
 {
     if (!tx_begin(t, in)) {
-        *failed = ed_result_nomem();
+        *failed = ed__result_nomem();
         return false;
     }
     if (!tx_revision(t, now)) {
@@ -197,7 +197,7 @@ static bool tx_start(tx *t, const ed_instance *in, ed_time now, ed_result **fail
 
 static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)
 {
-    return ed_effects_add(t->fx, kind, id_of(t->next), t->next->revision,
+    return ed__effects_add(t->fx, kind, id_of(t->next), t->next->revision,
                           subject ? subject : id_of(t->next));
 }
 
@@ -206,9 +206,9 @@ static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)
 /* A result that changes nothing: the input snapshot itself, no effects. */
 static ed_result *unchanged(const ed_instance *in)
 {
-    ed_result *r = ed_result_new();
+    ed_result *r = ed__result_new();
     if (r == NULL)
-        return ed_result_nomem();
+        return ed__result_nomem();
     r->status = ED_OK;
     r->instance = ed_instance_ref(in);
     return r;
@@ -217,7 +217,7 @@ static ed_result *unchanged(const ed_instance *in)
 /* ---- shared pieces of several transitions ------------------------------ */
 
 /* expires_at plus the release delay (S14). Always in range: every expiry
- * leaves room for the longest delay (expiry_after, ed_instance_validate). */
+ * leaves room for the longest delay (expiry_after, ed__instance_validate). */
 static ed_time release_time(const ed_instance *n)
 {
     return n->expires_at + (ed_time)n->release_delay_days * ED_SECONDS_PER_DAY;
@@ -228,7 +228,7 @@ static bool emit_moves(tx *t, ed_cluster from, ed_cluster to)
 {
     const ed_names *topics = t->next->topics, *groups = t->next->groups;
     for (size_t i = 0; i < topics->count; i++) {
-        ed_effect *e = emit(t, ED_EFFECT_TOPIC_MIGRATE, ed_names_at(topics, i));
+        ed_effect *e = emit(t, ED_EFFECT_TOPIC_MIGRATE, ed__names_at(topics, i));
         if (e == NULL)
             return false;
         e->from = ed_cluster_name(from);
@@ -239,7 +239,7 @@ static bool emit_moves(tx *t, ed_cluster from, ed_cluster to)
         FIELD(e, ED_FIELD_ONLINE);
     }
     for (size_t i = 0; i < groups->count; i++) {
-        ed_effect *e = emit(t, ED_EFFECT_CONSUMERS_REBALANCE, ed_names_at(groups, i));
+        ed_effect *e = emit(t, ED_EFFECT_CONSUMERS_REBALANCE, ed__names_at(groups, i));
         if (e == NULL)
             return false;
         e->from = ed_cluster_name(from);
@@ -304,23 +304,23 @@ static bool release_now(tx *t)
 {
     ed_instance *n = t->next;
     for (size_t i = 0; i < n->groups->count; i++) {
-        if (emit(t, ED_EFFECT_GROUP_DELETE, ed_names_at(n->groups, i)) == NULL)
+        if (emit(t, ED_EFFECT_GROUP_DELETE, ed__names_at(n->groups, i)) == NULL)
             return false;
     }
     for (size_t i = 0; i < n->topics->count; i++) {
-        if (emit(t, ED_EFFECT_TOPIC_DELETE, ed_names_at(n->topics, i)) == NULL)
+        if (emit(t, ED_EFFECT_TOPIC_DELETE, ed__names_at(n->topics, i)) == NULL)
             return false;
     }
     if (emit(t, ED_EFFECT_INSTANCE_DELETE, NULL) == NULL)
         return false;
-    ed_names *no_topics = ed_names_new(0), *no_groups = ed_names_new(0);
+    ed_names *no_topics = ed__names_new(0), *no_groups = ed__names_new(0);
     if (no_topics == NULL || no_groups == NULL) {
-        ed_names_unref(no_topics);
-        ed_names_unref(no_groups);
+        ed__names_unref(no_topics);
+        ed__names_unref(no_groups);
         return false;
     }
-    ed_names_unref(n->topics);
-    ed_names_unref(n->groups);
+    ed__names_unref(n->topics);
+    ed__names_unref(n->groups);
     n->topics = no_topics;
     n->groups = no_groups;
     n->lifecycle = ED_LIFECYCLE_RELEASED;
@@ -353,36 +353,36 @@ static ed_result *create(const char *id, const char *endpoint, ed_time now, int 
                          bool platinum, const ed_options *opts)
 {
     if (id == NULL || endpoint == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT, "create: the instance ID and endpoint are required");
-    if (ed_check_instance_id(id, strlen(id)) != ED_OK)
-        return ed_refuse(ED_INVALID_NAME,
+        return ed__refuse(ED_INVALID_ARGUMENT, "create: the instance ID and endpoint are required");
+    if (ed__check_instance_id(id, strlen(id)) != ED_OK)
+        return ed__refuse(ED_INVALID_NAME,
                          "create: instance ID '%.160s' must be 1..%d printable ASCII characters "
                          "without spaces",
                          id, ED_ID_MAX);
-    if (!ed_time_valid(now))
-        return ed_refuse(ED_INVALID_ARGUMENT,
+    if (!ed__time_valid(now))
+        return ed__refuse(ED_INVALID_ARGUMENT,
                          "create of instance %s: now (%lld) is outside the years 0000..9999", id,
                          (long long)now);
-    if (!ed_is_token(endpoint, strlen(endpoint), 1, ED_ENDPOINT_MAX))
-        return ed_refuse(ED_INVALID_ARGUMENT,
+    if (!ed__is_token(endpoint, strlen(endpoint), 1, ED_ENDPOINT_MAX))
+        return ed__refuse(ED_INVALID_ARGUMENT,
                          "create of instance %s: the endpoint must be 1..%d printable ASCII "
                          "characters without spaces",
                          id, ED_ENDPOINT_MAX);
     ed_time expires = 0;
     if (platinum && !expiry_after(now, period_months, &expires))
-        return ed_refuse(ED_INVALID_PERIOD,
+        return ed__refuse(ED_INVALID_PERIOD,
                          "create of instance %s: period_months %d is outside %d..%d or puts "
                          "the expiry past the year 9999",
                          id, period_months, ED_PERIOD_MIN, ED_PERIOD_MAX);
 
-    ed_result *r = ed_result_new();
+    ed_result *r = ed__result_new();
     if (r == NULL)
-        return ed_result_nomem();
-    ed_ident *ident = ed_ident_new(id, endpoint, opts ? opts->region : NULL);
-    ed_instance *in = ident ? ed_instance_alloc(ident, NULL, NULL) : NULL;
+        return ed__result_nomem();
+    ed_ident *ident = ed__ident_new(id, endpoint, opts ? opts->region : NULL);
+    ed_instance *in = ident ? ed__instance_alloc(ident, NULL, NULL) : NULL;
     if (in == NULL) {
         ed_result_free(r);
-        return ed_result_nomem();
+        return ed__result_nomem();
     }
     in->edition = platinum ? ED_EDITION_ENTERPRISE_PLATINUM : ED_EDITION_STANDARD;
     in->lifecycle = ED_LIFECYCLE_ACTIVE;
@@ -420,7 +420,7 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
     if (refused)
         return refused;
     if (is_platinum(in))
-        return ed_refuse(ED_ALREADY_ENTERPRISE_PLATINUM,
+        return ed__refuse(ED_ALREADY_ENTERPRISE_PLATINUM,
                          "upgrade refused: instance %s is already Enterprise Platinum Edition; "
                          "use renew to extend its subscription",
                          id_of(in));
@@ -485,7 +485,7 @@ ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_
     if (time_due(in, now))
         return refuse_expiry_due(in, now, cmd);
     if (ed_action_name(action) == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT,
+        return ed__refuse(ED_INVALID_ARGUMENT,
                          "set_post_expiration_action refused on instance %s: action %d is "
                          "neither delete_resource nor downgrade_to_standard",
                          id_of(in), (int)action);
@@ -522,7 +522,7 @@ ed_result *ed_tick(const ed_instance *in, ed_time now)
 
     tx t;
     if (!tx_begin(&t, in))
-        return ed_result_nomem();
+        return ed__result_nomem();
     if (t.next->lifecycle == ED_LIFECYCLE_ACTIVE) {
         if (!tx_revision(&t, now))
             return tx_refuse_revision(&t);
@@ -577,10 +577,10 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     if (!deletes || allowed)
         return tx_commit(&t);
 
-    if (ed_effects_seal(t.fx) != ED_OK)
+    if (ed__effects_seal(t.fx) != ED_OK)
         return tx_nomem(&t);
     ed_instance_free(t.next);
-    return ed_result_fail(
+    return ed__result_fail(
         t.r, ED_DATA_LOSS_REFUSED,
         "refund refused on instance %s: its post-expiration action is delete_resource, so "
         "unsubscribing now would delete %zu topic%s and %zu group%s (S11). Set the action to "
@@ -605,7 +605,7 @@ ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
         return refuse_period(in, ED_CMD_RENEW, period_months);
     const bool was_expired = in->lifecycle == ED_LIFECYCLE_EXPIRED;
     if (was_expired && expires <= now)
-        return ed_refuse(ED_INVALID_PERIOD,
+        return ed__refuse(ED_INVALID_PERIOD,
                          "renew refused on instance %s: %d months from the old expiry (%s) "
                          "ends at %s, which is not after now (%s); renew for longer",
                          id_of(in), period_months, T(in->expires_at), T(expires), T(now));
@@ -658,29 +658,29 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
         return refuse_migration(in, cmd);
     /* a missing name is an argument error, so it ranks with the arguments */
     if (name == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT, "%s on instance %s: no %s name was given (NULL)",
+        return ed__refuse(ED_INVALID_ARGUMENT, "%s on instance %s: no %s name was given (NULL)",
                          ed_command_kind_name(cmd), id_of(in), what);
     size_t len = strlen(name);
-    if ((topic ? ed_check_topic_name(name, len) : ed_check_group_name(name, len)) != ED_OK)
-        return ed_refuse(ED_INVALID_NAME,
+    if ((topic ? ed__check_topic_name(name, len) : ed__check_group_name(name, len)) != ED_OK)
+        return ed__refuse(ED_INVALID_NAME,
                          "%s refused on instance %s: %s name '%.80s' must be %d..%d characters "
                          "of A-Z a-z 0-9 - _",
                          ed_command_kind_name(cmd), id_of(in), what, name,
                          topic ? ED_TOPIC_MIN : ED_GROUP_MIN, ED_NAME_MAX);
     ed_names *own = topic ? in->topics : in->groups;
-    size_t at = ed_names_find(own, name, len);
+    size_t at = ed__names_find(own, name, len);
     if (add) {
-        if (at != SIZE_MAX || ed_names_find(topic ? in->groups : in->topics, name, len) !=
+        if (at != SIZE_MAX || ed__names_find(topic ? in->groups : in->topics, name, len) !=
                                   SIZE_MAX)
-            return ed_refuse(ED_EXISTS,
+            return ed__refuse(ED_EXISTS,
                              "%s refused on instance %s: the name '%s' is already used by a %s",
                              ed_command_kind_name(cmd), id_of(in), name,
                              at != SIZE_MAX ? what : (topic ? "group" : "topic"));
         if (own->count >= ED_MAX_NAMES)
-            return ed_refuse(ED_LIMIT_EXCEEDED, "%s refused on instance %s: it has %u %ss",
+            return ed__refuse(ED_LIMIT_EXCEEDED, "%s refused on instance %s: it has %u %ss",
                              ed_command_kind_name(cmd), id_of(in), ED_MAX_NAMES, what);
     } else if (at == SIZE_MAX) {
-        return ed_refuse(ED_NOT_FOUND, "%s refused on instance %s: there is no %s named '%s'",
+        return ed__refuse(ED_NOT_FOUND, "%s refused on instance %s: there is no %s named '%s'",
                          ed_command_kind_name(cmd), id_of(in), what, name);
     }
 
@@ -688,11 +688,11 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     ed_result *failed;
     if (!tx_start(&t, in, now, &failed))
         return failed;
-    ed_names *changed = add ? ed_names_with(own, name) : ed_names_without(own, at);
+    ed_names *changed = add ? ed__names_with(own, name) : ed__names_without(own, at);
     if (changed == NULL)
         return tx_nomem(&t);
     ed_names **slot = topic ? &t.next->topics : &t.next->groups;
-    ed_names_unref(*slot);
+    ed__names_unref(*slot);
     *slot = changed;
     static const ed_effect_kind kinds[2][2] = {
         {ED_EFFECT_GROUP_DELETE, ED_EFFECT_GROUP_CREATE},
@@ -731,7 +731,7 @@ ed_result *ed_complete_migration(const ed_instance *in, ed_time now)
     if (refused)
         return refused;
     if (!in->has_migration)
-        return ed_refuse(ED_NO_MIGRATION,
+        return ed__refuse(ED_NO_MIGRATION,
                          "complete_migration refused: instance %s has no migration in flight",
                          id_of(in));
     tx t;
@@ -750,7 +750,7 @@ ed_result *ed_downgrade(const ed_instance *in, ed_time now)
     ed_result *refused = refuse_common(in, now, ED_CMD_DOWNGRADE);
     if (refused)
         return refused;
-    return ed_refuse(ED_NO_DIRECT_DOWNGRADE,
+    return ed__refuse(ED_NO_DIRECT_DOWNGRADE,
                      "downgrade refused on instance %s: Enterprise Platinum Edition cannot be "
                      "downgraded directly. Set the post-expiration action to "
                      "downgrade_to_standard, then let the subscription expire or unsubscribe "
@@ -768,7 +768,7 @@ ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mo
     if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
         return refuse_expired(in, ED_CMD_PLAN_DOWNGRADE);
     if (ed_plan_mode_name(mode) == NULL)
-        return ed_refuse(ED_INVALID_ARGUMENT,
+        return ed__refuse(ED_INVALID_ARGUMENT,
                          "plan_downgrade on instance %s: mode %d is neither immediate nor "
                          "at_expiry",
                          id_of(in), (int)mode);

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const ed_yaml_instance_keys[ED_IK_COUNT] = {
+const char *const ed__yaml_instance_keys[ED_IK_COUNT] = {
     [ED_IK_ID] = "id",
     [ED_IK_ENDPOINT] = "endpoint",
     [ED_IK_REGION] = "region",
@@ -29,14 +29,14 @@ const char *const ed_yaml_instance_keys[ED_IK_COUNT] = {
     [ED_IK_GROUPS] = "groups",
 };
 
-const char *const ed_yaml_subscription_keys[ED_SK_COUNT] = {
+const char *const ed__yaml_subscription_keys[ED_SK_COUNT] = {
     [ED_SK_STARTED_AT] = "started_at",
     [ED_SK_EXPIRES_AT] = "expires_at",
     [ED_SK_PERIOD_MONTHS] = "period_months",
     [ED_SK_POST_EXPIRATION_ACTION] = "post_expiration_action",
 };
 
-const char *const ed_yaml_migration_keys[ED_MK_COUNT] = {
+const char *const ed__yaml_migration_keys[ED_MK_COUNT] = {
     [ED_MK_FROM] = "from",
     [ED_MK_TO] = "to",
     [ED_MK_STARTED_AT] = "started_at",
@@ -80,11 +80,11 @@ static ed_status fail_v(ed_yreader *r, ed_status status, yaml_mark_t mark, const
     char msg[ED_MESSAGE_MAX];
     (void)vsnprintf(msg, sizeof msg, fmt, ap);
     if (prefix)
-        return ed_error_set(r->err, status, mark.line + 1, mark.column + 1, "%s: %s", prefix, msg);
-    return ed_error_set(r->err, status, mark.line + 1, mark.column + 1, "%s", msg);
+        return ed__error_set(r->err, status, mark.line + 1, mark.column + 1, "%s: %s", prefix, msg);
+    return ed__error_set(r->err, status, mark.line + 1, mark.column + 1, "%s", msg);
 }
 
-ed_status ed_yr_fail_at(ed_yreader *r, ed_status status, yaml_mark_t mark, const char *fmt, ...)
+ed_status ed__yr_fail_at(ed_yreader *r, ed_status status, yaml_mark_t mark, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -93,7 +93,7 @@ ed_status ed_yr_fail_at(ed_yreader *r, ed_status status, yaml_mark_t mark, const
     return st;
 }
 
-ed_status ed_yr_fail_path(ed_yreader *r, ed_status status, yaml_mark_t mark, ed_ypath path,
+ed_status ed__yr_fail_path(ed_yreader *r, ed_status status, yaml_mark_t mark, ed_ypath path,
                           const char *fmt, ...)
 {
     char where[160];
@@ -109,67 +109,67 @@ static ed_status parser_failure(ed_yreader *r)
 {
     yaml_parser_t *p = &r->parser;
     if (p->error == YAML_MEMORY_ERROR)
-        return ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory while parsing YAML");
+        return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory while parsing YAML");
     if (p->error == YAML_READER_ERROR) {
         size_t line, column;
         offset_position(r->data, p->problem_offset < r->len ? p->problem_offset : r->len, &line,
                         &column);
-        return ed_error_set(r->err, ED_PARSE_ERROR, line, column, "document: not UTF-8 text: %s",
+        return ed__error_set(r->err, ED_PARSE_ERROR, line, column, "document: not UTF-8 text: %s",
                             p->problem ? p->problem : "invalid input");
     }
     const char *problem = p->problem ? p->problem : "invalid YAML";
     if (p->context)
-        return ed_error_set(r->err, ED_PARSE_ERROR, p->problem_mark.line + 1,
+        return ed__error_set(r->err, ED_PARSE_ERROR, p->problem_mark.line + 1,
                             p->problem_mark.column + 1, "document: YAML syntax: %s %s", p->context,
                             problem);
-    return ed_error_set(r->err, ED_PARSE_ERROR, p->problem_mark.line + 1,
+    return ed__error_set(r->err, ED_PARSE_ERROR, p->problem_mark.line + 1,
                         p->problem_mark.column + 1, "document: YAML syntax: %s", problem);
 }
 
 /* ---- the event reader --------------------------------------------------- */
 
-ed_status ed_yr_open(ed_yreader *r, const char *data, size_t len, const ed_options *opts,
+ed_status ed__yr_open(ed_yreader *r, const char *data, size_t len, const ed_options *opts,
                      ed_error **err)
 {
     memset(r, 0, sizeof *r);
     r->data = data;
     r->len = len;
     r->err = err;
-    int64_t max = ed_options_max_document(opts);
+    int64_t max = ed__options_max_document(opts);
     if ((uint64_t)len > (uint64_t)max)
-        return ed_error_set(err, ED_LIMIT_EXCEEDED, 0, 0,
+        return ed__error_set(err, ED_LIMIT_EXCEEDED, 0, 0,
                             "document: %zu bytes, more than the limit of %" PRId64 " bytes", len,
                             max);
     const char *nul = len ? memchr(data, '\0', len) : NULL;
     if (nul) {
         size_t line, column;
         offset_position(data, (size_t)(nul - data), &line, &column);
-        return ed_error_set(err, ED_PARSE_ERROR, line, column,
+        return ed__error_set(err, ED_PARSE_ERROR, line, column,
                             "document: NUL byte at offset %zu; the file must be UTF-8 text",
                             (size_t)(nul - data));
     }
     if (!yaml_parser_initialize(&r->parser))
-        return ed_error_set(err, ED_NO_MEMORY, 0, 0, "out of memory while parsing YAML");
+        return ed__error_set(err, ED_NO_MEMORY, 0, 0, "out of memory while parsing YAML");
     r->open = true;
     yaml_parser_set_input_string(&r->parser, (const unsigned char *)(len ? data : ""), len);
     yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
 
-    ed_status st = ed_yr_next(r); /* stream start */
+    ed_status st = ed__yr_next(r); /* stream start */
     if (st == ED_OK)
-        st = ed_yr_next(r);
+        st = ed__yr_next(r);
     if (st == ED_OK && r->ev.type == YAML_STREAM_END_EVENT)
-        st = ed_yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
+        st = ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
                            "document: empty; expected a mapping starting with `libedition: 1`");
     if (st == ED_OK && r->ev.data.document_start.tag_directives.start !=
                            r->ev.data.document_start.tag_directives.end)
-        st = ed_yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
+        st = ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
                            "document: YAML tags are not allowed (%%TAG directive)");
     if (st != ED_OK)
-        ed_yr_close(r);
+        ed__yr_close(r);
     return st;
 }
 
-void ed_yr_close(ed_yreader *r)
+void ed__yr_close(ed_yreader *r)
 {
     if (r->has_ev)
         yaml_event_delete(&r->ev);
@@ -196,11 +196,11 @@ static const char *node_kind(const yaml_event_t *ev)
 static ed_status check_node(ed_yreader *r, const yaml_char_t *anchor, const yaml_char_t *tag)
 {
     if (anchor)
-        return ed_yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
+        return ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
                              "document: YAML anchors are not allowed (&%.64s)",
                              (const char *)anchor);
     if (tag)
-        return ed_yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
+        return ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
                              "document: YAML tags are not allowed (%.64s)", (const char *)tag);
     return ED_OK;
 }
@@ -208,12 +208,12 @@ static ed_status check_node(ed_yreader *r, const yaml_char_t *anchor, const yaml
 static ed_status enter(ed_yreader *r)
 {
     if (++r->depth > ED_YAML_MAX_DEPTH)
-        return ed_yr_fail_at(r, ED_LIMIT_EXCEEDED, r->ev.start_mark,
+        return ed__yr_fail_at(r, ED_LIMIT_EXCEEDED, r->ev.start_mark,
                              "document: nesting deeper than %u levels", ED_YAML_MAX_DEPTH);
     return ED_OK;
 }
 
-ed_status ed_yr_next(ed_yreader *r)
+ed_status ed__yr_next(ed_yreader *r)
 {
     if (r->has_ev) {
         yaml_event_delete(&r->ev);
@@ -226,14 +226,14 @@ ed_status ed_yr_next(ed_yreader *r)
     ed_status st;
     switch (ev->type) {
     case YAML_ALIAS_EVENT:
-        return ed_yr_fail_at(r, ED_SCHEMA_ERROR, ev->start_mark,
+        return ed__yr_fail_at(r, ED_SCHEMA_ERROR, ev->start_mark,
                              "document: YAML aliases are not allowed (*%.64s)",
                              (const char *)ev->data.alias.anchor);
     case YAML_SCALAR_EVENT:
         if ((st = check_node(r, ev->data.scalar.anchor, ev->data.scalar.tag)) != ED_OK)
             return st;
         if (ev->data.scalar.length > ED_YAML_MAX_SCALAR)
-            return ed_yr_fail_at(r, ED_LIMIT_EXCEEDED, ev->start_mark,
+            return ed__yr_fail_at(r, ED_LIMIT_EXCEEDED, ev->start_mark,
                                  "document: scalar of %zu bytes, longer than %u",
                                  ev->data.scalar.length, ED_YAML_MAX_SCALAR);
         return ED_OK;
@@ -262,46 +262,46 @@ static ed_status skip_node(ed_yreader *r)
         return ED_OK;
     unsigned depth = r->depth;
     while (r->depth >= depth) {
-        ed_status st = ed_yr_next(r);
+        ed_status st = ed__yr_next(r);
         if (st != ED_OK)
             return st;
     }
     return ED_OK;
 }
 
-ed_status ed_yr_wrong_type(ed_yreader *r, ed_ypath path, const char *expected)
+ed_status ed__yr_wrong_type(ed_yreader *r, ed_ypath path, const char *expected)
 {
     yaml_mark_t mark = r->ev.start_mark;
     const char *got = node_kind(&r->ev);
     ed_status st = skip_node(r);
     if (st != ED_OK)
         return st;
-    return ed_yr_fail_path(r, ED_SCHEMA_ERROR, mark, path, "expected %s, got %s", expected, got);
+    return ed__yr_fail_path(r, ED_SCHEMA_ERROR, mark, path, "expected %s, got %s", expected, got);
 }
 
-ed_status ed_yr_mapping(ed_yreader *r, ed_ypath path)
+ed_status ed__yr_mapping(ed_yreader *r, ed_ypath path)
 {
-    ed_status st = ed_yr_next(r);
+    ed_status st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     if (r->ev.type != YAML_MAPPING_START_EVENT)
-        return ed_yr_wrong_type(r, path, "a mapping");
+        return ed__yr_wrong_type(r, path, "a mapping");
     return ED_OK;
 }
 
-ed_status ed_yr_sequence(ed_yreader *r, ed_ypath path)
+ed_status ed__yr_sequence(ed_yreader *r, ed_ypath path)
 {
-    ed_status st = ed_yr_next(r);
+    ed_status st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     if (r->ev.type != YAML_SEQUENCE_START_EVENT)
-        return ed_yr_wrong_type(r, path, "a sequence");
+        return ed__yr_wrong_type(r, path, "a sequence");
     return ED_OK;
 }
 
-ed_status ed_yr_key(ed_yreader *r, ed_ypath path, const char **key, size_t *len)
+ed_status ed__yr_key(ed_yreader *r, ed_ypath path, const char **key, size_t *len)
 {
-    ed_status st = ed_yr_next(r);
+    ed_status st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     if (r->ev.type == YAML_MAPPING_END_EVENT) {
@@ -310,15 +310,15 @@ ed_status ed_yr_key(ed_yreader *r, ed_ypath path, const char **key, size_t *len)
         return ED_OK;
     }
     if (r->ev.type != YAML_SCALAR_EVENT)
-        return ed_yr_wrong_type(r, path, "a key (scalar)");
+        return ed__yr_wrong_type(r, path, "a key (scalar)");
     *key = (const char *)r->ev.data.scalar.value;
     *len = r->ev.data.scalar.length;
     return ED_OK;
 }
 
-ed_status ed_yr_item(ed_yreader *r, bool *more)
+ed_status ed__yr_item(ed_yreader *r, bool *more)
 {
-    ed_status st = ed_yr_next(r);
+    ed_status st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     *more = r->ev.type != YAML_SEQUENCE_END_EVENT;
@@ -396,7 +396,7 @@ static bool looks_numeric(const char *s, size_t len)
     return i == len;
 }
 
-bool ed_yaml_plain_not_string(const char *s, size_t len)
+bool ed__yaml_plain_not_string(const char *s, size_t len)
 {
     static const char *const words[] = {
         "~",    "null", "Null",  "NULL",  "y",     "Y",     "yes", "Yes", "YES", "n",
@@ -423,14 +423,14 @@ bool ed_yaml_plain_not_string(const char *s, size_t len)
     return false;
 }
 
-ed_status ed_yr_current_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
+ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
 {
     if (r->ev.type != YAML_SCALAR_EVENT)
-        return ed_yr_wrong_type(r, path, "a string");
+        return ed__yr_wrong_type(r, path, "a string");
     const char *v = (const char *)r->ev.data.scalar.value;
     size_t n = r->ev.data.scalar.length;
-    if (r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && ed_yaml_plain_not_string(v, n))
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+    if (r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && ed__yaml_plain_not_string(v, n))
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "expected a string, but the plain scalar `%.*s` reads as null, a "
                                "boolean, a number or a date in YAML; quote it",
                                (int)(n > 64 ? 64 : n), v);
@@ -439,28 +439,28 @@ ed_status ed_yr_current_string(ed_yreader *r, ed_ypath path, const char **s, siz
     return ED_OK;
 }
 
-ed_status ed_yr_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
+ed_status ed__yr_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
 {
     *s = ""; /* defined on every path, failures included */
     *len = 0;
-    ed_status st = ed_yr_next(r);
+    ed_status st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
-    return ed_yr_current_string(r, path, s, len);
+    return ed__yr_current_string(r, path, s, len);
 }
 
-ed_status ed_yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char **s,
+ed_status ed__yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char **s,
                       size_t *len)
 {
     *s = ""; /* defined on every path, failures included */
     *len = 0;
-    ed_status st = ed_yr_next(r);
+    ed_status st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     if (r->ev.type != YAML_SCALAR_EVENT)
-        return ed_yr_wrong_type(r, path, what);
+        return ed__yr_wrong_type(r, path, what);
     if (r->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "expected %s as a plain (unquoted) scalar, got a quoted string",
                                what);
     /* libyaml gives every scalar a value, "" when empty */
@@ -471,7 +471,7 @@ ed_status ed_yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char
 
 static ed_status not_integer(ed_yreader *r, ed_ypath path, const char *s, size_t len)
 {
-    return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+    return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                            "expected a decimal integer, got `%.*s`", (int)(len > 64 ? 64 : len),
                            s);
 }
@@ -496,11 +496,11 @@ static bool parse_digits(const char *s, size_t len, uint64_t *out, bool *overflo
     return true;
 }
 
-ed_status ed_yr_uint(ed_yreader *r, ed_ypath path, uint64_t max, uint64_t *out)
+ed_status ed__yr_uint(ed_yreader *r, ed_ypath path, uint64_t max, uint64_t *out)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_plain(r, path, "an integer", &s, &len);
+    ed_status st = ed__yr_plain(r, path, "an integer", &s, &len);
     if (st != ED_OK)
         return st;
     uint64_t v;
@@ -508,20 +508,20 @@ ed_status ed_yr_uint(ed_yreader *r, ed_ypath path, uint64_t max, uint64_t *out)
     if (!parse_digits(s, len, &v, &overflow))
         return not_integer(r, path, s, len);
     if (overflow)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "%.*s does not fit in 64 bits", (int)(len > 64 ? 64 : len), s);
     if (v > max)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "%" PRIu64 " is out of range (at most %" PRIu64 ")", v, max);
     *out = v;
     return ED_OK;
 }
 
-ed_status ed_yr_int(ed_yreader *r, ed_ypath path, int64_t *out)
+ed_status ed__yr_int(ed_yreader *r, ed_ypath path, int64_t *out)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_plain(r, path, "an integer", &s, &len);
+    ed_status st = ed__yr_plain(r, path, "an integer", &s, &len);
     if (st != ED_OK)
         return st;
     bool neg = len > 0 && s[0] == '-';
@@ -530,17 +530,17 @@ ed_status ed_yr_int(ed_yreader *r, ed_ypath path, int64_t *out)
     if (!parse_digits(s + neg, len - neg, &v, &overflow) || (neg && v == 0))
         return not_integer(r, path, s, len);
     if (overflow || v > (uint64_t)INT64_MAX + neg)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "%.*s does not fit in 64 bits", (int)(len > 64 ? 64 : len), s);
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return ED_OK;
 }
 
-ed_status ed_yr_bool(ed_yreader *r, ed_ypath path, bool *out)
+ed_status ed__yr_bool(ed_yreader *r, ed_ypath path, bool *out)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_plain(r, path, "a boolean", &s, &len);
+    ed_status st = ed__yr_plain(r, path, "a boolean", &s, &len);
     if (st != ED_OK)
         return st;
     if (len == 4 && memcmp(s, "true", 4) == 0)
@@ -548,51 +548,51 @@ ed_status ed_yr_bool(ed_yreader *r, ed_ypath path, bool *out)
     else if (len == 5 && memcmp(s, "false", 5) == 0)
         *out = false;
     else
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "expected true or false, got `%.*s`", (int)(len > 64 ? 64 : len),
                                s);
     return ED_OK;
 }
 
-ed_status ed_yr_time(ed_yreader *r, ed_ypath path, ed_time *out)
+ed_status ed__yr_time(ed_yreader *r, ed_ypath path, ed_time *out)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_plain(r, path, "a time", &s, &len);
+    ed_status st = ed__yr_plain(r, path, "a time", &s, &len);
     if (st != ED_OK)
         return st;
     st = ed_time_parse(s, len, out);
     if (st == ED_NO_MEMORY)
-        return ed_error_set(r->err, st, 0, 0, "out of memory");
+        return ed__error_set(r->err, st, 0, 0, "out of memory");
     if (st != ED_OK)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "`%.*s` is not an RFC 3339 time in years 0000..9999 (e.g. "
                                "2026-02-01T00:00:00Z)",
                                (int)(len > 64 ? 64 : len), s);
     return ED_OK;
 }
 
-ed_status ed_yr_version(ed_yreader *r, ed_ypath path)
+ed_status ed__yr_version(ed_yreader *r, ed_ypath path)
 {
     uint64_t v = 0;
-    ed_status st = ed_yr_uint(r, path, UINT64_MAX, &v);
+    ed_status st = ed__yr_uint(r, path, UINT64_MAX, &v);
     if (st != ED_OK)
         return st;
     if (v != ED_YAML_FORMAT_VERSION)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "format version %" PRIu64 " is not supported (this library "
                                "reads version %d)",
                                v, ED_YAML_FORMAT_VERSION);
     return ED_OK;
 }
 
-ed_status ed_yr_finish(ed_yreader *r)
+ed_status ed__yr_finish(ed_yreader *r)
 {
-    ed_status st = ed_yr_next(r); /* document end */
+    ed_status st = ed__yr_next(r); /* document end */
     if (st == ED_OK)
-        st = ed_yr_next(r);
+        st = ed__yr_next(r);
     if (st == ED_OK && r->ev.type != YAML_STREAM_END_EVENT)
-        st = ed_yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
+        st = ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
                            "document: more than one YAML document; the file must hold one");
     return st;
 }
@@ -616,15 +616,15 @@ static ed_status next_key(ed_yreader *r, ed_ypath here, const char *const *keys,
     const char *k = NULL;
     size_t klen = 0;
     *key = -1;
-    ed_status st = ed_yr_key(r, here, &k, &klen);
+    ed_status st = ed__yr_key(r, here, &k, &klen);
     if (st != ED_OK || !k)
         return st;
     int i = key_index(keys, count, k, klen);
     if (i < 0)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "unknown key `%.*s`",
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "unknown key `%.*s`",
                                (int)(klen > 64 ? 64 : klen), k);
     if (*seen & (1u << i))
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "duplicate key `%s`",
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "duplicate key `%s`",
                                keys[i]);
     *seen |= 1u << i;
     *key = i;
@@ -637,7 +637,7 @@ static ed_status enum_text(ed_yreader *r, ed_ypath path, const char *what, char 
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_plain(r, path, what, &s, &len);
+    ed_status st = ed__yr_plain(r, path, what, &s, &len);
     if (st != ED_OK)
         return st;
     if (len >= size) {
@@ -657,7 +657,7 @@ static ed_status unknown_value(ed_yreader *r, ed_ypath path, const char *what)
     const char /* libyaml gives every scalar a value, "" when empty */
     *s = r->ev.data.scalar.value ? (const char *)r->ev.data.scalar.value : "";
     size_t len = r->ev.data.scalar.length;
-    return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%.*s`", what,
+    return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%.*s`", what,
                            (int)(len > 64 ? 64 : len), s);
 }
 
@@ -689,11 +689,11 @@ static ed_status read_token(ed_yreader *r, ed_ypath path, char *buf, size_t min,
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed_yr_string(r, path, &s, &len);
+    ed_status st = ed__yr_string(r, path, &s, &len);
     if (st != ED_OK)
         return st;
-    if (!ed_is_token(s, len, min, max))
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+    if (!ed__is_token(s, len, min, max))
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "`%.*s` is not %s", (int)(len > 64 ? 64 : len), s, rule);
     memcpy(buf, s, len);
     buf[len] = '\0';
@@ -703,9 +703,9 @@ static ed_status read_token(ed_yreader *r, ed_ypath path, char *buf, size_t min,
 static ed_status read_subscription(ed_yreader *r, const char *ctx, inst_build *b)
 {
     char sub[96];
-    snprintf(sub, sizeof sub, "%s.%s", ctx, ed_yaml_instance_keys[ED_IK_SUBSCRIPTION]);
-    ed_ypath here = {ctx, ed_yaml_instance_keys[ED_IK_SUBSCRIPTION], SIZE_MAX};
-    ed_status st = ed_yr_mapping(r, here);
+    snprintf(sub, sizeof sub, "%s.%s", ctx, ed__yaml_instance_keys[ED_IK_SUBSCRIPTION]);
+    ed_ypath here = {ctx, ed__yaml_instance_keys[ED_IK_SUBSCRIPTION], SIZE_MAX};
+    ed_status st = ed__yr_mapping(r, here);
     if (st != ED_OK)
         return st;
     yaml_mark_t start = r->ev.start_mark;
@@ -713,23 +713,23 @@ static ed_status read_subscription(ed_yreader *r, const char *ctx, inst_build *b
     b->action = ED_ACTION_DELETE_RESOURCE;
     for (;;) {
         int key;
-        if ((st = next_key(r, here, ed_yaml_subscription_keys, ED_SK_COUNT, &seen, &key)) != ED_OK)
+        if ((st = next_key(r, here, ed__yaml_subscription_keys, ED_SK_COUNT, &seen, &key)) != ED_OK)
             return st;
         if (key < 0)
             break;
-        ed_ypath path = {sub, ed_yaml_subscription_keys[key], SIZE_MAX};
+        ed_ypath path = {sub, ed__yaml_subscription_keys[key], SIZE_MAX};
         switch ((ed_skey)key) {
         case ED_SK_STARTED_AT:
-            st = ed_yr_time(r, path, &b->started_at);
+            st = ed__yr_time(r, path, &b->started_at);
             break;
         case ED_SK_EXPIRES_AT:
-            st = ed_yr_time(r, path, &b->expires_at);
+            st = ed__yr_time(r, path, &b->expires_at);
             break;
         case ED_SK_PERIOD_MONTHS: {
             uint64_t v = 0;
-            st = ed_yr_uint(r, path, ED_PERIOD_MAX, &v);
+            st = ed__yr_uint(r, path, ED_PERIOD_MAX, &v);
             if (st == ED_OK && v < ED_PERIOD_MIN)
-                st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                      "0 is out of range (%d..%d)", ED_PERIOD_MIN, ED_PERIOD_MAX);
             b->period_months = (int)v;
             break;
@@ -749,8 +749,8 @@ static ed_status read_subscription(ed_yreader *r, const char *ctx, inst_build *b
     }
     for (int key = 0; key < ED_SK_COUNT; key++)
         if (key != ED_SK_POST_EXPIRATION_ACTION && !(seen & (1u << key)))
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
-                                   ed_yaml_subscription_keys[key]);
+            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
+                                   ed__yaml_subscription_keys[key]);
     return ED_OK;
 }
 
@@ -766,20 +766,20 @@ static ed_status read_cluster(ed_yreader *r, ed_ypath path, ed_cluster *out)
 static ed_status read_migration(ed_yreader *r, const char *ctx, inst_build *b)
 {
     char mig[96];
-    snprintf(mig, sizeof mig, "%s.%s", ctx, ed_yaml_instance_keys[ED_IK_MIGRATION]);
-    ed_ypath here = {ctx, ed_yaml_instance_keys[ED_IK_MIGRATION], SIZE_MAX};
-    ed_status st = ed_yr_mapping(r, here);
+    snprintf(mig, sizeof mig, "%s.%s", ctx, ed__yaml_instance_keys[ED_IK_MIGRATION]);
+    ed_ypath here = {ctx, ed__yaml_instance_keys[ED_IK_MIGRATION], SIZE_MAX};
+    ed_status st = ed__yr_mapping(r, here);
     if (st != ED_OK)
         return st;
     yaml_mark_t start = r->ev.start_mark;
     unsigned seen = 0;
     for (;;) {
         int key;
-        if ((st = next_key(r, here, ed_yaml_migration_keys, ED_MK_COUNT, &seen, &key)) != ED_OK)
+        if ((st = next_key(r, here, ed__yaml_migration_keys, ED_MK_COUNT, &seen, &key)) != ED_OK)
             return st;
         if (key < 0)
             break;
-        ed_ypath path = {mig, ed_yaml_migration_keys[key], SIZE_MAX};
+        ed_ypath path = {mig, ed__yaml_migration_keys[key], SIZE_MAX};
         switch ((ed_mkey)key) {
         case ED_MK_FROM:
             st = read_cluster(r, path, &b->mig_from);
@@ -787,11 +787,11 @@ static ed_status read_migration(ed_yreader *r, const char *ctx, inst_build *b)
         case ED_MK_TO:
             st = read_cluster(r, path, &b->mig_to);
             if (st == ED_OK && (seen & (1u << ED_MK_FROM)) && b->mig_to == b->mig_from)
-                st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                      "a migration moves between two different clusters");
             break;
         case ED_MK_STARTED_AT:
-            st = ed_yr_time(r, path, &b->mig_started_at);
+            st = ed__yr_time(r, path, &b->mig_started_at);
             break;
         case ED_MK_COUNT:
             break;
@@ -801,10 +801,10 @@ static ed_status read_migration(ed_yreader *r, const char *ctx, inst_build *b)
     }
     for (int key = 0; key < ED_MK_COUNT; key++)
         if (!(seen & (1u << key)))
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
-                                   ed_yaml_migration_keys[key]);
+            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
+                                   ed__yaml_migration_keys[key]);
     if (b->mig_from == b->mig_to)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
                                "a migration moves between two different clusters");
     return ED_OK;
 }
@@ -833,54 +833,54 @@ static size_t flow_count_hint(const ed_yreader *r)
 static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const ed_names *other,
                             ed_names **out)
 {
-    const char *key = ed_yaml_instance_keys[is_topic ? ED_IK_TOPICS : ED_IK_GROUPS];
+    const char *key = ed__yaml_instance_keys[is_topic ? ED_IK_TOPICS : ED_IK_GROUPS];
     const char *kind = is_topic ? "topic" : "group";
     ed_ypath here = {ctx, key, SIZE_MAX};
-    ed_status st = ed_yr_sequence(r, here);
+    ed_status st = ed__yr_sequence(r, here);
     if (st != ED_OK)
         return st;
-    ed_names *names = ed_names_new(flow_count_hint(r));
+    ed_names *names = ed__names_new(flow_count_hint(r));
     if (!names)
-        return ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+        return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
     for (size_t i = 0;; i++) {
         bool more;
-        if ((st = ed_yr_item(r, &more)) != ED_OK)
+        if ((st = ed__yr_item(r, &more)) != ED_OK)
             break;
         if (!more)
             break;
         ed_ypath path = {ctx, key, i};
         const char *s = NULL;
         size_t len = 0;
-        if ((st = ed_yr_current_string(r, path, &s, &len)) != ED_OK)
+        if ((st = ed__yr_current_string(r, path, &s, &len)) != ED_OK)
             break;
         int shown = (int)(len > 64 ? 64 : len);
-        if ((is_topic ? ed_check_topic_name(s, len) : ed_check_group_name(s, len)) != ED_OK) {
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        if ((is_topic ? ed__check_topic_name(s, len) : ed__check_group_name(s, len)) != ED_OK) {
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                  "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",
                                  kind, shown, s, is_topic ? ED_TOPIC_MIN : ED_GROUP_MIN,
                                  ED_NAME_MAX);
             break;
         }
-        if (other && ed_names_find(other, s, len) != SIZE_MAX) {
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        if (other && ed__names_find(other, s, len) != SIZE_MAX) {
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                  "`%.*s` is also a %s; a topic and a group may not share a name",
                                  shown, s, is_topic ? "group" : "topic");
             break;
         }
-        st = ed_names_push(names, s, len);
+        st = ed__names_push(names, s, len);
         if (st == ED_EXISTS)
-            st = ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "duplicate %s `%.*s`",
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "duplicate %s `%.*s`",
                                  kind, shown, s);
         else if (st == ED_LIMIT_EXCEEDED)
-            st = ed_yr_fail_path(r, ED_LIMIT_EXCEEDED, r->ev.start_mark, path,
+            st = ed__yr_fail_path(r, ED_LIMIT_EXCEEDED, r->ev.start_mark, path,
                                  "more than %u %ss", ED_MAX_NAMES, kind);
         else if (st != ED_OK)
-            st = ed_error_set(r->err, st, 0, 0, "out of memory");
+            st = ed__error_set(r->err, st, 0, 0, "out of memory");
         if (st != ED_OK)
             break;
     }
     if (st != ED_OK) {
-        ed_names_unref(names);
+        ed__names_unref(names);
         return st;
     }
     *out = names;
@@ -889,16 +889,16 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
 
 static ed_status read_instance_key(ed_yreader *r, const char *ctx, ed_ikey key, inst_build *b)
 {
-    ed_ypath path = {ctx, ed_yaml_instance_keys[key], SIZE_MAX};
+    ed_ypath path = {ctx, ed__yaml_instance_keys[key], SIZE_MAX};
     ed_status st = ED_OK;
     char name[48];
     switch (key) {
     case ED_IK_ID: {
         const char *s = NULL;
         size_t len = 0;
-        st = ed_yr_string(r, path, &s, &len);
-        if (st == ED_OK && ed_check_instance_id(s, len) != ED_OK)
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        st = ed__yr_string(r, path, &s, &len);
+        if (st == ED_OK && ed__check_instance_id(s, len) != ED_OK)
+            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                    "`%.*s` is not an instance ID (1..%d printable ASCII "
                                    "characters without spaces)",
                                    (int)(len > 64 ? 64 : len), s, ED_ID_MAX);
@@ -935,22 +935,22 @@ static ed_status read_instance_key(ed_yreader *r, const char *ctx, ed_ikey key, 
             st = unknown_value(r, path, "lifecycle");
         break;
     case ED_IK_REVISION:
-        st = ed_yr_uint(r, path, UINT64_MAX, &b->revision);
+        st = ed__yr_uint(r, path, UINT64_MAX, &b->revision);
         break;
     case ED_IK_CREATED_AT:
-        st = ed_yr_time(r, path, &b->created_at);
+        st = ed__yr_time(r, path, &b->created_at);
         break;
     case ED_IK_UPDATED_AT:
-        st = ed_yr_time(r, path, &b->updated_at);
+        st = ed__yr_time(r, path, &b->updated_at);
         break;
     case ED_IK_RELEASE_DELAY_DAYS: {
         uint64_t v = 0;
-        st = ed_yr_uint(r, path, ED_RELEASE_DELAY_MAX, &v);
+        st = ed__yr_uint(r, path, ED_RELEASE_DELAY_MAX, &v);
         b->release_delay_days = (int)v;
         break;
     }
     case ED_IK_RELEASE_AT:
-        st = ed_yr_time(r, path, &b->release_at);
+        st = ed__yr_time(r, path, &b->release_at);
         break;
     case ED_IK_SUBSCRIPTION:
         st = read_subscription(r, ctx, b);
@@ -984,37 +984,37 @@ static ed_status check_instance(ed_yreader *r, const char *ctx, yaml_mark_t star
     ed_ypath here = {ctx, NULL, SIZE_MAX};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (!has(b, required[i]))
-            return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
-                                   ed_yaml_instance_keys[required[i]]);
+            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
+                                   ed__yaml_instance_keys[required[i]]);
     bool platinum = b->edition == ED_EDITION_ENTERPRISE_PLATINUM;
     ed_billing billing = platinum ? ED_BILLING_SUBSCRIPTION : ED_BILLING_PAY_AS_YOU_GO;
     ed_cluster cluster = platinum ? ED_CLUSTER_DEDICATED : ED_CLUSTER_SHARED;
     const char *edition = ed_edition_name(b->edition);
     if (has(b, ED_IK_BILLING) && b->billing != billing)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_BILLING],
-                               (ed_ypath){ctx, ed_yaml_instance_keys[ED_IK_BILLING], SIZE_MAX},
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_BILLING],
+                               (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_BILLING], SIZE_MAX},
                                "%s contradicts edition %s, which is billed by %s",
                                ed_billing_name(b->billing), edition, ed_billing_name(billing));
     if (has(b, ED_IK_CLUSTER) && b->cluster != cluster)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_CLUSTER],
-                               (ed_ypath){ctx, ed_yaml_instance_keys[ED_IK_CLUSTER], SIZE_MAX},
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_CLUSTER],
+                               (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_CLUSTER], SIZE_MAX},
                                "%s contradicts edition %s, which runs on the %s cluster",
                                ed_cluster_name(b->cluster), edition, ed_cluster_name(cluster));
     if (platinum && !has(b, ED_IK_SUBSCRIPTION))
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
                                "missing key `subscription` (required on %s)", edition);
     if (!platinum && has(b, ED_IK_SUBSCRIPTION))
-        return ed_yr_fail_path(
+        return ed__yr_fail_path(
             r, ED_SCHEMA_ERROR, b->mark[ED_IK_SUBSCRIPTION],
-            (ed_ypath){ctx, ed_yaml_instance_keys[ED_IK_SUBSCRIPTION], SIZE_MAX},
+            (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_SUBSCRIPTION], SIZE_MAX},
             "a %s instance has no subscription", edition);
     bool expired = b->lifecycle == ED_LIFECYCLE_EXPIRED;
     if (expired && !has(b, ED_IK_RELEASE_AT))
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
                                "missing key `release_at` (required when lifecycle is expired)");
     if (!expired && has(b, ED_IK_RELEASE_AT))
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_RELEASE_AT],
-                               (ed_ypath){ctx, ed_yaml_instance_keys[ED_IK_RELEASE_AT], SIZE_MAX},
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_RELEASE_AT],
+                               (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_RELEASE_AT], SIZE_MAX},
                                "only an expired instance has a release time (lifecycle is %s)",
                                ed_lifecycle_name(b->lifecycle));
     return ED_OK;
@@ -1023,13 +1023,13 @@ static ed_status check_instance(ed_yreader *r, const char *ctx, yaml_mark_t star
 static ed_status build_instance(ed_yreader *r, const char *ctx, yaml_mark_t start,
                                 inst_build *b, ed_instance **out)
 {
-    ed_ident *ident = ed_ident_new(b->id, b->endpoint, has(b, ED_IK_REGION) ? b->region : NULL);
+    ed_ident *ident = ed__ident_new(b->id, b->endpoint, has(b, ED_IK_REGION) ? b->region : NULL);
     if (!ident)
-        return ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
-    ed_instance *inst = ed_instance_alloc(ident, b->topics, b->groups);
-    b->topics = b->groups = NULL; /* owned (or released) by ed_instance_alloc */
+        return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+    ed_instance *inst = ed__instance_alloc(ident, b->topics, b->groups);
+    b->topics = b->groups = NULL; /* owned (or released) by ed__instance_alloc */
     if (!inst)
-        return ed_error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+        return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
     inst->edition = b->edition;
     inst->lifecycle = b->lifecycle;
     inst->revision = b->revision;
@@ -1053,22 +1053,22 @@ static ed_status build_instance(ed_yreader *r, const char *ctx, yaml_mark_t star
     }
     char msg[ED_MESSAGE_MAX];
     msg[0] = '\0';
-    ed_status st = ed_instance_validate(inst, msg, sizeof msg);
+    ed_status st = ed__instance_validate(inst, msg, sizeof msg);
     if (st != ED_OK) {
         ed_instance_free(inst);
         if (st == ED_NO_MEMORY)
-            return ed_error_set(r->err, st, 0, 0, "out of memory");
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, start, (ed_ypath){ctx, NULL, SIZE_MAX}, "%s",
+            return ed__error_set(r->err, st, 0, 0, "out of memory");
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, (ed_ypath){ctx, NULL, SIZE_MAX}, "%s",
                                msg[0] ? msg : "the fields contradict each other");
     }
     *out = inst;
     return ED_OK;
 }
 
-ed_status ed_yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
+ed_status ed__yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
 {
     ed_ypath here = {ctx, NULL, SIZE_MAX};
-    ed_status st = ed_yr_mapping(r, here);
+    ed_status st = ed__yr_mapping(r, here);
     if (st != ED_OK)
         return st;
     yaml_mark_t start = r->ev.start_mark;
@@ -1079,7 +1079,7 @@ ed_status ed_yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
     b.release_delay_days = ED_RELEASE_DELAY_DEFAULT;
     for (;;) {
         int key;
-        if ((st = next_key(r, here, ed_yaml_instance_keys, ED_IK_COUNT, &b.seen, &key)) != ED_OK)
+        if ((st = next_key(r, here, ed__yaml_instance_keys, ED_IK_COUNT, &b.seen, &key)) != ED_OK)
             break;
         if (key < 0)
             break;
@@ -1094,67 +1094,67 @@ ed_status ed_yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
         st = check_instance(r, ctx, start, &b);
     if (st == ED_OK)
         st = build_instance(r, ctx, start, &b, out);
-    ed_names_unref(b.topics);
-    ed_names_unref(b.groups);
+    ed__names_unref(b.topics);
+    ed__names_unref(b.groups);
     return st;
 }
 
 /* ---- the state file ----------------------------------------------------- */
 
-ed_status ed_yr_root(ed_yreader *r, yaml_mark_t *root_mark)
+ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark)
 {
     ed_ypath root = {NULL, NULL, SIZE_MAX};
-    ed_status st = ed_yr_mapping(r, root);
+    ed_status st = ed__yr_mapping(r, root);
     if (st != ED_OK)
         return st;
     yaml_mark_t start = r->ev.start_mark;
     *root_mark = start;
     const char *k = NULL;
     size_t klen = 0;
-    if ((st = ed_yr_key(r, root, &k, &klen)) != ED_OK)
+    if ((st = ed__yr_key(r, root, &k, &klen)) != ED_OK)
         return st;
     if (!k || klen != strlen(ED_YAML_KEY_VERSION) || memcmp(k, ED_YAML_KEY_VERSION, klen) != 0)
-        return ed_yr_fail_path(r, ED_SCHEMA_ERROR, k ? r->ev.start_mark : start, root,
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, k ? r->ev.start_mark : start, root,
                                "the first key must be `libedition: %d`", ED_YAML_FORMAT_VERSION);
-    return ed_yr_version(r, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+    return ed__yr_version(r, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
 }
 
 ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
                                 const ed_options *opts, ed_error **err)
 {
     if (!out || (!data && len))
-        return ed_error_set(err, ED_INVALID_ARGUMENT, 0, 0,
+        return ed__error_set(err, ED_INVALID_ARGUMENT, 0, 0,
                             "ed_instance_load_yaml: out and data must not be NULL");
     ed_yreader r;
-    ed_status st = ed_yr_open(&r, data, len, opts, err);
+    ed_status st = ed__yr_open(&r, data, len, opts, err);
     if (st != ED_OK)
         return st;
     ed_instance *inst = NULL;
     yaml_mark_t start = {0, 0, 0};
-    st = ed_yr_root(&r, &start);
+    st = ed__yr_root(&r, &start);
     ed_ypath root = {NULL, NULL, SIZE_MAX};
     while (st == ED_OK) {
         const char *k = NULL;
         size_t klen = 0;
-        if ((st = ed_yr_key(&r, root, &k, &klen)) != ED_OK || !k)
+        if ((st = ed__yr_key(&r, root, &k, &klen)) != ED_OK || !k)
             break;
         bool is_instance = klen == strlen(ED_YAML_KEY_INSTANCE) &&
                            memcmp(k, ED_YAML_KEY_INSTANCE, klen) == 0;
         if (!is_instance || inst)
-            st = ed_yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
+            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
                                  is_instance || (klen == strlen(ED_YAML_KEY_VERSION) &&
                                                  memcmp(k, ED_YAML_KEY_VERSION, klen) == 0)
                                      ? "duplicate"
                                      : "unknown",
                                  (int)(klen > 64 ? 64 : klen), k);
         else
-            st = ed_yr_instance(&r, ED_YAML_KEY_INSTANCE, &inst);
+            st = ed__yr_instance(&r, ED_YAML_KEY_INSTANCE, &inst);
     }
     if (st == ED_OK && !inst)
-        st = ed_yr_fail_path(&r, ED_SCHEMA_ERROR, start, root, "missing key `instance`");
+        st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, start, root, "missing key `instance`");
     if (st == ED_OK)
-        st = ed_yr_finish(&r);
-    ed_yr_close(&r);
+        st = ed__yr_finish(&r);
+    ed__yr_close(&r);
     if (st != ED_OK) {
         ed_instance_free(inst);
         return st;

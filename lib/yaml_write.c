@@ -22,7 +22,7 @@ typedef struct writer {
 static int write_handler(void *data, unsigned char *bytes, size_t size)
 {
     writer *w = data;
-    ed_status st = ed_buffer_append(w->buf, (const char *)bytes, size);
+    ed_status st = ed__buffer_append(w->buf, (const char *)bytes, size);
     if (st != ED_OK) {
         w->status = st;
         return 0;
@@ -66,7 +66,7 @@ static void w_word(writer *w, const char *s)
 static void w_str(writer *w, const char *s)
 {
     size_t len = strlen(s);
-    w_scalar(w, s, len, !ed_yaml_plain_not_string(s, len));
+    w_scalar(w, s, len, !ed__yaml_plain_not_string(s, len));
 }
 
 static void w_time(writer *w, ed_time t)
@@ -170,7 +170,7 @@ static ed_status w_close(writer *w)
 
 static void w_key(writer *w, ed_ikey key)
 {
-    w_word(w, ed_yaml_instance_keys[key]);
+    w_word(w, ed__yaml_instance_keys[key]);
 }
 
 static void w_names(writer *w, const ed_names *names)
@@ -217,24 +217,24 @@ static void w_instance(writer *w, const ed_instance *inst)
     if (inst->has_subscription) {
         w_key(w, ED_IK_SUBSCRIPTION);
         w_map(w, false);
-        w_word(w, ed_yaml_subscription_keys[ED_SK_STARTED_AT]);
+        w_word(w, ed__yaml_subscription_keys[ED_SK_STARTED_AT]);
         w_time(w, inst->started_at);
-        w_word(w, ed_yaml_subscription_keys[ED_SK_EXPIRES_AT]);
+        w_word(w, ed__yaml_subscription_keys[ED_SK_EXPIRES_AT]);
         w_time(w, inst->expires_at);
-        w_word(w, ed_yaml_subscription_keys[ED_SK_PERIOD_MONTHS]);
+        w_word(w, ed__yaml_subscription_keys[ED_SK_PERIOD_MONTHS]);
         w_i64(w, inst->period_months);
-        w_word(w, ed_yaml_subscription_keys[ED_SK_POST_EXPIRATION_ACTION]);
+        w_word(w, ed__yaml_subscription_keys[ED_SK_POST_EXPIRATION_ACTION]);
         w_word(w, ed_action_name(inst->action));
         w_map_end(w);
     }
     if (inst->has_migration) {
         w_key(w, ED_IK_MIGRATION);
         w_map(w, false);
-        w_word(w, ed_yaml_migration_keys[ED_MK_FROM]);
+        w_word(w, ed__yaml_migration_keys[ED_MK_FROM]);
         w_word(w, ed_cluster_name(inst->migration_from));
-        w_word(w, ed_yaml_migration_keys[ED_MK_TO]);
+        w_word(w, ed__yaml_migration_keys[ED_MK_TO]);
         w_word(w, ed_cluster_name(inst->migration_to));
-        w_word(w, ed_yaml_migration_keys[ED_MK_STARTED_AT]);
+        w_word(w, ed__yaml_migration_keys[ED_MK_STARTED_AT]);
         w_time(w, inst->migration_started_at);
         w_map_end(w);
     }
@@ -362,9 +362,9 @@ static void w_state_summary(writer *w, const ed_instance *inst)
     ed_time expires_at;
     ed_action action;
     if (ed_instance_subscription(inst, NULL, &expires_at, NULL, &action)) {
-        w_word(w, ed_yaml_subscription_keys[ED_SK_EXPIRES_AT]);
+        w_word(w, ed__yaml_subscription_keys[ED_SK_EXPIRES_AT]);
         w_time(w, expires_at);
-        w_word(w, ed_yaml_subscription_keys[ED_SK_POST_EXPIRATION_ACTION]);
+        w_word(w, ed__yaml_subscription_keys[ED_SK_POST_EXPIRATION_ACTION]);
         w_word(w, ed_action_name(action));
     }
     ed_time release_at;
@@ -376,9 +376,9 @@ static void w_state_summary(writer *w, const ed_instance *inst)
     if (ed_instance_migration(inst, &from, &to, NULL)) {
         w_key(w, ED_IK_MIGRATION);
         w_map(w, true);
-        w_word(w, ed_yaml_migration_keys[ED_MK_FROM]);
+        w_word(w, ed__yaml_migration_keys[ED_MK_FROM]);
         w_word(w, ed_cluster_name(from));
-        w_word(w, ed_yaml_migration_keys[ED_MK_TO]);
+        w_word(w, ed__yaml_migration_keys[ED_MK_TO]);
         w_word(w, ed_cluster_name(to));
         w_map_end(w);
     }
@@ -452,7 +452,7 @@ static void w_outcome(writer *w, const ed_command *cmd, const ed_result *r,
 ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
                             const ed_result *r, const ed_instance *current)
 {
-    if (!buf || !cmd || !r || !current || !ed_time_valid(at))
+    if (!buf || !cmd || !r || !current || !ed__time_valid(at))
         return ED_INVALID_ARGUMENT;
     writer w;
     w_open(&w, buf, true);
@@ -506,7 +506,7 @@ static void w_arguments(writer *w, const ed_command *cmd)
 ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
                               const ed_result *r, const ed_instance *current)
 {
-    if (!buf || !cmd || !r || !current || !ed_time_valid(now))
+    if (!buf || !cmd || !r || !current || !ed__time_valid(now))
         return ED_INVALID_ARGUMENT;
     writer w;
     w_open(&w, buf, false);

@@ -2,13 +2,16 @@
 """The shared library exports exactly the functions the header declares,
 each of them documented.
 
-Usage: check_exports.py HEADER LIBRARY
+Usage: check_exports.py HEADER LIBRARY [ARCHIVE]
 
 * every `ED_API` function declared in the header is exported by the library,
   and the library exports nothing else (apart from its version node);
 * every exported symbol is in the version node LIBEDITION_1 or a later one;
 * every declaration has a documentation comment (`/** ... */`) directly
-  above it.
+  above it;
+* the static archive, when given, defines no global symbol outside the
+  header but the reserved internal prefix `ed__`, so a program linking it
+  statically meets no libedition name it did not ask for.
 """
 import re
 import subprocess
@@ -57,6 +60,20 @@ for name, pos in sorted(declared.items(), key=lambda kv: kv[1]):
     if not before[start:].startswith("/**"):
         line = header.count("\n", 0, pos) + 1
         problems.append(f"{header_path}:{line}: {name}: the comment above it is not a /** doc comment")
+
+if len(sys.argv) > 3:
+    archive = sys.argv[3]
+    out = subprocess.run(["nm", "-g", "--defined-only", archive],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) != 3:
+            continue
+        name = parts[2]
+        if name in declared or name.startswith("ed__"):
+            continue
+        problems.append(f"{archive}: {name} is a global symbol that is neither public "
+                        f"(declared in the header) nor internal (prefix ed__)")
 
 for p in problems:
     print(p)

@@ -1,4 +1,4 @@
-/* ed_instance_validate: the cross-field rules every loaded snapshot must
+/* ed__instance_validate: the cross-field rules every loaded snapshot must
  * satisfy (I2, release_at only when expired, times in range, ...). The YAML
  * reader checks most of them itself, to point at the offending value; this
  * is the net behind it, tested on snapshots altered one field at a time. */
@@ -14,7 +14,7 @@ static ed_instance *platinum(void)
 {
     ed_result *r = ed_create_enterprise_platinum(TEST_ID, TEST_ENDPOINT,
                                                  tp("2026-02-01T00:00:00Z"), 1, NULL);
-    ed_instance *in = ed_instance_clone(ed_result_instance(r));
+    ed_instance *in = ed__instance_clone(ed_result_instance(r));
     ed_result_free(r);
     return in;
 }
@@ -23,7 +23,7 @@ static ed_instance *expired(void)
 {
     ed_instance *p = platinum();
     ed_result *r = ed_tick(p, tp("2026-03-01T00:00:00Z"));
-    ed_instance *in = ed_instance_clone(ed_result_instance(r));
+    ed_instance *in = ed__instance_clone(ed_result_instance(r));
     ed_result_free(r);
     ed_instance_free(p);
     return in;
@@ -32,7 +32,7 @@ static ed_instance *expired(void)
 static void expect_invalid(ed_instance *in, const char *field)
 {
     char msg[ED_MESSAGE_MAX] = "";
-    ck_assert_int_eq(ed_instance_validate(in, msg, sizeof msg), ED_SCHEMA_ERROR);
+    ck_assert_int_eq(ed__instance_validate(in, msg, sizeof msg), ED_SCHEMA_ERROR);
     ck_assert_msg(strncmp(msg, field, strlen(field)) == 0, "message '%s' does not name %s", msg,
                   field);
     ed_instance_free(in);
@@ -42,8 +42,8 @@ START_TEST(test_validate_accepts_what_the_transitions_make)
 {
     char msg[ED_MESSAGE_MAX];
     ed_instance *p = platinum(), *e = expired();
-    ck_assert_int_eq(ed_instance_validate(p, msg, sizeof msg), ED_OK);
-    ck_assert_int_eq(ed_instance_validate(e, msg, sizeof msg), ED_OK);
+    ck_assert_int_eq(ed__instance_validate(p, msg, sizeof msg), ED_OK);
+    ck_assert_int_eq(ed__instance_validate(e, msg, sizeof msg), ED_OK);
     ed_instance_free(p);
     ed_instance_free(e);
 }
@@ -137,27 +137,27 @@ END_TEST
 START_TEST(test_X1_validate_names_and_identity)
 {
     ed_instance *in = platinum();
-    ed_names *groups = ed_names_new(1);
-    ck_assert_int_eq(ed_names_push(groups, "orders", 6), ED_OK);
-    ed_names *topics = ed_names_new(1);
-    ck_assert_int_eq(ed_names_push(topics, "orders", 6), ED_OK);
-    ed_names_unref(in->groups);
-    ed_names_unref(in->topics);
+    ed_names *groups = ed__names_new(1);
+    ck_assert_int_eq(ed__names_push(groups, "orders", 6), ED_OK);
+    ed_names *topics = ed__names_new(1);
+    ck_assert_int_eq(ed__names_push(topics, "orders", 6), ED_OK);
+    ed__names_unref(in->groups);
+    ed__names_unref(in->topics);
     in->groups = groups;
     in->topics = topics;
     expect_invalid(in, "groups");
 
     in = platinum();
-    ed_ident_unref(in->ident);
-    in->ident = ed_ident_new("has space", "http://x", NULL);
+    ed__ident_unref(in->ident);
+    in->ident = ed__ident_new("has space", "http://x", NULL);
     expect_invalid(in, "id");
     in = platinum();
-    ed_ident_unref(in->ident);
-    in->ident = ed_ident_new("MQ_INST_x", "", NULL);
+    ed__ident_unref(in->ident);
+    in->ident = ed__ident_new("MQ_INST_x", "", NULL);
     expect_invalid(in, "endpoint");
     in = platinum();
-    ed_ident_unref(in->ident);
-    in->ident = ed_ident_new("MQ_INST_x", "http://x", "cn hangzhou");
+    ed__ident_unref(in->ident);
+    in->ident = ed__ident_new("MQ_INST_x", "http://x", "cn hangzhou");
     expect_invalid(in, "region");
 }
 END_TEST
@@ -167,9 +167,9 @@ START_TEST(test_S9_validate_released_has_no_topics)
     ed_instance *in = expired();
     in->lifecycle = ED_LIFECYCLE_RELEASED;
     in->has_release_at = false;
-    ed_names *topics = ed_names_new(1);
-    ck_assert_int_eq(ed_names_push(topics, "orders", 6), ED_OK);
-    ed_names_unref(in->topics);
+    ed_names *topics = ed__names_new(1);
+    ck_assert_int_eq(ed__names_push(topics, "orders", 6), ED_OK);
+    ed__names_unref(in->topics);
     in->topics = topics;
     expect_invalid(in, "topics");
 }
