@@ -123,10 +123,10 @@ static size_t describe(ed_effect_list *list, const ed_effect *e)
         if (e->fields & (1u << ED_FIELD_PERIOD_MONTHS))
             return arena_printf(list,
                                 "switch billing from %s to a %" PRId64
-                                "-month subscription expiring %s",
-                                billing_phrase(e->from), e->period_months, exp);
-        return arena_printf(list, "switch billing from %s to %s", billing_phrase(e->from),
-                            billing_phrase(e->to));
+                                "-month subscription from %s, expiring %s",
+                                billing_phrase(e->from), e->period_months, at, exp);
+        return arena_printf(list, "switch billing from %s to %s as of %s",
+                            billing_phrase(e->from), billing_phrase(e->to), at);
     case ED_EFFECT_BILLING_REFUND:
         return arena_printf(list, "refund the unused subscription time until %s", until);
     case ED_EFFECT_BILLING_RENEW:
@@ -147,12 +147,14 @@ static size_t describe(ed_effect_list *list, const ed_effect *e)
     case ED_EFFECT_GROUP_DELETE:
         return arena_printf(list, "delete consumer group %s", subject);
     case ED_EFFECT_INSTANCE_SUSPEND:
-        return arena_printf(list, "suspend instance %s: clients can no longer send or receive",
-                            subject);
+        return arena_printf(list,
+                            "suspend instance %s as of %s: clients can no longer send or "
+                            "receive",
+                            subject, at);
     case ED_EFFECT_INSTANCE_RESUME:
         return arena_printf(list, "resume instance %s", subject);
     case ED_EFFECT_INSTANCE_DELETE:
-        return arena_printf(list, "delete instance %s", subject);
+        return arena_printf(list, "delete instance %s as of %s", subject, at);
     case ED_EFFECT_TIMER_SCHEDULE:
         return arena_printf(list, "schedule the %s timer at %s", e->timer, at);
     case ED_EFFECT_TIMER_CANCEL:

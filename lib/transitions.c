@@ -271,8 +271,10 @@ static ed_effect *emit_at(tx *t, ed_effect_kind kind, ed_time at)
 }
 
 /* The downgrade of an expiry or refund with downgrade_to_standard (S13,
- * S14): Standard Edition at once, topics and groups move back online. */
-static bool downgrade_now(tx *t, ed_time now)
+ * S14): Standard Edition at once, topics and groups move back online.
+ * Billing switches at `effective`: the expiry for an expiry, even when the
+ * tick runs late, and now for a refund. */
+static bool downgrade_now(tx *t, ed_time now, ed_time effective)
 {
     ed_instance *n = t->next;
     ed_time notice_at = release_time(n);
@@ -286,7 +288,7 @@ static bool downgrade_now(tx *t, ed_time now)
     n->migration_to = ED_CLUSTER_SHARED;
     n->migration_started_at = now;
 
-    ed_effect *e = emit(t, ED_EFFECT_BILLING_CONVERT, NULL);
+    ed_effect *e = emit_at(t, ED_EFFECT_BILLING_CONVERT, effective);
     if (e == NULL)
         return false;
     e->from = ed_billing_name(ED_BILLING_SUBSCRIPTION);
@@ -299,8 +301,10 @@ static bool downgrade_now(tx *t, ed_time now)
 }
 
 /* The release (S9): every group, every topic, then the instance, each
- * irreversible. The lists empty with it. */
-static bool release_now(tx *t)
+ * irreversible. The lists empty with it. The instance is deleted as of
+ * `effective`: release_at for a tick (the contractual time, even when the
+ * tick runs late), now for an allowed refund. */
+static bool release_now(tx *t, ed_time effective)
 {
     ed_instance *n = t->next;
     for (size_t i = 0; i < n->groups->count; i++) {
@@ -311,7 +315,7 @@ static bool release_now(tx *t)
         if (emit(t, ED_EFFECT_TOPIC_DELETE, ed__names_at(n->topics, i)) == NULL)
             return false;
     }
-    if (emit(t, ED_EFFECT_INSTANCE_DELETE, NULL) == NULL)
+    if (emit_at(t, ED_EFFECT_INSTANCE_DELETE, effective) == NULL)
         return false;
     ed_names *no_topics = ed__names_new(0), *no_groups = ed__names_new(0);
     if (no_topics == NULL || no_groups == NULL) {
@@ -337,7 +341,7 @@ static bool suspend_now(tx *t)
     n->lifecycle = ED_LIFECYCLE_EXPIRED;
     n->has_release_at = true;
     n->release_at = release_time(n);
-    if (emit(t, ED_EFFECT_INSTANCE_SUSPEND, NULL) == NULL)
+    if (emit_at(t, ED_EFFECT_INSTANCE_SUSPEND, n->expires_at) == NULL)
         return false;
     ed_effect *e = emit_timer(t, ED_EFFECT_TIMER_SCHEDULE, "release");
     if (e == NULL)
@@ -446,7 +450,7 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
     n->migration_to = ED_CLUSTER_DEDICATED;
     n->migration_started_at = now;
 
-    ed_effect *e = emit(&t, ED_EFFECT_BILLING_CONVERT, NULL);
+    ed_effect *e = emit_at(&t, ED_EFFECT_BILLING_CONVERT, now);
     if (e == NULL)
         return tx_nomem(&t);
     e->from = ed_billing_name(ED_BILLING_PAY_AS_YOU_GO);
@@ -526,8 +530,9 @@ ed_result *ed_tick(const ed_instance *in, ed_time now)
     if (t.next->lifecycle == ED_LIFECYCLE_ACTIVE) {
         if (!tx_revision(&t, now))
             return tx_refuse_revision(&t);
-        bool ok = t.next->action == ED_ACTION_DOWNGRADE_TO_STANDARD ? downgrade_now(&t, now)
-                                                                     : suspend_now(&t);
+        bool ok = t.next->action == ED_ACTION_DOWNGRADE_TO_STANDARD
+                      ? downgrade_now(&t, now, t.next->expires_at)
+                      : suspend_now(&t);
         if (!ok)
             return tx_nomem(&t);
     }
@@ -535,7 +540,7 @@ ed_result *ed_tick(const ed_instance *in, ed_time now)
         /* the release, when it is due as well, is a revision of its own */
         if (!tx_revision(&t, now))
             return tx_refuse_revision(&t);
-        if (!release_now(&t))
+        if (!release_now(&t, t.next->release_at))
             return tx_nomem(&t);
     }
     return tx_commit(&t);
@@ -572,7 +577,10 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     FIELD(e, ED_FIELD_REFUND);
     FIELD(e, ED_FIELD_UNUSED_FROM);
     FIELD(e, ED_FIELD_UNUSED_UNTIL);
-    if (!(deletes ? release_now(&t) : downgrade_now(&t, now)))
+    /* the subscription ends now: its expiry timer must not fire (I7) */
+    if (emit_timer(&t, ED_EFFECT_TIMER_CANCEL, "expiry") == NULL)
+        return tx_nomem(&t);
+    if (!(deletes ? release_now(&t, now) : downgrade_now(&t, now, now)))
         return tx_nomem(&t);
     if (!deletes || allowed)
         return tx_commit(&t);

@@ -1,7 +1,7 @@
 /* Seeded random model test. Runs ED_MODEL_STEPS (default 100,000) random
  * commands, every command of the lifecycle including create, with a
  * plausible clock that sometimes goes backwards, random valid and invalid
- * names and arguments. After every step it checks the invariants I1..I6 and
+ * names and arguments. After every step it checks the invariants I1..I7 and
  * compares the library with a small reference model written here from
  * spec/lifecycle.md and docs/semantics.md: status, new snapshot field by
  * field, every effect (kind, key, flags, subject, fields), the would-have
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "timer_replay.h"
 
 /* ---- random numbers (xorshift64*, seeded) -------------------------------- */
 
@@ -213,14 +214,16 @@ static void transition(outcome *o, xlist *l, ed_time now)
     xl_begin(l, o->next.rev);
 }
 
-static void do_release(outcome *o, xlist *l)
+/* The instance is deleted as of `effective`: release_at, or now for a
+ * refund. */
+static void do_release(outcome *o, xlist *l, ed_time effective)
 {
     model *m = &o->next;
     for (size_t i = 0; i < m->groups.n; i++)
         emit(l, ED_EFFECT_GROUP_DELETE, m->groups.v[i]);
     for (size_t i = 0; i < m->topics.n; i++)
         emit(l, ED_EFFECT_TOPIC_DELETE, m->topics.v[i]);
-    emit(l, ED_EFFECT_INSTANCE_DELETE, NULL);
+    fv(emit(l, ED_EFFECT_INSTANCE_DELETE, NULL), ED_FIELD_AT, effective);
     m->lc = ED_LIFECYCLE_RELEASED;
     m->topics.n = 0;
     m->groups.n = 0;
@@ -229,11 +232,13 @@ static void do_release(outcome *o, xlist *l)
     o->release_step = true;
 }
 
-static void do_downgrade(outcome *o, xlist *l, ed_time now)
+/* Billing switches at `effective`: the expiry, or now for a refund. */
+static void do_downgrade(outcome *o, xlist *l, ed_time now, ed_time effective)
 {
     model *m = &o->next;
-    fs(fs(emit(l, ED_EFFECT_BILLING_CONVERT, NULL), ED_FIELD_FROM, "subscription"), ED_FIELD_TO,
-       "pay_as_you_go");
+    fv(fs(fs(emit(l, ED_EFFECT_BILLING_CONVERT, NULL), ED_FIELD_FROM, "subscription"),
+          ED_FIELD_TO, "pay_as_you_go"),
+       ED_FIELD_AT, effective);
     for (size_t i = 0; i < m->topics.n; i++)
         fv(fs(fs(emit(l, ED_EFFECT_TOPIC_MIGRATE, m->topics.v[i]), ED_FIELD_FROM, "dedicated"),
               ED_FIELD_TO, "shared"),
@@ -257,7 +262,7 @@ static void do_expire_delete(outcome *o, xlist *l)
     m->lc = ED_LIFECYCLE_EXPIRED;
     m->has_rel = true;
     m->rel = m->expires + (ed_time)m->delay * 86400;
-    emit(l, ED_EFFECT_INSTANCE_SUSPEND, NULL);
+    fv(emit(l, ED_EFFECT_INSTANCE_SUSPEND, NULL), ED_FIELD_AT, m->expires);
     fs(fv(emit(l, ED_EFFECT_TIMER_SCHEDULE, NULL), ED_FIELD_AT, m->rel), ED_FIELD_TIMER,
        "release");
     fv(emit(l, ED_EFFECT_NOTICE_RELEASE_PENDING, NULL), ED_FIELD_AT, m->rel);
@@ -487,8 +492,9 @@ static void expect(const model *m, const step *s, outcome *o)
         if (o->status != ED_OK)
             return;
         transition(o, l, now);
-        fv(fv(fs(fs(emit(l, ED_EFFECT_BILLING_CONVERT, NULL), ED_FIELD_FROM, "pay_as_you_go"),
-                 ED_FIELD_TO, "subscription"),
+        fv(fv(fv(fs(fs(emit(l, ED_EFFECT_BILLING_CONVERT, NULL), ED_FIELD_FROM, "pay_as_you_go"),
+                    ED_FIELD_TO, "subscription"),
+                 ED_FIELD_AT, now),
               ED_FIELD_PERIOD_MONTHS, s->period),
            ED_FIELD_EXPIRES_AT, exp);
         for (size_t i = 0; i < m->topics.n; i++)
@@ -545,13 +551,13 @@ static void expect(const model *m, const step *s, outcome *o)
         if (n->lc == ED_LIFECYCLE_ACTIVE) {
             transition(o, l, now);
             if (n->action == ED_ACTION_DOWNGRADE_TO_STANDARD)
-                do_downgrade(o, l, now);
+                do_downgrade(o, l, now, m->expires);
             else
                 do_expire_delete(o, l);
         }
         if (n->lc == ED_LIFECYCLE_EXPIRED && now >= n->rel) {
             transition(o, l, now);
-            do_release(o, l);
+            do_release(o, l, n->rel);
         }
         return;
     case C_REFUND:
@@ -571,10 +577,11 @@ static void expect(const model *m, const step *s, outcome *o)
         fv(fv(fs(emit(l, ED_EFFECT_BILLING_REFUND, NULL), ED_FIELD_REFUND, "partial"),
               ED_FIELD_UNUSED_FROM, now),
            ED_FIELD_UNUSED_UNTIL, m->expires);
+        fs(emit(l, ED_EFFECT_TIMER_CANCEL, NULL), ED_FIELD_TIMER, "expiry");
         if (m->action == ED_ACTION_DOWNGRADE_TO_STANDARD)
-            do_downgrade(o, l, now);
+            do_downgrade(o, l, now, now);
         else
-            do_release(o, l);
+            do_release(o, l, now);
         if (o->status != ED_OK) {
             o->next = *m;
             o->transitions = 0;
@@ -960,6 +967,11 @@ START_TEST(test_random_model)
         ed_result_free(again);
 
         ed_status st = ed_result_status(r);
+        if (!create) {
+            char why[256];
+            const char *broken = timer_replay_violation(cur, s.now, r, why, sizeof why);
+            REQUIRE(broken == NULL, "%s%s", test_ctx, broken);
+        }
         REQUIRE(st == o.status, "%sstatus %s (%s), model %s", test_ctx, ed_status_name(st),
                       ed_result_message(r), ed_status_name(o.status));
         counts[s.cmd][st == ED_OK]++;

@@ -9,13 +9,15 @@
 #include "support.h"
 
 /* Effects 0..7 of an upgrade of the standard4() instance (spec §2 upgrade). */
-static void check_upgrade_effects(const ed_effect_list *l, uint64_t rev, int period, ed_time exp)
+static void check_upgrade_effects(const ed_effect_list *l, uint64_t rev, ed_time now, int period,
+                                  ed_time exp)
 {
     ck_assert_uint_eq(ed_effect_list_count(l), 8);
     check_effect(l, 0, TEST_ID, rev, 0, ED_EFFECT_BILLING_CONVERT, ED_SUBJECT_INSTANCE, NULL,
                  ED_FLAG_BILLING,
                  FIELDS(FS(ED_FIELD_FROM, "pay_as_you_go"), FS(ED_FIELD_TO, "subscription"),
-                        FV(ED_FIELD_PERIOD_MONTHS, period), FV(ED_FIELD_EXPIRES_AT, exp)));
+                        FV(ED_FIELD_AT, now), FV(ED_FIELD_PERIOD_MONTHS, period),
+                        FV(ED_FIELD_EXPIRES_AT, exp)));
     for (size_t i = 0; i < 2; i++)
         check_effect(l, 1 + i, TEST_ID, rev, 1 + i, ED_EFFECT_TOPIC_MIGRATE, ED_SUBJECT_TOPIC,
                      TOPICS[i], 0u,
@@ -35,13 +37,14 @@ static void check_upgrade_effects(const ed_effect_list *l, uint64_t rev, int per
 
 /* The downgrade effects (expire or refund with downgrade_to_standard) of an
  * instance holding TOPICS and GROUPS, starting at list position `pos` and
- * effect index `idx`. */
+ * effect index `idx`; billing switches at `effective`. */
 static void check_downgrade_effects(const ed_effect_list *l, size_t pos, uint64_t rev, size_t idx,
-                                    ed_time notice_at)
+                                    ed_time effective, ed_time notice_at)
 {
     check_effect(l, pos, TEST_ID, rev, idx, ED_EFFECT_BILLING_CONVERT, ED_SUBJECT_INSTANCE, NULL,
                  ED_FLAG_BILLING,
-                 FIELDS(FS(ED_FIELD_FROM, "subscription"), FS(ED_FIELD_TO, "pay_as_you_go")));
+                 FIELDS(FS(ED_FIELD_FROM, "subscription"), FS(ED_FIELD_TO, "pay_as_you_go"),
+                        FV(ED_FIELD_AT, effective)));
     for (size_t i = 0; i < 2; i++)
         check_effect(l, pos + 1 + i, TEST_ID, rev, idx + 1 + i, ED_EFFECT_TOPIC_MIGRATE,
                      ED_SUBJECT_TOPIC, TOPICS[i], 0u,
@@ -55,8 +58,10 @@ static void check_downgrade_effects(const ed_effect_list *l, size_t pos, uint64_
                  ED_SUBJECT_INSTANCE, NULL, ED_FLAG_NOTICE, FIELDS(FV(ED_FIELD_AT, notice_at)));
 }
 
-/* Release effects: every group, every topic, the instance; all irreversible. */
-static void check_release_effects(const ed_effect_list *l, size_t pos, uint64_t rev, size_t idx)
+/* Release effects: every group, every topic, the instance (deleted as of
+ * `effective`); all irreversible. */
+static void check_release_effects(const ed_effect_list *l, size_t pos, uint64_t rev, size_t idx,
+                                  ed_time effective)
 {
     for (size_t i = 0; i < 2; i++)
         check_effect(l, pos + i, TEST_ID, rev, idx + i, ED_EFFECT_GROUP_DELETE, ED_SUBJECT_GROUP,
@@ -65,7 +70,21 @@ static void check_release_effects(const ed_effect_list *l, size_t pos, uint64_t 
         check_effect(l, pos + 2 + i, TEST_ID, rev, idx + 2 + i, ED_EFFECT_TOPIC_DELETE,
                      ED_SUBJECT_TOPIC, TOPICS[i], ED_FLAG_IRREVERSIBLE, NO_FIELDS);
     check_effect(l, pos + 4, TEST_ID, rev, idx + 4, ED_EFFECT_INSTANCE_DELETE,
-                 ED_SUBJECT_INSTANCE, NULL, ED_FLAG_IRREVERSIBLE, NO_FIELDS);
+                 ED_SUBJECT_INSTANCE, NULL, ED_FLAG_IRREVERSIBLE,
+                 FIELDS(FV(ED_FIELD_AT, effective)));
+}
+
+/* The first two effects of every refund at `now` of a subscription that
+ * expires at `expires`: the partial refund, then the end of the expiry
+ * timer (section 3, Timers). */
+static void check_refund_head(const ed_effect_list *l, uint64_t rev, ed_time now, ed_time expires)
+{
+    check_effect(l, 0, TEST_ID, rev, 0, ED_EFFECT_BILLING_REFUND, ED_SUBJECT_INSTANCE, NULL,
+                 ED_FLAG_BILLING,
+                 FIELDS(FS(ED_FIELD_REFUND, "partial"), FV(ED_FIELD_UNUSED_FROM, now),
+                        FV(ED_FIELD_UNUSED_UNTIL, expires)));
+    check_effect(l, 1, TEST_ID, rev, 1, ED_EFFECT_TIMER_CANCEL, ED_SUBJECT_INSTANCE, NULL, 0u,
+                 FIELDS(FS(ED_FIELD_TIMER, "expiry")));
 }
 
 /* The snapshot after a downgrade (expiry or refund) at `at`. */
@@ -147,7 +166,8 @@ START_TEST(test_S1_upgrade_converts_billing_to_subscription)
     check_effect(l, 0, TEST_ID, 5, 0, ED_EFFECT_BILLING_CONVERT, ED_SUBJECT_INSTANCE, NULL,
                  ED_FLAG_BILLING,
                  FIELDS(FS(ED_FIELD_FROM, "pay_as_you_go"), FS(ED_FIELD_TO, "subscription"),
-                        FV(ED_FIELD_PERIOD_MONTHS, 1), FV(ED_FIELD_EXPIRES_AT, tp(T_EXPIRES))));
+                        FV(ED_FIELD_AT, tp(T_UPGRADE)), FV(ED_FIELD_PERIOD_MONTHS, 1),
+                        FV(ED_FIELD_EXPIRES_AT, tp(T_EXPIRES))));
     /* the input keeps being what it was */
     ck_assert_int_eq(ed_instance_billing(s), ED_BILLING_PAY_AS_YOU_GO);
     ed_result_free(r);
@@ -303,7 +323,7 @@ START_TEST(test_S7_upgrade_effects_in_order)
     ed_result *r = ed_upgrade(s, tp(T_UPGRADE), 1);
     ck_assert_int_eq(ed_result_status(r), ED_OK);
     ck_assert_str_eq(ed_result_message(r), "");
-    check_upgrade_effects(ed_result_effects(r), 5, 1, tp(T_EXPIRES));
+    check_upgrade_effects(ed_result_effects(r), 5, tp(T_UPGRADE), 1, tp(T_EXPIRES));
     ck_assert_uint_eq(ed_effect_list_count(ed_result_would_have(r)), 0);
     ck_assert_uint_eq(ed_result_plan_count(r), 0);
     ed_result_free(r);
@@ -317,7 +337,8 @@ START_TEST(test_S7_upgrade_effects_in_order)
     check_effect(l, 0, TEST_ID, 1, 0, ED_EFFECT_BILLING_CONVERT, ED_SUBJECT_INSTANCE, NULL,
                  ED_FLAG_BILLING,
                  FIELDS(FS(ED_FIELD_FROM, "pay_as_you_go"), FS(ED_FIELD_TO, "subscription"),
-                        FV(ED_FIELD_PERIOD_MONTHS, 2), FV(ED_FIELD_EXPIRES_AT, exp)));
+                        FV(ED_FIELD_AT, tp(T_UPGRADE)), FV(ED_FIELD_PERIOD_MONTHS, 2),
+                        FV(ED_FIELD_EXPIRES_AT, exp)));
     check_effect(l, 1, TEST_ID, 1, 1, ED_EFFECT_TIMER_SCHEDULE, ED_SUBJECT_INSTANCE, NULL, 0u,
                  FIELDS(FV(ED_FIELD_AT, exp), FS(ED_FIELD_TIMER, "expiry")));
     check_effect(l, 2, TEST_ID, 1, 2, ED_EFFECT_TICKET_EXPERT_SERVICES, ED_SUBJECT_INSTANCE,
@@ -381,7 +402,7 @@ START_TEST(test_S8_downgrade_through_post_expiration_action)
     ck_assert_int_eq(ed_result_status(x), ED_OK);
     check_downgraded(ed_result_instance(x), 7, tp(T_EXPIRES));
     ck_assert_uint_eq(ed_effect_list_count(ed_result_effects(x)), 6);
-    check_downgrade_effects(ed_result_effects(x), 0, 7, 0, tp(T_RELEASE));
+    check_downgrade_effects(ed_result_effects(x), 0, 7, 0, tp(T_EXPIRES), tp(T_RELEASE));
     ed_result_free(x);
     ed_result_free(r);
     ed_instance_free(p);
@@ -448,7 +469,7 @@ START_TEST(test_S9_expiry_with_delete_suspends_then_releases_all)
     const ed_effect_list *l = ed_result_effects(r);
     ck_assert_uint_eq(ed_effect_list_count(l), 3);
     check_effect(l, 0, TEST_ID, 6, 0, ED_EFFECT_INSTANCE_SUSPEND, ED_SUBJECT_INSTANCE, NULL,
-                 ED_FLAG_DISRUPTIVE, NO_FIELDS);
+                 ED_FLAG_DISRUPTIVE, FIELDS(FV(ED_FIELD_AT, tp(T_EXPIRES))));
     check_effect(l, 1, TEST_ID, 6, 1, ED_EFFECT_TIMER_SCHEDULE, ED_SUBJECT_INSTANCE, NULL, 0u,
                  FIELDS(FV(ED_FIELD_AT, rel), FS(ED_FIELD_TIMER, "release")));
     check_effect(l, 2, TEST_ID, 6, 2, ED_EFFECT_NOTICE_RELEASE_PENDING, ED_SUBJECT_INSTANCE, NULL,
@@ -479,7 +500,7 @@ START_TEST(test_S9_expiry_with_delete_suspends_then_releases_all)
     ck_assert_int_eq(ed_result_status(r), ED_OK);
     l = ed_result_effects(r);
     ck_assert_uint_eq(ed_effect_list_count(l), 5);
-    check_release_effects(l, 0, 7, 0);
+    check_release_effects(l, 0, 7, 0, rel);
     check_released(ed_result_instance(r), 7, rel);
     ed_result_free(r);
     ed_instance_free(e);
@@ -552,12 +573,9 @@ START_TEST(test_S11_refund_before_changing_action_refused)
     ck_assert_ptr_nonnull(strstr(ed_result_message(r), "downgrade_to_standard"));
     /* the effects that would have happened, with the keys they would have had */
     const ed_effect_list *w = ed_result_would_have(r);
-    ck_assert_uint_eq(ed_effect_list_count(w), 6);
-    check_effect(w, 0, TEST_ID, 6, 0, ED_EFFECT_BILLING_REFUND, ED_SUBJECT_INSTANCE, NULL,
-                 ED_FLAG_BILLING,
-                 FIELDS(FS(ED_FIELD_REFUND, "partial"), FV(ED_FIELD_UNUSED_FROM, now),
-                        FV(ED_FIELD_UNUSED_UNTIL, tp(T_EXPIRES))));
-    check_release_effects(w, 1, 6, 1);
+    ck_assert_uint_eq(ed_effect_list_count(w), 7);
+    check_refund_head(w, 6, now, tp(T_EXPIRES));
+    check_release_effects(w, 2, 6, 2, now);
     ed_result_free(r);
     check_capture(p, &before);
 
@@ -609,12 +627,9 @@ START_TEST(test_S13_refund_with_downgrade_is_standard_at_once)
     ed_result *r = ed_refund(q, now, NULL);
     ck_assert_int_eq(ed_result_status(r), ED_OK);
     const ed_effect_list *l = ed_result_effects(r);
-    ck_assert_uint_eq(ed_effect_list_count(l), 7);
-    check_effect(l, 0, TEST_ID, 7, 0, ED_EFFECT_BILLING_REFUND, ED_SUBJECT_INSTANCE, NULL,
-                 ED_FLAG_BILLING,
-                 FIELDS(FS(ED_FIELD_REFUND, "partial"), FV(ED_FIELD_UNUSED_FROM, now),
-                        FV(ED_FIELD_UNUSED_UNTIL, tp(T_EXPIRES))));
-    check_downgrade_effects(l, 1, 7, 1, tp(T_RELEASE));
+    ck_assert_uint_eq(ed_effect_list_count(l), 8);
+    check_refund_head(l, 7, now, tp(T_EXPIRES));
+    check_downgrade_effects(l, 2, 7, 2, now, tp(T_RELEASE));
     check_downgraded(ed_result_instance(r), 7, now);
     for (size_t i = 0; i < ed_effect_list_count(l); i++)
         ck_assert_uint_eq(ed_effect_flags(ed_effect_list_get(l, i)) & ED_FLAG_IRREVERSIBLE, 0);
@@ -626,12 +641,13 @@ END_TEST
 START_TEST(test_S13_expiry_with_downgrade_is_standard_at_once)
 {
     ed_instance *q = upgraded_downgrade6();
-    /* ticking well after expiry: the downgrade is dated by the tick */
+    /* ticking well after expiry: the snapshot is dated by the tick, but
+     * billing switches at the expiry */
     ed_time now = tp("2026-03-20T00:00:00Z");
     ed_result *r = ed_tick(q, now);
     ck_assert_int_eq(ed_result_status(r), ED_OK);
     ck_assert_uint_eq(ed_effect_list_count(ed_result_effects(r)), 6);
-    check_downgrade_effects(ed_result_effects(r), 0, 7, 0, tp(T_RELEASE));
+    check_downgrade_effects(ed_result_effects(r), 0, 7, 0, tp(T_EXPIRES), tp(T_RELEASE));
     check_downgraded(ed_result_instance(r), 7, now);
     ed_result_free(r);
     ed_instance_free(q);
@@ -654,7 +670,8 @@ START_TEST(test_S14_release_notification_ignored_after_downgrade)
     ck_assert_uint_eq(ed_effect_list_count(l), 2);
     check_effect(l, 0, TEST_ID, 2, 0, ED_EFFECT_BILLING_CONVERT, ED_SUBJECT_INSTANCE, NULL,
                  ED_FLAG_BILLING,
-                 FIELDS(FS(ED_FIELD_FROM, "subscription"), FS(ED_FIELD_TO, "pay_as_you_go")));
+                 FIELDS(FS(ED_FIELD_FROM, "subscription"), FS(ED_FIELD_TO, "pay_as_you_go"),
+                        FV(ED_FIELD_AT, tp("2026-02-10T08:00:00Z"))));
     check_effect(l, 1, TEST_ID, 2, 1, ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION,
                  ED_SUBJECT_INSTANCE, NULL, ED_FLAG_NOTICE,
                  FIELDS(FV(ED_FIELD_AT, tp("2026-02-20T08:00:00Z"))));
@@ -692,7 +709,8 @@ START_TEST(test_S14_release_delay_default_and_custom)
                          ED_SUBJECT_INSTANCE, NULL, 0u,
                          FIELDS(FV(ED_FIELD_AT, exp), FS(ED_FIELD_TIMER, "release")));
             check_effect(ed_result_effects(r), 3, TEST_ID, 2, 0, ED_EFFECT_INSTANCE_DELETE,
-                         ED_SUBJECT_INSTANCE, NULL, ED_FLAG_IRREVERSIBLE, NO_FIELDS);
+                         ED_SUBJECT_INSTANCE, NULL, ED_FLAG_IRREVERSIBLE,
+                         FIELDS(FV(ED_FIELD_AT, rel)));
         } else {
             ed_time got = 0;
             ck_assert_int_eq(ed_instance_lifecycle(e), ED_LIFECYCLE_EXPIRED);
@@ -979,12 +997,9 @@ START_TEST(test_X3_refund_with_allow_data_loss_releases)
     ed_options_free(o);
     ck_assert_int_eq(ed_result_status(r), ED_OK);
     const ed_effect_list *l = ed_result_effects(r);
-    ck_assert_uint_eq(ed_effect_list_count(l), 6);
-    check_effect(l, 0, TEST_ID, 6, 0, ED_EFFECT_BILLING_REFUND, ED_SUBJECT_INSTANCE, NULL,
-                 ED_FLAG_BILLING,
-                 FIELDS(FS(ED_FIELD_REFUND, "partial"), FV(ED_FIELD_UNUSED_FROM, now),
-                        FV(ED_FIELD_UNUSED_UNTIL, tp(T_EXPIRES))));
-    check_release_effects(l, 1, 6, 1);
+    ck_assert_uint_eq(ed_effect_list_count(l), 7);
+    check_refund_head(l, 6, now, tp(T_EXPIRES));
+    check_release_effects(l, 2, 6, 2, now);
     check_released(ed_result_instance(r), 6, now);
     ck_assert_uint_eq(ed_effect_list_count(ed_result_would_have(r)), 0);
     /* what the refusal showed is exactly what the allowed refund does */
@@ -1003,7 +1018,7 @@ START_TEST(test_X3_guard_applies_during_migration)
     ck_assert(ed_instance_migration(p, NULL, NULL, NULL));
     ed_result *r = ed_refund(p, tp(T_UPGRADE), NULL);
     check_refused(r, ED_DATA_LOSS_REFUSED, TEST_ID);
-    ck_assert_uint_eq(ed_effect_list_count(ed_result_would_have(r)), 6);
+    ck_assert_uint_eq(ed_effect_list_count(ed_result_would_have(r)), 7);
     ed_result_free(r);
     /* the downgrade path has no guard: nothing is deleted */
     ed_instance *q = upgraded_downgrade6();
@@ -1304,7 +1319,8 @@ START_TEST(test_X5_upgrade_waits_for_migration)
     ck_assert_uint_eq(ed_instance_revision(c), 8);
     r = ed_upgrade(c, tp("2026-03-02T00:00:00Z"), 1);
     ck_assert_int_eq(ed_result_status(r), ED_OK);
-    check_upgrade_effects(ed_result_effects(r), 9, 1, tp("2026-04-02T00:00:00Z"));
+    check_upgrade_effects(ed_result_effects(r), 9, tp("2026-03-02T00:00:00Z"), 1,
+                          tp("2026-04-02T00:00:00Z"));
     ed_result_free(r);
     ed_instance_free(c);
     ed_instance_free(d);
@@ -1341,12 +1357,12 @@ START_TEST(test_X6_tick_applies_expire_then_release)
     const ed_effect_list *l = ed_result_effects(r);
     ck_assert_uint_eq(ed_effect_list_count(l), 8);
     check_effect(l, 0, TEST_ID, 6, 0, ED_EFFECT_INSTANCE_SUSPEND, ED_SUBJECT_INSTANCE, NULL,
-                 ED_FLAG_DISRUPTIVE, NO_FIELDS);
+                 ED_FLAG_DISRUPTIVE, FIELDS(FV(ED_FIELD_AT, tp(T_EXPIRES))));
     check_effect(l, 1, TEST_ID, 6, 1, ED_EFFECT_TIMER_SCHEDULE, ED_SUBJECT_INSTANCE, NULL, 0u,
                  FIELDS(FV(ED_FIELD_AT, rel), FS(ED_FIELD_TIMER, "release")));
     check_effect(l, 2, TEST_ID, 6, 2, ED_EFFECT_NOTICE_RELEASE_PENDING, ED_SUBJECT_INSTANCE, NULL,
                  ED_FLAG_NOTICE, FIELDS(FV(ED_FIELD_AT, rel)));
-    check_release_effects(l, 3, 7, 0);
+    check_release_effects(l, 3, 7, 0, rel);
     check_released(ed_result_instance(r), 7, now);
     ed_result_free(r);
     ed_instance_free(p);

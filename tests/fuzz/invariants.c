@@ -1,4 +1,5 @@
 #include "invariants.h"
+#include "timer_replay.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -112,6 +113,9 @@ ed_result *inv_step(const ed_instance *before, const ed_command *cmd, ed_time no
                 *violation = "I3: an irreversible effect outside a release, an allowed refund or a named removal";
         }
     }
+    static char why[256];
+    if (*violation == NULL && before != NULL && ed_result_status(r) != ED_NO_MEMORY)
+        *violation = timer_replay_violation(before, now, r, why, sizeof why);
     ed_result_free(again);
     return r;
 }

@@ -36,6 +36,7 @@ static const char upgrade_effects[] =
     "  subject: {instance: MQ_INST_1}\n"
     "  from: pay_as_you_go\n"
     "  to: subscription\n"
+    "  at: 2026-02-01T00:00:00Z\n"
     "  period_months: 1\n"
     "  expires_at: 2026-03-01T00:00:00Z\n"
     "  flags: [billing]\n"
@@ -115,8 +116,10 @@ START_TEST(test_effects_document_release_golden)
                                           "- key: MQ_INST_1/3/1\n"
                                           "  kind: instance.delete\n"
                                           "  subject: {instance: MQ_INST_1}\n"
+                                          "  at: 2026-02-08T00:00:00Z\n"
                                           "  flags: [irreversible]\n"
-                                          "  text: delete instance MQ_INST_1\n");
+                                          "  text: delete instance MQ_INST_1 as of "
+                                          "2026-02-08T00:00:00Z\n");
     ed_buffer_free(buf);
     ed_result_free(r);
     ed_instance_free(a);
@@ -246,7 +249,15 @@ START_TEST(test_step_stream_would_have_and_plan)
                               "  refund: partial\n"
                               "  unused_from: 2026-01-10T00:00:00Z\n"
                               "  unused_until: 2026-02-01T00:00:00Z\n"
-                              "  flags: [billing]\n") != NULL,
+                              "  flags: [billing]\n"
+                              "  text: refund the unused subscription time until "
+                              "2026-02-01T00:00:00Z\n"
+                              "- key: MQ_INST_1/2/1\n"
+                              "  kind: timer.cancel\n"
+                              "  subject: {instance: MQ_INST_1}\n"
+                              "  timer: expiry\n"
+                              "  flags: []\n"
+                              "  text: cancel the expiry timer\n") != NULL,
                   "%s", doc);
     ck_assert_msg(strstr(doc, "---\nstep: 2\n") != NULL, "%s", doc);
     ck_assert_msg(strstr(doc, "effects: []\nplan:\n"

@@ -1,13 +1,14 @@
 /* Property: every snapshot the lifecycle can reach dumps and loads back
  * equal, and dumping the loaded copy gives the same bytes. Snapshots come
  * from random public commands driven by a fixed seed, so they are exactly
- * the ones hosts will store. */
+ * the ones hosts will store. Every step also checks the timer replay (I7). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "libedition.h"
+#include "timer_replay.h"
 #include "yaml_support.h"
 
 #define SEED 0x5eed2026u
@@ -118,6 +119,9 @@ START_TEST(test_random_snapshots_round_trip)
             /* Mostly small steps, sometimes past an expiry or a release. */
             now += below(&r, 4) == 0 ? (ed_time)below(&r, 86400 * 60) : (ed_time)below(&r, 7200);
             res = random_command(&r, cur, now);
+            char why[256];
+            const char *broken = timer_replay_violation(cur, now, res, why, sizeof why);
+            ck_assert_msg(broken == NULL, "chain %d step %d: %s", chain, step, broken);
             if (ed_result_status(res) == ED_OK && ed_result_instance(res) != cur) {
                 ed_instance *next_inst = ed_instance_ref(ed_result_instance(res));
                 ed_instance_free(cur);
