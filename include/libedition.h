@@ -133,7 +133,7 @@ typedef enum ed_plan_mode {
     ED_PLAN_AT_EXPIRY = 1
 } ed_plan_mode;
 
-/** Every command a snapshot accepts (spec lifecycle.md section 2). */
+/** Every command a snapshot accepts (docs/rules.md section 2). */
 typedef enum ed_command_kind {
     ED_CMD_UPGRADE = 1,
     ED_CMD_SET_POST_EXPIRATION_ACTION = 2,
@@ -320,10 +320,27 @@ ED_API bool ed_instance_next_deadline(const ed_instance *inst, ed_time *deadline
 /* Effects                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* The effect protocol (docs/rules.md section 3). A host carries effects
+ * out in order, each once, recognised by its key:
+ *
+ *  - Keys are unique within one committed history of an instance, not
+ *    across previews: two different commands run on the same snapshot both
+ *    produce "<id>/<revision+1>/0". Commit a new snapshot with a
+ *    compare-and-set on its revision, and keep keys unique in your store.
+ *  - Timers are named ("expiry", "release"); an instance has at most one
+ *    pending timer per name. timer.schedule REPLACES the pending timer of
+ *    that name, timer.cancel removes it, and a timer that fired (the host
+ *    called ed_tick) is gone. Following these rules, the host's timer table
+ *    always holds exactly ed_instance_next_deadline (invariant I7).
+ *    Creation emits no effects: schedule the first timer from the new
+ *    snapshot's next deadline.
+ *  - Effective times: billing.convert, instance.suspend and instance.delete
+ *    carry ED_FIELD_AT, the time the change takes effect, which is the
+ *    expiry or release time when a late tick applies them. */
 typedef struct ed_effect ed_effect;
 typedef struct ed_effect_list ed_effect_list;
 
-/** Effect kinds (spec lifecycle.md section 3). Values stable, never reused. */
+/** Effect kinds (docs/rules.md section 3). Values stable, never reused. */
 typedef enum ed_effect_kind {
     ED_EFFECT_BILLING_CONVERT = 1,
     ED_EFFECT_BILLING_REFUND = 2,
@@ -407,7 +424,8 @@ ED_API const ed_effect *ed_effect_list_get(const ed_effect_list *list, size_t i)
 
 /** The effect's kind. */
 ED_API ed_effect_kind ed_effect_kind_of(const ed_effect *e);
-/** "<instance id>/<revision>/<index>": unique and stable, for exactly-once. */
+/** "<instance id>/<revision>/<index>": stable, and unique within one
+ *  committed history (see the effect protocol above), for exactly-once. */
 ED_API const char *ed_effect_key(const ed_effect *e);
 /** The revision the effect belongs to (the one its transition produced). */
 ED_API uint64_t ed_effect_revision(const ed_effect *e);
@@ -574,7 +592,7 @@ ED_API const char *ed_command_get_string(const ed_command *cmd, ed_arg arg);
 ED_API ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now);
 
 /* ---------------------------------------------------------------------- */
-/* Buffers, errors and YAML (spec formats.md)                              */
+/* Buffers, errors and YAML (docs/formats.md)                             */
 /* ---------------------------------------------------------------------- */
 
 /** A growing byte buffer owned by the caller; writers append to it. */
@@ -603,14 +621,14 @@ ED_API size_t ed_error_line(const ed_error *err);
 /** 1-based column of the offending input; 0 when not known. */
 ED_API size_t ed_error_column(const ed_error *err);
 
-/** Loads a state file (formats.md) from `len` bytes at `data`. Strict: see
+/** Loads a state file (docs/formats.md) from `len` bytes at `data`. Strict: see
  *  docs/formats.md. On success *out holds a new reference. On failure *out
  *  is untouched and, when err is not NULL, *err receives an error the
  *  caller frees with ed_error_free. `opts` may set ED_OPT_MAX_DOCUMENT_SIZE.
  *  Thread-safe. */
 ED_API ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
                                        const ed_options *opts, ed_error **err);
-/** Appends the state file of `inst` (full form, formats.md key order). */
+/** Appends the state file of `inst` (full form, docs/formats.md key order). */
 ED_API ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf);
 /** Appends an effects document holding `list`. */
 ED_API ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf);
@@ -634,7 +652,7 @@ ED_API ed_time ed_scenario_step_at(const ed_scenario *sc, size_t i);
 /** 1-based line of step i in the file, for messages. */
 ED_API size_t ed_scenario_step_line(const ed_scenario *sc, size_t i);
 
-/** Appends one `edition simulate` step document (formats.md): step number
+/** Appends one `edition simulate` step document (docs/formats.md): step number
  *  `step` (1-based), its time and command, the result `r`, and `current`,
  *  the snapshot after the step (the result's on success, the last accepted
  *  one on refusal), which gives the state summary and next_deadline. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Subject and flags of each kind: the table of lifecycle.md section 3. */
+/* Subject and flags of each kind: the table of docs/rules.md section 3. */
 static const struct {
     ed_subject_kind subject;
     unsigned flags;

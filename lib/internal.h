@@ -9,7 +9,7 @@
 
 #define ED_INTERNAL __attribute__((visibility("hidden")))
 
-/* Limits of the model (spec lifecycle.md, formats.md). */
+/* Limits of the model (docs/rules.md, docs/formats.md). */
 #define ED_ID_MAX 128
 #define ED_ENDPOINT_MAX 1024
 #define ED_REGION_MAX 64

@@ -1,4 +1,4 @@
-/* The lifecycle transitions of spec/lifecycle.md section 2, one function per
+/* The lifecycle transitions of docs/rules.md section 2, one function per
  * command: the refusals first, in the precedence of section 1, then the new
  * snapshot, then the effects in the order the spec lists them. */
 #include "internal.h"

@@ -26,7 +26,7 @@ END_TEST
 
 /* ---- status codes ------------------------------------------------------------ */
 
-/* Spec lifecycle.md §5, in the header's order, with "ok" first. */
+/* docs/rules.md section 5, in the header's order, with "ok" first. */
 static const char *const STATUS_NAMES[] = {
     "ok", "invalid_argument", "invalid_name", "invalid_period", "clock_skew",
     "already_enterprise_platinum", "not_subscription", "no_direct_downgrade", "expiry_due",
@@ -169,7 +169,7 @@ END_TEST
 
 START_TEST(test_effect_tables)
 {
-    /* spec lifecycle.md §3 */
+    /* docs/rules.md section 3 */
     const char *const kinds[] = {
         NULL, "billing.convert", "billing.refund", "billing.renew", "topic.migrate",
         "consumers.rebalance", "topic.create", "group.create", "topic.delete", "group.delete",

@@ -3,7 +3,7 @@
  * plausible clock that sometimes goes backwards, random valid and invalid
  * names and arguments. After every step it checks the invariants I1..I7 and
  * compares the library with a small reference model written here from
- * spec/lifecycle.md and docs/semantics.md: status, new snapshot field by
+ * docs/rules.md and docs/semantics.md: status, new snapshot field by
  * field, every effect (kind, key, flags, subject, fields), the would-have
  * effects of data_loss_refused and the downgrade plan.
  *
@@ -107,7 +107,7 @@ typedef struct xlist {
     size_t idx;
 } xlist;
 
-/* Flags and subject kind of each kind: spec lifecycle.md §3. */
+/* Flags and subject kind of each kind: docs/rules.md section 3. */
 static unsigned kind_flags(ed_effect_kind k)
 {
     switch (k) {

@@ -1,4 +1,4 @@
-/* The order of refusals (spec lifecycle.md §1): released; clock_skew; the
+/* The order of refusals (docs/rules.md section 1): released; clock_skew; the
  * edition or lifecycle check of the command; expiry_due; migration; the
  * arguments; data_loss_refused last. Before any of them (docs/semantics.md)
  * a NULL snapshot or a `now` out of range is invalid_argument. Each test
@@ -207,7 +207,7 @@ START_TEST(test_migration_beats_arguments)
 }
 END_TEST
 
-/* A NULL name is an argument error (spec §1: invalid_argument sits among the
+/* A NULL name is an argument error (docs/rules.md section 1: invalid_argument sits among the
  * argument checks; docs/semantics.md puts only a NULL snapshot and an
  * out-of-range `now` before every rule). */
 START_TEST(test_null_name_is_checked_with_the_arguments)

@@ -1,6 +1,6 @@
-/* One or more tests per rule of spec/lifecycle.md, each named after it:
+/* One or more tests per rule of docs/rules.md, each named after it:
  * S1..S14 (product documentation), X1..X6 (lifecycle additions) and the
- * invariants I1..I6. Expected values are written out from the spec and
+ * invariants I1..I7. Expected values are written out from the spec and
  * docs/semantics.md, never computed by the library under test. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "support.h"
 
-/* Effects 0..7 of an upgrade of the standard4() instance (spec §2 upgrade). */
+/* Effects 0..7 of an upgrade of the standard4() instance (docs/rules.md section 2, upgrade). */
 static void check_upgrade_effects(const ed_effect_list *l, uint64_t rev, ed_time now, int period,
                                   ed_time exp)
 {

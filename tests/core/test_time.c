@@ -1,5 +1,5 @@
 /* RFC 3339 parsing and formatting, and calendar month arithmetic (spec
- * lifecycle.md §1 "Time"). A small calendar written here independently of
+ * docs/rules.md section 1, "Time"). A small calendar written here independently of
  * the library is the oracle for the randomised checks. */
 #include <limits.h>
 #include <stdio.h>
