@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "timer_replay.h"
 
 /* Effects 0..7 of an upgrade of the standard4() instance (docs/rules.md section 2, upgrade). */
 static void check_upgrade_effects(const ed_effect_list *l, uint64_t rev, ed_time now, int period,
@@ -1771,6 +1772,52 @@ static void check_all_refused_released(const ed_instance *rel)
     ed_options_free(allow);
 }
 
+/* Runs `r` through the I7 replay from `before` at `now`, frees r and
+ * returns its snapshot (a new reference). */
+static ed_instance *replayed(const ed_instance *before, ed_time now, ed_result *r)
+{
+    char why[256];
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    const char *broken = timer_replay_violation(before, now, r, why, sizeof why);
+    ck_assert_msg(broken == NULL, "%s", broken);
+    return take_ok(r);
+}
+
+START_TEST(test_I7_timer_replay_holds_through_every_timer_change)
+{
+    ed_options *allow = opts_int(ED_OPT_ALLOW_DATA_LOSS, 1);
+    /* upgrade schedules the expiry; renew replaces it */
+    ed_instance *s = standard4();
+    ed_instance *p = replayed(s, tp(T_UPGRADE), ed_upgrade(s, tp(T_UPGRADE), 1));
+    ed_instance *q = replayed(p, tp("2026-02-02T00:00:00Z"),
+                              ed_renew(p, tp("2026-02-02T00:00:00Z"), 1));
+    /* a late tick: the expiry fired, the release is scheduled */
+    ed_instance *e = replayed(q, tp("2026-04-03T00:00:00Z"),
+                              ed_tick(q, tp("2026-04-03T00:00:00Z")));
+    ck_assert_int_eq(ed_instance_lifecycle(e), ED_LIFECYCLE_EXPIRED);
+    /* renewing the expired instance cancels the release, schedules expiry */
+    ed_instance *a = replayed(e, tp("2026-04-04T00:00:00Z"),
+                              ed_renew(e, tp("2026-04-04T00:00:00Z"), 2));
+    /* each refund cancels the pending expiry */
+    ed_instance *gone = replayed(a, tp("2026-04-05T00:00:00Z"),
+                                 ed_refund(a, tp("2026-04-05T00:00:00Z"), allow));
+    ck_assert_int_eq(ed_instance_lifecycle(gone), ED_LIFECYCLE_RELEASED);
+    ed_instance *d = take_ok(ed_set_post_expiration_action(a, tp("2026-04-05T00:00:00Z"),
+                                                           ED_ACTION_DOWNGRADE_TO_STANDARD));
+    ed_instance *std = replayed(d, tp("2026-04-06T00:00:00Z"),
+                                ed_refund(d, tp("2026-04-06T00:00:00Z"), NULL));
+    ck_assert_int_eq(ed_instance_edition(std), ED_EDITION_STANDARD);
+    /* expire and release in one tick: both timers fired, nothing remains */
+    ed_instance *both = replayed(q, tp("2026-05-01T00:00:00Z"),
+                                 ed_tick(q, tp("2026-05-01T00:00:00Z")));
+    ck_assert_int_eq(ed_instance_lifecycle(both), ED_LIFECYCLE_RELEASED);
+    ed_instance *all[] = {s, p, q, e, a, gone, d, std, both};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        ed_instance_free(all[i]);
+    ed_options_free(allow);
+}
+END_TEST
+
 START_TEST(test_I6_released_refuses_everything)
 {
     ed_instance *p = upgraded5();
@@ -1838,6 +1885,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_I4_refusal_changes_nothing);
     tcase_add_test(tc, test_I5_same_input_same_result);
     tcase_add_test(tc, test_I6_released_refuses_everything);
+    tcase_add_test(tc, test_I7_timer_replay_holds_through_every_timer_change);
     suite_add_tcase(s, tc);
     return s;
 }
