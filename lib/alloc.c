@@ -98,6 +98,8 @@ void *ed__calloc(size_t n, size_t size)
 
 void *ed__realloc(void *p, size_t size)
 {
+    if (p == NULL)
+        return ed__alloc(size);
     seal();
     return hooks.realloc_fn(p, size == 0 ? 1 : size, hooks.ctx);
 }
