@@ -87,11 +87,14 @@ static void sip_round(uint64_t v[4])
     v[2] = ROTL(v[2], 32);
 }
 
+/* Eight bytes as a little-endian number, whatever the machine's order. */
 static uint64_t read_le64(const unsigned char *p)
 {
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--)
-        x = (x << 8) | p[i];
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
     return x;
 }
 
@@ -108,9 +111,9 @@ static uint64_t siphash13(const uint64_t key[2], const char *s, size_t len)
         sip_round(v);
         v[0] ^= m;
     }
-    uint64_t last = (uint64_t)(len & 0xff) << 56;
-    for (size_t i = 0; i < (len & 7); i++)
-        last |= (uint64_t)p[i] << (8 * i);
+    unsigned char tail[8] = {0};
+    memcpy(tail, p, len & 7);
+    uint64_t last = read_le64(tail) | (uint64_t)(len & 0xff) << 56;
     v[3] ^= last;
     sip_round(v);
     v[0] ^= last;
