@@ -711,8 +711,10 @@ ED_API ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf
  *  or repeated keys, wrong types, a kind, subject, flag set or key that does
  *  not fit the effect, and documents past the limits are refused with a
  *  status, a message naming the field and its line and column. Keys, texts
- *  and field values are kept as written, so dumping the list again gives
- *  the same bytes. On failure *out is untouched. Thread-safe. */
+ *  and field values are kept as written, so a document written by
+ *  ed_effects_dump_yaml loads into a list that dumps to the same bytes.
+ *  Fields are read by name and typed by ed_field_type_of on any kind. On
+ *  failure *out is untouched. Thread-safe. */
 ED_API ED_NODISCARD ed_status ed_effects_load_yaml(ed_effect_list **out, const char *data,
                                                    size_t len, const ed_options *opts,
                                                    ed_error **err);
