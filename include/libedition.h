@@ -33,10 +33,12 @@
  *    must free or a status that says whether *out was written; compilers
  *    that know the attribute warn when such a result is dropped.
  *  - Process-wide state. Two things only, both settled before they are
- *    used: the allocator (ed_set_allocator) and the key of the name index's
- *    hash, drawn once per process from getrandom(2) by the first load or
- *    command that builds a topic or group table. That draw is the library's
- *    only system call; no result depends on the key.
+ *    used: the allocator (ed_set_allocator) and the key of the topic and
+ *    group index's hash, drawn once per process from getrandom(2) the first
+ *    time a name is added or looked up, so that no input can make loading
+ *    quadratic. That draw is the library's only system call (should it
+ *    fail, the key mixes addresses and the monotonic clock); no result
+ *    depends on the key.
  */
 #ifndef LIBEDITION_H
 #define LIBEDITION_H

@@ -311,8 +311,6 @@ static const struct bad_doc {
      ED_SCHEMA_ERROR, 3, 3, "effects[0]: missing key `key`"},
     {"unknown kind", HEAD "- key: I1/1/0\n  kind: topic.rename\n", ED_SCHEMA_ERROR, 4, 9,
      "effects[0].kind: unknown effect kind `topic.rename`"},
-    {"quoted kind", HEAD "- key: I1/1/0\n  kind: 'topic.create'\n", ED_SCHEMA_ERROR, 4, 9,
-     "effects[0].kind"},
     {"bad key", HEAD "- key: I1-1-0\n", ED_SCHEMA_ERROR, 3, 8,
      "effects[0].key: `I1-1-0` is not <instance id>/<revision>/<index>"},
     {"key with leading zero", HEAD "- key: I1/01/0\n", ED_SCHEMA_ERROR, 3, 8,
