@@ -5,8 +5,9 @@
  *
  * The generator meets in the middle: FNV-1a's low k bits depend only on
  * the low k bits of its state, and each step (h ^ c) * p is invertible
- * modulo 2^k (p is odd). So a table maps every 20-bit state to a 4-character
- * suffix that leads from it to the target, and every prefix gets the suffix
+ * modulo 2^k (p is odd). So a table maps 20-bit states to a 3-character
+ * suffix that leads from each to the target (about a fifth of all states
+ * have one), and every prefix whose state is in the table gets the suffix
  * that completes it into a collision. */
 #include <check.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@
 #define FNV_OFFSET 0xcbf29ce484222325u
 #define FNV_PRIME 0x100000001b3u
 #define PREFIX_LEN 5 /* 't' and 4 counter characters */
-#define SUFFIX_LEN 4
+#define SUFFIX_LEN 3
 #define NAME_LEN (PREFIX_LEN + SUFFIX_LEN)
 /* A ratio of 4 leaves room for noise on a loaded machine; the crafted
  * names took hundreds of times as long under the old hash. */
@@ -102,7 +103,7 @@ static char *ordinary_names(void)
         char *name = names + (size_t)p * (NAME_LEN + 1);
         name[0] = 't';
         counter_chars(p, PREFIX_LEN - 1, name + 1);
-        memcpy(name + PREFIX_LEN, "zzzz", SUFFIX_LEN);
+        memcpy(name + PREFIX_LEN, "zzz", SUFFIX_LEN);
         name[NAME_LEN] = '\0';
     }
     return names;
