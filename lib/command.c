@@ -71,8 +71,8 @@ void ed_command_free(ed_command *cmd)
 {
     if (cmd == NULL)
         return;
-    free(cmd->name);
-    free(cmd);
+    ed__free(cmd->name);
+    ed__free(cmd);
 }
 
 ed_command_kind ed_command_kind_of(const ed_command *cmd)
@@ -117,7 +117,7 @@ ed_status ed_command_set_string(ed_command *cmd, ed_arg arg, const char *value)
     char *copy = ed__strndup(value, strlen(value));
     if (copy == NULL)
         return ED_NO_MEMORY;
-    free(cmd->name);
+    ed__free(cmd->name);
     cmd->name = copy;
     cmd->set |= ARG_BIT(arg);
     return ED_OK;
@@ -167,11 +167,9 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
     case ED_CMD_SET_POST_EXPIRATION_ACTION:
         return ed_set_post_expiration_action(in, now, (ed_action)narrow(cmd->action));
     case ED_CMD_REFUND: {
-        ed_options opts = {
-            .allow_data_loss = cmd->allow_data_loss != 0,
-            .release_delay_days = ED_RELEASE_DELAY_DEFAULT,
-            .max_document_size = ED_DEFAULT_MAX_DOCUMENT,
-        };
+        ed_options opts;
+        ed__options_defaults(&opts);
+        opts.allow_data_loss = cmd->allow_data_loss != 0;
         return ed_refund(in, now, &opts);
     }
     case ED_CMD_RENEW:

@@ -28,7 +28,7 @@ ed_ident *ed__ident_new(const char *id, const char *endpoint, const char *region
 void ed__ident_unref(ed_ident *ident)
 {
     if (ident != NULL && atomic_fetch_sub_explicit(&ident->refs, 1, memory_order_acq_rel) == 1)
-        free(ident);
+        ed__free(ident);
 }
 
 ed_instance *ed__instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups)
@@ -39,7 +39,7 @@ ed_instance *ed__instance_alloc(ed_ident *ident, ed_names *topics, ed_names *gro
     if (in != NULL && groups == NULL)
         groups = ed__names_new(0);
     if (in == NULL || topics == NULL || groups == NULL) {
-        free(in);
+        ed__free(in);
         ed__ident_unref(ident);
         ed__names_unref(topics);
         ed__names_unref(groups);
@@ -86,7 +86,7 @@ void ed_instance_free(ed_instance *inst)
     ed__ident_unref(inst->ident);
     ed__names_unref(inst->topics);
     ed__names_unref(inst->groups);
-    free(inst);
+    ed__free(inst);
 }
 
 const char *ed_instance_id(const ed_instance *inst)

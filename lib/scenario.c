@@ -28,9 +28,9 @@ void ed_scenario_free(ed_scenario *sc)
         return;
     for (size_t i = 0; i < sc->count; i++)
         ed_command_free(sc->steps[i].command);
-    free(sc->steps);
+    ed__free(sc->steps);
     ed_instance_free(sc->instance);
-    free(sc);
+    ed__free(sc);
 }
 
 const ed_instance *ed_scenario_instance(const ed_scenario *sc)
@@ -223,7 +223,7 @@ static ed_status read_step(ed_yreader *r, size_t index, ed_step *out)
                               "%s.%s: the command does not accept this value", ctx,
                               ed_arg_name((ed_arg)arg));
     }
-    free(a);
+    ed__free(a);
     if (st != ED_OK) {
         ed_command_free(cmd);
         return st;

@@ -269,6 +269,12 @@ ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf)
 
 static void w_effect(writer *w, const ed_effect *e)
 {
+    if (ed_effect_kind_name(ed_effect_kind_of(e)) == NULL) {
+        /* only a bug inside the library makes such an effect */
+        if (w->status == ED_OK)
+            w->status = ED_INVALID_ARGUMENT;
+        return;
+    }
     w_map(w, false);
     w_word(w, "key");
     w_str(w, ed_effect_key(e));

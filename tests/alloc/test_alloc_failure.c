@@ -564,6 +564,39 @@ static ed_status c_load_scenario(char *fp)
     return st;
 }
 
+/* Effects read back: the wide upgrade's list, large enough that the list,
+ * its arena and the loader's offsets all grow while loading. */
+static ed_status c_load_effects(char *fp)
+{
+    ed_result *r = ed_upgrade(wide, T_MID, 12);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(ed_effects_dump_yaml(ed_result_effects(r), b), ED_OK);
+    ed_effect_list *list = NULL;
+    ed_error *err = NULL;
+    go();
+    ed_status st = ed_effects_load_yaml(&list, ed_buffer_data(b), ed_buffer_len(b), NULL, &err);
+    stop();
+    fp_printf(fp, "effects load %s\n", ed_status_name(st));
+    if (st == ED_OK) {
+        ck_assert_ptr_null(err);
+        ed_buffer *again = ed_buffer_new();
+        ck_assert_ptr_nonnull(again);
+        ck_assert_int_eq(ed_effects_dump_yaml(list, again), ED_OK);
+        ck_assert_str_eq(ed_buffer_data(again), ed_buffer_data(b));
+        fp_printf(fp, "%s", ed_buffer_data(again));
+        ed_buffer_free(again);
+    } else {
+        ck_assert_ptr_null(list);
+        ck_assert_int_eq(ed_error_status(err), st);
+    }
+    ed_error_free(err);
+    ed_effects_free(list);
+    ed_buffer_free(b);
+    ed_result_free(r);
+    return st;
+}
+
 /* ---- the suite ---------------------------------------------------------- */
 
 static const struct {
@@ -607,6 +640,7 @@ static const struct {
     {"effects_dump_yaml", c_dump_effects},
     {"step_dump_yaml", c_dump_step},
     {"scenario_load_yaml", c_load_scenario},
+    {"effects_load_yaml", c_load_effects},
 };
 
 START_TEST(test_alloc_failure_each_entry_point)

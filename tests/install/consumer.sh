@@ -54,7 +54,10 @@ $cc -o "$work/version" "$work/version.c" $(pkg-config --cflags --libs libedition
 LD_LIBRARY_PATH=$libdir "$work/embed" >/dev/null || fail "embed (shared) failed"
 lib_version=$(LD_LIBRARY_PATH=$libdir "$work/version") || fail "header version differs from ed_version() $lib_version"
 [ "$lib_version" = "$version" ] || fail "ed_version() $lib_version, project version $version"
-LD_LIBRARY_PATH=$libdir ldd "$work/embed" | grep -q "libedition.so.1 => $libdir" ||
+# ldd's whole output first: `ldd | grep -q` under pipefail fails whenever
+# grep stops reading before ldd has written its last line (SIGPIPE).
+deps=$(LD_LIBRARY_PATH=$libdir ldd "$work/embed")
+grep -q "libedition.so.1 => $libdir" <<<"$deps" ||
   fail "embed did not load the installed libedition.so.1"
 
 # static: everything from `pkg-config --static`, no shared libedition at all
