@@ -74,10 +74,15 @@ ED_INTERNAL ed_status ed__yr_key(ed_yreader *r, ed_ypath path, const char **key,
 ED_INTERNAL ed_status ed__yr_item(ed_yreader *r, bool *more);
 
 /* Scalar readers: each reads the next event, which must be a scalar of the
- * right kind. Strings may be plain or quoted, but a plain scalar that YAML
- * resolves to null, a boolean, a number or a date is not a string. Ints,
- * times, enum names and booleans must be plain. */
+ * right kind (formats.md, "Scalars"). Strings may be plain or quoted, but a
+ * plain scalar that YAML resolves to null, a boolean, a number or a date is
+ * not a string. Words (times, enum and command names) may be plain or
+ * quoted: JSON and PyYAML quote them. Ints and booleans must be plain, so
+ * that `"4"` is never read as a number. A quoted word may hold a NUL from
+ * an escape (`\0`): callers compare lengths, not C strings. */
 ED_INTERNAL ed_status ed__yr_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len);
+ED_INTERNAL ed_status ed__yr_word(ed_yreader *r, ed_ypath path, const char *what, const char **s,
+                                 size_t *len);
 ED_INTERNAL ed_status ed__yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char **s,
                                   size_t *len);
 /* The current event (already read) as a string, as ed__yr_string. */
@@ -100,6 +105,12 @@ ED_INTERNAL ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark);
 ED_INTERNAL ed_status ed__yr_version(ed_yreader *r, ed_ypath path);
 /* After the root node: the document must end and no other may follow. */
 ED_INTERNAL ed_status ed__yr_finish(ed_yreader *r);
+
+/* The last command argument (ed_arg counts from 1): scenario steps read
+ * and result documents write the arguments up to it, in ed_arg order, and
+ * size their per-argument tables by ED_YAML_ARG_SLOTS. */
+#define ED_YAML_ARG_LAST ED_ARG_MODE
+#define ED_YAML_ARG_SLOTS (ED_YAML_ARG_LAST + 1)
 
 /* Keys of an instance mapping, in the order the writer emits them. */
 typedef enum ed_ikey {
