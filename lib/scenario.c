@@ -332,6 +332,8 @@ ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
         size_t klen = 0;
         if ((st = ed__yr_key(&r, root, &k, &klen)) != ED_OK || !k)
             break;
+        if (ed__yr_root_version_key(&r, k, klen, &st))
+            continue;
         if (key_is(k, klen, ED_YAML_KEY_INSTANCE) && !sc->instance) {
             st = ed__yr_instance(&r, ED_YAML_KEY_INSTANCE, &sc->instance);
         } else if (key_is(k, klen, SCENARIO_KEY_STEPS) && !has_steps) {

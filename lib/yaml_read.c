@@ -173,6 +173,7 @@ ed_status ed__yr_open(ed_yreader *r, const char *data, size_t len, const ed_opti
         return st;
     r->data = data;
     r->len = len;
+    r->opts = opts;
     int64_t max = ed__options_max_document(opts);
     if ((uint64_t)len > (uint64_t)max)
         return ed__error_set(err, ED_LIMIT_EXCEEDED, 0, 0,
@@ -339,7 +340,11 @@ ed_status ed__yr_sequence(ed_yreader *r, ed_ypath path)
 
 ed_status ed__yr_key(ed_yreader *r, ed_ypath path, const char **key, size_t *len)
 {
-    ed_status st = ed__yr_next(r);
+    ed_status st = ED_OK;
+    if (r->key_pending)
+        r->key_pending = false; /* ed__yr_root read it already */
+    else
+        st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     if (r->ev.type == YAML_MAPPING_END_EVENT) {
@@ -1162,6 +1167,42 @@ ed_status ed__yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
 
 /* ---- the state file ----------------------------------------------------- */
 
+static bool is_version_key(const char *k, size_t len)
+{
+    return k && len == strlen(ED_YAML_KEY_VERSION) && memcmp(k, ED_YAML_KEY_VERSION, len) == 0;
+}
+
+/* Finds and checks the root's `libedition:` value when it is not the first
+ * key, with a second reader over the same bytes: libyaml's parser cannot
+ * go back, and the version must be known before the keys before it are
+ * judged. Values on the way are skipped, limits still enforced. */
+static ed_status scan_version(ed_yreader *r, yaml_mark_t root_mark)
+{
+    ed_ypath root = {NULL, NULL, SIZE_MAX};
+    ed_yreader scan;
+    ed_status st = ed__yr_open(&scan, r->data, r->len, r->opts, r->err);
+    if (st != ED_OK)
+        return st;
+    bool found = false;
+    st = ed__yr_mapping(&scan, root);
+    while (st == ED_OK && !found) {
+        const char *k = NULL;
+        size_t klen = 0;
+        if ((st = ed__yr_key(&scan, root, &k, &klen)) != ED_OK || !k)
+            break;
+        found = is_version_key(k, klen);
+        if (found)
+            st = ed__yr_version(&scan, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+        else if ((st = ed__yr_next(&scan)) == ED_OK)
+            st = skip_node(&scan);
+    }
+    ed__yr_close(&scan);
+    if (st == ED_OK && !found)
+        st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, root_mark, root, "missing key `%s`",
+                             ED_YAML_KEY_VERSION);
+    return st;
+}
+
 ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark)
 {
     ed_ypath root = {NULL, NULL, SIZE_MAX};
@@ -1174,10 +1215,24 @@ ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark)
     size_t klen = 0;
     if ((st = ed__yr_key(r, root, &k, &klen)) != ED_OK)
         return st;
-    if (!k || klen != strlen(ED_YAML_KEY_VERSION) || memcmp(k, ED_YAML_KEY_VERSION, klen) != 0)
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, k ? r->ev.start_mark : start, root,
-                               "the first key must be `libedition: %d`", ED_YAML_FORMAT_VERSION);
+    if (!k)
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, root, "missing key `%s`",
+                               ED_YAML_KEY_VERSION);
+    if (!is_version_key(k, klen)) {
+        r->key_pending = true;
+        return scan_version(r, start);
+    }
+    r->version_read = true;
     return ed__yr_version(r, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+}
+
+bool ed__yr_root_version_key(ed_yreader *r, const char *k, size_t len, ed_status *st)
+{
+    if (r->version_read || !is_version_key(k, len))
+        return false;
+    r->version_read = true;
+    *st = ed__yr_version(r, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+    return true;
 }
 
 ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
@@ -1199,6 +1254,8 @@ ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
         size_t klen = 0;
         if ((st = ed__yr_key(&r, root, &k, &klen)) != ED_OK || !k)
             break;
+        if (ed__yr_root_version_key(&r, k, klen, &st))
+            continue;
         bool is_instance = klen == strlen(ED_YAML_KEY_INSTANCE) &&
                            memcmp(k, ED_YAML_KEY_INSTANCE, klen) == 0;
         if (!is_instance || inst)

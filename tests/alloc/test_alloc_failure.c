@@ -541,6 +541,69 @@ static ed_status c_dump_step(char *fp)
     return st;
 }
 
+/* The JSON writers: one buffer append per token, so a failure can hit any
+ * of them; each must leave the buffer as it was. */
+static ed_status c_dump_state_json(char *fp)
+{
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_instance_dump_json(platinum_dg, b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    return st;
+}
+
+static ed_status c_dump_effects_json(char *fp)
+{
+    ed_result *r = ed_upgrade(standard, T_MID, 12);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_effects_dump_json(ed_result_effects(r), b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_dump_step_json(char *fp)
+{
+    ed_result *r = ed_refund(platinum, T_MID, NULL); /* refused, with would_have */
+    ed_command *c = ed_command_new(ED_CMD_REFUND);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_step_dump_json(b, 3, T_MID, c, r, platinum);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_dump_result_json(char *fp)
+{
+    ed_command *c = ed_command_new(ED_CMD_UPGRADE);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(ed_command_set_int(c, ED_ARG_PERIOD_MONTHS, 12), ED_OK);
+    ed_result *r = ed_command_apply(c, standard, T_MID);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_result_dump_json(b, c, T_MID, r, ed_result_instance(r));
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
 static ed_status c_load_scenario(char *fp)
 {
     ed_scenario *sc = NULL;
@@ -606,6 +669,10 @@ static const struct {
     {"instance_dump_yaml", c_dump_state},
     {"effects_dump_yaml", c_dump_effects},
     {"step_dump_yaml", c_dump_step},
+    {"instance_dump_json", c_dump_state_json},
+    {"effects_dump_json", c_dump_effects_json},
+    {"step_dump_json", c_dump_step_json},
+    {"result_dump_json", c_dump_result_json},
     {"scenario_load_yaml", c_load_scenario},
 };
 
