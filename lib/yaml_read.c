@@ -507,7 +507,8 @@ static ed_status scalar_of_style(ed_yreader *r, ed_ypath path, const char *what,
     if (r->ev.type != YAML_SCALAR_EVENT)
         return ed__yr_wrong_type(r, path, what);
     yaml_scalar_style_t style = r->ev.data.scalar.style;
-    bool quoted = style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    bool quoted =
+        style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
     if (style != YAML_PLAIN_SCALAR_STYLE && !(quoted_ok && quoted)) {
         if (quoted_ok)
             return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,

@@ -241,7 +241,8 @@ START_TEST(test_json_error_names_line_and_column)
     ed_instance *inst = NULL;
     ed_error *err = NULL;
     ck_assert_int_eq(ed_instance_load_yaml(&inst, doc, strlen(doc), NULL, &err), ED_SCHEMA_ERROR);
-    ck_assert_ptr_nonnull(strstr(ed_error_message(err), "instance.edition: unknown edition `gold`"));
+    ck_assert_ptr_nonnull(
+        strstr(ed_error_message(err), "instance.edition: unknown edition `gold`"));
     ck_assert_uint_eq(ed_error_line(err), 3);
     ck_assert_uint_eq(ed_error_column(err), 14);
     ed_error_free(err);
