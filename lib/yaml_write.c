@@ -18,6 +18,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* An open JSON map or sequence. */
@@ -177,9 +178,77 @@ static void emit(writer *w, yaml_event_t *ev, bool made)
         w->status = w->em.error == YAML_EMITTER_ERROR ? ED_INVALID_ARGUMENT : ED_NO_MEMORY;
 }
 
+/* ---- text that is not UTF-8 ------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence (RFC 3629) at the start of the
+ * `left` bytes at s; 0 when there is none. */
+static size_t utf8_length(const unsigned char *s, size_t left)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp, min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, cp = c & 0x1Fu, min = 0x80;
+    } else if ((c & 0xF0u) == 0xE0) {
+        n = 3, cp = c & 0x0Fu, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, cp = c & 0x07u, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (left < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0u) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+static bool utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0, n; i < len; i += n)
+        if ((n = utf8_length((const unsigned char *)s + i, len - i)) == 0)
+            return false;
+    return true;
+}
+
+/* A copy of `s` with U+FFFD in place of each byte that starts no UTF-8
+ * sequence. Free text can carry a host's bytes (a refused topic name is
+ * echoed in the message); libyaml refuses such text and JSON must be
+ * UTF-8, so the writers replace them rather than fail to report. */
+static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
+{
+    if (len > (SIZE_MAX - 1) / 3)
+        return NULL;
+    char *out = ed__calloc(len * 3 + 1, 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0, n; i < len; i += n) {
+        n = utf8_length((const unsigned char *)s + i, len - i);
+        if (n == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            n = 1;
+        } else {
+            memcpy(out + o, s + i, n);
+            o += n;
+        }
+    }
+    *out_len = o;
+    return out;
+}
+
 /* ---- the document model ------------------------------------------------------ */
 
-static void w_scalar(writer *w, const char *s, size_t len, scalar_kind kind)
+/* Writes a scalar whose text is UTF-8. */
+static void w_scalar_valid(writer *w, const char *s, size_t len, scalar_kind kind)
 {
     if (w->json) {
         j_separate(w);
@@ -194,6 +263,22 @@ static void w_scalar(writer *w, const char *s, size_t len, scalar_kind kind)
     bool made = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len,
                                              plain_ok, 1, YAML_ANY_SCALAR_STYLE) != 0;
     emit(w, &ev, made);
+}
+
+static void w_scalar(writer *w, const char *s, size_t len, scalar_kind kind)
+{
+    if (w->status != ED_OK || utf8_valid(s, len)) {
+        w_scalar_valid(w, s, len, kind);
+        return;
+    }
+    size_t fixed_len = 0;
+    char *fixed = utf8_repaired(s, len, &fixed_len);
+    if (!fixed) {
+        w->status = ED_NO_MEMORY;
+        return;
+    }
+    w_scalar_valid(w, fixed, fixed_len, kind);
+    free(fixed);
 }
 
 /* A word that is plain by construction: keys, enum names, times. */

@@ -28,8 +28,9 @@ STATES = EXAMPLES.parent / "states"
 def run(*args, stdin=None):
     env = dict(os.environ)
     env.pop("EDITION_TEST_FAULT", None)
+    # errors=: the error line on stderr echoes a refused name byte for byte
     return subprocess.run([EDITION, *args], capture_output=True, text=True, input=stdin,
-                          env=env, timeout=60)
+                          env=env, timeout=60, errors="surrogateescape")
 
 
 def state_files():
@@ -224,3 +225,16 @@ def test_unknown_format_is_a_usage_error(args):
     assert got.returncode == 2
     assert got.stdout == ""
     assert got.stderr.startswith("edition: invalid_argument: --format:")
+
+
+def test_refused_name_is_escaped_and_repaired_in_json():
+    name = os.fsdecode(b'a\tb\x01"\\\xc3\xa9\xff')
+    args = ["plan", str(PLATINUM), "add_topic", "--name", name, "--now", "2026-02-20T00:00:00Z"]
+    got = run(*args, "--format", "json")
+    assert got.returncode == 1, got.stderr
+    out = json.loads(got.stdout)
+    assert out["status"] == "invalid_name"
+    assert out["name"] == 'a\tb\x01"\\\u00e9\ufffd'
+    want = run(*args)  # the YAML report is made too, with the same repair
+    assert want.returncode == 1
+    assert yaml.safe_load(want.stdout)["name"] == out["name"]

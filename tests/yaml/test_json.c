@@ -404,6 +404,35 @@ START_TEST(test_json_escapes_quotes_and_backslashes)
 }
 END_TEST
 
+/* A refused name is echoed as given: control characters are escaped
+ * (RFC 8259), and bytes that are not UTF-8 become U+FFFD in both syntaxes
+ * instead of failing the report. */
+START_TEST(test_json_escapes_control_characters_and_repairs_utf8)
+{
+    ed_result *c = ed_create_standard("MQ_INST_1", "http://e:80", yt("2026-01-05T00:00:00Z"),
+                                      NULL);
+    ed_command *cmd = ed_command_new(ED_CMD_ADD_TOPIC);
+    ck_assert_ptr_nonnull(cmd);
+    ck_assert_int_eq(ed_command_set_string(cmd, ED_ARG_NAME, "a\tb\x01\"\\\xC3\xA9\xFF\n"),
+                     ED_OK);
+    ed_time now = yt("2026-02-01T00:00:00Z");
+    ed_result *r = ed_command_apply(cmd, ed_result_instance(c), now);
+    ck_assert_int_eq(ed_result_status(r), ED_INVALID_NAME);
+    ed_buffer *y = ed_buffer_new(), *j = ed_buffer_new();
+    ck_assert_int_eq(ed_result_dump_yaml(y, cmd, now, r, ed_result_instance(c)), ED_OK);
+    ck_assert_int_eq(ed_result_dump_json(j, cmd, now, r, ed_result_instance(c)), ED_OK);
+    char *ys = take(y), *js = take(j);
+    ck_assert_msg(strstr(js, "\"name\":\"a\\tb\\u0001\\\"\\\\\xC3\xA9\xEF\xBF\xBD\\n\"") != NULL,
+                  "%s", js);
+    assert_twins(ys, js);
+    free(ys);
+    free(js);
+    ed_result_free(r);
+    ed_command_free(cmd);
+    ed_result_free(c);
+}
+END_TEST
+
 /* Each writer appends a whole document, or nothing on a bad argument. */
 START_TEST(test_json_writers_append_or_leave_the_buffer_alone)
 {
@@ -516,6 +545,7 @@ int main(void)
     tcase_add_test(tc, test_utf8_byte_order_mark_is_skipped);
     tcase_add_test(tc, test_crlf_loads_with_and_without_bom);
     tcase_add_test(tc, test_json_escapes_quotes_and_backslashes);
+    tcase_add_test(tc, test_json_escapes_control_characters_and_repairs_utf8);
     tcase_add_test(tc, test_json_writers_append_or_leave_the_buffer_alone);
     tcase_add_test(tc, test_json_documents_are_twins_of_the_yaml_ones);
     suite_add_tcase(s, tc);
