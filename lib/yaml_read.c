@@ -1077,12 +1077,10 @@ static ed_status check_instance(ed_yreader *r, const char *ctx, yaml_mark_t star
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s` (%s)", part,
                                reason);
     if (part) {
-        ed_ikey key = strcmp(part, ed__yaml_instance_keys[ED_IK_SUBSCRIPTION]) == 0
-                          ? ED_IK_SUBSCRIPTION
-                          : ED_IK_RELEASE_AT;
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[key],
-                               (ed_ypath){ctx, ed__yaml_instance_keys[key], SIZE_MAX}, "%s",
-                               reason);
+        /* present where the rule forbids it: point at its value */
+        int key = key_index(ed__yaml_instance_keys, ED_IK_COUNT, part, strlen(part));
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, key < 0 ? start : b->mark[key],
+                               (ed_ypath){ctx, part, SIZE_MAX}, "%s", reason);
     }
     return ED_OK;
 }
