@@ -777,6 +777,30 @@ ED_API ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at,
 ED_API ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
                                      const ed_result *r, const ed_instance *current);
 
+/* JSON twins of the four writers above (since 1.1): the same fields in the
+ * same order, as one line of JSON (RFC 8259) ending in "\n", so that step
+ * documents appended one after another make JSON Lines. Strings are quoted
+ * and escaped, numbers and booleans are bare, a missing next_deadline is
+ * null. The loaders read the output back (JSON is a subset of YAML 1.2):
+ * ed_instance_load_yaml on ed_instance_dump_json output gives an equal
+ * snapshot. Like their YAML twins they append a whole document or, on
+ * failure (ED_NO_MEMORY, ED_INVALID_ARGUMENT), leave the buffer as it was.
+ * Thread-safe for distinct buffers. */
+
+/** Appends the state file of `inst` as JSON (see ed_instance_dump_yaml). */
+ED_API ed_status ed_instance_dump_json(const ed_instance *inst, ed_buffer *buf);
+/** Appends an effects document holding `list` as JSON. */
+ED_API ed_status ed_effects_dump_json(const ed_effect_list *list, ed_buffer *buf);
+/** Appends one `edition simulate` step document as one JSON line (JSON
+ *  Lines); arguments as ed_step_dump_yaml. */
+ED_API ed_status ed_step_dump_json(ed_buffer *buf, size_t step, ed_time at,
+                                   const ed_command *cmd, const ed_result *r,
+                                   const ed_instance *current);
+/** Appends the `edition plan` / `edition apply` document of one command as
+ *  JSON; arguments as ed_result_dump_yaml. */
+ED_API ed_status ed_result_dump_json(ed_buffer *buf, const ed_command *cmd, ed_time now,
+                                     const ed_result *r, const ed_instance *current);
+
 #ifdef __cplusplus
 }
 #endif

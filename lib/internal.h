@@ -128,6 +128,16 @@ ED_INTERNAL ed_instance *ed__instance_clone(const ed_instance *in);
  * only when expired, times in range, ...). On failure writes a message
  * naming the field into msg. */
 ED_INTERNAL ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_size);
+/* The one statement of the rules that tie a snapshot's optional parts to
+ * its edition and lifecycle: a subscription exactly on enterprise_platinum,
+ * a release time exactly when expired. Used by ed__instance_validate and
+ * by the YAML reader, which points at the offending key. Returns NULL when
+ * the parts fit; otherwise the key at fault ("subscription", "release_at"),
+ * with *missing telling whether it is missing or present where it may not
+ * be, and the reason (without the key) written into msg. */
+ED_INTERNAL const char *ed__instance_parts_rule(ed_edition edition, ed_lifecycle lifecycle,
+                                               bool has_subscription, bool has_release_at,
+                                               bool *missing, char *msg, size_t msg_size);
 
 /* ---- effects ---------------------------------------------------------- */
 struct ed_effect {

@@ -289,7 +289,7 @@ static const struct bad_doc {
     const char *text;
 } bad_docs[] = {
     {"not yaml", "libedition: 1\neffects: [\n", ED_PARSE_ERROR, 3, 1, "YAML syntax"},
-    {"no version", "effects: []\n", ED_SCHEMA_ERROR, 1, 1, "libedition: 1"},
+    {"no version", "effects: []\n", ED_SCHEMA_ERROR, 1, 1, "missing key `libedition`"},
     {"other version", "libedition: 2\neffects: []\n", ED_SCHEMA_ERROR, 1, 13,
      "format version 2"},
     {"missing effects", "libedition: 1\n", ED_SCHEMA_ERROR, 1, 1, "missing key `effects`"},

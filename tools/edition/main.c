@@ -44,7 +44,7 @@ static const struct option_spec {
     ed_arg arg; /* the command argument it sets, 0 for none */
 } option_specs[] = {
     {"--now", "T", OPT_NOW, (ed_arg)0},
-    {"--format", "yaml|text", OPT_FORMAT, (ed_arg)0},
+    {"--format", "yaml|json|text", OPT_FORMAT, (ed_arg)0},
     {"--effects-out", "FILE", OPT_EFFECTS_OUT, (ed_arg)0},
     {"--period-months", "N", OPT_PERIOD, ED_ARG_PERIOD_MONTHS},
     {"--action", "A", OPT_ACTION, ED_ARG_ACTION},
@@ -127,36 +127,47 @@ static int emit(const cli_str *s)
     return CLI_EXIT_OK;
 }
 
-static int format_is_text(const cli_args *a, bool *text)
+typedef enum cli_format { FORMAT_YAML, FORMAT_JSON, FORMAT_TEXT } cli_format;
+
+/* --format: yaml (the default) and json everywhere it is taken, text where
+ * the command has a form for people (`text_ok`). */
+static int parse_format(const cli_args *a, bool text_ok, cli_format *out)
 {
     const char *f = opt_value(a, OPT_FORMAT);
-    *text = false;
+    *out = FORMAT_YAML;
     if (!f || strcmp(f, "yaml") == 0)
         return CLI_EXIT_OK;
-    if (strcmp(f, "text") == 0) {
-        *text = true;
+    if (strcmp(f, "json") == 0) {
+        *out = FORMAT_JSON;
         return CLI_EXIT_OK;
     }
-    return cli_usage("--format: '%s' is neither yaml nor text", f);
+    if (text_ok && strcmp(f, "text") == 0) {
+        *out = FORMAT_TEXT;
+        return CLI_EXIT_OK;
+    }
+    return cli_usage("--format: '%s' is not one of %s", f,
+                     text_ok ? "yaml, json, text" : "yaml, json");
 }
 
 static int run_show(const cli_args *a)
 {
     ed_instance *inst = NULL;
     cli_str out = {0};
-    bool text;
-    int rc = format_is_text(a, &text);
+    cli_format format;
+    int rc = parse_format(a, true, &format);
 
     if (rc == CLI_EXIT_OK)
         rc = load_state(a->pos[0], &inst);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (text) {
+    if (format == FORMAT_TEXT) {
         cli_style st = cli_style_for_stdout();
         cli_text_instance(&out, inst, &st);
     } else {
         ed_buffer *buf = ed_buffer_new();
-        if (!buf || ed_instance_dump_yaml(inst, buf) != ED_OK)
+        ed_status (*dump)(const ed_instance *, ed_buffer *) =
+            format == FORMAT_JSON ? ed_instance_dump_json : ed_instance_dump_yaml;
+        if (!buf || dump(inst, buf) != ED_OK)
             out.failed = true;
         else
             cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
@@ -332,11 +343,14 @@ static int build_command(const cli_args *a, const char *name, ed_command **out)
 
 /* The document plan and apply print: the command, the outcome, the
  * snapshot after it (the unchanged one on refusal) and the effects. */
-static void outcome_document(cli_str *s, const ed_command *cmd, ed_time now, const ed_result *r,
-                             const ed_instance *current)
+static void outcome_document(cli_str *s, cli_format format, const ed_command *cmd, ed_time now,
+                             const ed_result *r, const ed_instance *current)
 {
     ed_buffer *buf = ed_buffer_new();
-    if (!buf || ed_result_dump_yaml(buf, cmd, now, r, current) != ED_OK)
+    ed_status (*dump)(ed_buffer *, const ed_command *, ed_time, const ed_result *,
+                      const ed_instance *) =
+        format == FORMAT_JSON ? ed_result_dump_json : ed_result_dump_yaml;
+    if (!buf || dump(buf, cmd, now, r, current) != ED_OK)
         s->failed = true;
     else
         cli_str_append(s, ed_buffer_data(buf), ed_buffer_len(buf));
@@ -396,8 +410,11 @@ static int transition(const cli_args *a, const char *command_name, bool write)
     cli_str out = {0};
     char *data = NULL;
     size_t len = 0;
+    cli_format format;
     int rc;
 
+    if ((rc = parse_format(a, false, &format)) != CLI_EXIT_OK)
+        return rc;
     if ((rc = parse_now(a, &now)) != CLI_EXIT_OK)
         return rc;
     if ((rc = build_command(a, command_name, &cmd)) != CLI_EXIT_OK)
@@ -423,13 +440,13 @@ static int transition(const cli_args *a, const char *command_name, bool write)
 
     r = ed_command_apply(cmd, inst, now);
     if (ed_result_status(r) != ED_OK) {
-        outcome_document(&out, cmd, now, r, inst);
+        outcome_document(&out, format, cmd, now, r, inst);
         rc = emit(&out);
         cli_error(ed_status_name(ed_result_status(r)), "%s", ed_result_message(r));
         rc = rc == CLI_EXIT_OK ? CLI_EXIT_REFUSED : rc;
         goto done;
     }
-    outcome_document(&out, cmd, now, r, ed_result_instance(r));
+    outcome_document(&out, format, cmd, now, r, ed_result_instance(r));
     if (out.failed) {
         cli_error("io_error", "out of memory");
         rc = CLI_EXIT_IO;
@@ -476,8 +493,9 @@ static int run_simulate(const cli_args *a)
     cli_tally tally = {0, 0, 0, 0};
     char *data = NULL;
     size_t len = 0;
-    bool text;
-    int rc = format_is_text(a, &text);
+    cli_format format;
+    int rc = parse_format(a, true, &format);
+    bool text = format == FORMAT_TEXT;
     ed_status st;
 
     if (rc == CLI_EXIT_OK)
@@ -520,7 +538,13 @@ static int run_simulate(const cli_args *a)
             cli_tally_step(&tally, r);
         } else {
             ed_buffer_clear(buf);
-            if (ed_step_dump_yaml(buf, i + 1, at, cmd, r, cur) != ED_OK) {
+            if (format == FORMAT_JSON) {
+                /* One line per step: JSON Lines, no document markers. */
+                if (ed_step_dump_json(buf, i + 1, at, cmd, r, cur) != ED_OK)
+                    out.failed = true;
+                else
+                    cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
+            } else if (ed_step_dump_yaml(buf, i + 1, at, cmd, r, cur) != ED_OK) {
                 out.failed = true;
             } else {
                 if (strncmp(ed_buffer_data(buf), "---", 3) != 0)
@@ -582,39 +606,44 @@ static int run_help(const cli_args *a)
 }
 
 static const command_spec commands[] = {
-    {"show", "show STATE [--format yaml|text]", "validate and print a state file",
-     "Loads STATE strictly and prints it: as the full state file (yaml, the default)\n"
-     "or as a summary for people (text). STATE may be - for standard input.\n",
+    {"show", "show STATE [--format yaml|json|text]", "validate and print a state file",
+     "Loads STATE strictly and prints it: as the full state file (yaml, the default,\n"
+     "or json on one line) or as a summary for people (text). STATE may be - for\n"
+     "standard input.\n",
      OPT_FORMAT, 1, 1, run_show},
     {"check", "check STATE", "validate a state file",
      "Loads STATE strictly. Prints \"STATE: ok\" and exits 0 when it is valid;\n"
      "otherwise prints the error with its line and column and exits 1.\n",
      0, 1, 1, run_check},
-    {"plan", "plan STATE COMMAND [ARGS] [--now T]", "dry run of a command",
+    {"plan", "plan STATE COMMAND [ARGS] [--now T] [--format yaml|json]", "dry run of a command",
      "Runs COMMAND on the snapshot in STATE at time T (default: now) and prints the\n"
      "outcome: status, the snapshot after it and the effects (on a refusal: the\n"
      "message and, for data_loss_refused, the effects that would have happened).\n"
-     "Writes nothing. Exits 1 when the lifecycle refuses the command.\n",
-     OPT_NOW | OPT_COMMAND_ARGS, 2, 2, run_plan},
-    {"apply", "apply STATE COMMAND [ARGS] [--now T] [--effects-out FILE]", "run a command",
+     "Writes nothing. Exits 1 when the lifecycle refuses the command. --format json\n"
+     "prints the same document as one line of JSON.\n",
+     OPT_NOW | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_plan},
+    {"apply", "apply STATE COMMAND [ARGS] [--now T] [--effects-out FILE] [--format yaml|json]",
+     "run a command",
      "Like plan, then records the outcome: appends the effects to FILE as one whole\n"
      "YAML document, then replaces STATE atomically (temporary file, fsync, rename,\n"
      "fsync of the directory). An exclusive lock on STATE.lock is held from reading\n"
      "to writing, so concurrent runs take turns. A refusal or an error writes\n"
-     "nothing.\n",
-     OPT_NOW | OPT_EFFECTS_OUT | OPT_COMMAND_ARGS, 2, 2, run_apply},
-    {"tick", "tick STATE [--now T] [--effects-out FILE]", "apply what is due",
+     "nothing. --format picks the syntax of the printed outcome; STATE and FILE stay\n"
+     "YAML.\n",
+     OPT_NOW | OPT_FORMAT | OPT_EFFECTS_OUT | OPT_COMMAND_ARGS, 2, 2, run_apply},
+    {"tick", "tick STATE [--now T] [--effects-out FILE] [--format yaml|json]", "apply what is due",
      "The same as 'apply STATE tick': carries out every time-driven transition due\n"
      "at T (expiry, release).\n",
-     OPT_NOW | OPT_EFFECTS_OUT, 1, 1, run_tick},
+     OPT_NOW | OPT_FORMAT | OPT_EFFECTS_OUT, 1, 1, run_tick},
     {"next", "next STATE", "print the next deadline",
      "Prints the time at which tick next has something to do, or \"none\".\n", 0, 1, 1,
      run_next},
-    {"simulate", "simulate SCENARIO [--format yaml|text]", "run a scenario",
+    {"simulate", "simulate SCENARIO [--format yaml|json|text]", "run a scenario",
      "Validates the whole scenario file, then runs every step from the last\n"
-     "accepted snapshot and prints one YAML document per step (yaml, the default)\n"
-     "or a timeline for people (text). A refused step is reported and the scenario\n"
-     "goes on; simulate exits 0 when every step ran.\n",
+     "accepted snapshot and prints one YAML document per step (yaml, the default),\n"
+     "one JSON line per step (json: JSON Lines) or a timeline for people (text).\n"
+     "A refused step is reported and the scenario goes on; simulate exits 0 when\n"
+     "every step ran.\n",
      OPT_FORMAT, 1, 1, run_simulate},
     {"graph", "graph", "print the lifecycle as a Graphviz graph",
      "Prints the lifecycle as a DOT graph: the states and, per command, the\n"
