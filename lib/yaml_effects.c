@@ -120,14 +120,16 @@ static ed_status read_kind(loader *l, ed_ypath path, ed_effect *e)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed__yr_plain(l->r, path, "an effect kind", &s, &len);
+    ed_status st = ed__yr_word(l->r, path, "an effect kind", &s, &len);
     if (st != ED_OK)
         return st;
     char name[64] = "";
     if (len < sizeof name)
         memcpy(name, s, len);
     ed_effect_kind kind;
-    if (len >= sizeof name || ed_effect_kind_from_name(name, &kind) != ED_OK ||
+    /* a quoted scalar may hold a NUL, which would cut the name short */
+    if (len >= sizeof name || memchr(s, '\0', len) != NULL ||
+        ed_effect_kind_from_name(name, &kind) != ED_OK ||
         !ed__effect_kind_info(kind, &e->subject_kind, &e->flags))
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
                                "unknown effect kind `%.*s`", (int)(len > 64 ? 64 : len), s);
@@ -195,14 +197,18 @@ static ed_status read_flags(loader *l, const char *ctx, unsigned *flags)
             return ed__yr_wrong_type(l->r, item, "a flag name");
         const char *s = (const char *)l->r->ev.data.scalar.value;
         size_t len = l->r->ev.data.scalar.length;
-        if (l->r->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        yaml_scalar_style_t style = l->r->ev.data.scalar.style;
+        if (style != YAML_PLAIN_SCALAR_STYLE && style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
+            style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
             return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, item,
-                                   "expected a flag name as a plain (unquoted) scalar");
+                                   "expected a flag name as a plain or quoted scalar, got a "
+                                   "block scalar");
         char word[16] = "";
         if (len < sizeof word)
             memcpy(word, s, len);
         ed_effect_flag flag;
-        if (len >= sizeof word || ed_effect_flag_from_name(word, &flag) != ED_OK)
+        if (len >= sizeof word || memchr(s, '\0', len) != NULL ||
+            ed_effect_flag_from_name(word, &flag) != ED_OK)
             return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, item,
                                    "unknown flag `%.*s`", (int)(len > 64 ? 64 : len), s);
         if (*flags & (unsigned)flag)
