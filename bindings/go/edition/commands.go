@@ -3,6 +3,31 @@ package edition
 /*
 #include <stdlib.h>
 #include <libedition.h>
+
+// What Go needs of a result, read in one cgo call; the instance comes with
+// a new reference, the lists and message stay borrowed from the result.
+typedef struct {
+    ed_status status;
+    const char *message;
+    ed_instance *instance;
+    const ed_effect_list *effects, *would_have;
+    size_t effect_count, would_have_count, plan_count;
+} ed_go_result;
+
+static void ed_go_result_read(const ed_result *r, ed_go_result *out)
+{
+    out->status = ed_result_status(r);
+    out->message = ed_result_message(r);
+    out->instance = out->status == ED_OK ? ed_instance_ref(ed_result_instance(r)) : NULL;
+    out->effects = ed_result_effects(r);
+    out->would_have = ed_result_would_have(r);
+    out->effect_count = ed_effect_list_count(out->effects);
+    out->would_have_count = ed_effect_list_count(out->would_have);
+    out->plan_count = ed_result_plan_count(r);
+}
+
+#cgo noescape ed_go_result_read
+#cgo nocallback ed_go_result_read
 */
 import "C"
 
@@ -154,19 +179,17 @@ func nulName(name string) error {
 // result converts and frees a C result.
 func result(r *C.ed_result) (*Result, error) {
 	defer C.ed_result_free(r)
-	st := C.ed_result_status(r)
-	if st != C.ED_OK {
+	var g C.ed_go_result
+	C.ed_go_result_read(r, &g)
+	if g.status != C.ED_OK {
 		return nil, &RefusedError{
-			Code:      Code(st),
-			Message:   goString(C.ed_result_message(r)),
-			WouldHave: effects(C.ed_result_would_have(r)),
+			Code:      Code(g.status),
+			Message:   goString(g.message),
+			WouldHave: effects(g.would_have, g.would_have_count),
 		}
 	}
-	res := &Result{
-		Instance: wrap(C.ed_instance_ref(C.ed_result_instance(r))),
-		Effects:  effects(C.ed_result_effects(r)),
-	}
-	if n := int(C.ed_result_plan_count(r)); n > 0 {
+	res := &Result{Instance: wrap(g.instance), Effects: effects(g.effects, g.effect_count)}
+	if n := int(g.plan_count); n > 0 {
 		res.Plan = make([]PlanStep, n)
 		for i := range res.Plan {
 			step := &res.Plan[i]

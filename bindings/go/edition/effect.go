@@ -1,13 +1,73 @@
 package edition
 
 /*
+#include <stdint.h>
+#include <stdlib.h>
 #include <libedition.h>
+
+// One effect as read through the public getters. Reading a whole list in
+// one call keeps the cgo crossings to one per list rather than about twenty
+// per effect; the strings stay borrowed from the result until Go copies them.
+typedef struct {
+    const char *key, *subject, *text;
+    uint64_t revision;
+    size_t index;
+    unsigned flags;
+    int kind, subject_kind;
+    uint32_t present;
+    const char *str[ED_FIELD_LAST + 1];
+    int64_t num[ED_FIELD_LAST + 1];
+} ed_go_effect;
+
+static void ed_go_effects_read(const ed_effect_list *list, ed_go_effect *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        ed_go_effect *g = &out[i];
+        g->key = ed_effect_key(e);
+        g->subject = ed_effect_subject(e);
+        g->text = ed_effect_text(e);
+        g->revision = ed_effect_revision(e);
+        g->index = ed_effect_index(e);
+        g->flags = ed_effect_flags(e);
+        g->kind = (int)ed_effect_kind_of(e);
+        g->subject_kind = (int)ed_effect_subject_kind(e);
+        g->present = 0;
+        for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
+            g->str[f] = NULL;
+            g->num[f] = 0;
+            if (!ed_effect_has(e, (ed_field)f))
+                continue;
+            g->present |= 1u << f;
+            switch (ed_field_type_of((ed_field)f)) {
+            case ED_FIELD_TYPE_STRING:
+                g->str[f] = ed_effect_string(e, (ed_field)f);
+                break;
+            case ED_FIELD_TYPE_TIME: {
+                ed_time t = 0;
+                ed_effect_time(e, (ed_field)f, &t);
+                g->num[f] = t;
+                break;
+            }
+            default: {
+                int64_t v = 0;
+                ed_effect_int(e, (ed_field)f, &v);
+                g->num[f] = v;
+            }
+            }
+        }
+    }
+}
+
+#cgo noescape ed_go_effects_read
+#cgo nocallback ed_go_effects_read
 */
 import "C"
 
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Effect is one thing the host must carry out, copied into Go memory.
@@ -74,13 +134,6 @@ func (e *Effect) Value(f Field) any {
 	return nil
 }
 
-// fieldValue is a field read from C by its type (ed_field_type_of).
-type fieldValue struct {
-	s string
-	t time.Time
-	i int64
-}
-
 // fieldTypes holds ed_field_type_of for every field the header lists, read
 // once from the library.
 var fieldTypes = sync.OnceValue(func() (types [C.ED_FIELD_LAST + 1]C.ed_field_type) {
@@ -90,70 +143,70 @@ var fieldTypes = sync.OnceValue(func() (types [C.ED_FIELD_LAST + 1]C.ed_field_ty
 	return types
 })
 
-// set stores a field read from C into its struct member.
-func (e *Effect) set(f Field, v fieldValue) {
+// set stores field f of g into its struct member, by the field's type.
+func (e *Effect) set(f Field, g *C.ed_go_effect, typ C.ed_field_type) {
 	e.present |= 1 << uint(f)
+	var s string
+	var t time.Time
+	n := int64(g.num[f])
+	switch typ {
+	case C.ED_FIELD_TYPE_STRING:
+		s = goString(g.str[f])
+	case C.ED_FIELD_TYPE_TIME:
+		t = time.Unix(n, 0).UTC()
+	}
 	switch f {
 	case FieldFrom:
-		e.From = v.s
+		e.From = s
 	case FieldTo:
-		e.To = v.s
+		e.To = s
 	case FieldAt:
-		e.At = v.t
+		e.At = t
 	case FieldPeriodMonths:
-		e.PeriodMonths = int(v.i)
+		e.PeriodMonths = int(n)
 	case FieldExpiresAt:
-		e.ExpiresAt = v.t
+		e.ExpiresAt = t
 	case FieldRefund:
-		e.Refund = v.s
+		e.Refund = s
 	case FieldUnusedFrom:
-		e.UnusedFrom = v.t
+		e.UnusedFrom = t
 	case FieldUnusedUntil:
-		e.UnusedUntil = v.t
+		e.UnusedUntil = t
 	case FieldTimer:
-		e.Timer = v.s
+		e.Timer = s
 	case FieldOnline:
-		e.Online = v.i != 0
+		e.Online = n != 0
 	}
 }
 
-// effects copies a borrowed C effect list into Go memory.
-func effects(list *C.ed_effect_list) []Effect {
-	n := int(C.ed_effect_list_count(list))
-	if n == 0 {
+// effects copies a borrowed C effect list of count effects into Go memory.
+func effects(list *C.ed_effect_list, count C.size_t) []Effect {
+	n := int(count)
+	if list == nil || n == 0 {
 		return nil
 	}
+	raw := (*C.ed_go_effect)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.ed_go_effect{}))))
+	if raw == nil {
+		panic("edition: out of memory reading effects")
+	}
+	defer C.free(unsafe.Pointer(raw))
+	C.ed_go_effects_read(list, raw, C.size_t(n))
 	types := fieldTypes()
 	out := make([]Effect, n)
-	for i := range out {
-		ce := C.ed_effect_list_get(list, C.size_t(i))
+	for i, g := range unsafe.Slice(raw, n) {
 		e := &out[i]
-		e.Key = goString(C.ed_effect_key(ce))
-		e.Kind = EffectKind(C.ed_effect_kind_of(ce))
-		e.Revision = uint64(C.ed_effect_revision(ce))
-		e.Index = int(C.ed_effect_index(ce))
-		e.Flags = Flags(C.ed_effect_flags(ce))
-		e.SubjectKind = SubjectKind(C.ed_effect_subject_kind(ce))
-		e.Subject = goString(C.ed_effect_subject(ce))
-		e.Text = goString(C.ed_effect_text(ce))
-		for f := C.ed_field(C.ED_FIELD_FIRST); f <= C.ED_FIELD_LAST; f++ {
-			if !C.ed_effect_has(ce, f) {
-				continue
+		e.Key = goString(g.key)
+		e.Kind = EffectKind(g.kind)
+		e.Revision = uint64(g.revision)
+		e.Index = int(g.index)
+		e.Flags = Flags(g.flags)
+		e.SubjectKind = SubjectKind(g.subject_kind)
+		e.Subject = goString(g.subject)
+		e.Text = goString(g.text)
+		for f := C.ED_FIELD_FIRST; f <= C.ED_FIELD_LAST; f++ {
+			if g.present&(1<<f) != 0 {
+				e.set(Field(f), &g, types[f])
 			}
-			var v fieldValue
-			switch types[f] {
-			case C.ED_FIELD_TYPE_STRING:
-				v.s = goString(C.ed_effect_string(ce, f))
-			case C.ED_FIELD_TYPE_TIME:
-				var t C.ed_time
-				C.ed_effect_time(ce, f, &t)
-				v.t = goTime(t)
-			default: // int and bool
-				var x C.int64_t
-				C.ed_effect_int(ce, f, &x)
-				v.i = int64(x)
-			}
-			e.set(Field(f), v)
 		}
 	}
 	return out
