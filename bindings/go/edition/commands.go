@@ -182,13 +182,18 @@ func result(r *C.ed_result) (*Result, error) {
 	var g C.ed_go_result
 	C.ed_go_result_read(r, &g)
 	if g.status != C.ED_OK {
-		return nil, &RefusedError{
-			Code:      Code(g.status),
-			Message:   goString(g.message),
-			WouldHave: effects(g.would_have, g.would_have_count),
+		wouldHave, err := effects(g.would_have, g.would_have_count)
+		if err != nil {
+			return nil, err
 		}
+		return nil, &RefusedError{Code: Code(g.status), Message: goString(g.message), WouldHave: wouldHave}
 	}
-	res := &Result{Instance: wrap(g.instance), Effects: effects(g.effects, g.effect_count)}
+	list, err := effects(g.effects, g.effect_count)
+	if err != nil {
+		C.ed_instance_free(g.instance)
+		return nil, err
+	}
+	res := &Result{Instance: wrap(g.instance), Effects: list}
 	if n := int(g.plan_count); n > 0 {
 		res.Plan = make([]PlanStep, n)
 		for i := range res.Plan {
@@ -269,7 +274,9 @@ func (in *Instance) Refund(now time.Time, allowDataLoss bool) (*Result, error) {
 			return nil, ErrNoMemory
 		}
 		defer C.ed_options_free(o)
-		C.ed_options_set_int(o, C.ED_OPT_ALLOW_DATA_LOSS, 1)
+		if st := C.ed_options_set_int(o, C.ED_OPT_ALLOW_DATA_LOSS, 1); st != C.ED_OK {
+			return nil, Code(st)
+		}
 	}
 	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return C.ed_refund(p, t, o) })
 }

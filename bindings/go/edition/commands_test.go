@@ -250,9 +250,11 @@ func TestSafeDowngrade(t *testing.T) {
 	if len(plan.Effects) != 0 || plan.Instance.Revision() != plat.Revision() || !plan.Instance.Equal(plat) {
 		t.Error("a plan changed something")
 	}
-	if len(plan.Plan) != 2 || plan.Plan[0].Command.Kind != edition.CmdSetPostExpirationAction ||
-		plan.Plan[0].Command.Action != edition.DowngradeToStandard || plan.Plan[1].Command.Kind != edition.CmdRefund ||
-		!plan.Plan[1].At.IsZero() {
+	wantPlan := []edition.PlanStep{
+		{Command: edition.Command{Kind: edition.CmdSetPostExpirationAction, Action: edition.DowngradeToStandard}},
+		{Command: edition.Command{Kind: edition.CmdRefund}},
+	}
+	if !slices.Equal(plan.Plan, wantPlan) {
 		t.Fatalf("immediate plan: %+v", plan.Plan)
 	}
 	atExpiry, err := plat.PlanDowngrade(now, edition.AtExpiry)

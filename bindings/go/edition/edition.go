@@ -117,7 +117,9 @@ func parseName(name string, f func(*C.char) C.ed_status) bool {
 }
 
 // RefusedError is a command the library refused. A refusal changes
-// nothing: the input snapshot is still the current one.
+// nothing: the input snapshot is still the current one. Code is one of the
+// lifecycle's refusals (ErrInvalidArgument to ErrDataLossRefused), or
+// ErrNoMemory when the library ran out of memory.
 type RefusedError struct {
 	Code    Code   // the stable refusal code
 	Message string // names the instance, the rule broken and what to do instead

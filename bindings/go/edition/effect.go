@@ -180,14 +180,14 @@ func (e *Effect) set(f Field, g *C.ed_go_effect, typ C.ed_field_type) {
 }
 
 // effects copies a borrowed C effect list of count effects into Go memory.
-func effects(list *C.ed_effect_list, count C.size_t) []Effect {
+func effects(list *C.ed_effect_list, count C.size_t) ([]Effect, error) {
 	n := int(count)
 	if list == nil || n == 0 {
-		return nil
+		return nil, nil
 	}
 	raw := (*C.ed_go_effect)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.ed_go_effect{}))))
 	if raw == nil {
-		panic("edition: out of memory reading effects")
+		return nil, ErrNoMemory
 	}
 	defer C.free(unsafe.Pointer(raw))
 	C.ed_go_effects_read(list, raw, C.size_t(n))
@@ -209,5 +209,5 @@ func effects(list *C.ed_effect_list, count C.size_t) []Effect {
 			}
 		}
 	}
-	return out
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoadScenario(t *testing.T) {
+	var sc *edition.Scenario
 	sc, err := edition.LoadScenario(example(t, "scenarios/wrong-order-caught-by-data-loss-guard.yaml"))
 	if err != nil {
 		t.Fatal(err)
