@@ -270,6 +270,7 @@ func TestSafeDowngrade(t *testing.T) {
 		if err != nil {
 			t.Fatalf("plan step %d: %v", i, err)
 		}
+		checkValues(t, r.Effects)
 		for _, e := range r.Effects {
 			if e.Flags.Has(edition.FlagIrreversible) {
 				t.Errorf("the safe plan deletes: %s", e.Text)
@@ -309,6 +310,7 @@ func TestDataLossGuard(t *testing.T) {
 	if !errors.As(err, &refused) || refused.Code != edition.ErrDataLossRefused {
 		t.Fatalf("Refund: %v", err)
 	}
+	checkValues(t, refused.WouldHave)
 	want := []string{"billing.refund", "timer.cancel expiry", "topic.delete", "instance.delete"}
 	if got := kinds(refused.WouldHave); !slices.Equal(got, want) {
 		t.Errorf("WouldHave %v, want %v", got, want)
@@ -355,6 +357,8 @@ func TestExpiryAndRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkValues(t, r.Effects)
+	checkValues(t, renewed.Effects)
 	if got := kinds(renewed.Effects); !slices.Equal(got, []string{"billing.renew", "instance.resume", "timer.cancel release", "timer.schedule expiry"}) {
 		t.Errorf("renew effects %v", got)
 	}

@@ -66,6 +66,7 @@ import "C"
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -143,6 +144,40 @@ var fieldTypes = sync.OnceValue(func() (types [C.ED_FIELD_LAST + 1]C.ed_field_ty
 	return types
 })
 
+// interned holds the string field values seen so far, which come from a
+// small set ("shared", "subscription", "expiry", ...): the same Go string
+// serves every effect, instead of one allocation per field. At most
+// maxInterned values are kept.
+var (
+	interned      sync.Map // string -> string
+	internedCount atomic.Int32
+)
+
+const maxInterned = 256
+
+// internString copies a borrowed C string, reusing an earlier copy of the
+// same text. Values longer than 64 bytes are copied without interning.
+func internString(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	n := 0
+	for b := unsafe.Pointer(p); *(*byte)(unsafe.Add(b, n)) != 0; n++ {
+		if n == 64 {
+			return C.GoString(p)
+		}
+	}
+	view := unsafe.String((*byte)(unsafe.Pointer(p)), n) // read-only, not kept
+	if s, ok := interned.Load(view); ok {
+		return s.(string)
+	}
+	s := C.GoStringN(p, C.int(n))
+	if internedCount.Add(1) <= maxInterned {
+		interned.Store(s, s)
+	}
+	return s
+}
+
 // set stores field f of g into its struct member, by the field's type.
 func (e *Effect) set(f Field, g *C.ed_go_effect, typ C.ed_field_type) {
 	e.present |= 1 << uint(f)
@@ -151,7 +186,7 @@ func (e *Effect) set(f Field, g *C.ed_go_effect, typ C.ed_field_type) {
 	n := int64(g.num[f])
 	switch typ {
 	case C.ED_FIELD_TYPE_STRING:
-		s = goString(g.str[f])
+		s = internString(g.str[f])
 	case C.ED_FIELD_TYPE_TIME:
 		t = time.Unix(n, 0).UTC()
 	}

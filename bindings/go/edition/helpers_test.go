@@ -92,3 +92,36 @@ func kinds(effects []edition.Effect) []string {
 	}
 	return out
 }
+
+// checkValues checks that every field an effect carries has a Value of the
+// field's documented type, and that the fields it lacks have none.
+func checkValues(tb testing.TB, effects []edition.Effect) {
+	tb.Helper()
+	for _, e := range effects {
+		for f := edition.FieldFrom; f <= edition.FieldOnline; f++ {
+			v := e.Value(f)
+			if !e.Has(f) {
+				if v != nil {
+					tb.Errorf("%s: %v absent but has value %v", e.Kind, f, v)
+				}
+				continue
+			}
+			var ok bool
+			switch f {
+			case edition.FieldFrom, edition.FieldTo, edition.FieldRefund, edition.FieldTimer:
+				_, ok = v.(string)
+			case edition.FieldAt, edition.FieldExpiresAt, edition.FieldUnusedFrom, edition.FieldUnusedUntil:
+				var t time.Time
+				t, ok = v.(time.Time)
+				ok = ok && !t.IsZero() && t.Location() == time.UTC
+			case edition.FieldPeriodMonths:
+				_, ok = v.(int)
+			case edition.FieldOnline:
+				_, ok = v.(bool)
+			}
+			if !ok {
+				tb.Errorf("%s: %v = %#v, not of its type", e.Kind, f, v)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestVersionSupported(t *testing.T) {
@@ -137,4 +138,31 @@ func BenchmarkUpgrade1000C(b *testing.B) {
 	if err := cLoop(in, now, 1, b.N); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// TestInternString: the string fields of effects share one Go string per
+// value across results.
+func TestInternString(t *testing.T) {
+	in, now := standardWith(t, 2)
+	defer in.Close()
+	a, err := in.Upgrade(now, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := in.Upgrade(now, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from1, from2 := a.Effects[0].From, b.Effects[0].From
+	if from1 != "pay_as_you_go" || unsafe.StringData(from1) != unsafe.StringData(from2) {
+		t.Errorf("not interned: %q %q", from1, from2)
+	}
+	if key1, key2 := a.Effects[0].Key, b.Effects[0].Key; key1 != key2 || unsafe.StringData(key1) == unsafe.StringData(key2) {
+		t.Errorf("keys: %q %q", key1, key2)
+	}
+	if internString(nil) != "" {
+		t.Error("NULL")
+	}
+	a.Instance.Close()
+	b.Instance.Close()
 }
