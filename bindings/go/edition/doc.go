@@ -36,6 +36,10 @@
 // snapshot with a compare-and-set on its [Instance.Revision] and keep keys
 // unique in your store (see the README's tutorial).
 //
+// The enumerations print (String) and marshal as text (MarshalText,
+// UnmarshalText) as their stable names: "enterprise_platinum",
+// "topic.migrate", "irreversible|billing".
+//
 // # Times
 //
 // libedition's time is whole seconds since the Unix epoch, UTC, in years
