@@ -564,6 +564,11 @@ ed_status ed__yr_time(ed_yreader *r, ed_ypath path, ed_time *out)
     st = ed_time_parse(s, len, out);
     if (st == ED_NO_MEMORY)
         return ed__error_set(r->err, st, 0, 0, "out of memory");
+    if (st != ED_OK && len > 20 && s[19] == '.' && s[20] >= '0' && s[20] <= '9')
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                               "`%.*s`: fractional seconds are not supported (write whole "
+                               "seconds, e.g. 2026-02-01T00:00:00Z)",
+                               (int)(len > 64 ? 64 : len), s);
     if (st != ED_OK)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "`%.*s` is not an RFC 3339 time in years 0000..9999 (e.g. "
@@ -854,6 +859,12 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         if ((st = ed__yr_current_string(r, path, &s, &len)) != ED_OK)
             break;
         int shown = (int)(len > 64 ? 64 : len);
+        if (memchr(s, '\0', len) != NULL) {
+            /* printed with %.*s, the name would stop at the NUL and look valid */
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                                 "invalid %s name: it contains a NUL character (\\0)", kind);
+            break;
+        }
         if ((is_topic ? ed__check_topic_name(s, len) : ed__check_group_name(s, len)) != ED_OK) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                  "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",

@@ -449,6 +449,8 @@ static void w_outcome(writer *w, const ed_command *cmd, const ed_result *r,
         w_word(w, "null");
 }
 
+static void w_arguments(writer *w, const ed_command *cmd);
+
 ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
                             const ed_result *r, const ed_instance *current)
 {
@@ -463,6 +465,7 @@ ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_co
     w_time(&w, at);
     w_word(&w, "command");
     w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
+    w_arguments(&w, cmd);
     w_status(&w, r);
     w_word(&w, "state");
     w_state_summary(&w, current);

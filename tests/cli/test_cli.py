@@ -184,7 +184,21 @@ def test_help_names_every_lifecycle_command_and_man_page_too():
     ["plan", "STATE", "upgrade", "--period-months", "1", "--effects-out", "e.yaml"],
     ["tick", "STATE", "--period-months", "1"],
     ["apply", "-", "tick", "--now", "2026-02-01T00:00:00Z"],
-    ["next", "STATE", "--now", "2026-02-01T00:00:00Z"],
+    ["next", "STATE", "--format", "text"],
+    ["plan", "STATE", "upgrade", "--period-months", " 1"],
+    ["plan", "STATE", "upgrade", "--period-months", "+5"],
+    ["plan", "STATE", "upgrade", "--period-months", "1 "],
+    ["plan", "STATE", "upgrade", "--period-months", "0x10"],
+    ["plan", "STATE", "upgrade", "--period-months", "99999999999999999999"],
+    ["plan", "STATE", "upgrade", "--period-months", "1", "--format", "html"],
+    ["init", "STATE", "--standard", "--platinum", "--id", "I", "--endpoint", "E", "--now",
+     "2026-02-01T00:00:00Z", "--period-months", "1"],
+    ["init", "STATE", "--id", "I", "--endpoint", "E", "--now", "2026-02-01T00:00:00Z"],
+    ["init", "STATE", "--standard", "--id", "I", "--endpoint", "E"],
+    ["init", "STATE", "--standard", "--id", "I", "--endpoint", "E", "--now",
+     "2026-02-01T00:00:00Z", "--period-months", "1"],
+    ["init", "STATE", "--platinum", "--id", "I", "--endpoint", "E", "--now",
+     "2026-02-01T00:00:00Z"],
     ["simulate", "SCENARIO", "--format", "html"],
 ])
 def test_usage_errors_exit_2(tmp_path, args):
@@ -354,8 +368,22 @@ def test_show_text(tmp_path):
 
 def test_next(tmp_path, state):
     f = write(tmp_path / "p.yaml", PLATINUM)
-    assert run("next", str(f)).stdout == "2026-03-01T00:00:00Z\n"
+    assert run("next", str(f), "--now", "2026-02-20T00:00:00Z").stdout == \
+        "2026-03-01T00:00:00Z\n"
     assert run("next", str(state)).stdout == "none\n"
+
+
+def test_next_says_when_the_deadline_is_overdue(tmp_path):
+    f = write(tmp_path / "p.yaml", PLATINUM)
+    r = run("next", str(f), "--now", "2026-03-04T05:00:00Z")
+    assert r.returncode == 0
+    assert r.stdout == "2026-03-01T00:00:00Z (overdue by 3 days: run edition tick)\n"
+    r = run("next", str(f), "--now", "2026-03-01T02:00:00Z")
+    assert r.stdout == "2026-03-01T00:00:00Z (overdue by 2 hours: run edition tick)\n"
+    r = run("next", str(f), "--now", "2026-03-01T00:00:00Z")
+    assert r.stdout == "2026-03-01T00:00:00Z (due now: run edition tick)\n"
+    # without --now, the clock (well after 2026-03-01 by the time tests run)
+    assert run("next", str(f)).stdout.startswith("2026-03-01T00:00:00Z (overdue by ")
 
 
 def test_plan_prints_outcome_and_writes_nothing(tmp_path, state):
@@ -741,8 +769,12 @@ def test_crash_at_each_stage_leaves_old_or_new_state(tmp_path, stage):
     else:
         assert r.returncode == 0, r.stderr
         docs = documents(effects.read_text())
-        assert len(docs) == (2 if stage in ("after-lock", "mid-effects") else 3)
+        # effects of the crashed run (revision 2, above the state's 1) are
+        # dropped before the run appends its own under the same keys
+        assert len(docs) == 2
         assert state.read_text() == expected
+        orphaned = stage not in ("after-lock", "mid-effects")
+        assert ("dropped 1 effects document" in r.stderr) == orphaned, r.stderr
 
 
 # --------------------------------------------------------------------------
@@ -807,7 +839,8 @@ steps:
     assert r.returncode == 0
     assert r.stdout.startswith("---\nstep: 1\n")
     assert "status: invalid_period\nmessage: " in r.stdout
-    assert "---\nstep: 2\nat: 2026-02-01T00:00:00Z\ncommand: upgrade\nstatus: ok\n" in r.stdout
+    assert ("---\nstep: 2\nat: 2026-02-01T00:00:00Z\ncommand: upgrade\nperiod_months: 1\n"
+            "status: ok\n") in r.stdout
 
 
 def test_simulate_text_marks_refusals_and_irreversible_effects():

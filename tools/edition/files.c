@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -63,11 +64,11 @@ void cli_fault_point(const char *stage)
         return;
     const char *mode = getenv("EDITION_TEST_FAULT_MODE");
     if (mode && strcmp(mode, "stop") == 0) {
-        (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: stopped at %s\n", stage);
+        cli_warning("EDITION_TEST_FAULT: stopped at %s", stage);
         (void)raise(SIGSTOP);
         return;
     }
-    (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: aborting at %s\n", stage);
+    cli_warning("EDITION_TEST_FAULT: aborting at %s", stage);
     abort();
 }
 
@@ -203,8 +204,15 @@ static int lock_beside(const char *path, int *fd_out, const char *what)
         return CLI_EXIT_IO;
     }
     fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EACCES)
+    if (fd < 0 && errno == EACCES) {
+        /* An existing lock file that is not ours to write. If it does not
+         * exist either, the cause to report is the first one (EACCES), not
+         * the ENOENT of this fallback. */
+        int first = errno;
         fd = open(lock_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            errno = first;
+    }
     if (fd < 0) {
         cli_error("io_error", "%s: cannot create the lock file of the %s: %s", lock_path, what,
                   strerror(errno));
@@ -375,6 +383,81 @@ int cli_state_replace(const cli_state_file *sf, const char *data, size_t len, bo
     return replace_file(sf->path, sf->mode, data, len, &stages, replaced);
 }
 
+int cli_state_create(const char *path, const char *data, size_t len)
+{
+    char *dir = dir_of(path);
+    const char *base = strrchr(path, '/');
+    char *tmp = NULL;
+    mode_t mask = umask(0);
+    int fd, e = 0;
+    const char *step = "cannot create a temporary file";
+
+    umask(mask);
+    base = base ? base + 1 : path;
+    if (dir) {
+        size_t n = strlen(dir) + strlen(base) + 16;
+        tmp = malloc(n);
+        if (tmp)
+            snprintf(tmp, n, "%s/.%s.XXXXXX", strcmp(dir, "/") == 0 ? "" : dir, base);
+    }
+    if (!dir || !tmp) {
+        free(dir);
+        free(tmp);
+        cli_error("io_error", "%s: out of memory", path);
+        return CLI_EXIT_IO;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        e = errno;
+        cli_error("io_error", "%s: %s in %s: %s; nothing was created", path, step, dir,
+                  strerror(e));
+        free(dir);
+        free(tmp);
+        return CLI_EXIT_IO;
+    }
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        e = errno;
+        step = "cannot set the mode of the temporary file";
+    } else if ((e = write_all(fd, data, len)) != 0) {
+        step = "cannot write the temporary file";
+    } else if (fsync(fd) != 0) {
+        e = errno;
+        step = "cannot fsync the temporary file";
+    }
+    if (close(fd) != 0 && e == 0) {
+        e = errno;
+        step = "cannot close the temporary file";
+    }
+    /* link(), unlike rename(), fails when the name exists: two runs of
+     * init cannot both believe they created the file, and an existing
+     * state file is never replaced. */
+    if (e == 0 && link(tmp, path) != 0) {
+        e = errno;
+        step = "cannot link the temporary file to its name";
+    }
+    unlink(tmp);
+    if (e == EEXIST) {
+        cli_error(ed_status_name(ED_EXISTS),
+                  "%s: already exists; init never replaces a state file (apply changes one)",
+                  path);
+    } else if (e != 0) {
+        cli_error("io_error", "%s: %s (%s): %s; nothing was created", path, step, tmp,
+                  strerror(e));
+    }
+    free(tmp);
+    if (e != 0) {
+        free(dir);
+        return e == EEXIST ? CLI_EXIT_REFUSED : CLI_EXIT_IO;
+    }
+    e = sync_dir(dir);
+    if (e != 0)
+        cli_error("io_error", "%s: created, but cannot fsync its directory %s: %s; it may not "
+                              "survive a power loss",
+                  path, dir, strerror(e));
+    free(dir);
+    return e ? CLI_EXIT_APPLIED : CLI_EXIT_OK;
+}
+
 void cli_state_close(cli_state_file *sf)
 {
     /* The lock file stays: removing it would let a waiting process lock a
@@ -402,42 +485,170 @@ static size_t whole_documents_end(const char *data, size_t len)
 
 static const replace_stages effects_stages = {"mid-effects", NULL, NULL, "after-effects"};
 
-int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len)
+/* The descriptor a path names when it is one of this process's own
+ * streams (/dev/stdout, /dev/fd/1, /proc/self/fd/1): written to directly,
+ * so that the effects and the report share one offset. -1 otherwise. */
+static int own_stream_fd(const char *path)
+{
+    static const char *const prefixes[] = {"/dev/fd/", "/proc/self/fd/"};
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        char *end = NULL;
+        long fd;
+        if (strncmp(path, prefixes[i], n) != 0 || path[n] < '0' || path[n] > '9')
+            continue;
+        fd = strtol(path + n, &end, 10);
+        if (*end == '\0' && fd >= 0 && fd <= INT_MAX)
+            return (int)fd;
+    }
+    return -1;
+}
+
+bool cli_effects_is_stream(const char *path)
 {
     struct stat st;
-    size_t keep;
+    return own_stream_fd(path) >= 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode));
+}
+
+/* Writes one document to a stream: no lock, no temporary file, no rename. */
+static int stream_write(const char *path, const char *doc, size_t len)
+{
+    int fd = own_stream_fd(path);
+    bool own = fd >= 0;
+    int e;
+
+    if (own)
+        (void)fflush(fd == STDOUT_FILENO ? stdout : stderr);
+    else
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    e = fd < 0 ? errno : write_all(fd, DOC_START, 4);
+    if (!e)
+        e = write_all(fd, doc, len);
+    if (!e && len > 0 && doc[len - 1] != '\n')
+        e = write_all(fd, "\n", 1);
+    if (!e)
+        e = write_all(fd, DOC_END, 4);
+    if (fd >= 0 && !own)
+        close(fd);
+    if (e) {
+        cli_error("io_error", "%s: cannot write the effects: %s; nothing was changed", path,
+                  strerror(e));
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The revision in the first key of an effects document ("  - key: ID/REV/I"),
+ * when the key belongs to instance `id`. */
+static bool document_revision(const char *doc, size_t len, const char *id, uint64_t *rev)
+{
+    size_t idlen = strlen(id);
+
+    for (size_t i = 0; i < len;) {
+        const char *line = doc + i;
+        const char *nl = memchr(line, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - line) : len - i, k = 0;
+        i += n + 1;
+        while (k < n && line[k] == ' ')
+            k++;
+        if (k + 1 < n && line[k] == '-' && line[k + 1] == ' ')
+            k += 2;
+        if (n - k < 5 || memcmp(line + k, "key: ", 5) != 0)
+            continue;
+        k += 5;
+        if (k < n && (line[k] == '\'' || line[k] == '"')) {
+            k++;
+            n--;
+        }
+        /* ID "/" REV "/" INDEX: the ID itself may not hold a '/' */
+        if (n - k <= idlen + 1 || memcmp(line + k, id, idlen) != 0 || line[k + idlen] != '/')
+            return false;
+        k += idlen + 1;
+        if (k >= n || line[k] < '0' || line[k] > '9')
+            return false;
+        *rev = 0;
+        while (k < n && line[k] >= '0' && line[k] <= '9') {
+            unsigned d = (unsigned)(line[k++] - '0');
+            if (*rev > (UINT64_MAX - d) / 10)
+                return false;
+            *rev = *rev * 10 + d;
+        }
+        return k < n && line[k] == '/';
+    }
+    return false;
+}
+
+/* Copies the whole documents of old[0, len) into `out`, leaving out those
+ * of instance `id` whose revision is above `committed`: effects of a run
+ * that crashed after writing them and before saving the state. Their keys
+ * belong to no committed revision, and the next run would reuse them for
+ * other effects. Returns how many documents were left out. */
+static size_t keep_committed(cli_str *out, const char *old, size_t len, const char *id,
+                             uint64_t committed, uint64_t *highest)
+{
+    size_t dropped = 0, pos = 0;
+
+    while (pos < len) {
+        size_t end = len;
+        uint64_t rev = 0;
+        /* the end of this document: its line "..." */
+        for (size_t i = pos; i + 4 <= len; i++) {
+            if ((i == 0 || old[i - 1] == '\n') && memcmp(old + i, DOC_END, 4) == 0) {
+                end = i + 4;
+                break;
+            }
+        }
+        if (document_revision(old + pos, end - pos, id, &rev) && rev > committed) {
+            dropped++;
+            if (rev > *highest)
+                *highest = rev;
+        } else {
+            cli_str_append(out, old + pos, end - pos);
+        }
+        pos = end;
+    }
+    return dropped;
+}
+
+int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len,
+                       const char *instance_id, uint64_t committed)
+{
+    struct stat st;
+    size_t keep, dropped;
+    uint64_t highest = 0;
     int rc, e;
 
-    log->path = path;
+    log->path = NULL;
+    log->lock_fd = -1;
     log->old = NULL;
     log->old_len = 0;
     log->existed = false;
     log->written = false;
-    rc = lock_beside(path, &log->lock_fd, "effects file");
+
+    if (cli_effects_is_stream(path))
+        return doc ? stream_write(path, doc, len) : CLI_EXIT_OK;
+
+    /* Replace the file a symbolic link points to, not the link, as for the
+     * state file. A file that does not exist yet is created under its name. */
+    log->path = realpath(path, NULL);
+    if (!log->path && errno == ENOENT)
+        log->path = concat(path, "");
+    if (!log->path) {
+        cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    rc = lock_beside(log->path, &log->lock_fd, "effects file");
     if (rc != CLI_EXIT_OK)
         return rc;
 
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* A pipe, a terminal or /dev/stdout: a stream, written in order,
-         * with nothing to replace or roll back. */
-        int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-        e = fd < 0 ? errno : write_all(fd, DOC_START, 4);
-        if (!e)
-            e = write_all(fd, doc, len);
-        if (!e)
-            e = write_all(fd, DOC_END, 4);
-        if (fd >= 0)
-            close(fd);
-        if (e) {
-            cli_error("io_error", "%s: cannot write the effects: %s", path, strerror(e));
-            return CLI_EXIT_IO;
-        }
-        return CLI_EXIT_OK;
-    }
-    if (stat(path, &st) == 0) {
+    if (stat(log->path, &st) == 0) {
         log->existed = true;
         log->mode = st.st_mode & 07777;
-        e = cli_read_input(path, SIZE_MAX, &log->old, &log->old_len);
+        e = cli_read_input(log->path, SIZE_MAX, &log->old, &log->old_len);
         if (e != CLI_EXIT_OK)
             return e;
     } else if (errno == ENOENT) {
@@ -461,19 +672,24 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
                       path);
             return CLI_EXIT_IO;
         }
-        (void)fprintf(stderr,
-                      "edition: warning: %s: dropped %zu bytes of an incomplete effects "
-                      "document left by an interrupted run\n",
-                      path, tail);
+        if (!doc)
+            keep = log->old_len; /* left for the next run that appends */
     }
 
     cli_str whole = {0};
-    cli_str_append(&whole, log->old ? log->old : "", keep);
-    cli_str_puts(&whole, DOC_START);
-    cli_str_append(&whole, doc, len);
-    if (len > 0 && doc[len - 1] != '\n')
-        cli_str_puts(&whole, "\n");
-    cli_str_puts(&whole, DOC_END);
+    dropped = keep_committed(&whole, log->old ? log->old : "", keep, instance_id, committed,
+                             &highest);
+    if (!doc && dropped == 0) {
+        cli_str_free(&whole);
+        return CLI_EXIT_OK;
+    }
+    if (doc) {
+        cli_str_puts(&whole, DOC_START);
+        cli_str_append(&whole, doc, len);
+        if (len > 0 && doc[len - 1] != '\n')
+            cli_str_puts(&whole, "\n");
+        cli_str_puts(&whole, DOC_END);
+    }
     if (whole.failed) {
         cli_str_free(&whole);
         cli_error("io_error", "%s: out of memory", path);
@@ -483,15 +699,27 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
      * any moment, SIGKILL included, leaves either the old file or the new
      * one, each made of whole documents only. */
     bool replaced = false;
-    rc = replace_file(path, log->mode, whole.data, whole.len, &effects_stages, &replaced);
+    rc = replace_file(log->path, log->mode, whole.data, whole.len, &effects_stages, &replaced);
     cli_str_free(&whole);
     log->written = replaced;
     if (rc != CLI_EXIT_OK && replaced) {
         cli_effects_rollback(log);
         return rc;
     }
-    if (rc != CLI_EXIT_OK)
-        (void)fprintf(stderr, "edition: %s: no effects were written\n", path);
+    if (rc != CLI_EXIT_OK) {
+        cli_warning("%s: no effects were written", path);
+        return rc;
+    }
+    if (keep < log->old_len)
+        cli_warning("%s: dropped %zu bytes of an incomplete effects document left by an "
+                    "interrupted run",
+                    path, log->old_len - keep);
+    if (dropped > 0)
+        cli_warning("%s: dropped %zu effects document%s of revisions the state never reached "
+                    "(up to %llu; the state is at revision %llu): a run that crashed after "
+                    "writing its effects and before saving the state left %s",
+                    path, dropped, dropped == 1 ? "" : "s", (unsigned long long)highest,
+                    (unsigned long long)committed, dropped == 1 ? "it" : "them");
     return rc;
 }
 
@@ -520,4 +748,6 @@ void cli_effects_close(cli_effects_log *log)
     log->lock_fd = -1;
     free(log->old);
     log->old = NULL;
+    free(log->path);
+    log->path = NULL;
 }
