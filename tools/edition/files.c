@@ -614,6 +614,40 @@ static size_t keep_committed(cli_str *out, const char *old, size_t len, const ch
     return dropped;
 }
 
+/* The file a path names once its symbolic links are followed, for a file
+ * that does not exist yet (realpath() needs an existing one): a dangling
+ * link is created through, not replaced. */
+static char *dangling_target(const char *path)
+{
+    char *p = concat(path, "");
+
+    for (int hops = 0; p && hops < 40; hops++) {
+        struct stat st;
+        char target[PATH_MAX];
+        ssize_t n;
+        char *next, *dir;
+
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+            return p;
+        n = readlink(p, target, sizeof target - 1);
+        if (n < 0)
+            return p;
+        target[n] = '\0';
+        if (target[0] == '/') {
+            next = concat(target, "");
+        } else {
+            dir = dir_of(p);
+            next = dir ? malloc(strlen(dir) + strlen(target) + 2) : NULL;
+            if (next)
+                (void)sprintf(next, "%s/%s", dir, target);
+            free(dir);
+        }
+        free(p);
+        p = next;
+    }
+    return p;
+}
+
 int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len,
                        const char *instance_id, uint64_t committed)
 {
@@ -636,7 +670,7 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
      * state file. A file that does not exist yet is created under its name. */
     log->path = realpath(path, NULL);
     if (!log->path && errno == ENOENT)
-        log->path = concat(path, "");
+        log->path = dangling_target(path);
     if (!log->path) {
         cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
         return CLI_EXIT_IO;
