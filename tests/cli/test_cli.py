@@ -126,13 +126,13 @@ def test_version():
 def test_help_lists_every_command():
     r = run("help")
     assert r.returncode == 0
-    for name in ["show", "check", "plan", "apply", "tick", "next", "simulate", "graph",
+    for name in ["show", "check", "init", "plan", "apply", "tick", "next", "simulate", "graph",
                  "help", "--version"]:
         assert re.search(rf"^  {re.escape(name)}\b", r.stdout, re.M), name
     assert run("--help").stdout == r.stdout
 
 
-@pytest.mark.parametrize("name", ["show", "check", "plan", "apply", "tick", "next",
+@pytest.mark.parametrize("name", ["show", "check", "init", "plan", "apply", "tick", "next",
                                   "simulate", "graph"])
 def test_help_of_a_command(name):
     r = run("help", name)

@@ -911,10 +911,10 @@ static const command_spec *find_command(const char *name)
 static void print_options(cli_str *out, unsigned options)
 {
     static const char *const descriptions[OPTION_COUNT] = {
-        "the time of the command, RFC 3339 (default: the current time)",
+        "the time, RFC 3339 (default: the current time; init needs it)",
         "yaml (the default) or text",
         "append the effects to FILE, one YAML document per run",
-        "months to buy: upgrade, renew",
+        "months to buy: upgrade, renew, init --platinum",
         "delete_resource or downgrade_to_standard: set_post_expiration_action",
         "topic name or group ID: add_topic, remove_topic, add_group, remove_group",
         "let refund delete every topic and group: refund",
@@ -969,8 +969,13 @@ static void print_help(cli_str *out)
     cli_str_puts(out, "usage: edition COMMAND ...\n\n"
                       "Plan, apply, tick and simulate the edition lifecycle of an ApsaraMQ for\n"
                       "RocketMQ instance (libedition).\n\ncommands:\n");
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        cli_str_printf(out, "  %-58s %s\n", commands[i].synopsis, commands[i].summary);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strlen(commands[i].synopsis) <= 58)
+            cli_str_printf(out, "  %-58s %s\n", commands[i].synopsis, commands[i].summary);
+        else
+            cli_str_printf(out, "  %s\n  %-58s %s\n", commands[i].synopsis, "",
+                           commands[i].summary);
+    }
     cli_str_puts(out, "\nexit codes: 0 ok; 1 refused (nothing changed); 2 usage error;\n"
                       "3 invalid input file; 4 I/O error (nothing changed); 5 applied and\n"
                       "saved, but the report could not be written (do not retry).\n"
