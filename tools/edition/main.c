@@ -1045,10 +1045,6 @@ int main(int argc, char **argv)
     cli_args a;
     int rc;
 
-    /* A closed pipe must not kill the process between saving the state
-     * and reporting it: the write fails with EPIPE instead, and the
-     * command exits 5 (applied, report lost) rather than dying silently. */
-    (void)signal(SIGPIPE, SIG_IGN);
     if (argc < 2)
         return cli_usage("no command given");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
@@ -1067,5 +1063,12 @@ int main(int argc, char **argv)
         topic.npos = 1;
         return run_help(&topic);
     }
+    /* A closed pipe must not kill a command that writes files between
+     * saving the state and reporting it: the write fails with EPIPE
+     * instead, and the command exits 5 (applied, report lost). The other
+     * commands change nothing and keep the default: `edition simulate |
+     * head` ends quietly, as filters do. */
+    if (c->run == run_apply || c->run == run_tick || c->run == run_init)
+        (void)signal(SIGPIPE, SIG_IGN);
     return c->run(&a);
 }
