@@ -636,10 +636,12 @@ static char *dangling_target(const char *path)
         if (target[0] == '/') {
             next = concat(target, "");
         } else {
+            size_t n_next;
             dir = dir_of(p);
-            next = dir ? malloc(strlen(dir) + strlen(target) + 2) : NULL;
+            n_next = dir ? strlen(dir) + strlen(target) + 2 : 0;
+            next = dir ? malloc(n_next) : NULL;
             if (next)
-                (void)sprintf(next, "%s/%s", dir, target);
+                (void)snprintf(next, n_next, "%s/%s", dir, target);
             free(dir);
         }
         free(p);
@@ -754,6 +756,37 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
                     "writing its effects and before saving the state left %s",
                     path, dropped, dropped == 1 ? "" : "s", (unsigned long long)highest,
                     (unsigned long long)committed, dropped == 1 ? "it" : "them");
+    return rc;
+}
+
+/* --effects-out naming the state file (or its lock file), under any name:
+ * the run would wait forever for its own lock, and the two files would
+ * overwrite each other. Compared by device and inode, links resolved. */
+int cli_effects_check_target(const char *state_path, const char *effects_out)
+{
+    struct stat st_state, st_effects, st_lock;
+    cli_str lock = {0};
+    int rc = CLI_EXIT_OK;
+
+    if (!effects_out || stat(effects_out, &st_effects) != 0 || stat(state_path, &st_state) != 0)
+        return CLI_EXIT_OK;
+    if (st_state.st_dev == st_effects.st_dev && st_state.st_ino == st_effects.st_ino)
+        return cli_usage("--effects-out: %s is the state file %s itself; the effects need a "
+                         "file of their own",
+                         effects_out, state_path);
+    {
+        char *real = realpath(state_path, NULL);
+        if (real)
+            cli_str_puts(&lock, real);
+        cli_str_puts(&lock, ".lock");
+        free(real);
+    }
+    if (!lock.failed && stat(lock.data, &st_lock) == 0 && st_lock.st_dev == st_effects.st_dev &&
+        st_lock.st_ino == st_effects.st_ino)
+        rc = cli_usage("--effects-out: %s is the lock file of the state file %s; the effects "
+                       "need a file of their own",
+                       effects_out, state_path);
+    cli_str_free(&lock);
     return rc;
 }
 

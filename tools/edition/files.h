@@ -78,6 +78,10 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
  * is not a regular file, or names one of this process's descriptors
  * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N). */
 bool cli_effects_is_stream(const char *path);
+/* A usage error (CLI_EXIT_USAGE, printed) when `effects_out` is the state
+ * file or its lock file under any name: compared by device and inode, links
+ * resolved. A run would otherwise wait forever for its own lock. */
+int cli_effects_check_target(const char *state_path, const char *effects_out);
 /* Undoes the append (the state was not replaced after all). */
 void cli_effects_rollback(cli_effects_log *log);
 void cli_effects_close(cli_effects_log *log);

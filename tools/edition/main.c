@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #ifndef EDITION_VERSION
@@ -513,37 +512,6 @@ static int commit(const cli_state_file *sf, const char *effects_out, const ed_in
     return rc;
 }
 
-/* --effects-out naming the state file (or its lock file), under any name:
- * the run would wait forever for its own lock, and the two files would
- * overwrite each other. Compared by device and inode, links resolved. */
-static int check_effects_target(const char *state_path, const char *effects_out)
-{
-    struct stat st_state, st_effects, st_lock;
-    cli_str lock = {0};
-    int rc = CLI_EXIT_OK;
-
-    if (!effects_out || stat(effects_out, &st_effects) != 0 || stat(state_path, &st_state) != 0)
-        return CLI_EXIT_OK;
-    if (st_state.st_dev == st_effects.st_dev && st_state.st_ino == st_effects.st_ino)
-        return cli_usage("--effects-out: %s is the state file %s itself; the effects need a "
-                         "file of their own",
-                         effects_out, state_path);
-    {
-        char *real = realpath(state_path, NULL);
-        if (real)
-            cli_str_puts(&lock, real);
-        cli_str_puts(&lock, ".lock");
-        free(real);
-    }
-    if (!lock.failed && stat(lock.data, &st_lock) == 0 && st_lock.st_dev == st_effects.st_dev &&
-        st_lock.st_ino == st_effects.st_ino)
-        rc = cli_usage("--effects-out: %s is the lock file of the state file %s; the effects "
-                       "need a file of their own",
-                       effects_out, state_path);
-    cli_str_free(&lock);
-    return rc;
-}
-
 /* plan, apply and tick: one command on a state file. */
 static int transition(const cli_args *a, const char *command_name, bool write)
 {
@@ -570,7 +538,7 @@ static int transition(const cli_args *a, const char *command_name, bool write)
         rc = cli_usage("%s: the state must be a file to replace, not standard input", a->command);
     } else if (write) {
         if ((rc = cli_fault_check()) == CLI_EXIT_OK)
-            rc = check_effects_target(path, effects_out);
+            rc = cli_effects_check_target(path, effects_out);
         if (rc == CLI_EXIT_OK)
             rc = cli_state_open(&sf, path, READ_LIMIT, &data, &len);
     } else {
