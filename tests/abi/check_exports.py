@@ -69,7 +69,8 @@ if len(sys.argv) > 3:
         parts = line.split()
         if len(parts) != 3:
             continue
-        name = parts[2]
+        # AddressSanitizer adds an ODR indicator for each global it guards
+        name = parts[2].removeprefix("__odr_asan.")
         if name in declared or name.startswith("ed__"):
             continue
         problems.append(f"{archive}: {name} is a global symbol that is neither public "

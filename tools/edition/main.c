@@ -146,6 +146,7 @@ static int emit_after_commit(const cli_str *s)
 {
     int e = 0;
 
+    errno = 0;
     if (s->failed)
         e = ENOMEM;
     else if (!cli_str_write(s, stdout) || fflush(stdout) != 0)
