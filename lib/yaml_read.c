@@ -859,7 +859,7 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         if ((st = ed__yr_current_string(r, path, &s, &len)) != ED_OK)
             break;
         int shown = (int)(len > 64 ? 64 : len);
-        if (memchr(s, '\0', len) != NULL) {
+        if (s != NULL && memchr(s, '\0', len) != NULL) {
             /* printed with %.*s, the name would stop at the NUL and look valid */
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                  "invalid %s name: it contains a NUL character (\\0)", kind);
