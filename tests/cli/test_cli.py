@@ -1281,7 +1281,9 @@ def test_plan_and_apply_format_text(tmp_path, state):
     r = run("plan", str(state), "upgrade", "--period-months", "1", "--now",
             "2026-02-01T00:00:00Z", "--format", "text")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("command    upgrade period_months=1 at 2026-02-01T00:00:00Z\n")
+    assert r.stdout.startswith("command    upgrade period_months=1 at 2026-02-01T00:00:00Z\n"
+                               f"    before     {state}, instance MQ_INST_1, revision 0: "
+                               "standard, pay_as_you_go, shared, active\n")
     assert "    ok         revision 1: enterprise_platinum, subscription, dedicated, active\n" \
         in r.stdout
     r = run("apply", str(state), "refund", "--now", "2026-02-02T00:00:00Z", "--format", "text")

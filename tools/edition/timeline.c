@@ -339,7 +339,7 @@ void cli_text_outcome(cli_str *s, const char *path, ed_time now, const ed_comman
     cli_str_puts(s, " at ");
     cli_str_time(s, now);
     cli_str_puts(s, "\n");
-    label(s, NULL, "state", st);
+    label(s, NULL, "before", st);
     cli_str_untrusted_puts(s, path);
     cli_str_printf(s, ", instance ");
     cli_str_untrusted_puts(s, ed_instance_id(before));
