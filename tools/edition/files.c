@@ -292,12 +292,14 @@ typedef struct replace_stages {
     const char *after_rename;  /* renamed, directory not yet fsynced */
 } replace_stages;
 
-/* Replaces `path` by `data` atomically: a temporary file in the same
- * directory, written and fsynced, renamed over it, the directory fsynced.
- * On failure before the rename the old file is intact and no temporary
- * file is left; *replaced says whether the rename happened. */
-static int replace_file(const char *path, mode_t mode, const char *data, size_t len,
-                        const replace_stages *stages, bool *replaced)
+/* Writes `data` to a new temporary file ".BASE.XXXXXX" beside `path`, with
+ * permission bits `mode`, fsynced and closed; its name goes to *tmp_out and
+ * the directory to *dir_out (the caller frees both). On failure the error
+ * is printed, ending in `outcome`, no temporary file is left, and the
+ * result is CLI_EXIT_IO. */
+static int write_temp_beside(const char *path, mode_t mode, const char *data, size_t len,
+                             const replace_stages *stages, const char *outcome, char **dir_out,
+                             char **tmp_out)
 {
     char *dir = dir_of(path);
     const char *base = strrchr(path, '/');
@@ -305,7 +307,7 @@ static int replace_file(const char *path, mode_t mode, const char *data, size_t 
     const char *step = "cannot create a temporary file";
     int fd = -1, e = 0;
 
-    *replaced = false;
+    *dir_out = *tmp_out = NULL;
     base = base ? base + 1 : path;
     if (dir) {
         size_t n = strlen(dir) + strlen(base) + 16;
@@ -316,14 +318,14 @@ static int replace_file(const char *path, mode_t mode, const char *data, size_t 
     if (!dir || !tmp) {
         free(dir);
         free(tmp);
-        cli_error("io_error", "%s: out of memory", path);
+        cli_error("io_error", "%s: out of memory; %s", path, outcome);
         return CLI_EXIT_IO;
     }
 
     fd = mkstemp(tmp);
     if (fd < 0) {
         e = errno;
-        cli_error("io_error", "%s: %s in %s: %s", path, step, dir, strerror(e));
+        cli_error("io_error", "%s: %s in %s: %s; %s", path, step, dir, strerror(e), outcome);
         free(dir);
         free(tmp);
         return CLI_EXIT_IO;
@@ -348,18 +350,40 @@ static int replace_file(const char *path, mode_t mode, const char *data, size_t 
         e = errno;
         step = "cannot close the temporary file";
     }
-    if (e == 0) {
-        if (stages->before_rename)
-            cli_fault_point(stages->before_rename);
-        if (rename(tmp, path) != 0) {
-            e = errno;
-            step = "cannot rename the temporary file over it";
-        }
-    }
     if (e != 0) {
         unlink(tmp);
-        cli_error("io_error", "%s: %s (%s): %s; the file is unchanged", path, step, tmp,
-                  strerror(e));
+        cli_error("io_error", "%s: %s (%s): %s; %s", path, step, tmp, strerror(e), outcome);
+        free(dir);
+        free(tmp);
+        return CLI_EXIT_IO;
+    }
+    *dir_out = dir;
+    *tmp_out = tmp;
+    return CLI_EXIT_OK;
+}
+
+/* Replaces `path` by `data` atomically: a temporary file in the same
+ * directory, written and fsynced, renamed over it, the directory fsynced.
+ * On failure before the rename the old file is intact and no temporary
+ * file is left; *replaced says whether the rename happened. */
+static int replace_file(const char *path, mode_t mode, const char *data, size_t len,
+                        const replace_stages *stages, bool *replaced)
+{
+    char *dir, *tmp;
+    int e, rc = write_temp_beside(path, mode, data, len, stages, "the file is unchanged", &dir,
+                                  &tmp);
+
+    *replaced = false;
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (stages->before_rename)
+        cli_fault_point(stages->before_rename);
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        cli_error("io_error",
+                  "%s: cannot rename the temporary file over it (%s): %s; the file is unchanged",
+                  path, tmp, strerror(e));
         free(dir);
         free(tmp);
         return CLI_EXIT_IO;
@@ -385,77 +409,41 @@ int cli_state_replace(const cli_state_file *sf, const char *data, size_t len, bo
 
 int cli_state_create(const char *path, const char *data, size_t len)
 {
-    char *dir = dir_of(path);
-    const char *base = strrchr(path, '/');
-    char *tmp = NULL;
+    static const replace_stages none = {NULL, NULL, NULL, NULL};
     mode_t mask = umask(0);
-    int fd, e = 0;
-    const char *step = "cannot create a temporary file";
+    char *dir, *tmp;
+    int e = 0, rc;
 
     umask(mask);
-    base = base ? base + 1 : path;
-    if (dir) {
-        size_t n = strlen(dir) + strlen(base) + 16;
-        tmp = malloc(n);
-        if (tmp)
-            snprintf(tmp, n, "%s/.%s.XXXXXX", strcmp(dir, "/") == 0 ? "" : dir, base);
-    }
-    if (!dir || !tmp) {
-        free(dir);
-        free(tmp);
-        cli_error("io_error", "%s: out of memory", path);
-        return CLI_EXIT_IO;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        e = errno;
-        cli_error("io_error", "%s: %s in %s: %s; nothing was created", path, step, dir,
-                  strerror(e));
-        free(dir);
-        free(tmp);
-        return CLI_EXIT_IO;
-    }
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        e = errno;
-        step = "cannot set the mode of the temporary file";
-    } else if ((e = write_all(fd, data, len)) != 0) {
-        step = "cannot write the temporary file";
-    } else if (fsync(fd) != 0) {
-        e = errno;
-        step = "cannot fsync the temporary file";
-    }
-    if (close(fd) != 0 && e == 0) {
-        e = errno;
-        step = "cannot close the temporary file";
-    }
+    rc = write_temp_beside(path, 0666 & ~mask, data, len, &none, "nothing was created", &dir,
+                           &tmp);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     /* link(), unlike rename(), fails when the name exists: two runs of
      * init cannot both believe they created the file, and an existing
      * state file is never replaced. */
-    if (e == 0 && link(tmp, path) != 0) {
+    if (link(tmp, path) != 0)
         e = errno;
-        step = "cannot link the temporary file to its name";
-    }
     unlink(tmp);
     if (e == EEXIST) {
         cli_error(ed_status_name(ED_EXISTS),
                   "%s: already exists; init never replaces a state file (apply changes one)",
                   path);
+        rc = CLI_EXIT_REFUSED;
     } else if (e != 0) {
-        cli_error("io_error", "%s: %s (%s): %s; nothing was created", path, step, tmp,
-                  strerror(e));
-    }
-    free(tmp);
-    if (e != 0) {
-        free(dir);
-        return e == EEXIST ? CLI_EXIT_REFUSED : CLI_EXIT_IO;
-    }
-    e = sync_dir(dir);
-    if (e != 0)
+        cli_error("io_error", "%s: cannot link the temporary file to its name (%s): %s; nothing "
+                              "was created",
+                  path, tmp, strerror(e));
+        rc = CLI_EXIT_IO;
+    } else if ((e = sync_dir(dir)) != 0) {
         cli_error("io_error", "%s: created, but cannot fsync its directory %s: %s; it may not "
                               "survive a power loss",
                   path, dir, strerror(e));
+        rc = CLI_EXIT_APPLIED;
+    }
     free(dir);
-    return e ? CLI_EXIT_APPLIED : CLI_EXIT_OK;
+    free(tmp);
+    return rc;
 }
 
 void cli_state_close(cli_state_file *sf)
