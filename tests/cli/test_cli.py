@@ -1203,6 +1203,25 @@ def test_nul_in_a_quoted_name_is_named_as_such(tmp_path):
     assert "`orders`" not in r.stderr
 
 
+def test_nul_in_a_scenario_name_is_refused_not_truncated(tmp_path):
+    sc = write(tmp_path / "sc.yaml", """\
+libedition: 1
+instance:
+  id: MQ_INST_1
+  endpoint: http://mq.example:8080
+  edition: standard
+  created_at: 2026-01-05T00:00:00Z
+steps:
+  - at: 2026-02-01T00:00:00Z
+    command: add_topic
+    name: "ord\\0ers"
+""")
+    r = run("simulate", str(sc))
+    assert r.returncode == 3, r
+    assert "steps[0].name: the name contains a NUL character" in r.stderr
+    assert r.stdout == ""
+
+
 @pytest.mark.parametrize("given", ["99999999999", "-9223372036854775808",
                                    "9223372036854775807", "-5"])
 def test_period_out_of_range_is_reported_as_given(state, given):
