@@ -123,10 +123,6 @@ static ed_status read_arg(ed_yreader *r, ed_ypath path, ed_arg arg, step_args *a
         const char *s = NULL;
         size_t len = 0;
         ed_status st = ed__yr_string(r, path, &s, &len);
-        /* a C string would end at the NUL: "ord\0ers" would add "ord" */
-        if (st == ED_OK && s != NULL && memchr(s, '\0', len) != NULL)
-            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                                   "the name contains a NUL character (\\0)");
         if (st == ED_OK) {
             memcpy(a->name, s, len);
             a->name[len] = '\0';

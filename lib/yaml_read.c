@@ -434,6 +434,12 @@ ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, si
                                "expected a string, but the plain scalar `%.*s` reads as null, a "
                                "boolean, a number or a date in YAML; quote it",
                                (int)(n > 64 ? 64 : n), v);
+    /* Kept as C strings, "orders\0x" would become "orders": a valid name in
+     * place of the one written, and a message that shows the valid one. */
+    if (v != NULL && memchr(v, '\0', n) != NULL)
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                               "the string contains a NUL character (\\0), which no name, ID "
+                               "or endpoint may hold");
     *s = v;
     *len = n;
     return ED_OK;
@@ -859,12 +865,6 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         if ((st = ed__yr_current_string(r, path, &s, &len)) != ED_OK)
             break;
         int shown = (int)(len > 64 ? 64 : len);
-        if (s != NULL && memchr(s, '\0', len) != NULL) {
-            /* printed with %.*s, the name would stop at the NUL and look valid */
-            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                                 "invalid %s name: it contains a NUL character (\\0)", kind);
-            break;
-        }
         if ((is_topic ? ed__check_topic_name(s, len) : ed__check_group_name(s, len)) != ED_OK) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                  "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",

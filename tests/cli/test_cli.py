@@ -1199,8 +1199,18 @@ def test_nul_in_a_quoted_name_is_named_as_such(tmp_path):
                                                     '[payments, "orders\\0"]'))
     r = run("check", str(f))
     assert r.returncode == 1
-    assert "contains a NUL character" in r.stderr, r.stderr
+    assert "instance.topics[1]: the string contains a NUL character" in r.stderr, r.stderr
     assert "`orders`" not in r.stderr
+
+
+@pytest.mark.parametrize("field,value", [("id", "MQ_INST_1"), ("endpoint", "http://a")])
+def test_nul_in_an_id_or_endpoint_is_named_as_such(tmp_path, field, value):
+    quoted = f'  {field}: "{value}\\0x"'  # a YAML escape: NUL once loaded
+    f = write(tmp_path / "s.yaml", re.sub(rf"  {field}: .*", lambda m: quoted, STANDARD,
+                                          count=1))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert f"instance.{field}: the string contains a NUL character" in r.stderr, r.stderr
 
 
 def test_nul_in_a_scenario_name_is_refused_not_truncated(tmp_path):
@@ -1218,7 +1228,7 @@ steps:
 """)
     r = run("simulate", str(sc))
     assert r.returncode == 3, r
-    assert "steps[0].name: the name contains a NUL character" in r.stderr
+    assert "steps[0].name: the string contains a NUL character" in r.stderr
     assert r.stdout == ""
 
 
