@@ -24,7 +24,9 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 GOLDEN = HERE / "golden"
-EDITION = os.environ.get("EDITION", str(ROOT / "build" / "tools" / "edition" / "edition"))
+# absolute: some tests run it from another working directory
+EDITION = os.path.abspath(os.environ.get("EDITION",
+                                         str(ROOT / "build" / "tools" / "edition" / "edition")))
 EXAMPLES = pathlib.Path(os.environ.get("EDITION_EXAMPLES", str(ROOT / "examples" / "scenarios")))
 UPDATE = os.environ.get("EDITION_UPDATE_GOLDEN") == "1"
 
