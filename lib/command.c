@@ -149,6 +149,19 @@ static int narrow(int64_t v)
     return v < -1 ? -1 : v > 1000 ? 1000 : (int)v;
 }
 
+/* A period that narrow() clamped is refused by its range; the refusal
+ * names the number the caller gave, not the clamped one. */
+static ed_result *period_as_given(const ed_command *cmd, const ed_instance *in, ed_result *r)
+{
+    if (ed_result_status(r) != ED_INVALID_PERIOD || narrow(cmd->period_months) == cmd->period_months)
+        return r;
+    ed_result_free(r);
+    return ed__refuse(ED_INVALID_PERIOD,
+                      "%s refused on instance %s: period_months %lld is outside %d..%d",
+                      ed_command_kind_name(cmd->kind), in ? ed_instance_id(in) : "(none)",
+                      (long long)cmd->period_months, ED_PERIOD_MIN, ED_PERIOD_MAX);
+}
+
 ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now)
 {
     if (cmd == NULL)
@@ -163,7 +176,7 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
     }
     switch (cmd->kind) {
     case ED_CMD_UPGRADE:
-        return ed_upgrade(in, now, narrow(cmd->period_months));
+        return period_as_given(cmd, in, ed_upgrade(in, now, narrow(cmd->period_months)));
     case ED_CMD_SET_POST_EXPIRATION_ACTION:
         return ed_set_post_expiration_action(in, now, (ed_action)narrow(cmd->action));
     case ED_CMD_REFUND: {
@@ -173,7 +186,7 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
         return ed_refund(in, now, &opts);
     }
     case ED_CMD_RENEW:
-        return ed_renew(in, now, narrow(cmd->period_months));
+        return period_as_given(cmd, in, ed_renew(in, now, narrow(cmd->period_months)));
     case ED_CMD_TICK:
         return ed_tick(in, now);
     case ED_CMD_COMPLETE_MIGRATION:

@@ -332,9 +332,13 @@ ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_siz
             in->action != ED_ACTION_DOWNGRADE_TO_STANDARD)
             return INVALID("subscription.post_expiration_action: unknown value");
         ed_time latest;
-        if (!ed__time_valid(in->started_at) ||
-            !ed__time_add_days(in->expires_at, ED_RELEASE_DELAY_MAX, &latest))
-            return INVALID("subscription.expires_at: out of range");
+        if (!ed__time_valid(in->started_at))
+            return INVALID("subscription.started_at: out of range (years 0000..9999)");
+        if (!ed__time_add_days(in->expires_at, ED_RELEASE_DELAY_MAX, &latest))
+            return INVALID("subscription.expires_at: must be at most 9999-12-01T23:59:59Z, so "
+                           "that a release, up to %d days after expiry, stays within the year "
+                           "9999",
+                           ED_RELEASE_DELAY_MAX);
         if (in->expires_at <= in->started_at)
             return INVALID("subscription.expires_at: not after started_at");
     }

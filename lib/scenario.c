@@ -139,11 +139,8 @@ static ed_status read_arg(ed_yreader *r, ed_ypath path, ed_arg arg, step_fields 
     case ED_ARG_NAME: {
         const char *s = NULL;
         size_t len = 0;
+        /* the reader refuses a NUL inside the string, so it stays whole */
         ed_status st = ed__yr_string(r, path, &s, &len);
-        /* The command keeps a C string: `"orders\0x"` would become `orders`. */
-        if (st == ED_OK && !whole_text(s, len))
-            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                                   "a NUL character (\\0) in a name");
         if (st == ED_OK) {
             memcpy(f->name, s, len);
             f->name[len] = '\0';

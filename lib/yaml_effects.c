@@ -53,13 +53,10 @@ static ed_status grow_offs(loader *l)
     return ED_OK;
 }
 
-/* Copies a string the reader holds into the arena. Strings with a NUL
- * (written as "\0" in a quoted scalar) could not be read back whole. */
-static ed_status put_text(loader *l, ed_ypath path, const char *s, size_t len, size_t *off)
+/* Copies a string the reader holds into the arena (the reader has refused
+ * any NUL inside it, so it reads back whole). */
+static ed_status put_text(loader *l, const char *s, size_t len, size_t *off)
 {
-    if (memchr(s, '\0', len) != NULL)
-        return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
-                               "a NUL character is not allowed here");
     *off = ed__effects_put_text(l->list, s, len);
     return *off == SIZE_MAX ? no_memory(l) : ED_OK;
 }
@@ -112,7 +109,7 @@ static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len
     e->revision = rev;
     e->index = (size_t)index;
     *id_len = (size_t)(mid - s);
-    return put_text(l, path, s, len, &e->key_off);
+    return put_text(l, s, len, &e->key_off);
 }
 
 /* kind: a dotted kind name, which also gives the subject kind and flags. */
@@ -230,7 +227,7 @@ static ed_status read_field(loader *l, const char *ctx, ed_field field, ed_effec
         size_t len = 0;
         if ((st = ed__yr_string(l->r, path, &s, &len)) != ED_OK)
             return st;
-        if ((st = put_text(l, path, s, len, &offs->field[field])) != ED_OK)
+        if ((st = put_text(l, s, len, &offs->field[field])) != ED_OK)
             return st;
         (void)ed__effect_set_string(e, field, NULL); /* pointer set at the end */
         return ED_OK;
@@ -329,7 +326,7 @@ static ed_status read_effect(loader *l, size_t index)
             const char *name = NULL;
             st = read_subject(l, path, &subject_kind, &subject_mark, &name, &subject_len);
             if (st == ED_OK)
-                st = put_text(l, path, name, subject_len, &e->subject_off);
+                st = put_text(l, name, subject_len, &e->subject_off);
             if (st == ED_OK) {
                 const char *end = NULL;
                 size_t end_len = 0;
@@ -349,7 +346,7 @@ static ed_status read_effect(loader *l, size_t index)
             size_t len = 0;
             st = ed__yr_string(r, path, &s, &len);
             if (st == ED_OK)
-                st = put_text(l, path, s, len, &e->text_off);
+                st = put_text(l, s, len, &e->text_off);
             break;
         }
         default:

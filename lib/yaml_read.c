@@ -477,6 +477,12 @@ ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, si
                                "expected a string, but the plain scalar `%.*s` reads as null, a "
                                "boolean, a number or a date in YAML; quote it",
                                (int)(n > 64 ? 64 : n), v);
+    /* Kept as C strings, "orders\0x" would become "orders": a valid name in
+     * place of the one written, and a message that shows the valid one. */
+    if (v != NULL && memchr(v, '\0', n) != NULL)
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                               "the string contains a NUL character (\\0), which no name, ID "
+                               "or endpoint may hold");
     *s = v;
     *len = n;
     return ED_OK;
@@ -631,6 +637,11 @@ ed_status ed__yr_time(ed_yreader *r, ed_ypath path, ed_time *out)
     st = ed_time_parse(s, len, out);
     if (st == ED_NO_MEMORY)
         return ed__error_set(r->err, st, 0, 0, "out of memory");
+    if (st != ED_OK && len > 20 && s[19] == '.' && s[20] >= '0' && s[20] <= '9')
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                               "`%.*s`: fractional seconds are not supported (write whole "
+                               "seconds, e.g. 2026-02-01T00:00:00Z)",
+                               (int)(len > 64 ? 64 : len), s);
     if (st != ED_OK)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "`%.*s` is not an RFC 3339 time in years 0000..9999 (e.g. "

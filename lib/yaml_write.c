@@ -737,6 +737,8 @@ static void w_outcome(writer *w, const ed_command *cmd, const ed_result *r,
         w_null(w);
 }
 
+static void w_arguments(writer *w, const ed_command *cmd);
+
 static ed_status dump_step(ed_buffer *buf, bool json, size_t step, ed_time at,
                            const ed_command *cmd, const ed_result *r, const ed_instance *current)
 {
@@ -751,6 +753,7 @@ static ed_status dump_step(ed_buffer *buf, bool json, size_t step, ed_time at,
     w_time(&w, at);
     w_word(&w, "command");
     w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
+    w_arguments(&w, cmd);
     w_status(&w, r);
     w_word(&w, "state");
     w_state_summary(&w, current);

@@ -217,7 +217,6 @@ def test_apply_and_tick_print_json_and_keep_the_state_file_yaml(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ["show", str(PLATINUM), "--format", "xml"],
-    ["plan", str(PLATINUM), "tick", "--format", "text"],
     ["simulate", str(scenario_files()[0]), "--format", "JSON"],
 ])
 def test_unknown_format_is_a_usage_error(args):

@@ -76,7 +76,7 @@ START_TEST(test_validate_subscription_fields)
     expect_invalid(in, "subscription.expires_at");
     in = platinum();
     in->started_at = ED_TIME_MIN - 1;
-    expect_invalid(in, "subscription.expires_at");
+    expect_invalid(in, "subscription.started_at");
 }
 END_TEST
 

@@ -60,6 +60,14 @@ deps=$(LD_LIBRARY_PATH=$libdir ldd "$work/embed")
 grep -q "libedition.so.1 => $libdir" <<<"$deps" ||
   fail "embed did not load the installed libedition.so.1"
 
+# the C example of README.md, as a newcomer copies it
+python3 -c 'import re, sys; print(re.search(r"```c\n(.*?)```", open(sys.argv[1]).read(), re.S).group(1))' \
+  "$src/README.md" > "$work/readme.c" || fail "README.md has no C example"
+# shellcheck disable=SC2046
+$cc -std=c11 -Wall -Wextra -Werror -o "$work/readme" "$work/readme.c" \
+  $(pkg-config --cflags --libs libedition) || fail "the README example does not compile"
+LD_LIBRARY_PATH=$libdir "$work/readme" >/dev/null || fail "the README example failed"
+
 # static: everything from `pkg-config --static`, no shared libedition at all
 # shellcheck disable=SC2046
 $cc -static -o "$work/embed-static" "$src/examples/embed.c" $(pkg-config --static --cflags --libs libedition)

@@ -374,7 +374,7 @@ static const struct bad_doc {
     {"string field a list", HEAD "- key: I1/1/0\n  timer: [expiry]\n", ED_SCHEMA_ERROR, 4, 10,
      "effects[0].timer: expected a string"},
     {"text with NUL", HEAD "- key: I1/1/0\n  text: \"a\\0b\"\n", ED_SCHEMA_ERROR, 4, 9,
-     "effects[0].text: a NUL character is not allowed"},
+     "effects[0].text: the string contains a NUL character"},
     {"alias", HEAD "- key: &k I1/1/0\n", ED_SCHEMA_ERROR, 3, 8, "anchor"},
     {"two documents", "libedition: 1\neffects: []\n---\nlibedition: 1\n", ED_SCHEMA_ERROR, 3, 1,
      "more than one YAML document"},
