@@ -38,19 +38,23 @@ static ed_status no_memory(loader *l)
     return ed__error_set(l->r->err, ED_NO_MEMORY, 0, 0, "out of memory");
 }
 
-static ed_status grow_offs(loader *l)
+/* The cleared text offsets of the effect about to be added (the list's
+ * next one), growing the table when full; NULL when out of memory. */
+static text_offs *next_offs(loader *l)
 {
-    if (l->list->count < l->offs_cap)
-        return ED_OK;
-    size_t cap;
-    if (!ed__size_mul(l->offs_cap < 4 ? 4 : l->offs_cap, 2, &cap))
-        return no_memory(l);
-    text_offs *grown = ed__realloc_array(l->offs, cap, sizeof *grown);
-    if (grown == NULL)
-        return no_memory(l);
-    l->offs = grown;
-    l->offs_cap = cap;
-    return ED_OK;
+    if (l->offs == NULL || l->list->count >= l->offs_cap) {
+        size_t cap;
+        if (!ed__size_mul(l->offs_cap < 4 ? 4 : l->offs_cap, 2, &cap))
+            return NULL;
+        text_offs *grown = ed__realloc_array(l->offs, cap, sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        l->offs = grown;
+        l->offs_cap = cap;
+    }
+    text_offs *offs = &l->offs[l->list->count];
+    memset(offs, 0, sizeof *offs);
+    return offs;
 }
 
 /* Copies a string the reader holds into the arena (the reader has refused
@@ -283,17 +287,14 @@ static ed_status read_effect(loader *l, size_t index)
     if (r->ev.type != YAML_MAPPING_START_EVENT)
         return ed__yr_wrong_type(r, (ed_ypath){EFFECTS_KEY, NULL, index}, "a mapping (an effect)");
     yaml_mark_t start = r->ev.start_mark;
-    ed_status st = grow_offs(l);
-    if (st != ED_OK)
-        return st;
-    ed_effect *e = ed__effects_push(l->list);
+    text_offs *offs = next_offs(l);
+    ed_effect *e = offs ? ed__effects_push(l->list) : NULL;
     if (e == NULL)
         return no_memory(l);
-    text_offs *offs = &l->offs[l->list->count];
-    memset(offs, 0, sizeof *offs);
     /* counted now, so that a failure below frees what it holds */
     l->list->count++;
 
+    ed_status st;
     unsigned seen = 0, flags = 0;
     size_t id_len = 0, subject_len = 0;
     ed_subject_kind subject_kind = ED_SUBJECT_INSTANCE;
@@ -386,6 +387,8 @@ static ed_status read_effect(loader *l, size_t index)
 static void fix_pointers(loader *l)
 {
     ed_effect_list *list = l->list;
+    if (l->offs == NULL)
+        return; /* an empty list */
     for (size_t i = 0; i < list->count; i++) {
         ed_effect *e = &list->items[i];
         e->key = list->text + e->key_off;

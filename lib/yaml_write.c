@@ -108,7 +108,9 @@ static void j_string(writer *w, const char *s, size_t len)
         default:
             if (c >= 0x20)
                 continue;
-            memcpy(esc + 1, "u00", 3);
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 0xF];
             n = 6;
@@ -233,7 +235,8 @@ static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
     for (size_t i = 0, n; i < len; i += n) {
         n = utf8_length((const unsigned char *)s + i, len - i);
         if (n == 0) {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            static const char replacement[3] = {'\xEF', '\xBF', '\xBD'}; /* U+FFFD */
+            memcpy(out + o, replacement, sizeof replacement);
             o += 3;
             n = 1;
         } else {
