@@ -28,6 +28,10 @@ COUNTS = {"examples": 0, "steps": 0}
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if COUNTS.get("rss_transitions"):
+        terminalreporter.write_line(
+            f"RSS after {COUNTS['rss_transitions']} transitions: "
+            f"{COUNTS['rss_grown'] / 1024:+.0f} KiB")
     if COUNTS["examples"]:
         terminalreporter.write_line(
             f"hypothesis stateful model test: {COUNTS['examples']} examples, "

@@ -256,16 +256,28 @@ class Effect:
 _FIELDS: tuple[tuple[Field, int, int], ...] = tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field)
 
 
+_FLAGS: dict[int, EffectFlag] = {}
+
+
+def _flags(bits: int) -> EffectFlag:
+    """EffectFlag of a bit set, cached: building a Flag value is slow."""
+    flag = _FLAGS.get(bits)
+    if flag is None:
+        flag = _FLAGS[bits] = EffectFlag(bits)
+    return flag
+
+
 def _effect(e: Any) -> Effect:
+    has = lib.ed_effect_has
     items: list[tuple[Field, FieldValue]] = []
     for f, cf, ftype in _FIELDS:
-        if not lib.ed_effect_has(e, cf):
+        if not has(e, cf):
             continue
         if ftype == 1:
             t = ffi.new("ed_time *")
             lib.ed_effect_time(e, cf, t)
             items.append((f, from_ed_time(t[0])))
-        elif ftype in (2, 3):
+        elif ftype == 2 or ftype == 3:
             n = ffi.new("int64_t *")
             lib.ed_effect_int(e, cf, n)
             items.append((f, bool(n[0]) if ftype == 3 else int(n[0])))
@@ -276,7 +288,7 @@ def _effect(e: Any) -> Effect:
         kind=from_c(EffectKind, lib.ed_effect_kind_of(e)),
         revision=int(lib.ed_effect_revision(e)),
         index=int(lib.ed_effect_index(e)),
-        flags=EffectFlag(int(lib.ed_effect_flags(e))),
+        flags=_flags(int(lib.ed_effect_flags(e))),
         subject_kind=from_c(SubjectKind, lib.ed_effect_subject_kind(e)),
         subject=_str(lib.ed_effect_subject(e)),
         text=_str(lib.ed_effect_text(e)),
