@@ -210,13 +210,25 @@ def _released(s: State, now: int) -> State:
     return _bump(s, now, lifecycle=RELEASED, topics=(), groups=(), migration=None, release_at=None)
 
 
+REVISION_MAX = 2**64 - 1
+
+
 def apply(s: State, now: int, command: str, **args: object) -> Outcome:
     """One command on a snapshot at `now`: the model's answer."""
     if s.lifecycle == RELEASED:
         return Refused("released")
     if now < s.updated_at:
         return Refused("clock_skew")
-    return _COMMANDS[command](s, now, **args)
+    out = _COMMANDS[command](s, now, **args)
+    # semantics.md: "A revision that would pass 2^64-1 is refused with
+    # limit_exceeded". Its place in the precedence is not stated; a revision
+    # exists only once every rule accepts the change, and rules.md puts
+    # data_loss_refused "last", so the model checks it just before that one.
+    if isinstance(out, Accepted) and out.state.revision > REVISION_MAX:
+        return Refused("limit_exceeded")
+    if isinstance(out, Refused) and out.status == "data_loss_refused" and s.revision == REVISION_MAX:
+        return Refused("limit_exceeded")
+    return out
 
 
 def _platinum_active(s: State) -> Optional[str]:

@@ -37,6 +37,72 @@ JUMPS = st.sampled_from(
 )
 
 
+@st.composite
+def loaded_states(draw: st.DrawFn) -> m.State:
+    """A valid snapshot of any shape docs/formats.md allows, for the loader to read.
+
+    Covers what commands alone reach rarely: expired snapshots with a
+    migration, long-running ones, revisions at the 64-bit limit.
+    """
+    created = START - draw(st.integers(0, 400)) * m.DAY
+    delay = draw(st.sampled_from([0, 1, 7, 30]))
+    topics = tuple(draw(st.lists(st.sampled_from(["orders", "payments", "t-1", "audit"]),
+                                 unique=True, max_size=3)))
+    groups = tuple(draw(st.lists(st.sampled_from(["GID_x", "GID-billing", "g1"]),
+                                 unique=True, max_size=2)))
+    revision = draw(st.one_of(st.integers(0, 1000), st.just(2**64 - 1), st.just(2**64 - 2)))
+    migrating = draw(st.booleans())
+    if draw(st.booleans()):
+        updated = created + draw(st.integers(0, 30)) * m.DAY
+        mig = m.Mig("dedicated", "shared", updated) if migrating else None
+        return m.State("MQ_INST_L", "http://mq.example.com:8080", None, m.STANDARD, m.ACTIVE,
+                       revision, created, updated, delay, None, None, mig, topics, groups)
+    started = created + draw(st.integers(0, 30)) * m.DAY
+    period = draw(st.integers(1, 36))
+    expires = m.add_months(started, period)
+    assert expires is not None
+    sub = m.Sub(started, expires, period, draw(st.sampled_from([m.DELETE, m.DOWNGRADE])))
+    lifecycle = draw(st.sampled_from([m.ACTIVE, m.ACTIVE, m.EXPIRED, m.RELEASED]))
+    if lifecycle == m.EXPIRED:
+        sub = m.Sub(started, expires, period, m.DELETE)
+        updated = expires + draw(st.integers(0, delay * m.DAY))
+        release_at: Optional[int] = expires + delay * m.DAY
+    else:
+        updated = started + draw(st.integers(0, max(0, expires - started - 1)))
+        release_at = None
+    if lifecycle == m.RELEASED:
+        topics, groups, migrating = (), (), False
+    mig = m.Mig("shared", "dedicated", started) if migrating else None
+    return m.State("MQ_INST_L", "http://mq.example.com:8080", "cn-hangzhou", m.PLATINUM,
+                   lifecycle, revision, created, updated, delay, sub, release_at, mig, topics,
+                   groups)
+
+
+def state_yaml(s: m.State) -> str:
+    """The state file of a model snapshot, written by hand from docs/formats.md."""
+    def t(x: int) -> str:
+        return (EPOCH + timedelta(seconds=x)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    lines = ["libedition: 1", "instance:", f"  id: {s.id}", f"  endpoint: {s.endpoint}"]
+    if s.region is not None:
+        lines.append(f"  region: {s.region}")
+    lines += [f"  edition: {s.edition}", f"  lifecycle: {s.lifecycle}", f"  revision: {s.revision}",
+              f"  created_at: {t(s.created_at)}", f"  updated_at: {t(s.updated_at)}",
+              f"  release_delay_days: {s.release_delay_days}"]
+    if s.release_at is not None:
+        lines.append(f"  release_at: {t(s.release_at)}")
+    if s.sub is not None:
+        lines += ["  subscription:", f"    started_at: {t(s.sub.started_at)}",
+                  f"    expires_at: {t(s.sub.expires_at)}",
+                  f"    period_months: {s.sub.period_months}",
+                  f"    post_expiration_action: {s.sub.action}"]
+    if s.migration is not None:
+        lines += ["  migration:", f"    from: {s.migration.from_}", f"    to: {s.migration.to}",
+                  f"    started_at: {t(s.migration.started_at)}"]
+    lines += [f"  topics: [{', '.join(s.topics)}]", f"  groups: [{', '.join(s.groups)}]"]
+    return "\n".join(lines) + "\n"
+
+
 def dt(t: int) -> datetime:
     return EPOCH + timedelta(seconds=t)
 
@@ -76,13 +142,20 @@ class LibraryVersusModel(RuleBasedStateMachine):
         self.clock = START
         COUNTS["examples"] += 1
 
-    @initialize(platinum=st.booleans(), delay=st.sampled_from([0, 1, 7, 30]),
+    @initialize(load=st.sampled_from([False, False, True]), loaded=loaded_states(),
+                platinum=st.booleans(), delay=st.sampled_from([0, 1, 7, 30]),
                 months=st.sampled_from([1, 2, 12]),
                 topics=st.lists(st.sampled_from(TOPICS[:3]), unique=True, max_size=2),
                 groups=st.lists(st.sampled_from(GROUPS[:3]), unique=True, max_size=2))
-    def create(self, platinum: bool, delay: int, months: int, topics: list[str],
-               groups: list[str]) -> None:
+    def create(self, load: bool, loaded: m.State, platinum: bool, delay: int, months: int,
+               topics: list[str], groups: list[str]) -> None:
         now = dt(self.clock)
+        if load:
+            self.inst = le.Instance.load_yaml(state_yaml(loaded))
+            self.state = loaded
+            self.clock = loaded.updated_at
+            assert snapshot_of(self.inst) == self.state
+            return
         if platinum:
             self.inst = le.Instance.create_enterprise_platinum(
                 "MQ_INST_1", "http://mq.example.com:8080", now, months, release_delay_days=delay)

@@ -378,7 +378,10 @@ class Command:
         return cls(kind, **args)
 
     def __repr__(self) -> str:
-        args = "".join(f", {a.value}={getattr(self, a.value)!r}" for a in Arg
+        def show(v: object) -> str:
+            return repr(v.value) if isinstance(v, (Action, PlanMode)) else repr(v)
+
+        args = "".join(f", {a.value}={show(getattr(self, a.value))}" for a in Arg
                        if getattr(self, a.value) is not None)
         return f"Command({self.kind.value!r}{args})"
 
