@@ -18,6 +18,7 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
+from setuptools.dist import Distribution
 
 try:
     from setuptools.command.bdist_wheel import bdist_wheel
@@ -83,6 +84,13 @@ class BuildPyWithLibrary(build_py):
         return lib.resolve()
 
 
+class BinaryDistribution(Distribution):
+    """Holds a platform-specific file, so it is built and installed as platlib."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
 class PlatformWheel(bdist_wheel):  # type: ignore[misc,valid-type]
     """A wheel tagged for the platform (it holds a shared library) but any Python 3."""
 
@@ -95,4 +103,5 @@ class PlatformWheel(bdist_wheel):  # type: ignore[misc,valid-type]
         return "py3", "none", plat
 
 
-setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})
+setup(distclass=BinaryDistribution,
+      cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})

@@ -477,3 +477,42 @@ def test_scenario_errors() -> None:
     sc = le.Scenario.load_yaml((REPO / "examples/scenarios/renewal-after-expiry.yaml").read_text())
     with pytest.raises(AttributeError):
         sc.steps = ()  # type: ignore[misc]
+
+
+# -- documentation and typing -------------------------------------------------
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    import enum
+    import inspect
+    import typing
+
+    missing = []
+    for name in le.__all__:
+        obj = getattr(le, name)
+        if name in ("WRITTEN_FOR", "library_path") or typing.get_origin(obj) is typing.Union:
+            continue
+        if not inspect.getdoc(obj):
+            missing.append(name)
+        if inspect.isclass(obj) and not issubclass(obj, enum.Enum):
+            for attr, member in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                target = member.fget if isinstance(member, property) else member
+                if isinstance(target, (classmethod, staticmethod)):
+                    target = target.__func__
+                if callable(target) and not inspect.getdoc(target):
+                    missing.append(f"{name}.{attr}")
+    assert missing == []
+
+
+def test_field_value_and_typed_package() -> None:
+    values: list[le.FieldValue] = [T0, 1, True, "partial"]
+    assert all(isinstance(v, typing_args()) for v in values)
+    assert (Path(le.__file__).parent / "py.typed").exists()
+
+
+def typing_args() -> tuple[type, ...]:
+    import typing
+
+    return typing.get_args(le.FieldValue)
