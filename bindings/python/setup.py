@@ -56,7 +56,9 @@ class BuildPyWithLibrary(build_py):
     def run(self) -> None:
         super().run()
         lib = self._build_library()
-        target = Path(self.build_lib) / "libedition" / "libedition.so.1"
+        # An editable install imports the package from src/: the library goes there.
+        package_dir = HERE / "src" if getattr(self, "editable_mode", False) else Path(self.build_lib)
+        target = package_dir / "libedition" / "libedition.so.1"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(lib, target)
         os.chmod(target, 0o755)

@@ -564,8 +564,10 @@ class Instance:
     def load_yaml(cls, data: Union[str, bytes], *, max_document_size: Optional[int] = None) -> Instance:
         """Loads a state file (docs/formats.md) from text or bytes.
 
-        Raises ParseError, SchemaError or LimitExceeded with ``line`` and
-        ``column`` of the offending node.
+        The bytes go to libedition's loader unchanged, so a JSON document
+        loads wherever the loaded library accepts JSON. Raises ParseError,
+        SchemaError or LimitExceeded with ``line`` and ``column`` of the
+        offending node.
         """
         return cls._adopt(_load(lib.ed_instance_load_yaml, "ed_instance", data, max_document_size))
 
