@@ -247,8 +247,13 @@ class LibraryVersusModel(RuleBasedStateMachine):
 
     @invariant()
     def snapshots_agree(self) -> None:
-        if self.inst is not None:
+        if self.inst is not None and self.state is not None:
             assert snapshot_of(self.inst) == self.state
+            deadline = self.inst.next_deadline
+            assert (None if deadline is None else secs(deadline)) == self.state.next_deadline
+            # the state file written and read back is the same value (formats.md)
+            again = le.Instance.load_yaml(self.inst.dump_yaml())
+            assert again == self.inst and hash(again) == hash(self.inst)
 
     @rule(jump=JUMPS, generic=st.booleans(), period=PERIODS)
     def upgrade(self, jump: Union[int, str], generic: bool, period: int) -> None:
