@@ -31,5 +31,14 @@ def to_ed_time(value: datetime, what: str = "now") -> int:
 
 
 def from_ed_time(seconds: int) -> datetime:
-    """The UTC datetime of libedition's seconds (OverflowError before year 1)."""
-    return EPOCH + timedelta(seconds=int(seconds))
+    """The UTC datetime of libedition's seconds.
+
+    libedition's times reach back to year 0000, Python's datetime to year 1:
+    a time in year 0000 raises OverflowError.
+    """
+    try:
+        return EPOCH + timedelta(seconds=int(seconds))
+    except OverflowError:
+        raise OverflowError(
+            f"libedition time {seconds} lies in year 0000, before datetime.min (year 1)"
+        ) from None
