@@ -516,3 +516,32 @@ def typing_args() -> tuple[type, ...]:
     import typing
 
     return typing.get_args(le.FieldValue)
+
+
+# -- hostile arguments never crash --------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200)
+@given(name=st.text(max_size=300), period=st.integers(-(2**70), 2**70),
+       seconds=st.integers(-(2**40), 2**40))
+def test_any_argument_is_a_result_or_an_exception(name: str, period: int, seconds: int) -> None:
+    i = populated()
+    now = T0 + timedelta(seconds=seconds) if -(2**35) < seconds < 2**37 else T0
+    calls = [
+        lambda: i.add_topic(now, name), lambda: i.remove_group(now, name),
+        lambda: i.upgrade(now, period), lambda: i.renew(now, period),
+        lambda: i.apply(now, le.Command("add_group", name=name)),
+        lambda: i.preview(now, le.Command("upgrade", period_months=period)),
+        lambda: le.Instance.create_standard(name, ENDPOINT, now),
+        lambda: le.Instance.create_enterprise_platinum(ID, name, now, period),
+        lambda: le.Instance.load_yaml(name), lambda: le.Scenario.load_yaml(name.encode()),
+        lambda: le.parse_time(name),
+    ]
+    for call in calls:
+        try:
+            call()
+        except (le.EditionError, ValueError, OverflowError):
+            pass
