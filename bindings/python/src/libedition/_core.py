@@ -267,22 +267,22 @@ def _flags(bits: int) -> EffectFlag:
     return flag
 
 
-def _effect(e: Any) -> Effect:
-    has = lib.ed_effect_has
+def _effect(e: Any, t: Any, n: Any) -> Effect:
+    """One effect copied out of C memory; `t` and `n` are scratch out-parameters."""
+    # Each typed getter says "absent" by itself (false or NULL), so one call
+    # per possible field suffices; ed_effect_has would double the calls.
     items: list[tuple[Field, FieldValue]] = []
     for f, cf, ftype in _FIELDS:
-        if not has(e, cf):
-            continue
         if ftype == 1:
-            t = ffi.new("ed_time *")
-            lib.ed_effect_time(e, cf, t)
-            items.append((f, from_ed_time(t[0])))
+            if lib.ed_effect_time(e, cf, t):
+                items.append((f, from_ed_time(t[0])))
         elif ftype == 2 or ftype == 3:
-            n = ffi.new("int64_t *")
-            lib.ed_effect_int(e, cf, n)
-            items.append((f, bool(n[0]) if ftype == 3 else int(n[0])))
+            if lib.ed_effect_int(e, cf, n):
+                items.append((f, bool(n[0]) if ftype == 3 else int(n[0])))
         else:
-            items.append((f, _str(lib.ed_effect_string(e, cf))))
+            p = lib.ed_effect_string(e, cf)
+            if p != _NULL:
+                items.append((f, _str(p)))
     return Effect(
         key=_str(lib.ed_effect_key(e)),
         kind=from_c(EffectKind, lib.ed_effect_kind_of(e)),
@@ -297,8 +297,12 @@ def _effect(e: Any) -> Effect:
 
 
 def _effects(lst: Any) -> tuple[Effect, ...]:
-    return tuple(_effect(lib.ed_effect_list_get(lst, i))
-                 for i in range(lib.ed_effect_list_count(lst)))
+    count = lib.ed_effect_list_count(lst)
+    if not count:
+        return ()
+    t = ffi.new("ed_time *")
+    n = ffi.new("int64_t *")
+    return tuple(_effect(lib.ed_effect_list_get(lst, i), t, n) for i in range(count))
 
 
 # --------------------------------------------------------------------------
