@@ -6,8 +6,8 @@
  * snapshots as immutable, reference-counted values and every lifecycle
  * command as a pure transition: snapshot + now + arguments in, a new
  * snapshot and an ordered list of effects out. The library does no I/O,
- * reads no clock, keeps no global mutable state and prints nothing; the host
- * carries the effects out.
+ * reads no clock and prints nothing (the one exception, a random key drawn
+ * once, is stated below); the host carries the effects out.
  *
  * Conventions, stated once and holding for every function below unless the
  * function says otherwise:
@@ -29,6 +29,16 @@
  *    command changes nothing.
  *  - Time. ed_time is whole seconds since 1970-01-01T00:00:00Z (UTC). Valid
  *    times lie in [ED_TIME_MIN, ED_TIME_MAX] (years 0000 to 9999).
+ *  - Results. Functions marked ED_NODISCARD return an object the caller
+ *    must free or a status that says whether *out was written; compilers
+ *    that know the attribute warn when such a result is dropped.
+ *  - Process-wide state. Two things only, both settled before they are
+ *    used: the allocator (ed_set_allocator) and the key of the topic and
+ *    group index's hash, drawn once per process from getrandom(2) the first
+ *    time a name is added or looked up, so that no input can make loading
+ *    quadratic. That draw is the library's only system call (should it
+ *    fail, the key mixes addresses and the monotonic clock); no result
+ *    depends on the key.
  */
 #ifndef LIBEDITION_H
 #define LIBEDITION_H
@@ -47,6 +57,16 @@ extern "C" {
 #define ED_API
 #endif
 
+/* Marks a function whose result must not be dropped: an object to free or
+ * a status telling whether an out-parameter was written. Empty on compilers
+ * without the attribute. NULL arguments stay defined behaviour (they give
+ * ED_INVALID_ARGUMENT), so no `nonnull` is declared. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ED_NODISCARD __attribute__((warn_unused_result))
+#else
+#define ED_NODISCARD
+#endif
+
 /* ---------------------------------------------------------------------- */
 /* Version                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -55,11 +75,19 @@ extern "C" {
 #define ED_VERSION_MAJOR 0
 #define ED_VERSION_MINOR 1
 #define ED_VERSION_PATCH 0
+/** The header's version as one number, MAJOR * 10000 + MINOR * 100 + PATCH
+ *  (0.2.0 is 200), to compare with ed_version_number() or in preprocessor tests. */
+#define ED_VERSION_NUMBER (ED_VERSION_MAJOR * 10000 + ED_VERSION_MINOR * 100 + ED_VERSION_PATCH)
 /** ABI major: the soname is libedition.so.ED_ABI_MAJOR. */
 #define ED_ABI_MAJOR 1
 
 /** The library's version as "MAJOR.MINOR.PATCH". Static string; thread-safe. */
 ED_API const char *ed_version(void);
+/** The library's version as MAJOR * 10000 + MINOR * 100 + PATCH, the value
+ *  ED_VERSION_NUMBER had when the library was built: a program can check at
+ *  run time that the library is at least the version it was compiled
+ *  against (`ed_version_number() >= ED_VERSION_NUMBER`). Thread-safe. */
+ED_API int ed_version_number(void);
 
 /* ---------------------------------------------------------------------- */
 /* Status codes                                                            */
@@ -94,7 +122,24 @@ typedef enum ed_status {
  *  NULL for a value that is not a status. Static string; thread-safe. */
 ED_API const char *ed_status_name(ed_status status);
 /** Parses a stable status name. ED_INVALID_ARGUMENT if unknown. Thread-safe. */
-ED_API ed_status ed_status_from_name(const char *name, ed_status *out);
+ED_API ED_NODISCARD ed_status ed_status_from_name(const char *name, ed_status *out);
+
+/** True for a lifecycle refusal: the input was well-formed and the
+ *  snapshot is fine, but the rules refused the command (invalid_period,
+ *  invalid_name, clock_skew, already_enterprise_platinum, not_subscription,
+ *  no_direct_downgrade, expiry_due, expired, released,
+ *  migration_in_progress, no_migration, exists, not_found,
+ *  data_loss_refused). Showing the message to the user is the right
+ *  response; retrying the same command at the same time is not.
+ *  False for ED_OK, for failures and for values that are not statuses.
+ *  Thread-safe. */
+ED_API bool ed_status_is_refusal(ed_status status);
+/** True for a failure: the call could not be judged by the rules because
+ *  of bad input or misuse (invalid_argument, parse_error, schema_error),
+ *  a limit (limit_exceeded), memory (no_memory) or I/O (io_error). Every
+ *  status other than ED_OK is exactly one of refusal or failure; a value
+ *  that is not a status is neither. Thread-safe. */
+ED_API bool ed_status_is_failure(ed_status status);
 
 /* ---------------------------------------------------------------------- */
 /* Enumerations of the model, each with its stable name                    */
@@ -169,19 +214,19 @@ ED_API const char *ed_command_kind_name(ed_command_kind v);
 /* Parsing a stable name back into its value: ED_INVALID_ARGUMENT if the name
  * is unknown or an argument is NULL, and *out is then untouched. Thread-safe. */
 /** Parses "standard" / "enterprise_platinum". */
-ED_API ed_status ed_edition_from_name(const char *name, ed_edition *out);
+ED_API ED_NODISCARD ed_status ed_edition_from_name(const char *name, ed_edition *out);
 /** Parses "pay_as_you_go" / "subscription". */
-ED_API ed_status ed_billing_from_name(const char *name, ed_billing *out);
+ED_API ED_NODISCARD ed_status ed_billing_from_name(const char *name, ed_billing *out);
 /** Parses "shared" / "dedicated". */
-ED_API ed_status ed_cluster_from_name(const char *name, ed_cluster *out);
+ED_API ED_NODISCARD ed_status ed_cluster_from_name(const char *name, ed_cluster *out);
 /** Parses "active" / "expired" / "released". */
-ED_API ed_status ed_lifecycle_from_name(const char *name, ed_lifecycle *out);
+ED_API ED_NODISCARD ed_status ed_lifecycle_from_name(const char *name, ed_lifecycle *out);
 /** Parses "delete_resource" / "downgrade_to_standard". */
-ED_API ed_status ed_action_from_name(const char *name, ed_action *out);
+ED_API ED_NODISCARD ed_status ed_action_from_name(const char *name, ed_action *out);
 /** Parses "immediate" / "at_expiry". */
-ED_API ed_status ed_plan_mode_from_name(const char *name, ed_plan_mode *out);
+ED_API ED_NODISCARD ed_status ed_plan_mode_from_name(const char *name, ed_plan_mode *out);
 /** Parses a scenario command name ("upgrade", "tick", ...). */
-ED_API ed_status ed_command_kind_from_name(const char *name, ed_command_kind *out);
+ED_API ED_NODISCARD ed_status ed_command_kind_from_name(const char *name, ed_command_kind *out);
 
 /* ---------------------------------------------------------------------- */
 /* Time                                                                    */
@@ -202,7 +247,7 @@ typedef int64_t ed_time;
  *  whole seconds. `len` is the number of bytes of `text` (no NUL needed).
  *  ED_PARSE_ERROR if the text is not such a time or lies outside the valid
  *  range. Thread-safe. */
-ED_API ed_status ed_time_parse(const char *text, size_t len, ed_time *out);
+ED_API ED_NODISCARD ed_status ed_time_parse(const char *text, size_t len, ed_time *out);
 
 /** Formats `t` as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least ED_TIME_BUFSIZE
  *  bytes), NUL-terminated. ED_INVALID_ARGUMENT if t is out of range or buf
@@ -213,7 +258,35 @@ ED_API ed_status ed_time_format(ed_time t, char *buf, size_t size);
  *  day clamped to the end of the target month (Jan 31 + 1 month = Feb 28 or
  *  29), the time of day kept. ED_INVALID_ARGUMENT if t or the result is out
  *  of range. Thread-safe. */
-ED_API ed_status ed_time_add_months(ed_time t, int months, ed_time *out);
+ED_API ED_NODISCARD ed_status ed_time_add_months(ed_time t, int months, ed_time *out);
+
+/* ---------------------------------------------------------------------- */
+/* Memory                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/** Routes every allocation the library makes through the host's functions,
+ *  in the manner of SQLite's SQLITE_CONFIG_MALLOC: `malloc_fn(size, ctx)`,
+ *  `realloc_fn(ptr, size, ctx)` (ptr never NULL, size never 0) and
+ *  `free_fn(ptr, ctx)` (ptr never NULL); `ctx` is passed through unchanged.
+ *  Pass three NULLs to go back to the C library's malloc, realloc and free.
+ *
+ *  Call it before any other libedition function, from one thread. Once the
+ *  library has allocated anything (any function that returns an object or
+ *  loads a document does), the allocator is fixed for the life of the
+ *  process and this returns ED_INVALID_ARGUMENT, changing nothing, so that
+ *  every block is released by the allocator that made it. Also
+ *  ED_INVALID_ARGUMENT when some but not all three functions are given.
+ *
+ *  libyaml, which the YAML loaders and writers use, allocates its parser,
+ *  emitter and event buffers through its own yaml_malloc, which calls the
+ *  C library's malloc and offers no hook: those short-lived blocks (freed
+ *  before each loader or writer returns) do not go through these functions.
+ *  Every block the library itself allocates, and every object handed to the
+ *  caller, does. Not thread-safe (see above). */
+ED_API ED_NODISCARD ed_status ed_set_allocator(void *(*malloc_fn)(size_t size, void *ctx),
+                                               void *(*realloc_fn)(void *ptr, size_t size,
+                                                                   void *ctx),
+                                               void (*free_fn)(void *ptr, void *ctx), void *ctx);
 
 /* ---------------------------------------------------------------------- */
 /* Options: an extensible bag of settings (new keys never change a layout)  */
@@ -235,8 +308,11 @@ typedef enum ed_option {
 
 /** New options set to their defaults; NULL when out of memory. Caller frees
  *  with ed_options_free. Wherever an options pointer is taken, NULL means
- *  "all defaults". */
-ED_API ed_options *ed_options_new(void);
+ *  "all defaults". Options are set by one thread; once set, the object is
+ *  only read by the functions that take it (as const), so one finished
+ *  options object may be shared read-only by any number of threads at once,
+ *  as long as no thread sets or frees it meanwhile. */
+ED_API ED_NODISCARD ed_options *ed_options_new(void);
 /** Frees options made by ed_options_new (NULL is fine). */
 ED_API void ed_options_free(ed_options *opts);
 /** Set an integer option. ED_INVALID_ARGUMENT for a string key or a value
@@ -365,6 +441,9 @@ typedef enum ed_effect_kind {
 
 /** Dotted name of a kind ("billing.convert"), NULL if out of range. */
 ED_API const char *ed_effect_kind_name(ed_effect_kind kind);
+/** Parses a dotted kind name ("billing.convert"). ED_INVALID_ARGUMENT if the
+ *  name is unknown or an argument is NULL (*out untouched). Thread-safe. */
+ED_API ED_NODISCARD ed_status ed_effect_kind_from_name(const char *name, ed_effect_kind *out);
 
 /** Effect flags, a bit set. */
 typedef enum ed_effect_flag {
@@ -376,6 +455,10 @@ typedef enum ed_effect_flag {
 
 /** Name of a single flag ("irreversible"), NULL if not exactly one flag. */
 ED_API const char *ed_effect_flag_name(ed_effect_flag flag);
+/** Parses a flag name ("irreversible", "disruptive", "billing", "notice").
+ *  ED_INVALID_ARGUMENT if unknown or an argument is NULL (*out untouched).
+ *  Thread-safe. */
+ED_API ED_NODISCARD ed_status ed_effect_flag_from_name(const char *name, ed_effect_flag *out);
 
 typedef enum ed_subject_kind {
     ED_SUBJECT_INSTANCE = 0,
@@ -385,6 +468,9 @@ typedef enum ed_subject_kind {
 
 /** "instance", "topic", "group"; NULL if out of range. */
 ED_API const char *ed_subject_kind_name(ed_subject_kind kind);
+/** Parses "instance" / "topic" / "group". ED_INVALID_ARGUMENT if unknown or
+ *  an argument is NULL (*out untouched). Thread-safe. */
+ED_API ED_NODISCARD ed_status ed_subject_kind_from_name(const char *name, ed_subject_kind *out);
 
 /** Fields an effect may carry, in the order documents list them. */
 typedef enum ed_field {
@@ -412,11 +498,15 @@ typedef enum ed_field_type {
 
 /** "from", "period_months", ...; NULL if out of range. */
 ED_API const char *ed_field_name(ed_field field);
+/** Parses a field name ("from", "period_months", ...). ED_INVALID_ARGUMENT
+ *  if unknown or an argument is NULL (*out untouched). Thread-safe. */
+ED_API ED_NODISCARD ed_status ed_field_from_name(const char *name, ed_field *out);
 /** The type of a field's value; ED_FIELD_TYPE_STRING for an unknown field. */
 ED_API ed_field_type ed_field_type_of(ed_field field);
 
-/* Effects and their lists are borrowed from the result that holds them;
- * getters return 0, NULL or false for NULL. Thread-safe. */
+/* Effects and their lists are borrowed from the result that holds them
+ * (or owned by the caller when made by ed_effects_load_yaml); getters
+ * return 0, NULL or false for NULL. Thread-safe. */
 /** Number of effects (0 for NULL). */
 ED_API size_t ed_effect_list_count(const ed_effect_list *list);
 /** The i-th effect in order (NULL when out of range). */
@@ -503,45 +593,45 @@ ED_API bool ed_result_plan_at(const ed_result *r, size_t i, ed_time *out);
  *  `opts` may set ED_OPT_REGION and ED_OPT_RELEASE_DELAY_DAYS. The instance
  *  ID is 1..128 printable ASCII characters without spaces (ED_INVALID_NAME);
  *  the endpoint 1..1024 of the same (ED_INVALID_ARGUMENT). */
-ED_API ed_result *ed_create_standard(const char *id, const char *endpoint, ed_time now,
+ED_API ED_NODISCARD ed_result *ed_create_standard(const char *id, const char *endpoint, ed_time now,
                                      const ed_options *opts);
 /** A new Enterprise Platinum instance subscribed from `now` for
  *  `period_months` (1..36), post-expiration action delete_resource (S10:
  *  creation takes no action argument). No effects. */
-ED_API ed_result *ed_create_enterprise_platinum(const char *id, const char *endpoint,
+ED_API ED_NODISCARD ed_result *ed_create_enterprise_platinum(const char *id, const char *endpoint,
                                                 ed_time now, int period_months,
                                                 const ed_options *opts);
 
 /** Upgrade in place to Enterprise Platinum (S2-S5, S7); period 1..36. */
-ED_API ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months);
+ED_API ED_NODISCARD ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months);
 /** Set the post-expiration action (S8-S10). Same value: ok, no effects. */
-ED_API ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now,
+ED_API ED_NODISCARD ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now,
                                                 ed_action action);
 /** Apply every time-driven transition due at `now` (expire, release), one
  *  revision each, effects in order (X6). Nothing due: ok, no effects. */
-ED_API ed_result *ed_tick(const ed_instance *in, ed_time now);
+ED_API ED_NODISCARD ed_result *ed_tick(const ed_instance *in, ed_time now);
 /** Unsubscribe now with a partial refund (S11-S13). With the action
  *  delete_resource this deletes everything and is refused with
  *  ED_DATA_LOSS_REFUSED unless `opts` sets ED_OPT_ALLOW_DATA_LOSS (X3). */
-ED_API ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts);
+ED_API ED_NODISCARD ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts);
 /** Renew by `period_months` (1..36), also from expired before release (X4). */
-ED_API ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months);
+ED_API ED_NODISCARD ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months);
 /** Add a topic (X1 name: 3..64 of A-Z a-z 0-9 - _), effect topic.create (X5). */
-ED_API ed_result *ed_add_topic(const ed_instance *in, ed_time now, const char *name);
+ED_API ED_NODISCARD ed_result *ed_add_topic(const ed_instance *in, ed_time now, const char *name);
 /** Remove a topic the caller names: effect topic.delete, irreversible (X5). */
-ED_API ed_result *ed_remove_topic(const ed_instance *in, ed_time now, const char *name);
+ED_API ED_NODISCARD ed_result *ed_remove_topic(const ed_instance *in, ed_time now, const char *name);
 /** Add a consumer group (X1 name: 2..64 characters), effect group.create. */
-ED_API ed_result *ed_add_group(const ed_instance *in, ed_time now, const char *name);
+ED_API ED_NODISCARD ed_result *ed_add_group(const ed_instance *in, ed_time now, const char *name);
 /** Remove a group the caller names: effect group.delete, irreversible. */
-ED_API ed_result *ed_remove_group(const ed_instance *in, ed_time now, const char *name);
+ED_API ED_NODISCARD ed_result *ed_remove_group(const ed_instance *in, ed_time now, const char *name);
 /** Clear the migration in flight (no effects); ED_NO_MIGRATION without one. */
-ED_API ed_result *ed_complete_migration(const ed_instance *in, ed_time now);
+ED_API ED_NODISCARD ed_result *ed_complete_migration(const ed_instance *in, ed_time now);
 /** Always refused with ED_NO_DIRECT_DOWNGRADE (S6, S8); the message names
  *  the safe workflow (see ed_plan_downgrade). */
-ED_API ed_result *ed_downgrade(const ed_instance *in, ed_time now);
+ED_API ED_NODISCARD ed_result *ed_downgrade(const ed_instance *in, ed_time now);
 /** The command list that reaches Standard Edition without deleting
  *  anything (X2), in ed_result_plan_*; changes nothing. */
-ED_API ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mode);
+ED_API ED_NODISCARD ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mode);
 
 /* ---------------------------------------------------------------------- */
 /* Generic commands: a command and its arguments as a value                */
@@ -562,6 +652,9 @@ typedef enum ed_arg {
 /** "period_months", "action", "allow_data_loss", "name", "mode"; NULL if out
  *  of range. */
 ED_API const char *ed_arg_name(ed_arg arg);
+/** Parses an argument name ("period_months", ...). ED_INVALID_ARGUMENT if
+ *  unknown or an argument is NULL (*out untouched). Thread-safe. */
+ED_API ED_NODISCARD ed_status ed_arg_from_name(const char *name, ed_arg *out);
 /** Whether command `kind` takes argument `arg`. */
 ED_API bool ed_command_kind_takes(ed_command_kind kind, ed_arg arg);
 /** Whether command `kind` cannot run without `arg` (period_months, action,
@@ -570,7 +663,7 @@ ED_API bool ed_command_kind_requires(ed_command_kind kind, ed_arg arg);
 
 /** A new command of `kind` with no arguments set; NULL if out of memory or
  *  kind is out of range. Caller frees with ed_command_free. */
-ED_API ed_command *ed_command_new(ed_command_kind kind);
+ED_API ED_NODISCARD ed_command *ed_command_new(ed_command_kind kind);
 /** Frees a command (NULL is fine). */
 ED_API void ed_command_free(ed_command *cmd);
 /** The command's kind (0 for NULL). */
@@ -589,7 +682,7 @@ ED_API const char *ed_command_get_string(const ed_command *cmd, ed_arg arg);
 /** Run the command on `in` at `now`: the same as calling the matching
  *  function above. A required argument that was never set gives
  *  ED_INVALID_ARGUMENT. */
-ED_API ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now);
+ED_API ED_NODISCARD ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now);
 
 /* ---------------------------------------------------------------------- */
 /* Buffers, errors and YAML (docs/formats.md)                             */
@@ -598,7 +691,7 @@ ED_API ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in,
 /** A growing byte buffer owned by the caller; writers append to it. */
 typedef struct ed_buffer ed_buffer;
 /** A new empty buffer; NULL when out of memory. Free with ed_buffer_free. */
-ED_API ed_buffer *ed_buffer_new(void);
+ED_API ED_NODISCARD ed_buffer *ed_buffer_new(void);
 /** Frees the buffer and its bytes (NULL is fine). */
 ED_API void ed_buffer_free(ed_buffer *buf);
 /** The bytes written so far, NUL-terminated (the NUL not counted). */
@@ -626,18 +719,34 @@ ED_API size_t ed_error_column(const ed_error *err);
  *  is untouched and, when err is not NULL, *err receives an error the
  *  caller frees with ed_error_free. `opts` may set ED_OPT_MAX_DOCUMENT_SIZE.
  *  Thread-safe. */
-ED_API ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
+ED_API ED_NODISCARD ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
                                        const ed_options *opts, ed_error **err);
 /** Appends the state file of `inst` (full form, docs/formats.md key order). */
 ED_API ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf);
 /** Appends an effects document holding `list`. */
 ED_API ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf);
+/** Reads an effects document (the output of ed_effects_dump_yaml) back into
+ *  a new effect list, owned by the caller and freed with ed_effects_free.
+ *  Same contract and strictness as ed_instance_load_yaml: unknown, missing
+ *  or repeated keys, wrong types, a kind, subject, flag set or key that does
+ *  not fit the effect, and documents past the limits are refused with a
+ *  status, a message naming the field and its line and column. Keys, texts
+ *  and field values are kept as written, so a document written by
+ *  ed_effects_dump_yaml loads into a list that dumps to the same bytes.
+ *  Fields are read by name and typed by ed_field_type_of on any kind. On
+ *  failure *out is untouched. Thread-safe. */
+ED_API ED_NODISCARD ed_status ed_effects_load_yaml(ed_effect_list **out, const char *data,
+                                                   size_t len, const ed_options *opts,
+                                                   ed_error **err);
+/** Frees a list made by ed_effects_load_yaml (NULL is fine). Lists borrowed
+ *  from a result are freed with the result, never with this function. */
+ED_API void ed_effects_free(ed_effect_list *list);
 
 /** A scenario: an initial snapshot and timed steps (input of simulate). */
 typedef struct ed_scenario ed_scenario;
 /** Loads and validates a whole scenario file; same contract as
  *  ed_instance_load_yaml. Caller frees with ed_scenario_free. */
-ED_API ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
+ED_API ED_NODISCARD ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
                                        const ed_options *opts, ed_error **err);
 /** Frees a scenario (NULL is fine). */
 ED_API void ed_scenario_free(ed_scenario *sc);
@@ -666,6 +775,30 @@ ED_API ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at,
  *  result's snapshot on success, the unchanged input on refusal), effects,
  *  would_have and plan where they apply, and next_deadline. */
 ED_API ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
+                                     const ed_result *r, const ed_instance *current);
+
+/* JSON twins of the four writers above (since 1.1): the same fields in the
+ * same order, as one line of JSON (RFC 8259) ending in "\n", so that step
+ * documents appended one after another make JSON Lines. Strings are quoted
+ * and escaped, numbers and booleans are bare, a missing next_deadline is
+ * null. The loaders read the output back (JSON is a subset of YAML 1.2):
+ * ed_instance_load_yaml on ed_instance_dump_json output gives an equal
+ * snapshot. Like their YAML twins they append a whole document or, on
+ * failure (ED_NO_MEMORY, ED_INVALID_ARGUMENT), leave the buffer as it was.
+ * Thread-safe for distinct buffers. */
+
+/** Appends the state file of `inst` as JSON (see ed_instance_dump_yaml). */
+ED_API ed_status ed_instance_dump_json(const ed_instance *inst, ed_buffer *buf);
+/** Appends an effects document holding `list` as JSON. */
+ED_API ed_status ed_effects_dump_json(const ed_effect_list *list, ed_buffer *buf);
+/** Appends one `edition simulate` step document as one JSON line (JSON
+ *  Lines); arguments as ed_step_dump_yaml. */
+ED_API ed_status ed_step_dump_json(ed_buffer *buf, size_t step, ed_time at,
+                                   const ed_command *cmd, const ed_result *r,
+                                   const ed_instance *current);
+/** Appends the `edition plan` / `edition apply` document of one command as
+ *  JSON; arguments as ed_result_dump_yaml. */
+ED_API ed_status ed_result_dump_json(ed_buffer *buf, const ed_command *cmd, ed_time now,
                                      const ed_result *r, const ed_instance *current);
 
 #ifdef __cplusplus

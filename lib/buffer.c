@@ -14,8 +14,8 @@ void ed_buffer_free(ed_buffer *buf)
 {
     if (buf == NULL)
         return;
-    free(buf->data);
-    free(buf);
+    ed__free(buf->data);
+    ed__free(buf);
 }
 
 const char *ed_buffer_data(const ed_buffer *buf)

@@ -71,8 +71,8 @@ void ed_command_free(ed_command *cmd)
 {
     if (cmd == NULL)
         return;
-    free(cmd->name);
-    free(cmd);
+    ed__free(cmd->name);
+    ed__free(cmd);
 }
 
 ed_command_kind ed_command_kind_of(const ed_command *cmd)
@@ -117,7 +117,7 @@ ed_status ed_command_set_string(ed_command *cmd, ed_arg arg, const char *value)
     char *copy = ed__strndup(value, strlen(value));
     if (copy == NULL)
         return ED_NO_MEMORY;
-    free(cmd->name);
+    ed__free(cmd->name);
     cmd->name = copy;
     cmd->set |= ARG_BIT(arg);
     return ED_OK;
@@ -149,6 +149,19 @@ static int narrow(int64_t v)
     return v < -1 ? -1 : v > 1000 ? 1000 : (int)v;
 }
 
+/* A period that narrow() clamped is refused by its range; the refusal
+ * names the number the caller gave, not the clamped one. */
+static ed_result *period_as_given(const ed_command *cmd, const ed_instance *in, ed_result *r)
+{
+    if (ed_result_status(r) != ED_INVALID_PERIOD || narrow(cmd->period_months) == cmd->period_months)
+        return r;
+    ed_result_free(r);
+    return ed__refuse(ED_INVALID_PERIOD,
+                      "%s refused on instance %s: period_months %lld is outside %d..%d",
+                      ed_command_kind_name(cmd->kind), in ? ed_instance_id(in) : "(none)",
+                      (long long)cmd->period_months, ED_PERIOD_MIN, ED_PERIOD_MAX);
+}
+
 ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now)
 {
     if (cmd == NULL)
@@ -163,19 +176,17 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
     }
     switch (cmd->kind) {
     case ED_CMD_UPGRADE:
-        return ed_upgrade(in, now, narrow(cmd->period_months));
+        return period_as_given(cmd, in, ed_upgrade(in, now, narrow(cmd->period_months)));
     case ED_CMD_SET_POST_EXPIRATION_ACTION:
         return ed_set_post_expiration_action(in, now, (ed_action)narrow(cmd->action));
     case ED_CMD_REFUND: {
-        ed_options opts = {
-            .allow_data_loss = cmd->allow_data_loss != 0,
-            .release_delay_days = ED_RELEASE_DELAY_DEFAULT,
-            .max_document_size = ED_DEFAULT_MAX_DOCUMENT,
-        };
+        ed_options opts;
+        ed__options_defaults(&opts);
+        opts.allow_data_loss = cmd->allow_data_loss != 0;
         return ed_refund(in, now, &opts);
     }
     case ED_CMD_RENEW:
-        return ed_renew(in, now, narrow(cmd->period_months));
+        return period_as_given(cmd, in, ed_renew(in, now, narrow(cmd->period_months)));
     case ED_CMD_TICK:
         return ed_tick(in, now);
     case ED_CMD_COMPLETE_MIGRATION:

@@ -45,11 +45,14 @@ static size_t arena_printf(ed_effect_list *list, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return SIZE_MAX;
-    size_t need = list->text_len + (size_t)n + 1;
+    size_t need;
+    if (!ed__size_add(list->text_len, (size_t)n, &need) || !ed__size_add(need, 1, &need))
+        return SIZE_MAX;
     if (need > list->text_cap) {
         size_t cap = list->text_cap < 512 ? 512 : list->text_cap;
         while (cap < need)
-            cap *= 2;
+            if (!ed__size_mul(cap, 2, &cap))
+                cap = need;
         char *grown = ed__realloc(list->text, cap);
         if (grown == NULL)
             return SIZE_MAX;
@@ -64,12 +67,22 @@ static size_t arena_printf(ed_effect_list *list, const char *fmt, ...)
     return off;
 }
 
-ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
-                          uint64_t revision, const char *subject)
+bool ed__effect_kind_info(ed_effect_kind kind, ed_subject_kind *subject, unsigned *flags)
+{
+    if (ed_effect_kind_name(kind) == NULL || (size_t)kind >= sizeof kind_info / sizeof kind_info[0])
+        return false;
+    *subject = kind_info[kind].subject;
+    *flags = kind_info[kind].flags;
+    return true;
+}
+
+ed_effect *ed__effects_push(ed_effect_list *list)
 {
     if (list->count == list->cap) {
-        size_t cap = list->cap < 8 ? 8 : list->cap * 2;
-        ed_effect *grown = ed__realloc(list->items, cap * sizeof *grown);
+        size_t cap;
+        if (!ed__size_mul(list->cap < 4 ? 4 : list->cap, 2, &cap))
+            return NULL;
+        ed_effect *grown = ed__realloc_array(list->items, cap, sizeof *grown);
         if (grown == NULL)
             return NULL;
         list->items = grown;
@@ -77,9 +90,28 @@ ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char
     }
     ed_effect *e = &list->items[list->count];
     memset(e, 0, sizeof *e);
+    return e;
+}
+
+size_t ed__effects_put_text(ed_effect_list *list, const char *s, size_t len)
+{
+    return arena_printf(list, "%.*s", (int)len, s);
+}
+
+ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
+                          uint64_t revision, const char *subject)
+{
+    ed_effect *e = ed__effects_push(list);
+    if (e == NULL)
+        return NULL;
+    /* An unknown kind is kept, with no subject kind or flags, for
+     * ed__effects_seal to report as the programming error it is. */
+    ed_subject_kind subject_kind = ED_SUBJECT_INSTANCE;
+    unsigned flags = 0;
+    (void)ed__effect_kind_info(kind, &subject_kind, &flags);
     e->kind = kind;
-    e->subject_kind = kind_info[kind].subject;
-    e->flags = kind_info[kind].flags;
+    e->subject_kind = subject_kind;
+    e->flags = flags;
     e->revision = revision;
     /* index within its revision: count back over the same revision */
     e->index = 0;
@@ -105,7 +137,11 @@ static const char *billing_phrase(const char *billing)
     return strcmp(billing, "pay_as_you_go") == 0 ? "pay-as-you-go" : "subscription";
 }
 
-/* The one-line description of an effect, written into the arena. */
+/* describe()'s answer for a kind it has no text for. */
+#define UNKNOWN_KIND (SIZE_MAX - 1)
+
+/* The one-line description of an effect, written into the arena: its
+ * offset, SIZE_MAX when out of memory, UNKNOWN_KIND for an unknown kind. */
 static size_t describe(ed_effect_list *list, const ed_effect *e)
 {
     char at[ED_TIME_BUFSIZE] = "", exp[ED_TIME_BUFSIZE] = "", until[ED_TIME_BUFSIZE] = "";
@@ -180,7 +216,7 @@ static size_t describe(ed_effect_list *list, const ed_effect *e)
                             "instance was downgraded, not deleted",
                             at);
     }
-    return SIZE_MAX;
+    return UNKNOWN_KIND;
 }
 
 ed_status ed__effects_seal(ed_effect_list *list)
@@ -188,6 +224,10 @@ ed_status ed__effects_seal(ed_effect_list *list)
     for (size_t i = 0; i < list->count; i++) {
         ed_effect *e = &list->items[i];
         e->text_off = describe(list, e);
+        /* a kind the switch above does not know is a bug in this library,
+         * not a shortage of memory: say so with a status of its own */
+        if (e->text_off == UNKNOWN_KIND)
+            return ED_INVALID_ARGUMENT;
         if (e->text_off == SIZE_MAX)
             return ED_NO_MEMORY;
     }
@@ -202,9 +242,17 @@ ed_status ed__effects_seal(ed_effect_list *list)
 
 void ed__effects_release(ed_effect_list *list)
 {
-    free(list->items);
-    free(list->text);
+    ed__free(list->items);
+    ed__free(list->text);
     memset(list, 0, sizeof *list);
+}
+
+void ed_effects_free(ed_effect_list *list)
+{
+    if (list == NULL)
+        return;
+    ed__effects_release(list);
+    ed__free(list);
 }
 
 size_t ed_effect_list_count(const ed_effect_list *list)
@@ -317,4 +365,64 @@ bool ed_effect_int(const ed_effect *e, ed_field field, int64_t *out)
         return true;
     }
     return false;
+}
+
+bool ed__effect_set_string(ed_effect *e, ed_field field, const char *value)
+{
+    const char **slot = NULL;
+    switch (field) {
+    case ED_FIELD_FROM:
+        slot = &e->from;
+        break;
+    case ED_FIELD_TO:
+        slot = &e->to;
+        break;
+    case ED_FIELD_REFUND:
+        slot = &e->refund;
+        break;
+    case ED_FIELD_TIMER:
+        slot = &e->timer;
+        break;
+    default:
+        return false;
+    }
+    *slot = value;
+    e->fields |= 1u << field;
+    return true;
+}
+
+bool ed__effect_set_time(ed_effect *e, ed_field field, ed_time value)
+{
+    ed_time *slot = NULL;
+    switch (field) {
+    case ED_FIELD_AT:
+        slot = &e->at;
+        break;
+    case ED_FIELD_EXPIRES_AT:
+        slot = &e->expires_at;
+        break;
+    case ED_FIELD_UNUSED_FROM:
+        slot = &e->unused_from;
+        break;
+    case ED_FIELD_UNUSED_UNTIL:
+        slot = &e->unused_until;
+        break;
+    default:
+        return false;
+    }
+    *slot = value;
+    e->fields |= 1u << field;
+    return true;
+}
+
+bool ed__effect_set_int(ed_effect *e, ed_field field, int64_t value)
+{
+    if (field == ED_FIELD_PERIOD_MONTHS)
+        e->period_months = value;
+    else if (field == ED_FIELD_ONLINE)
+        e->online = value != 0;
+    else
+        return false;
+    e->fields |= 1u << field;
+    return true;
 }

@@ -183,6 +183,61 @@ PARSE_FN(ed_lifecycle_from_name, ed_lifecycle, lifecycle_names)
 PARSE_FN(ed_action_from_name, ed_action, action_names)
 PARSE_FN(ed_plan_mode_from_name, ed_plan_mode, plan_mode_names)
 PARSE_FN(ed_command_kind_from_name, ed_command_kind, command_names)
+PARSE_FN(ed_effect_kind_from_name, ed_effect_kind, effect_kind_names)
+PARSE_FN(ed_subject_kind_from_name, ed_subject_kind, subject_names)
+PARSE_FN(ed_field_from_name, ed_field, field_names)
+PARSE_FN(ed_arg_from_name, ed_arg, arg_names)
+
+bool ed_status_is_refusal(ed_status status)
+{
+    switch (status) {
+    case ED_INVALID_NAME:
+    case ED_INVALID_PERIOD:
+    case ED_CLOCK_SKEW:
+    case ED_ALREADY_ENTERPRISE_PLATINUM:
+    case ED_NOT_SUBSCRIPTION:
+    case ED_NO_DIRECT_DOWNGRADE:
+    case ED_EXPIRY_DUE:
+    case ED_EXPIRED:
+    case ED_RELEASED:
+    case ED_MIGRATION_IN_PROGRESS:
+    case ED_NO_MIGRATION:
+    case ED_EXISTS:
+    case ED_NOT_FOUND:
+    case ED_DATA_LOSS_REFUSED:
+        return true;
+    case ED_OK:
+    case ED_INVALID_ARGUMENT:
+    case ED_PARSE_ERROR:
+    case ED_SCHEMA_ERROR:
+    case ED_LIMIT_EXCEEDED:
+    case ED_NO_MEMORY:
+    case ED_IO_ERROR:
+        break;
+    }
+    return false;
+}
+
+bool ed_status_is_failure(ed_status status)
+{
+    return status != ED_OK && ed_status_name(status) != NULL && !ed_status_is_refusal(status);
+}
+
+static const ed_effect_flag all_flags[] = {ED_FLAG_IRREVERSIBLE, ED_FLAG_DISRUPTIVE,
+                                           ED_FLAG_BILLING, ED_FLAG_NOTICE};
+
+ed_status ed_effect_flag_from_name(const char *name, ed_effect_flag *out)
+{
+    if (name == NULL || out == NULL)
+        return ED_INVALID_ARGUMENT;
+    for (size_t i = 0; i < COUNT(all_flags); i++) {
+        if (strcmp(ed_effect_flag_name(all_flags[i]), name) == 0) {
+            *out = all_flags[i];
+            return ED_OK;
+        }
+    }
+    return ED_INVALID_ARGUMENT;
+}
 
 const char *ed_effect_flag_name(ed_effect_flag flag)
 {
@@ -223,4 +278,9 @@ ed_field_type ed_field_type_of(ed_field field)
 const char *ed_version(void)
 {
     return ED_VERSION_STRING;
+}
+
+int ed_version_number(void)
+{
+    return ED_VERSION_NUMBER;
 }

@@ -28,7 +28,7 @@ ed_ident *ed__ident_new(const char *id, const char *endpoint, const char *region
 void ed__ident_unref(ed_ident *ident)
 {
     if (ident != NULL && atomic_fetch_sub_explicit(&ident->refs, 1, memory_order_acq_rel) == 1)
-        free(ident);
+        ed__free(ident);
 }
 
 ed_instance *ed__instance_alloc(ed_ident *ident, ed_names *topics, ed_names *groups)
@@ -39,7 +39,7 @@ ed_instance *ed__instance_alloc(ed_ident *ident, ed_names *topics, ed_names *gro
     if (in != NULL && groups == NULL)
         groups = ed__names_new(0);
     if (in == NULL || topics == NULL || groups == NULL) {
-        free(in);
+        ed__free(in);
         ed__ident_unref(ident);
         ed__names_unref(topics);
         ed__names_unref(groups);
@@ -86,7 +86,7 @@ void ed_instance_free(ed_instance *inst)
     ed__ident_unref(inst->ident);
     ed__names_unref(inst->topics);
     ed__names_unref(inst->groups);
-    free(inst);
+    ed__free(inst);
 }
 
 const char *ed_instance_id(const ed_instance *inst)
@@ -266,6 +266,35 @@ bool ed_instance_next_deadline(const ed_instance *inst, ed_time *deadline)
     return true;
 }
 
+const char *ed__instance_parts_rule(ed_edition edition, ed_lifecycle lifecycle,
+                                   bool has_subscription, bool has_release_at, bool *missing,
+                                   char *msg, size_t msg_size)
+{
+    const bool platinum = edition == ED_EDITION_ENTERPRISE_PLATINUM;
+    const bool expired = lifecycle == ED_LIFECYCLE_EXPIRED;
+    *missing = false;
+    if (platinum && !has_subscription) {
+        *missing = true;
+        snprintf(msg, msg_size, "required on %s", ed_edition_name(edition));
+        return "subscription";
+    }
+    if (!platinum && has_subscription) {
+        snprintf(msg, msg_size, "a %s instance has no subscription", ed_edition_name(edition));
+        return "subscription";
+    }
+    if (expired && !has_release_at) {
+        *missing = true;
+        snprintf(msg, msg_size, "required when lifecycle is %s", ed_lifecycle_name(lifecycle));
+        return "release_at";
+    }
+    if (!expired && has_release_at) {
+        snprintf(msg, msg_size, "only an expired instance has a release time (lifecycle is %s)",
+                 ed_lifecycle_name(lifecycle));
+        return "release_at";
+    }
+    return NULL;
+}
+
 #define INVALID(...) (snprintf(msg, msg_size, __VA_ARGS__), ED_SCHEMA_ERROR)
 
 ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_size)
@@ -282,13 +311,19 @@ ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_siz
                        ED_REGION_MAX);
     if (in->release_delay_days < 0 || in->release_delay_days > ED_RELEASE_DELAY_MAX)
         return INVALID("release_delay_days: must be 0..%d", ED_RELEASE_DELAY_MAX);
-    if (!ed__time_valid(in->created_at) || !ed__time_valid(in->updated_at))
+    if (!ed__time_valid(in->created_at))
         return INVALID("created_at: out of range");
+    if (!ed__time_valid(in->updated_at))
+        return INVALID("updated_at: out of range");
     if (in->updated_at < in->created_at)
         return INVALID("updated_at: earlier than created_at");
-    if (platinum != in->has_subscription)
-        return platinum ? INVALID("subscription: required on enterprise_platinum")
-                        : INVALID("subscription: not allowed on standard");
+    char reason[ED_MESSAGE_MAX];
+    bool missing;
+    const char *part = ed__instance_parts_rule(in->edition, in->lifecycle, in->has_subscription,
+                                               in->has_release_at, &missing, reason,
+                                               sizeof reason);
+    if (part)
+        return INVALID("%s: %s", part, reason);
     if (in->has_subscription) {
         if (in->period_months < ED_PERIOD_MIN || in->period_months > ED_PERIOD_MAX)
             return INVALID("subscription.period_months: must be %d..%d", ED_PERIOD_MIN,
@@ -297,23 +332,23 @@ ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_siz
             in->action != ED_ACTION_DOWNGRADE_TO_STANDARD)
             return INVALID("subscription.post_expiration_action: unknown value");
         ed_time latest;
-        if (!ed__time_valid(in->started_at) ||
-            !ed__time_add_days(in->expires_at, ED_RELEASE_DELAY_MAX, &latest))
-            return INVALID("subscription.expires_at: out of range");
+        if (!ed__time_valid(in->started_at))
+            return INVALID("subscription.started_at: out of range (years 0000..9999)");
+        if (!ed__time_add_days(in->expires_at, ED_RELEASE_DELAY_MAX, &latest))
+            return INVALID("subscription.expires_at: must be at most 9999-12-01T23:59:59Z, so "
+                           "that a release, up to %d days after expiry, stays within the year "
+                           "9999",
+                           ED_RELEASE_DELAY_MAX);
         if (in->expires_at <= in->started_at)
             return INVALID("subscription.expires_at: not after started_at");
     }
     if (in->lifecycle == ED_LIFECYCLE_EXPIRED) {
         if (!platinum)
             return INVALID("lifecycle: only enterprise_platinum can be expired");
-        if (!in->has_release_at)
-            return INVALID("release_at: required when lifecycle is expired");
         ed_time expect;
         if (!ed__time_add_days(in->expires_at, in->release_delay_days, &expect) ||
             expect != in->release_at)
             return INVALID("release_at: must be subscription.expires_at + release_delay_days");
-    } else if (in->has_release_at) {
-        return INVALID("release_at: allowed only when lifecycle is expired");
     }
     if (in->has_migration) {
         if (in->migration_from == in->migration_to ||

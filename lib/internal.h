@@ -30,6 +30,15 @@ ED_INTERNAL void *ed__alloc(size_t size);
 ED_INTERNAL void *ed__calloc(size_t n, size_t size);
 ED_INTERNAL void *ed__realloc(void *p, size_t size);
 ED_INTERNAL char *ed__strndup(const char *s, size_t len);
+/* n * size bytes, NULL (nothing allocated) when the product overflows. */
+ED_INTERNAL void *ed__alloc_array(size_t n, size_t size);
+ED_INTERNAL void *ed__realloc_array(void *p, size_t n, size_t size);
+/* Releases a block of the functions above (NULL is fine). */
+ED_INTERNAL void ed__free(void *p);
+/* Size arithmetic that cannot wrap: false (and *out untouched) on
+ * overflow. Every size computed from a count goes through these. */
+ED_INTERNAL bool ed__size_mul(size_t a, size_t b, size_t *out);
+ED_INTERNAL bool ed__size_add(size_t a, size_t b, size_t *out);
 
 /* ---- name tables ------------------------------------------------------ */
 /* An ordered set of names: one character arena, an offset per name and an
@@ -119,6 +128,16 @@ ED_INTERNAL ed_instance *ed__instance_clone(const ed_instance *in);
  * only when expired, times in range, ...). On failure writes a message
  * naming the field into msg. */
 ED_INTERNAL ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_size);
+/* The one statement of the rules that tie a snapshot's optional parts to
+ * its edition and lifecycle: a subscription exactly on enterprise_platinum,
+ * a release time exactly when expired. Used by ed__instance_validate and
+ * by the YAML reader, which points at the offending key. Returns NULL when
+ * the parts fit; otherwise the key at fault ("subscription", "release_at"),
+ * with *missing telling whether it is missing or present where it may not
+ * be, and the reason (without the key) written into msg. */
+ED_INTERNAL const char *ed__instance_parts_rule(ed_edition edition, ed_lifecycle lifecycle,
+                                               bool has_subscription, bool has_release_at,
+                                               bool *missing, char *msg, size_t msg_size);
 
 /* ---- effects ---------------------------------------------------------- */
 struct ed_effect {
@@ -152,8 +171,23 @@ struct ed_effect_list {
  * table) on `subject`; the caller then sets fields. NULL on no memory. */
 ED_INTERNAL ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
                                       uint64_t revision, const char *subject);
-/* Writes keys and texts and fixes the string pointers. ED_NO_MEMORY. */
+/* Writes keys and texts and fixes the string pointers. ED_NO_MEMORY, or
+ * ED_INVALID_ARGUMENT for a kind that has no text (a bug of the caller). */
 ED_INTERNAL ed_status ed__effects_seal(ed_effect_list *list);
+/* The subject kind and flags of `kind` (lifecycle table); false for a value
+ * that is not an effect kind. */
+ED_INTERNAL bool ed__effect_kind_info(ed_effect_kind kind, ed_subject_kind *subject,
+                                     unsigned *flags);
+/* Appends a zeroed effect; NULL on no memory. */
+ED_INTERNAL ed_effect *ed__effects_push(ed_effect_list *list);
+/* Copies len bytes and a NUL into the text arena: the offset, or SIZE_MAX
+ * on no memory. Pointers into the arena are fixed only once it is full. */
+ED_INTERNAL size_t ed__effects_put_text(ed_effect_list *list, const char *s, size_t len);
+/* Set a field by its ed_field, marking it present; false when the field is
+ * not of that type (ed_field_type_of). */
+ED_INTERNAL bool ed__effect_set_string(ed_effect *e, ed_field field, const char *value);
+ED_INTERNAL bool ed__effect_set_time(ed_effect *e, ed_field field, ed_time value);
+ED_INTERNAL bool ed__effect_set_int(ed_effect *e, ed_field field, int64_t value);
 ED_INTERNAL void ed__effects_release(ed_effect_list *list);
 
 /* ---- results ---------------------------------------------------------- */
@@ -194,6 +228,8 @@ struct ed_options {
     int64_t max_document_size;
 };
 
+/* The one definition of every option's default (no region to free). */
+ED_INTERNAL void ed__options_defaults(ed_options *o);
 ED_INTERNAL int64_t ed__options_max_document(const ed_options *opts);
 
 struct ed_buffer {

@@ -5,44 +5,172 @@
  * a table is shared, unchanged, by every snapshot that does not touch it. */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* ---- the hash index ----------------------------------------------------
+ *
+ * Names come from files a host may not control, so the index must not let
+ * input choose its collisions: with a fixed hash (FNV-1a before 0.2.0),
+ * names crafted to share the low hash bits pile into one probe chain and
+ * loading n of them costs n^2/2 string comparisons. The hash is therefore
+ * SipHash-1-3 under a key drawn once per process, as Python and Rust do
+ * for their dictionaries: without the key, colliding names cannot be
+ * computed in advance. Nothing depends on the key but the index itself:
+ * names keep their insertion order in `off`, and equality, dumps and
+ * iteration read that order, never the slots, so every result stays
+ * deterministic.
+ *
+ * Drawing the key is the library's one contact with the system: a single
+ * getrandom(2) call with GRND_NONBLOCK, once per process. When it cannot
+ * deliver (an old kernel, early boot), the key mixes the addresses that
+ * address-space randomization moved and the monotonic clock: weaker, but
+ * still unknown to whoever wrote the input. A bounded-worst-case structure
+ * (a balanced tree, a crit-bit tree) would avoid the randomness but cost a
+ * pointer chase per name byte or level on every lookup, where the keyed
+ * hash keeps lookups constant-time. */
+
+static uint64_t hash_key[2];
+static pthread_once_t hash_key_once = PTHREAD_ONCE_INIT;
+
+static uint64_t mix64(uint64_t x)
+{
+    /* splitmix64's finalizer: spreads weak entropy over all the bits */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebu;
+    x ^= x >> 31;
+    return x;
+}
+
+static void draw_hash_key(void)
+{
+    uint64_t key[2] = {0, 0};
+    ssize_t got = getrandom(key, sizeof key, GRND_NONBLOCK);
+    if (got != (ssize_t)sizeof key) {
+        struct timespec ts = {0, 0};
+        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+        int local = 0;
+        uint64_t a = (uint64_t)(uintptr_t)&hash_key;
+        uint64_t b = (uint64_t)(uintptr_t)&local;
+        uint64_t c = (uint64_t)(uintptr_t)&getrandom;
+        uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        key[0] ^= mix64(a ^ mix64(t));
+        key[1] ^= mix64(b ^ mix64(c + t));
+    }
+    hash_key[0] = key[0];
+    hash_key[1] = key[1];
+}
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = ROTL(v[1], 13);
+    v[1] ^= v[0];
+    v[0] = ROTL(v[0], 32);
+    v[2] += v[3];
+    v[3] = ROTL(v[3], 16);
+    v[3] ^= v[2];
+    v[0] += v[3];
+    v[3] = ROTL(v[3], 21);
+    v[3] ^= v[0];
+    v[2] += v[1];
+    v[1] = ROTL(v[1], 17);
+    v[1] ^= v[2];
+    v[2] = ROTL(v[2], 32);
+}
+
+/* Eight bytes as a little-endian number, whatever the machine's order. */
+static uint64_t read_le64(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+/* SipHash-1-3: one compression round per 8-byte block, three to finish. */
+static uint64_t siphash13(const uint64_t key[2], const char *s, size_t len)
+{
+    uint64_t v[4] = {key[0] ^ 0x736f6d6570736575u, key[1] ^ 0x646f72616e646f6du,
+                     key[0] ^ 0x6c7967656e657261u, key[1] ^ 0x7465646279746573u};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t blocks = len / 8;
+    for (size_t i = 0; i < blocks; i++, p += 8) {
+        uint64_t m = read_le64(p);
+        v[3] ^= m;
+        sip_round(v);
+        v[0] ^= m;
+    }
+    unsigned char tail[8] = {0};
+    memcpy(tail, p, len & 7);
+    uint64_t last = read_le64(tail) | (uint64_t)(len & 0xff) << 56;
+    v[3] ^= last;
+    sip_round(v);
+    v[0] ^= last;
+    v[2] ^= 0xff;
+    sip_round(v);
+    sip_round(v);
+    sip_round(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    /* FNV-1a, 64 bits */
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
+    (void)pthread_once(&hash_key_once, draw_hash_key);
+    return siphash13(hash_key, s, len);
+}
+
+/* Slot count for `names` entries at a load factor of at most one half:
+ * a power of two, at least 16; false when it cannot be represented. */
+static bool slots_for(size_t names, size_t *out)
+{
+    size_t need;
+    if (!ed__size_mul(names, 2, &need))
+        return false;
+    size_t slots = 16;
+    while (slots < need) {
+        if (slots > SIZE_MAX / 2)
+            return false;
+        slots *= 2;
     }
-    return h;
+    *out = slots;
+    return true;
 }
 
 ed_names *ed__names_new(size_t capacity_hint)
 {
+    if (capacity_hint > ED_MAX_NAMES)
+        capacity_hint = ED_MAX_NAMES;
+    size_t cap = capacity_hint < 8 ? 8 : capacity_hint;
+    size_t slots, chars_cap;
+    if (!slots_for(cap, &slots) || !ed__size_mul(cap, 16, &chars_cap))
+        return NULL;
     ed_names *n = ed__calloc(1, sizeof *n);
     if (n == NULL)
         return NULL;
     atomic_init(&n->refs, 1);
-    if (capacity_hint > ED_MAX_NAMES)
-        capacity_hint = ED_MAX_NAMES;
-    size_t cap = capacity_hint < 8 ? 8 : capacity_hint;
-    size_t slots = 16;
-    while (slots < cap * 2)
-        slots *= 2;
-    n->off = ed__alloc(cap * sizeof *n->off);
-    n->chars = ed__alloc(cap * 16);
+    n->off = ed__alloc_array(cap, sizeof *n->off);
+    n->chars = ed__alloc(chars_cap);
     n->slots = ed__calloc(slots, sizeof *n->slots);
     if (n->off == NULL || n->chars == NULL || n->slots == NULL) {
-        free(n->off);
-        free(n->chars);
-        free(n->slots);
-        free(n);
+        ed__free(n->off);
+        ed__free(n->chars);
+        ed__free(n->slots);
+        ed__free(n);
         return NULL;
     }
     n->off_cap = cap;
-    n->chars_cap = cap * 16;
+    n->chars_cap = chars_cap;
     n->slot_cap = slots;
     return n;
 }
@@ -60,10 +188,10 @@ void ed__names_unref(ed_names *n)
         return;
     if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) != 1)
         return;
-    free(n->off);
-    free(n->chars);
-    free(n->slots);
-    free(n);
+    ed__free(n->off);
+    ed__free(n->chars);
+    ed__free(n->slots);
+    ed__free(n);
 }
 
 const char *ed__names_at(const ed_names *n, size_t i)
@@ -98,7 +226,7 @@ static ed_status rehash(ed_names *n, size_t slot_cap)
     uint32_t *slots = ed__calloc(slot_cap, sizeof *slots);
     if (slots == NULL)
         return ED_NO_MEMORY;
-    free(n->slots);
+    ed__free(n->slots);
     n->slots = slots;
     n->slot_cap = slot_cap;
     for (size_t i = 0; i < n->count; i++) {
@@ -108,13 +236,16 @@ static ed_status rehash(ed_names *n, size_t slot_cap)
     return ED_OK;
 }
 
-/* Grows *p (of *cap elements of `size` bytes) to hold at least `need`. */
+/* Grows *p (of *cap elements of `size` bytes) to hold at least `need`,
+ * doubling where that fits. */
 static ed_status grow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return ED_OK;
-    size_t c = *cap * 2 > need ? *cap * 2 : need;
-    void *q = ed__realloc(*p, c * size);
+    size_t c;
+    if (!ed__size_mul(*cap, 2, &c) || c < need)
+        c = need;
+    void *q = ed__realloc_array(*p, c, size);
     if (q == NULL)
         return ED_NO_MEMORY;
     *p = q;
@@ -129,16 +260,20 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
     size_t slot = probe(n, name, len);
     if (n->slots[slot] != 0)
         return ED_EXISTS;
+    size_t chars_need, slots;
+    if (!ed__size_add(n->chars_len, len, &chars_need) ||
+        !ed__size_add(chars_need, 1, &chars_need) || !slots_for(n->count + 1, &slots))
+        return ED_NO_MEMORY;
     void *off = n->off, *chars = n->chars;
     if (grow(&off, &n->off_cap, n->count + 1, sizeof *n->off) != ED_OK)
         return ED_NO_MEMORY;
     n->off = off;
-    if (grow(&chars, &n->chars_cap, n->chars_len + len + 1, 1) != ED_OK)
+    if (grow(&chars, &n->chars_cap, chars_need, 1) != ED_OK)
         return ED_NO_MEMORY;
     n->chars = chars;
     /* keep the load factor at or below one half */
-    if ((n->count + 1) * 2 > n->slot_cap) {
-        if (rehash(n, n->slot_cap * 2) != ED_OK)
+    if (slots > n->slot_cap) {
+        if (rehash(n, slots) != ED_OK)
             return ED_NO_MEMORY;
         slot = probe(n, name, len);
     }
@@ -154,20 +289,24 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
 /* A private copy of n with room for `extra` more names. */
 static ed_names *copy(const ed_names *n, size_t extra_names, size_t extra_chars)
 {
+    size_t off_cap, chars_cap, slot_cap;
+    if (!ed__size_add(n->count, extra_names, &off_cap) ||
+        !ed__size_add(n->chars_len, extra_chars, &chars_cap) || !slots_for(off_cap, &slot_cap))
+        return NULL;
+    if (slot_cap < n->slot_cap)
+        slot_cap = n->slot_cap;
     ed_names *c = ed__calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
     atomic_init(&c->refs, 1);
     c->count = n->count;
-    c->off_cap = n->count + extra_names;
+    c->off_cap = off_cap;
     c->chars_len = n->chars_len;
-    c->chars_cap = n->chars_len + extra_chars;
-    c->slot_cap = n->slot_cap;
-    while ((c->off_cap) * 2 > c->slot_cap)
-        c->slot_cap *= 2;
-    c->off = ed__alloc(c->off_cap * sizeof *c->off);
+    c->chars_cap = chars_cap;
+    c->slot_cap = slot_cap;
+    c->off = ed__alloc_array(c->off_cap, sizeof *c->off);
     c->chars = ed__alloc(c->chars_cap);
-    c->slots = ed__alloc(c->slot_cap * sizeof *c->slots);
+    c->slots = ed__alloc_array(c->slot_cap, sizeof *c->slots);
     if (c->off == NULL || c->chars == NULL || c->slots == NULL) {
         ed__names_unref(c);
         return NULL;
@@ -177,7 +316,7 @@ static ed_names *copy(const ed_names *n, size_t extra_names, size_t extra_chars)
     if (c->slot_cap == n->slot_cap) {
         memcpy(c->slots, n->slots, n->slot_cap * sizeof *n->slots);
     } else {
-        free(c->slots);
+        ed__free(c->slots);
         c->slots = NULL;
         if (rehash(c, c->slot_cap) != ED_OK) {
             ed__names_unref(c);

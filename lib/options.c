@@ -7,13 +7,22 @@
 
 #define MAX_DOCUMENT_LIMIT ((int64_t)1 << 40)
 
+void ed__options_defaults(ed_options *o)
+{
+    *o = (ed_options){
+        .allow_data_loss = false,
+        .release_delay_days = ED_RELEASE_DELAY_DEFAULT,
+        .region = NULL,
+        .max_document_size = ED_DEFAULT_MAX_DOCUMENT,
+    };
+}
+
 ed_options *ed_options_new(void)
 {
-    ed_options *o = ed__calloc(1, sizeof *o);
+    ed_options *o = ed__alloc(sizeof *o);
     if (o == NULL)
         return NULL;
-    o->release_delay_days = ED_RELEASE_DELAY_DEFAULT;
-    o->max_document_size = ED_DEFAULT_MAX_DOCUMENT;
+    ed__options_defaults(o);
     return o;
 }
 
@@ -21,8 +30,8 @@ void ed_options_free(ed_options *opts)
 {
     if (opts == NULL)
         return;
-    free(opts->region);
-    free(opts);
+    ed__free(opts->region);
+    ed__free(opts);
 }
 
 ed_status ed_options_set_int(ed_options *opts, ed_option key, int64_t value)
@@ -64,7 +73,7 @@ ed_status ed_options_set_string(ed_options *opts, ed_option key, const char *val
         if (copy == NULL)
             return ED_NO_MEMORY;
     }
-    free(opts->region);
+    ed__free(opts->region);
     opts->region = copy;
     return ED_OK;
 }

@@ -62,7 +62,7 @@ void ed_result_free(ed_result *r)
     ed_instance_free(r->instance);
     ed__effects_release(&r->effects);
     ed__effects_release(&r->would_have);
-    free(r);
+    ed__free(r);
 }
 
 ed_status ed_result_status(const ed_result *r)
@@ -143,7 +143,7 @@ ed_status ed__error_set(ed_error **err, ed_status status, size_t line, size_t co
 void ed_error_free(ed_error *err)
 {
     if (err != NULL && err != &nomem_error)
-        free(err);
+        ed__free(err);
 }
 
 ed_status ed_error_status(const ed_error *err)

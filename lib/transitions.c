@@ -133,7 +133,7 @@ static bool tx_begin(tx *t, const ed_instance *in)
     t->next = t->r ? ed__instance_clone(in) : NULL;
     t->fx = t->r ? &t->r->effects : NULL;
     if (t->next == NULL) {
-        free(t->r);
+        ed__free(t->r);
         t->r = NULL;
         return false;
     }
@@ -147,10 +147,24 @@ static ed_result *tx_nomem(tx *t)
     return ed__result_nomem();
 }
 
+/* A list that cannot be sealed: no memory, or an effect kind without a
+ * text, which is a bug here and is reported as one, not as no_memory. */
+static ed_result *tx_seal_failed(tx *t, ed_status st)
+{
+    if (st == ED_NO_MEMORY)
+        return tx_nomem(t);
+    ed_instance_free(t->next);
+    ed__effects_release(&t->r->effects);
+    ed__effects_release(&t->r->would_have);
+    return ed__result_fail(t->r, st, "internal error: an effect of this transition has a kind "
+                                     "the library cannot describe");
+}
+
 static ed_result *tx_commit(tx *t)
 {
-    if (ed__effects_seal(t->fx) != ED_OK)
-        return tx_nomem(t);
+    ed_status sealed = ed__effects_seal(t->fx);
+    if (sealed != ED_OK)
+        return tx_seal_failed(t, sealed);
     t->r->status = ED_OK;
     t->r->instance = t->next;
     return t->r;
@@ -585,8 +599,9 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     if (!deletes || allowed)
         return tx_commit(&t);
 
-    if (ed__effects_seal(t.fx) != ED_OK)
-        return tx_nomem(&t);
+    ed_status sealed = ed__effects_seal(t.fx);
+    if (sealed != ED_OK)
+        return tx_seal_failed(&t, sealed);
     ed_instance_free(t.next);
     return ed__result_fail(
         t.r, ED_DATA_LOSS_REFUSED,

@@ -33,6 +33,9 @@ typedef struct ed_yreader {
     const char *data;
     size_t len;
     unsigned depth;
+    const ed_options *opts;
+    bool key_pending;  /* the current event is a key ed__yr_key returns next */
+    bool version_read; /* the root's `libedition:` was read and checked */
     ed_error **err;
 } ed_yreader;
 
@@ -74,10 +77,15 @@ ED_INTERNAL ed_status ed__yr_key(ed_yreader *r, ed_ypath path, const char **key,
 ED_INTERNAL ed_status ed__yr_item(ed_yreader *r, bool *more);
 
 /* Scalar readers: each reads the next event, which must be a scalar of the
- * right kind. Strings may be plain or quoted, but a plain scalar that YAML
- * resolves to null, a boolean, a number or a date is not a string. Ints,
- * times, enum names and booleans must be plain. */
+ * right kind (formats.md, "Scalars"). Strings may be plain or quoted, but a
+ * plain scalar that YAML resolves to null, a boolean, a number or a date is
+ * not a string. Words (times, enum and command names) may be plain or
+ * quoted: JSON and PyYAML quote them. Ints and booleans must be plain, so
+ * that `"4"` is never read as a number. A quoted word may hold a NUL from
+ * an escape (`\0`): callers compare lengths, not C strings. */
 ED_INTERNAL ed_status ed__yr_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len);
+ED_INTERNAL ed_status ed__yr_word(ed_yreader *r, ed_ypath path, const char *what, const char **s,
+                                 size_t *len);
 ED_INTERNAL ed_status ed__yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char **s,
                                   size_t *len);
 /* The current event (already read) as a string, as ed__yr_string. */
@@ -92,14 +100,28 @@ ED_INTERNAL ed_status ed__yr_bool(ed_yreader *r, ed_ypath path, bool *out);
 /* An RFC 3339 time (ed_time_parse). */
 ED_INTERNAL ed_status ed__yr_time(ed_yreader *r, ed_ypath path, ed_time *out);
 
-/* Reads the root mapping's start and its first key, which must be
- * `libedition: 1`, so that a file of another version is named as such
- * before anything else. *root_mark receives the mapping's position. */
+/* Reads the root mapping's start and checks its `libedition:` version
+ * before anything else, so that a file of another version is named as
+ * such. The key is usually first; when it is not (PyYAML's safe_dump and
+ * Go's encoding/json sort keys, putting `instance` first), a second reader
+ * finds it, and the loader meets it later through ed__yr_root_version_key.
+ * *root_mark receives the mapping's position. */
 ED_INTERNAL ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark);
+/* In the root mapping, the key just read (k, len) is `libedition` and has
+ * not been read yet: reads and checks its value, and returns true. False
+ * for any other key, or for a repeated `libedition`. */
+ED_INTERNAL bool ed__yr_root_version_key(ed_yreader *r, const char *k, size_t len,
+                                         ed_status *st);
 /* Reads the `libedition:` version value (must be ED_YAML_FORMAT_VERSION). */
 ED_INTERNAL ed_status ed__yr_version(ed_yreader *r, ed_ypath path);
 /* After the root node: the document must end and no other may follow. */
 ED_INTERNAL ed_status ed__yr_finish(ed_yreader *r);
+
+/* The last command argument (ed_arg counts from 1): scenario steps read
+ * and result documents write the arguments up to it, in ed_arg order, and
+ * size their per-argument tables by ED_YAML_ARG_SLOTS. */
+#define ED_YAML_ARG_LAST ED_ARG_MODE
+#define ED_YAML_ARG_SLOTS (ED_YAML_ARG_LAST + 1)
 
 /* Keys of an instance mapping, in the order the writer emits them. */
 typedef enum ed_ikey {

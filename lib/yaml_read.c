@@ -128,13 +128,52 @@ static ed_status parser_failure(ed_yreader *r)
 
 /* ---- the event reader --------------------------------------------------- */
 
+static bool starts_with(const char *data, size_t len, const char *prefix, size_t plen)
+{
+    return len >= plen && memcmp(data, prefix, plen) == 0;
+}
+
+/* Windows editors start UTF-8 files with a byte-order mark; it is skipped
+ * here rather than by libyaml, because letting libyaml detect the encoding
+ * would also let it decode UTF-16, which formats.md does not allow. The
+ * encoding stays forced to UTF-8, so the UTF-16 and UTF-32 marks are named
+ * here instead of surfacing as a NUL byte or a syntax error. */
+static ed_status skip_utf8_bom(const char **data, size_t *len, ed_error **err)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *name;
+    } foreign[] = {
+        {"\x00\x00\xFE\xFF", 4, "UTF-32BE"},
+        {"\xFF\xFE\x00\x00", 4, "UTF-32LE"},
+        {"\xFE\xFF", 2, "UTF-16BE"},
+        {"\xFF\xFE", 2, "UTF-16LE"},
+    };
+    if (starts_with(*data, *len, "\xEF\xBB\xBF", 3)) {
+        *data += 3;
+        *len -= 3;
+        return ED_OK;
+    }
+    for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++)
+        if (starts_with(*data, *len, foreign[i].bytes, foreign[i].len))
+            return ed__error_set(err, ED_PARSE_ERROR, 1, 1,
+                                "document: %s byte-order mark; the file must be UTF-8 text",
+                                foreign[i].name);
+    return ED_OK;
+}
+
 ed_status ed__yr_open(ed_yreader *r, const char *data, size_t len, const ed_options *opts,
                      ed_error **err)
 {
     memset(r, 0, sizeof *r);
+    r->err = err;
+    ed_status st = skip_utf8_bom(&data, &len, err);
+    if (st != ED_OK)
+        return st;
     r->data = data;
     r->len = len;
-    r->err = err;
+    r->opts = opts;
     int64_t max = ed__options_max_document(opts);
     if ((uint64_t)len > (uint64_t)max)
         return ed__error_set(err, ED_LIMIT_EXCEEDED, 0, 0,
@@ -154,7 +193,7 @@ ed_status ed__yr_open(ed_yreader *r, const char *data, size_t len, const ed_opti
     yaml_parser_set_input_string(&r->parser, (const unsigned char *)(len ? data : ""), len);
     yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
 
-    ed_status st = ed__yr_next(r); /* stream start */
+    st = ed__yr_next(r); /* stream start */
     if (st == ED_OK)
         st = ed__yr_next(r);
     if (st == ED_OK && r->ev.type == YAML_STREAM_END_EVENT)
@@ -301,7 +340,11 @@ ed_status ed__yr_sequence(ed_yreader *r, ed_ypath path)
 
 ed_status ed__yr_key(ed_yreader *r, ed_ypath path, const char **key, size_t *len)
 {
-    ed_status st = ed__yr_next(r);
+    ed_status st = ED_OK;
+    if (r->key_pending)
+        r->key_pending = false; /* ed__yr_root read it already */
+    else
+        st = ed__yr_next(r);
     if (st != ED_OK)
         return st;
     if (r->ev.type == YAML_MAPPING_END_EVENT) {
@@ -434,6 +477,12 @@ ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, si
                                "expected a string, but the plain scalar `%.*s` reads as null, a "
                                "boolean, a number or a date in YAML; quote it",
                                (int)(n > 64 ? 64 : n), v);
+    /* Kept as C strings, "orders\0x" would become "orders": a valid name in
+     * place of the one written, and a message that shows the valid one. */
+    if (v != NULL && memchr(v, '\0', n) != NULL)
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                               "the string contains a NUL character (\\0), which no name, ID "
+                               "or endpoint may hold");
     *s = v;
     *len = n;
     return ED_OK;
@@ -449,8 +498,12 @@ ed_status ed__yr_string(ed_yreader *r, ed_ypath path, const char **s, size_t *le
     return ed__yr_current_string(r, path, s, len);
 }
 
-ed_status ed__yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char **s,
-                      size_t *len)
+/* Reads the next event as a scalar of the wanted style: `quoted_ok` admits
+ * single- and double-quoted scalars besides plain ones (formats.md: a word
+ * is the same string either way); literal and folded blocks are never a
+ * word. */
+static ed_status scalar_of_style(ed_yreader *r, ed_ypath path, const char *what, bool quoted_ok,
+                                 const char **s, size_t *len)
 {
     *s = ""; /* defined on every path, failures included */
     *len = 0;
@@ -459,14 +512,34 @@ ed_status ed__yr_plain(ed_yreader *r, ed_ypath path, const char *what, const cha
         return st;
     if (r->ev.type != YAML_SCALAR_EVENT)
         return ed__yr_wrong_type(r, path, what);
-    if (r->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    yaml_scalar_style_t style = r->ev.data.scalar.style;
+    bool quoted =
+        style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (style != YAML_PLAIN_SCALAR_STYLE && !(quoted_ok && quoted)) {
+        if (quoted_ok)
+            return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                                   "expected %s as a plain or quoted scalar, got a block scalar",
+                                   what);
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "expected %s as a plain (unquoted) scalar, got a quoted string",
-                               what);
+                               "expected %s as a plain (unquoted) scalar, got a %s", what,
+                               quoted ? "quoted string" : "block scalar");
+    }
     /* libyaml gives every scalar a value, "" when empty */
     *s = r->ev.data.scalar.value ? (const char *)r->ev.data.scalar.value : "";
     *len = r->ev.data.scalar.length;
     return ED_OK;
+}
+
+ed_status ed__yr_plain(ed_yreader *r, ed_ypath path, const char *what, const char **s,
+                      size_t *len)
+{
+    return scalar_of_style(r, path, what, false, s, len);
+}
+
+ed_status ed__yr_word(ed_yreader *r, ed_ypath path, const char *what, const char **s,
+                     size_t *len)
+{
+    return scalar_of_style(r, path, what, true, s, len);
 }
 
 static ed_status not_integer(ed_yreader *r, ed_ypath path, const char *s, size_t len)
@@ -558,12 +631,17 @@ ed_status ed__yr_time(ed_yreader *r, ed_ypath path, ed_time *out)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed__yr_plain(r, path, "a time", &s, &len);
+    ed_status st = ed__yr_word(r, path, "a time", &s, &len);
     if (st != ED_OK)
         return st;
     st = ed_time_parse(s, len, out);
     if (st == ED_NO_MEMORY)
         return ed__error_set(r->err, st, 0, 0, "out of memory");
+    if (st != ED_OK && len > 20 && s[19] == '.' && s[20] >= '0' && s[20] <= '9')
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+                               "`%.*s`: fractional seconds are not supported (write whole "
+                               "seconds, e.g. 2026-02-01T00:00:00Z)",
+                               (int)(len > 64 ? 64 : len), s);
     if (st != ED_OK)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "`%.*s` is not an RFC 3339 time in years 0000..9999 (e.g. "
@@ -631,13 +709,13 @@ static ed_status next_key(ed_yreader *r, ed_ypath here, const char *const *keys,
     return ED_OK;
 }
 
-/* Reads a plain enum name into a NUL-terminated buffer for *_from_name. */
+/* Reads an enum name (plain or quoted) into a NUL-terminated buffer for *_from_name. */
 static ed_status enum_text(ed_yreader *r, ed_ypath path, const char *what, char *buf,
                            size_t size)
 {
     const char *s = NULL;
     size_t len = 0;
-    ed_status st = ed__yr_plain(r, path, what, &s, &len);
+    ed_status st = ed__yr_word(r, path, what, &s, &len);
     if (st != ED_OK)
         return st;
     if (len >= size) {
@@ -1000,23 +1078,21 @@ static ed_status check_instance(ed_yreader *r, const char *ctx, yaml_mark_t star
                                (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_CLUSTER], SIZE_MAX},
                                "%s contradicts edition %s, which runs on the %s cluster",
                                ed_cluster_name(b->cluster), edition, ed_cluster_name(cluster));
-    if (platinum && !has(b, ED_IK_SUBSCRIPTION))
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
-                               "missing key `subscription` (required on %s)", edition);
-    if (!platinum && has(b, ED_IK_SUBSCRIPTION))
-        return ed__yr_fail_path(
-            r, ED_SCHEMA_ERROR, b->mark[ED_IK_SUBSCRIPTION],
-            (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_SUBSCRIPTION], SIZE_MAX},
-            "a %s instance has no subscription", edition);
-    bool expired = b->lifecycle == ED_LIFECYCLE_EXPIRED;
-    if (expired && !has(b, ED_IK_RELEASE_AT))
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here,
-                               "missing key `release_at` (required when lifecycle is expired)");
-    if (!expired && has(b, ED_IK_RELEASE_AT))
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, b->mark[ED_IK_RELEASE_AT],
-                               (ed_ypath){ctx, ed__yaml_instance_keys[ED_IK_RELEASE_AT], SIZE_MAX},
-                               "only an expired instance has a release time (lifecycle is %s)",
-                               ed_lifecycle_name(b->lifecycle));
+    char reason[ED_MESSAGE_MAX];
+    bool missing;
+    const char *part = ed__instance_parts_rule(b->edition, b->lifecycle,
+                                               has(b, ED_IK_SUBSCRIPTION),
+                                               has(b, ED_IK_RELEASE_AT), &missing, reason,
+                                               sizeof reason);
+    if (part && missing)
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s` (%s)", part,
+                               reason);
+    if (part) {
+        /* present where the rule forbids it: point at its value */
+        int key = key_index(ed__yaml_instance_keys, ED_IK_COUNT, part, strlen(part));
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, key < 0 ? start : b->mark[key],
+                               (ed_ypath){ctx, part, SIZE_MAX}, "%s", reason);
+    }
     return ED_OK;
 }
 
@@ -1101,6 +1177,42 @@ ed_status ed__yr_instance(ed_yreader *r, const char *ctx, ed_instance **out)
 
 /* ---- the state file ----------------------------------------------------- */
 
+static bool is_version_key(const char *k, size_t len)
+{
+    return k && len == strlen(ED_YAML_KEY_VERSION) && memcmp(k, ED_YAML_KEY_VERSION, len) == 0;
+}
+
+/* Finds and checks the root's `libedition:` value when it is not the first
+ * key, with a second reader over the same bytes: libyaml's parser cannot
+ * go back, and the version must be known before the keys before it are
+ * judged. Values on the way are skipped, limits still enforced. */
+static ed_status scan_version(ed_yreader *r, yaml_mark_t root_mark)
+{
+    ed_ypath root = {NULL, NULL, SIZE_MAX};
+    ed_yreader scan;
+    ed_status st = ed__yr_open(&scan, r->data, r->len, r->opts, r->err);
+    if (st != ED_OK)
+        return st;
+    bool found = false;
+    st = ed__yr_mapping(&scan, root);
+    while (st == ED_OK && !found) {
+        const char *k = NULL;
+        size_t klen = 0;
+        if ((st = ed__yr_key(&scan, root, &k, &klen)) != ED_OK || !k)
+            break;
+        found = is_version_key(k, klen);
+        if (found)
+            st = ed__yr_version(&scan, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+        else if ((st = ed__yr_next(&scan)) == ED_OK)
+            st = skip_node(&scan);
+    }
+    ed__yr_close(&scan);
+    if (st == ED_OK && !found)
+        st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, root_mark, root, "missing key `%s`",
+                             ED_YAML_KEY_VERSION);
+    return st;
+}
+
 ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark)
 {
     ed_ypath root = {NULL, NULL, SIZE_MAX};
@@ -1113,10 +1225,24 @@ ed_status ed__yr_root(ed_yreader *r, yaml_mark_t *root_mark)
     size_t klen = 0;
     if ((st = ed__yr_key(r, root, &k, &klen)) != ED_OK)
         return st;
-    if (!k || klen != strlen(ED_YAML_KEY_VERSION) || memcmp(k, ED_YAML_KEY_VERSION, klen) != 0)
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, k ? r->ev.start_mark : start, root,
-                               "the first key must be `libedition: %d`", ED_YAML_FORMAT_VERSION);
+    if (!k)
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, root, "missing key `%s`",
+                               ED_YAML_KEY_VERSION);
+    if (!is_version_key(k, klen)) {
+        r->key_pending = true;
+        return scan_version(r, start);
+    }
+    r->version_read = true;
     return ed__yr_version(r, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+}
+
+bool ed__yr_root_version_key(ed_yreader *r, const char *k, size_t len, ed_status *st)
+{
+    if (r->version_read || !is_version_key(k, len))
+        return false;
+    r->version_read = true;
+    *st = ed__yr_version(r, (ed_ypath){ED_YAML_KEY_VERSION, NULL, SIZE_MAX});
+    return true;
 }
 
 ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
@@ -1138,6 +1264,8 @@ ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
         size_t klen = 0;
         if ((st = ed__yr_key(&r, root, &k, &klen)) != ED_OK || !k)
             break;
+        if (ed__yr_root_version_key(&r, k, klen, &st))
+            continue;
         bool is_instance = klen == strlen(ED_YAML_KEY_INSTANCE) &&
                            memcmp(k, ED_YAML_KEY_INSTANCE, klen) == 0;
         if (!is_instance || inst)

@@ -1,23 +1,153 @@
-/* The YAML writers: state files, effects documents and simulate steps,
- * through libyaml's emitter into a caller-owned ed_buffer.
+/* The writers of state files, effects documents, simulate steps and
+ * command outcomes, into a caller-owned ed_buffer, in two syntaxes: YAML
+ * through libyaml's emitter, and JSON (RFC 8259) written here.
+ *
+ * One document model serves both: the w_* functions below describe a
+ * document as maps, sequences and typed scalars, and the writer turns them
+ * into libyaml events or into JSON tokens. So the two syntaxes cannot
+ * drift apart: same fields, same key order. JSON is not asked of libyaml,
+ * whose escapes (`\e`, `\N`, `\_`) are not JSON.
  *
  * Every writer either appends a whole document or leaves the buffer as it
- * found it. libyaml chooses each scalar's style; strings that a plain
- * scalar would turn into something else (yes, 123, null, a date) are
- * marked so that libyaml quotes them, by the rule the reader applies. */
+ * found it. In YAML, libyaml chooses each scalar's style; strings that a
+ * plain scalar would turn into something else (yes, 123, null, a date) are
+ * marked so that libyaml quotes them, by the rule the reader applies. In
+ * JSON every string is quoted and numbers, booleans and null are not, so
+ * the reader, which takes quoted words and plain numbers, reads it back. */
 #include "yaml_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+/* An open JSON map or sequence. */
+typedef struct json_level {
+    bool is_map;
+    bool has_items;  /* a separator goes before the next item */
+    bool want_value; /* in a map: a key was written, its value is next */
+} json_level;
+
+/* Deeper than any document written here (formats.md caps input at 16). */
+#define JSON_MAX_DEPTH ED_YAML_MAX_DEPTH
+
 typedef struct writer {
+    bool json;
     yaml_emitter_t em;
     bool ready;       /* emitter initialized */
     ed_buffer *buf;
     size_t start_len; /* buffer length to restore on failure */
     ed_status status; /* first failure, sticky */
+    unsigned depth;   /* JSON: open levels */
+    json_level level[JSON_MAX_DEPTH];
 } writer;
+
+/* How a scalar is written: text (quoted when a plain YAML scalar would not
+ * read back as a string, always quoted in JSON), a word that is plain in
+ * YAML (keys, enum names, times; quoted in JSON), or a JSON literal (a
+ * number, true, false, null: unquoted in both). */
+typedef enum scalar_kind { SCALAR_TEXT, SCALAR_WORD, SCALAR_LITERAL } scalar_kind;
+
+/* ---- JSON tokens ---------------------------------------------------------- */
+
+static void j_put(writer *w, const char *s, size_t len)
+{
+    if (w->status == ED_OK)
+        w->status = ed__buffer_append(w->buf, s, len);
+}
+
+/* The separator an item needs in its container: `,` between items, `:`
+ * between a key and its value. */
+static void j_separate(writer *w)
+{
+    if (w->depth == 0)
+        return;
+    json_level *l = &w->level[w->depth - 1];
+    if (l->is_map && l->want_value) {
+        l->want_value = false;
+        j_put(w, ":", 1);
+        return;
+    }
+    if (l->has_items)
+        j_put(w, ",", 1);
+    l->has_items = true;
+    l->want_value = l->is_map;
+}
+
+/* A JSON string: `"` and `\` escaped, control characters as their short
+ * escape or \u00XX (RFC 8259, section 7); all else, UTF-8 included, as is. */
+static void j_string(writer *w, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    j_put(w, "\"", 1);
+    size_t run = 0; /* start of the bytes not yet written */
+    for (size_t i = 0; i < len && w->status == ED_OK; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (c) {
+        case '"':
+        case '\\':
+            esc[1] = (char)c;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            if (c >= 0x20)
+                continue;
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0xF];
+            n = 6;
+            break;
+        }
+        j_put(w, s + run, i - run);
+        j_put(w, esc, n);
+        run = i + 1;
+    }
+    j_put(w, s + run, len - run);
+    j_put(w, "\"", 1);
+}
+
+static void j_open(writer *w, bool is_map)
+{
+    j_separate(w);
+    if (w->status != ED_OK)
+        return;
+    if (w->depth == JSON_MAX_DEPTH) {
+        w->status = ED_INVALID_ARGUMENT;
+        return;
+    }
+    w->level[w->depth++] = (json_level){is_map, false, false};
+    j_put(w, is_map ? "{" : "[", 1);
+}
+
+static void j_close(writer *w, bool is_map)
+{
+    if (w->status != ED_OK)
+        return;
+    if (w->depth == 0 || w->level[w->depth - 1].is_map != is_map) {
+        w->status = ED_INVALID_ARGUMENT;
+        return;
+    }
+    w->depth--;
+    j_put(w, is_map ? "}" : "]", 1);
+}
+
+/* ---- libyaml events --------------------------------------------------------- */
 
 static int write_handler(void *data, unsigned char *bytes, size_t size)
 {
@@ -48,25 +178,129 @@ static void emit(writer *w, yaml_event_t *ev, bool made)
         w->status = w->em.error == YAML_EMITTER_ERROR ? ED_INVALID_ARGUMENT : ED_NO_MEMORY;
 }
 
-static void w_scalar(writer *w, const char *s, size_t len, bool plain_ok)
+/* ---- text that is not UTF-8 ------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence (RFC 3629) at the start of the
+ * `left` bytes at s; 0 when there is none. */
+static size_t utf8_length(const unsigned char *s, size_t left)
 {
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp, min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, cp = c & 0x1Fu, min = 0x80;
+    } else if ((c & 0xF0u) == 0xE0) {
+        n = 3, cp = c & 0x0Fu, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, cp = c & 0x07u, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (left < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0u) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+static bool utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0, n; i < len; i += n)
+        if ((n = utf8_length((const unsigned char *)s + i, len - i)) == 0)
+            return false;
+    return true;
+}
+
+/* A copy of `s` with U+FFFD in place of each byte that starts no UTF-8
+ * sequence. Free text can carry a host's bytes (a refused topic name is
+ * echoed in the message); libyaml refuses such text and JSON must be
+ * UTF-8, so the writers replace them rather than fail to report. */
+static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
+{
+    if (len > (SIZE_MAX - 1) / 3)
+        return NULL;
+    char *out = ed__calloc(len * 3 + 1, 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0, n; i < len; i += n) {
+        n = utf8_length((const unsigned char *)s + i, len - i);
+        if (n == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            n = 1;
+        } else {
+            memcpy(out + o, s + i, n);
+            o += n;
+        }
+    }
+    *out_len = o;
+    return out;
+}
+
+/* ---- the document model ------------------------------------------------------ */
+
+/* Writes a scalar whose text is UTF-8. */
+static void w_scalar_valid(writer *w, const char *s, size_t len, scalar_kind kind)
+{
+    if (w->json) {
+        j_separate(w);
+        if (kind == SCALAR_LITERAL)
+            j_put(w, s, len);
+        else
+            j_string(w, s, len);
+        return;
+    }
+    bool plain_ok = kind != SCALAR_TEXT || !ed__yaml_plain_not_string(s, len);
     yaml_event_t ev;
-    bool made = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
-                                             (int)len, plain_ok, 1, YAML_ANY_SCALAR_STYLE) != 0;
+    bool made = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len,
+                                             plain_ok, 1, YAML_ANY_SCALAR_STYLE) != 0;
     emit(w, &ev, made);
 }
 
-/* A word that is plain by construction: keys, enum names, numbers, times. */
+static void w_scalar(writer *w, const char *s, size_t len, scalar_kind kind)
+{
+    if (w->status != ED_OK || utf8_valid(s, len)) {
+        w_scalar_valid(w, s, len, kind);
+        return;
+    }
+    size_t fixed_len = 0;
+    char *fixed = utf8_repaired(s, len, &fixed_len);
+    if (!fixed) {
+        w->status = ED_NO_MEMORY;
+        return;
+    }
+    w_scalar_valid(w, fixed, fixed_len, kind);
+    ed__free(fixed);
+}
+
+/* A word that is plain by construction: keys, enum names, times. */
 static void w_word(writer *w, const char *s)
 {
-    w_scalar(w, s, strlen(s), true);
+    w_scalar(w, s, strlen(s), SCALAR_WORD);
 }
 
 /* Free text: quoted when a plain scalar would not read back as a string. */
 static void w_str(writer *w, const char *s)
 {
-    size_t len = strlen(s);
-    w_scalar(w, s, len, !ed__yaml_plain_not_string(s, len));
+    w_scalar(w, s, strlen(s), SCALAR_TEXT);
+}
+
+static void w_bool(writer *w, bool v)
+{
+    w_scalar(w, v ? "true" : "false", v ? 4 : 5, SCALAR_LITERAL);
+}
+
+static void w_null(writer *w)
+{
+    w_scalar(w, "null", 4, SCALAR_LITERAL);
 }
 
 static void w_time(writer *w, ed_time t)
@@ -81,19 +315,24 @@ static void w_time(writer *w, ed_time t)
 static void w_u64(writer *w, uint64_t v)
 {
     char text[24];
-    snprintf(text, sizeof text, "%" PRIu64, v);
-    w_word(w, text);
+    int n = snprintf(text, sizeof text, "%" PRIu64, v);
+    w_scalar(w, text, (size_t)n, SCALAR_LITERAL);
 }
 
 static void w_i64(writer *w, int64_t v)
 {
     char text[24];
-    snprintf(text, sizeof text, "%" PRId64, v);
-    w_word(w, text);
+    int n = snprintf(text, sizeof text, "%" PRId64, v);
+    w_scalar(w, text, (size_t)n, SCALAR_LITERAL);
 }
 
+/* `flow` picks YAML's `{a: 1}` over block style; JSON is all flow. */
 static void w_map(writer *w, bool flow)
 {
+    if (w->json) {
+        j_open(w, true);
+        return;
+    }
     yaml_event_t ev;
     bool made = yaml_mapping_start_event_initialize(
                     &ev, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) != 0;
@@ -102,6 +341,10 @@ static void w_map(writer *w, bool flow)
 
 static void w_map_end(writer *w)
 {
+    if (w->json) {
+        j_close(w, true);
+        return;
+    }
     yaml_event_t ev;
     bool made = yaml_mapping_end_event_initialize(&ev) != 0;
     emit(w, &ev, made);
@@ -109,6 +352,10 @@ static void w_map_end(writer *w)
 
 static void w_seq(writer *w, bool flow)
 {
+    if (w->json) {
+        j_open(w, false);
+        return;
+    }
     yaml_event_t ev;
     bool made = yaml_sequence_start_event_initialize(
                     &ev, NULL, NULL, 1,
@@ -118,17 +365,25 @@ static void w_seq(writer *w, bool flow)
 
 static void w_seq_end(writer *w)
 {
+    if (w->json) {
+        j_close(w, false);
+        return;
+    }
     yaml_event_t ev;
     bool made = yaml_sequence_end_event_initialize(&ev) != 0;
     emit(w, &ev, made);
 }
 
-/* Starts a stream and one document; `explicit_start` writes `---`. */
-static void w_open(writer *w, ed_buffer *buf, bool explicit_start)
+/* Starts one document: in YAML a stream and a document (`explicit_start`
+ * writes `---`); in JSON nothing yet. */
+static void w_open(writer *w, ed_buffer *buf, bool json, bool explicit_start)
 {
     memset(w, 0, sizeof *w);
+    w->json = json;
     w->buf = buf;
     w->start_len = buf->len;
+    if (json)
+        return;
     if (!yaml_emitter_initialize(&w->em)) {
         w->status = ED_NO_MEMORY;
         return;
@@ -147,18 +402,25 @@ static void w_open(writer *w, ed_buffer *buf, bool explicit_start)
     emit(w, &ev, made);
 }
 
-/* Ends the document and the stream; on failure restores the buffer. */
+/* Ends the document (in JSON: one line, so documents make JSON Lines); on
+ * failure restores the buffer. */
 static ed_status w_close(writer *w)
 {
-    yaml_event_t ev;
-    bool made = yaml_document_end_event_initialize(&ev, 1) != 0;
-    emit(w, &ev, made);
-    made = yaml_stream_end_event_initialize(&ev) != 0;
-    emit(w, &ev, made);
-    if (w->status == ED_OK && !yaml_emitter_flush(&w->em))
-        w->status = ED_NO_MEMORY;
-    if (w->ready)
-        yaml_emitter_delete(&w->em);
+    if (w->json) {
+        if (w->status == ED_OK && w->depth != 0)
+            w->status = ED_INVALID_ARGUMENT; /* a writer left a level open */
+        j_put(w, "\n", 1);
+    } else {
+        yaml_event_t ev;
+        bool made = yaml_document_end_event_initialize(&ev, 1) != 0;
+        emit(w, &ev, made);
+        made = yaml_stream_end_event_initialize(&ev) != 0;
+        emit(w, &ev, made);
+        if (w->status == ED_OK && !yaml_emitter_flush(&w->em))
+            w->status = ED_NO_MEMORY;
+        if (w->ready)
+            yaml_emitter_delete(&w->em);
+    }
     if (w->status != ED_OK && w->buf->data) {
         w->buf->len = w->start_len;
         w->buf->data[w->start_len] = '\0';
@@ -251,12 +513,12 @@ static void w_version(writer *w)
     w_i64(w, ED_YAML_FORMAT_VERSION);
 }
 
-ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf)
+static ed_status dump_instance(const ed_instance *inst, ed_buffer *buf, bool json)
 {
     if (!inst || !buf)
         return ED_INVALID_ARGUMENT;
     writer w;
-    w_open(&w, buf, false);
+    w_open(&w, buf, json, false);
     w_map(&w, false);
     w_version(&w);
     w_word(&w, ED_YAML_KEY_INSTANCE);
@@ -265,10 +527,26 @@ ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf)
     return w_close(&w);
 }
 
+ed_status ed_instance_dump_yaml(const ed_instance *inst, ed_buffer *buf)
+{
+    return dump_instance(inst, buf, false);
+}
+
+ed_status ed_instance_dump_json(const ed_instance *inst, ed_buffer *buf)
+{
+    return dump_instance(inst, buf, true);
+}
+
 /* ---- effects ------------------------------------------------------------ */
 
 static void w_effect(writer *w, const ed_effect *e)
 {
+    if (ed_effect_kind_name(ed_effect_kind_of(e)) == NULL) {
+        /* only a bug inside the library makes such an effect */
+        if (w->status == ED_OK)
+            w->status = ED_INVALID_ARGUMENT;
+        return;
+    }
     w_map(w, false);
     w_word(w, "key");
     w_str(w, ed_effect_key(e));
@@ -302,7 +580,7 @@ static void w_effect(writer *w, const ed_effect *e)
             break;
         case ED_FIELD_TYPE_BOOL:
             ed_effect_int(e, field, &v);
-            w_word(w, v ? "true" : "false");
+            w_bool(w, v != 0);
             break;
         }
     }
@@ -330,18 +608,28 @@ static void w_effects(writer *w, const ed_effect_list *list)
     w_seq_end(w);
 }
 
-ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf)
+static ed_status dump_effects(const ed_effect_list *list, ed_buffer *buf, bool json)
 {
     if (!list || !buf)
         return ED_INVALID_ARGUMENT;
     writer w;
-    w_open(&w, buf, false);
+    w_open(&w, buf, json, false);
     w_map(&w, false);
     w_version(&w);
     w_word(&w, "effects");
     w_effects(&w, list);
     w_map_end(&w);
     return w_close(&w);
+}
+
+ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf)
+{
+    return dump_effects(list, buf, false);
+}
+
+ed_status ed_effects_dump_json(const ed_effect_list *list, ed_buffer *buf)
+{
+    return dump_effects(list, buf, true);
 }
 
 /* ---- simulate steps ----------------------------------------------------- */
@@ -446,16 +734,18 @@ static void w_outcome(writer *w, const ed_command *cmd, const ed_result *r,
     if (ed_instance_next_deadline(current, &deadline))
         w_time(w, deadline);
     else
-        w_word(w, "null");
+        w_null(w);
 }
 
-ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
-                            const ed_result *r, const ed_instance *current)
+static void w_arguments(writer *w, const ed_command *cmd);
+
+static ed_status dump_step(ed_buffer *buf, bool json, size_t step, ed_time at,
+                           const ed_command *cmd, const ed_result *r, const ed_instance *current)
 {
     if (!buf || !cmd || !r || !current || !ed__time_valid(at))
         return ED_INVALID_ARGUMENT;
     writer w;
-    w_open(&w, buf, true);
+    w_open(&w, buf, json, true);
     w_map(&w, false);
     w_word(&w, "step");
     w_u64(&w, step);
@@ -463,6 +753,7 @@ ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_co
     w_time(&w, at);
     w_word(&w, "command");
     w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
+    w_arguments(&w, cmd);
     w_status(&w, r);
     w_word(&w, "state");
     w_state_summary(&w, current);
@@ -471,13 +762,25 @@ ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_co
     return w_close(&w);
 }
 
+ed_status ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
+                            const ed_result *r, const ed_instance *current)
+{
+    return dump_step(buf, false, step, at, cmd, r, current);
+}
+
+ed_status ed_step_dump_json(ed_buffer *buf, size_t step, ed_time at, const ed_command *cmd,
+                            const ed_result *r, const ed_instance *current)
+{
+    return dump_step(buf, true, step, at, cmd, r, current);
+}
+
 /* ---- one command's outcome (edition plan / apply) ------------------------- */
 
 /* The arguments the command was given, in ed_arg order. */
 static void w_arguments(writer *w, const ed_command *cmd)
 {
     ed_command_kind kind = ed_command_kind_of(cmd);
-    for (ed_arg arg = ED_ARG_PERIOD_MONTHS; arg <= ED_ARG_MODE; arg++) {
+    for (ed_arg arg = ED_ARG_PERIOD_MONTHS; arg <= ED_YAML_ARG_LAST; arg++) {
         int64_t v = 0;
         if (!ed_command_kind_takes(kind, arg))
             continue;
@@ -491,25 +794,25 @@ static void w_arguments(writer *w, const ed_command *cmd)
         }
         if (!ed_command_get_int(cmd, arg, &v))
             continue;
-        const char *word = arg == ED_ARG_ACTION   ? ed_action_name((ed_action)v)
-                           : arg == ED_ARG_MODE   ? ed_plan_mode_name((ed_plan_mode)v)
-                           : arg == ED_ARG_ALLOW_DATA_LOSS ? (v ? "true" : "false")
-                                                           : NULL;
         w_word(w, ed_arg_name(arg));
-        if (word != NULL)
-            w_word(w, word);
+        if (arg == ED_ARG_ACTION)
+            w_word(w, ed_action_name((ed_action)v));
+        else if (arg == ED_ARG_MODE)
+            w_word(w, ed_plan_mode_name((ed_plan_mode)v));
+        else if (arg == ED_ARG_ALLOW_DATA_LOSS)
+            w_bool(w, v != 0);
         else
             w_i64(w, v);
     }
 }
 
-ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
-                              const ed_result *r, const ed_instance *current)
+static ed_status dump_result(ed_buffer *buf, bool json, const ed_command *cmd, ed_time now,
+                             const ed_result *r, const ed_instance *current)
 {
     if (!buf || !cmd || !r || !current || !ed__time_valid(now))
         return ED_INVALID_ARGUMENT;
     writer w;
-    w_open(&w, buf, false);
+    w_open(&w, buf, json, false);
     w_map(&w, false);
     w_version(&w);
     w_word(&w, "command");
@@ -523,4 +826,16 @@ ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now
     w_outcome(&w, cmd, r, current);
     w_map_end(&w);
     return w_close(&w);
+}
+
+ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
+                              const ed_result *r, const ed_instance *current)
+{
+    return dump_result(buf, false, cmd, now, r, current);
+}
+
+ed_status ed_result_dump_json(ed_buffer *buf, const ed_command *cmd, ed_time now,
+                              const ed_result *r, const ed_instance *current)
+{
+    return dump_result(buf, true, cmd, now, r, current);
 }

@@ -69,7 +69,9 @@ if len(sys.argv) > 3:
         parts = line.split()
         if len(parts) != 3:
             continue
-        name = parts[2]
+        # AddressSanitizer adds an ODR indicator per global variable,
+        # named after the variable: judge the variable's own name.
+        name = parts[2].removeprefix("__odr_asan.")
         if name in declared or name.startswith("ed__"):
             continue
         problems.append(f"{archive}: {name} is a global symbol that is neither public "

@@ -483,6 +483,18 @@ static ed_status c_load_state(char *fp)
     return load_case(fp, state_text);
 }
 
+/* JSON with sorted keys: `libedition` after `instance` makes the reader
+ * look ahead with a second parser, whose allocations can fail too. */
+static const char sorted_json_state_text[] =
+    "{\"instance\": {\"created_at\": \"2026-01-05T00:00:00Z\", \"edition\": \"standard\", "
+    "\"endpoint\": \"http://e:80\", \"id\": \"MQ_INST_1\", \"topics\": [\"orders\"]}, "
+    "\"libedition\": 1}";
+
+static ed_status c_load_state_sorted_json(char *fp)
+{
+    return load_case(fp, sorted_json_state_text);
+}
+
 static ed_status c_load_state_invalid(char *fp)
 {
     return load_case(fp, bad_state_text);
@@ -541,6 +553,89 @@ static ed_status c_dump_step(char *fp)
     return st;
 }
 
+/* The JSON writers: one buffer append per token, so a failure can hit any
+ * of them; each must leave the buffer as it was. */
+static ed_status c_dump_state_json(char *fp)
+{
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_instance_dump_json(platinum_dg, b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    return st;
+}
+
+static ed_status c_dump_effects_json(char *fp)
+{
+    ed_result *r = ed_upgrade(standard, T_MID, 12);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_effects_dump_json(ed_result_effects(r), b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_dump_step_json(char *fp)
+{
+    ed_result *r = ed_refund(platinum, T_MID, NULL); /* refused, with would_have */
+    ed_command *c = ed_command_new(ED_CMD_REFUND);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_step_dump_json(b, 3, T_MID, c, r, platinum);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_dump_result_json(char *fp)
+{
+    ed_command *c = ed_command_new(ED_CMD_UPGRADE);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(ed_command_set_int(c, ED_ARG_PERIOD_MONTHS, 12), ED_OK);
+    ed_result *r = ed_command_apply(c, standard, T_MID);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_result_dump_json(b, c, T_MID, r, ed_result_instance(r));
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
+/* A refused name that is not UTF-8 is echoed repaired (U+FFFD), through a
+ * copy whose allocation can fail. */
+static ed_status c_dump_result_json_not_utf8(char *fp)
+{
+    ed_command *c = ed_command_new(ED_CMD_ADD_TOPIC);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(ed_command_set_string(c, ED_ARG_NAME, "bad\xFFname"), ED_OK);
+    ed_result *r = ed_command_apply(c, standard, T_MID);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_result_dump_json(b, c, T_MID, r, standard);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
 static ed_status c_load_scenario(char *fp)
 {
     ed_scenario *sc = NULL;
@@ -561,6 +656,39 @@ static ed_status c_load_scenario(char *fp)
     }
     ed_error_free(err);
     ed_scenario_free(sc);
+    return st;
+}
+
+/* Effects read back: the wide upgrade's list, large enough that the list,
+ * its arena and the loader's offsets all grow while loading. */
+static ed_status c_load_effects(char *fp)
+{
+    ed_result *r = ed_upgrade(wide, T_MID, 12);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(ed_effects_dump_yaml(ed_result_effects(r), b), ED_OK);
+    ed_effect_list *list = NULL;
+    ed_error *err = NULL;
+    go();
+    ed_status st = ed_effects_load_yaml(&list, ed_buffer_data(b), ed_buffer_len(b), NULL, &err);
+    stop();
+    fp_printf(fp, "effects load %s\n", ed_status_name(st));
+    if (st == ED_OK) {
+        ck_assert_ptr_null(err);
+        ed_buffer *again = ed_buffer_new();
+        ck_assert_ptr_nonnull(again);
+        ck_assert_int_eq(ed_effects_dump_yaml(list, again), ED_OK);
+        ck_assert_str_eq(ed_buffer_data(again), ed_buffer_data(b));
+        fp_printf(fp, "%s", ed_buffer_data(again));
+        ed_buffer_free(again);
+    } else {
+        ck_assert_ptr_null(list);
+        ck_assert_int_eq(ed_error_status(err), st);
+    }
+    ed_error_free(err);
+    ed_effects_free(list);
+    ed_buffer_free(b);
+    ed_result_free(r);
     return st;
 }
 
@@ -603,10 +731,17 @@ static const struct {
     {"command_apply", c_command_apply},
     {"instance_load_yaml", c_load_state},
     {"instance_load_yaml_invalid", c_load_state_invalid},
+    {"instance_load_json_sorted_keys", c_load_state_sorted_json},
     {"instance_dump_yaml", c_dump_state},
     {"effects_dump_yaml", c_dump_effects},
     {"step_dump_yaml", c_dump_step},
+    {"instance_dump_json", c_dump_state_json},
+    {"effects_dump_json", c_dump_effects_json},
+    {"step_dump_json", c_dump_step_json},
+    {"result_dump_json", c_dump_result_json},
+    {"result_dump_json_not_utf8", c_dump_result_json_not_utf8},
     {"scenario_load_yaml", c_load_scenario},
+    {"effects_load_yaml", c_load_effects},
 };
 
 START_TEST(test_alloc_failure_each_entry_point)

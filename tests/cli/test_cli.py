@@ -24,7 +24,9 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 GOLDEN = HERE / "golden"
-EDITION = os.environ.get("EDITION", str(ROOT / "build" / "tools" / "edition" / "edition"))
+# absolute: some tests run it from another working directory
+EDITION = os.path.abspath(os.environ.get("EDITION",
+                                         str(ROOT / "build" / "tools" / "edition" / "edition")))
 EXAMPLES = pathlib.Path(os.environ.get("EDITION_EXAMPLES", str(ROOT / "examples" / "scenarios")))
 UPDATE = os.environ.get("EDITION_UPDATE_GOLDEN") == "1"
 
@@ -126,13 +128,13 @@ def test_version():
 def test_help_lists_every_command():
     r = run("help")
     assert r.returncode == 0
-    for name in ["show", "check", "plan", "apply", "tick", "next", "simulate", "graph",
+    for name in ["show", "check", "init", "plan", "apply", "tick", "next", "simulate", "graph",
                  "help", "--version"]:
         assert re.search(rf"^  {re.escape(name)}\b", r.stdout, re.M), name
     assert run("--help").stdout == r.stdout
 
 
-@pytest.mark.parametrize("name", ["show", "check", "plan", "apply", "tick", "next",
+@pytest.mark.parametrize("name", ["show", "check", "init", "plan", "apply", "tick", "next",
                                   "simulate", "graph"])
 def test_help_of_a_command(name):
     r = run("help", name)
@@ -184,7 +186,21 @@ def test_help_names_every_lifecycle_command_and_man_page_too():
     ["plan", "STATE", "upgrade", "--period-months", "1", "--effects-out", "e.yaml"],
     ["tick", "STATE", "--period-months", "1"],
     ["apply", "-", "tick", "--now", "2026-02-01T00:00:00Z"],
-    ["next", "STATE", "--now", "2026-02-01T00:00:00Z"],
+    ["next", "STATE", "--format", "text"],
+    ["plan", "STATE", "upgrade", "--period-months", " 1"],
+    ["plan", "STATE", "upgrade", "--period-months", "+5"],
+    ["plan", "STATE", "upgrade", "--period-months", "1 "],
+    ["plan", "STATE", "upgrade", "--period-months", "0x10"],
+    ["plan", "STATE", "upgrade", "--period-months", "99999999999999999999"],
+    ["plan", "STATE", "upgrade", "--period-months", "1", "--format", "html"],
+    ["init", "STATE", "--standard", "--platinum", "--id", "I", "--endpoint", "E", "--now",
+     "2026-02-01T00:00:00Z", "--period-months", "1"],
+    ["init", "STATE", "--id", "I", "--endpoint", "E", "--now", "2026-02-01T00:00:00Z"],
+    ["init", "STATE", "--standard", "--id", "I", "--endpoint", "E"],
+    ["init", "STATE", "--standard", "--id", "I", "--endpoint", "E", "--now",
+     "2026-02-01T00:00:00Z", "--period-months", "1"],
+    ["init", "STATE", "--platinum", "--id", "I", "--endpoint", "E", "--now",
+     "2026-02-01T00:00:00Z"],
     ["simulate", "SCENARIO", "--format", "html"],
 ])
 def test_usage_errors_exit_2(tmp_path, args):
@@ -354,8 +370,22 @@ def test_show_text(tmp_path):
 
 def test_next(tmp_path, state):
     f = write(tmp_path / "p.yaml", PLATINUM)
-    assert run("next", str(f)).stdout == "2026-03-01T00:00:00Z\n"
+    assert run("next", str(f), "--now", "2026-02-20T00:00:00Z").stdout == \
+        "2026-03-01T00:00:00Z\n"
     assert run("next", str(state)).stdout == "none\n"
+
+
+def test_next_says_when_the_deadline_is_overdue(tmp_path):
+    f = write(tmp_path / "p.yaml", PLATINUM)
+    r = run("next", str(f), "--now", "2026-03-04T05:00:00Z")
+    assert r.returncode == 0
+    assert r.stdout == "2026-03-01T00:00:00Z (overdue by 3 days: run edition tick)\n"
+    r = run("next", str(f), "--now", "2026-03-01T02:00:00Z")
+    assert r.stdout == "2026-03-01T00:00:00Z (overdue by 2 hours: run edition tick)\n"
+    r = run("next", str(f), "--now", "2026-03-01T00:00:00Z")
+    assert r.stdout == "2026-03-01T00:00:00Z (due now: run edition tick)\n"
+    # without --now, the clock (well after 2026-03-01 by the time tests run)
+    assert run("next", str(f)).stdout.startswith("2026-03-01T00:00:00Z (overdue by ")
 
 
 def test_plan_prints_outcome_and_writes_nothing(tmp_path, state):
@@ -741,8 +771,12 @@ def test_crash_at_each_stage_leaves_old_or_new_state(tmp_path, stage):
     else:
         assert r.returncode == 0, r.stderr
         docs = documents(effects.read_text())
-        assert len(docs) == (2 if stage in ("after-lock", "mid-effects") else 3)
+        # effects of the crashed run (revision 2, above the state's 1) are
+        # dropped before the run appends its own under the same keys
+        assert len(docs) == 2
         assert state.read_text() == expected
+        orphaned = stage not in ("after-lock", "mid-effects")
+        assert ("dropped 1 effects document" in r.stderr) == orphaned, r.stderr
 
 
 # --------------------------------------------------------------------------
@@ -807,7 +841,8 @@ steps:
     assert r.returncode == 0
     assert r.stdout.startswith("---\nstep: 1\n")
     assert "status: invalid_period\nmessage: " in r.stdout
-    assert "---\nstep: 2\nat: 2026-02-01T00:00:00Z\ncommand: upgrade\nstatus: ok\n" in r.stdout
+    assert ("---\nstep: 2\nat: 2026-02-01T00:00:00Z\ncommand: upgrade\nperiod_months: 1\n"
+            "status: ok\n") in r.stdout
 
 
 def test_simulate_text_marks_refusals_and_irreversible_effects():
@@ -885,3 +920,404 @@ def test_committed_graph_is_up_to_date():
     committed = ROOT / "docs" / "lifecycle.dot"
     assert committed.read_text() == run("graph").stdout, "run scripts/graph"
     assert (ROOT / "docs" / "lifecycle.svg").exists()
+
+
+# --------------------------------------------------------------------------
+# One key, one effect: a crashed run's effects are not committed ones
+
+def _keys_and_effects(text):
+    """key -> the effect documents' entries (as text) under that key."""
+    import yaml
+    seen = {}
+    for d in yaml.safe_load_all(text):
+        if d is None:
+            continue
+        for e in d["effects"]:
+            seen.setdefault(e["key"], []).append(e)
+    return seen
+
+
+def test_other_command_after_a_crash_never_reuses_a_key_for_another_effect(tmp_path, state):
+    effects = tmp_path / "effects.yaml"
+    now = ["--now", "2026-02-01T00:00:00Z"]
+    assert run("apply", str(state), "add_topic", "--name", "orders2", *now,
+               "--effects-out", str(effects)).returncode == 0
+    r = run("apply", str(state), "add_topic", "--name", "alpha", *now,
+            "--effects-out", str(effects), env={"EDITION_TEST_FAULT": "after-effects"},
+            preexec_fn=no_core_dumps)
+    assert r.returncode == -signal.SIGABRT
+    assert "alpha" in effects.read_text() and "alpha" not in state.read_text()
+
+    r = run("apply", str(state), "add_topic", "--name", "beta1", *now,
+            "--effects-out", str(effects))
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(
+        r"edition: warning: .*effects\.yaml: dropped 1 effects document of revisions the "
+        r"state never reached \(up to 2; the state is at revision 1\): .*\n", r.stderr), r.stderr
+    log = effects.read_text()
+    documents(log)
+    assert "alpha" not in log
+    by_key = _keys_and_effects(log)
+    assert all(len(v) == 1 for v in by_key.values()), by_key
+    assert by_key["MQ_INST_1/2/0"][0]["subject"] == {"topic": "beta1"}
+
+
+def test_change_without_effects_still_drops_a_crashed_runs_effects(tmp_path, state):
+    # complete_migration moves the revision without effects of its own: the
+    # orphaned effects under that revision's keys must go before it is saved.
+    effects = tmp_path / "effects.yaml"
+    assert run("apply", str(state), "upgrade", "--period-months", "1", "--now",
+               "2026-02-01T00:00:00Z", "--effects-out", str(effects)).returncode == 0
+    r = run("apply", str(state), "set_post_expiration_action", "--action",
+            "downgrade_to_standard", "--now", "2026-02-01T00:00:00Z", "--effects-out",
+            str(effects), env={"EDITION_TEST_FAULT": "before-rename"},
+            preexec_fn=no_core_dumps)
+    assert r.returncode == -signal.SIGABRT
+    r = run("apply", str(state), "complete_migration", "--now", "2026-02-02T00:00:00Z",
+            "--effects-out", str(effects))
+    assert r.returncode == 0, r.stderr
+    assert "dropped 1 effects document" in r.stderr
+    assert "  revision: 2\n" in state.read_text()
+    assert "MQ_INST_1/2/" not in effects.read_text()
+
+
+def test_other_instances_effects_in_a_shared_log_are_kept(tmp_path, state):
+    effects = tmp_path / "effects.yaml"
+    other = write(tmp_path / "other.yaml", STANDARD.replace("MQ_INST_1", "MQ_INST_2"))
+    for _ in range(3):
+        assert run("apply", str(other), "upgrade", "--period-months", "1", "--now",
+                   "2026-02-01T00:00:00Z", "--effects-out", str(effects)).returncode in (0, 1)
+    assert run("apply", str(state), "add_topic", "--name", "audit", "--now",
+               "2026-02-01T00:00:00Z", "--effects-out", str(effects)).returncode == 0
+    r = run("apply", str(state), "add_topic", "--name", "audit2", "--now",
+            "2026-02-01T00:00:00Z", "--effects-out", str(effects))
+    assert r.returncode == 0 and r.stderr == ""
+    assert "MQ_INST_2/1/0" in effects.read_text()
+
+
+# --------------------------------------------------------------------------
+# A failure after the commit: exit 5, never "nothing changed"
+
+APPLIED_RE = re.compile(r"^edition: io_error: standard output: .+: applied and saved, but its "
+                        r"report could not be written: do not retry\n\Z")
+
+
+def test_full_standard_output_after_apply_exits_5_and_the_state_moved(tmp_path):
+    f = write(tmp_path / "p.yaml", PLATINUM)
+    args = [EDITION, "apply", str(f), "renew", "--period-months", "12", "--now",
+            "2026-02-20T00:00:00Z", "--effects-out", str(tmp_path / "e.yaml")]
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 5, r.stderr
+    assert APPLIED_RE.match(r.stderr), r.stderr
+    assert "No space left on device" in r.stderr
+    assert "  revision: 4\n" in f.read_text()
+    assert len(documents((tmp_path / "e.yaml").read_text())) == 1
+
+
+def test_full_standard_output_of_plan_still_exits_4(state):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([EDITION, "plan", str(state), "add_topic", "--name", "audit",
+                            "--now", "2026-02-01T00:00:00Z"], stdout=full,
+                           stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 4
+    assert r.stderr.startswith("edition: io_error: standard output: cannot write")
+
+
+def test_closed_pipe_after_apply_exits_5_not_killed_by_sigpipe(state):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before edition writes: EPIPE
+    try:
+        r = subprocess.run([EDITION, "apply", str(state), "add_topic", "--name", "audit",
+                            "--now", "2026-02-01T00:00:00Z"], stdout=write_end,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert r.returncode == 5, r
+    assert APPLIED_RE.match(r.stderr), r.stderr
+    assert "Broken pipe" in r.stderr
+    assert "audit" in state.read_text()
+
+
+def test_closed_pipe_of_a_command_that_changes_nothing_ends_it_quietly(state):
+    # like any filter (`edition simulate ... | head`): SIGPIPE, no message
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run([EDITION, "show", str(state)], stdout=write_end,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert r.returncode == -signal.SIGPIPE, r
+    assert r.stderr == ""
+
+
+# --------------------------------------------------------------------------
+# --effects-out: the state file, streams, symbolic links
+
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "relative", "lock"])
+def test_effects_out_naming_the_state_file_is_a_usage_error(tmp_path, state, how):
+    target = {"same": state, "symlink": tmp_path / "link.yaml",
+              "hardlink": tmp_path / "hard.yaml", "relative": pathlib.Path("state.yaml"),
+              "lock": tmp_path / "state.yaml.lock"}[how]
+    if how == "symlink":
+        target.symlink_to(state)
+    elif how == "hardlink":
+        os.link(state, target)
+    elif how == "lock":
+        write(target, "")
+    before = state.read_bytes()
+    r = run("apply", str(state), "add_topic", "--name", "audit", "--now",
+            "2026-02-01T00:00:00Z", "--effects-out", str(target), cwd=tmp_path)
+    assert r.returncode == 2, r
+    assert USAGE_RE.match(r.stderr), r.stderr
+    assert "--effects-out" in r.stderr
+    assert state.read_bytes() == before
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("unprivileged", [False, True])
+def test_effects_out_dev_stdout_is_a_stream_without_a_lock_file(tmp_path, unprivileged):
+    if unprivileged and os.geteuid() != 0:
+        pytest.skip("needs root to run as another user")
+    d = pathlib.Path(tempfile.mkdtemp(prefix="edition-cli-"))
+    try:
+        d.chmod(0o777)
+        state = write(d / "state.yaml", STANDARD, 0o666)
+        lock_existed = os.path.exists("/dev/stdout.lock")
+        r = run("apply", str(state), "add_topic", "--name", "audit", "--now",
+                "2026-02-01T00:00:00Z", "--effects-out", "/dev/stdout",
+                preexec_fn=_as_unprivileged() if unprivileged else None)
+        assert r.returncode == 0, r.stderr
+        # (a coverage build run as nobody adds gcov's complaints: only ours count)
+        assert "edition:" not in r.stderr, r.stderr
+        effects, report = r.stdout.split("...\n", 1)
+        assert effects.startswith("---\nlibedition: 1\neffects:\n- key: MQ_INST_1/1/0\n")
+        assert report.startswith("libedition: 1\ncommand: add_topic\n")
+        assert lock_existed or not os.path.exists("/dev/stdout.lock")
+    finally:
+        shutil.rmtree(d)
+
+
+def test_effects_out_dev_stdout_into_a_file_keeps_both_documents(tmp_path, state):
+    out = tmp_path / "out.txt"
+    with open(out, "w") as f:
+        r = subprocess.run([EDITION, "apply", str(state), "add_topic", "--name", "audit",
+                            "--now", "2026-02-01T00:00:00Z", "--effects-out", "/dev/stdout"],
+                           stdout=f, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert text.startswith("---\nlibedition: 1\neffects:\n")
+    assert "\n...\nlibedition: 1\ncommand: add_topic\n" in text
+
+
+def test_unwritable_lock_directory_reports_the_cause_not_the_fallbacks(shared_dir, state):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run as another user")
+    logs = shared_dir / "logs"
+    logs.mkdir()
+    logs.chmod(0o555)  # nobody can create effects.yaml.lock here
+    s = write(shared_dir / "state.yaml", STANDARD, 0o666)
+    shared_dir.chmod(0o777)
+    r = run("apply", str(s), "add_topic", "--name", "audit", "--now", "2026-02-01T00:00:00Z",
+            "--effects-out", str(logs / "effects.yaml"), preexec_fn=_as_unprivileged())
+    assert r.returncode == 4
+    assert "effects.yaml.lock: cannot create the lock file of the effects file: " \
+           "Permission denied" in r.stderr, r.stderr
+    assert "No such file or directory" not in r.stderr
+    assert s.read_text() == STANDARD
+
+
+def test_symlinked_effects_file_is_followed_and_the_link_kept(tmp_path, state):
+    real = tmp_path / "logs" / "effects.yaml"
+    real.parent.mkdir()
+    link = tmp_path / "effects-link.yaml"
+    link.symlink_to(real)
+    for name in ("audit", "audit2"):
+        r = run("apply", str(state), "add_topic", "--name", name, "--now",
+                "2026-02-01T00:00:00Z", "--effects-out", str(link))
+        assert r.returncode == 0, r.stderr
+    assert link.is_symlink()
+    assert len(documents(real.read_text())) == 2
+    assert (tmp_path / "logs" / "effects.yaml.lock").exists()
+
+
+# --------------------------------------------------------------------------
+# Untrusted text never reaches the terminal raw
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def test_control_characters_in_an_argument_are_escaped_in_the_error(state):
+    r = run("plan", str(state), "add_topic", "--name", "evil\x1b]0;pwned\x07\nline2",
+            "--now", "2026-02-01T00:00:00Z")
+    assert r.returncode == 1
+    assert not CONTROL.search(r.stderr), repr(r.stderr)
+    assert r.stderr.count("\n") == 1
+    assert "evil\\x1b]0;pwned\\x07\\nline2" in r.stderr
+
+
+def test_control_characters_in_a_file_are_escaped_in_the_error(tmp_path):
+    f = write(tmp_path / "s.yaml", STANDARD.replace("[orders, payments]",
+                                                    '[orders, "a\\x1b[31mred"]'))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert not CONTROL.search(r.stderr), repr(r.stderr)
+    assert "a\\x1b[31mred" in r.stderr
+
+
+def test_control_characters_in_a_file_name_are_escaped(tmp_path):
+    r = run("show", str(tmp_path / "no\x1b[2Jsuch\n.yaml"))
+    assert r.returncode == 4
+    assert not CONTROL.search(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
+
+
+def test_simulate_text_escapes_step_arguments_so_markers_cannot_be_forged(tmp_path):
+    sc = write(tmp_path / "sc.yaml", """\
+libedition: 1
+instance:
+  id: MQ_INST_1
+  endpoint: http://mq.example:8080
+  edition: standard
+  created_at: 2026-01-05T00:00:00Z
+steps:
+  - at: 2026-02-01T00:00:00Z
+    command: add_topic
+    name: "x\\n!!  REFUSED    nothing\\e[8m"
+""")
+    r = run("simulate", str(sc), "--format", "text")
+    assert r.returncode == 0, r.stderr
+    assert not CONTROL.search(r.stdout), repr(r.stdout)
+    assert "name=x\\n!!  REFUSED    nothing\\x1b[8m" in r.stdout
+    # the only "!!" line is the real refusal of that invalid name
+    assert [l for l in r.stdout.splitlines() if l.startswith("!!")] == \
+        [l for l in r.stdout.splitlines() if l.startswith("!!  REFUSED    invalid_name")]
+
+
+# --------------------------------------------------------------------------
+# Messages that name what was wrong
+
+def test_nul_in_a_quoted_name_is_named_as_such(tmp_path):
+    f = write(tmp_path / "s.yaml", STANDARD.replace("[orders, payments]",
+                                                    '[payments, "orders\\0"]'))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert "instance.topics[1]: the string contains a NUL character" in r.stderr, r.stderr
+    assert "`orders`" not in r.stderr
+
+
+@pytest.mark.parametrize("field,value", [("id", "MQ_INST_1"), ("endpoint", "http://a")])
+def test_nul_in_an_id_or_endpoint_is_named_as_such(tmp_path, field, value):
+    quoted = f'  {field}: "{value}\\0x"'  # a YAML escape: NUL once loaded
+    f = write(tmp_path / "s.yaml", re.sub(rf"  {field}: .*", lambda m: quoted, STANDARD,
+                                          count=1))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert f"instance.{field}: the string contains a NUL character" in r.stderr, r.stderr
+
+
+def test_nul_in_a_scenario_name_is_refused_not_truncated(tmp_path):
+    sc = write(tmp_path / "sc.yaml", """\
+libedition: 1
+instance:
+  id: MQ_INST_1
+  endpoint: http://mq.example:8080
+  edition: standard
+  created_at: 2026-01-05T00:00:00Z
+steps:
+  - at: 2026-02-01T00:00:00Z
+    command: add_topic
+    name: "ord\\0ers"
+""")
+    r = run("simulate", str(sc))
+    assert r.returncode == 3, r
+    assert "steps[0].name: the string contains a NUL character" in r.stderr
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("given", ["99999999999", "-9223372036854775808",
+                                   "9223372036854775807", "-5"])
+def test_period_out_of_range_is_reported_as_given(state, given):
+    r = run("plan", str(state), "upgrade", "--period-months", given, "--now",
+            "2026-02-01T00:00:00Z")
+    assert r.returncode == 1
+    assert f"period_months {given} is outside 1..36" in r.stderr, r.stderr
+
+
+def test_period_beyond_64_bits_is_a_usage_error_that_shows_it(state):
+    r = run("plan", str(state), "upgrade", "--period-months", "99999999999999999999", "--now",
+            "2026-02-01T00:00:00Z")
+    assert r.returncode == 2
+    assert "99999999999999999999 is far outside 1..36" in r.stderr
+
+
+def test_expiry_past_9999_12_01_names_the_range_and_the_release_rule(tmp_path):
+    f = write(tmp_path / "p.yaml", PLATINUM.replace("2026-03-01T00:00:00Z",
+                                                    "9999-12-15T00:00:00Z"))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert "at most 9999-12-01T23:59:59Z" in r.stderr and "30 days" in r.stderr, r.stderr
+
+
+def test_fractional_seconds_are_named(tmp_path, state):
+    r = run("plan", str(state), "tick", "--now", "2026-02-01T00:00:00.250Z")
+    assert r.returncode == 2
+    assert "fractional seconds are not supported" in r.stderr
+    f = write(tmp_path / "s.yaml", STANDARD.replace("2026-01-05T00:00:00Z",
+                                                    "2026-01-05T00:00:00.5Z"))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert "fractional seconds are not supported" in r.stderr
+
+
+# --------------------------------------------------------------------------
+# init, plan/apply --format text
+
+def test_init_writes_a_state_file_that_loads(tmp_path):
+    f = tmp_path / "new.yaml"
+    r = run("init", str(f), "--platinum", "--id", "MQ_INST_9", "--endpoint",
+            "http://mq.example:8080", "--period-months", "3", "--region", "cn-hangzhou",
+            "--now", "2026-02-01T00:00:00Z")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"created {f}: enterprise_platinum instance MQ_INST_9, revision 0\n"
+    assert run("check", str(f)).returncode == 0
+    shown = run("show", str(f)).stdout
+    assert "  expires_at: 2026-05-01T00:00:00Z\n" in shown
+    assert "  region: cn-hangzhou\n" in shown
+    r = run("init", str(tmp_path / "std.yaml"), "--standard", "--id", "MQ_INST_8",
+            "--endpoint", "http://mq.example:8080", "--now", "2026-02-01T00:00:00Z")
+    assert r.returncode == 0, r.stderr
+    assert "  edition: standard\n" in (tmp_path / "std.yaml").read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_init_never_replaces_an_existing_file(tmp_path, state):
+    before = state.read_bytes()
+    r = run("init", str(state), "--standard", "--id", "MQ_INST_9", "--endpoint",
+            "http://mq.example:8080", "--now", "2026-02-01T00:00:00Z")
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"edition: exists: {state}: already exists")
+    assert state.read_bytes() == before
+
+
+def test_init_refusal_by_the_library_writes_nothing(tmp_path):
+    f = tmp_path / "new.yaml"
+    r = run("init", str(f), "--platinum", "--id", "MQ_INST_9", "--endpoint", "http://e",
+            "--period-months", "40", "--now", "2026-02-01T00:00:00Z")
+    assert r.returncode == 1
+    assert r.stderr.startswith("edition: invalid_period: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plan_and_apply_format_text(tmp_path, state):
+    r = run("plan", str(state), "upgrade", "--period-months", "1", "--now",
+            "2026-02-01T00:00:00Z", "--format", "text")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("command    upgrade period_months=1 at 2026-02-01T00:00:00Z\n"
+                               f"    before     {state}, instance MQ_INST_1, revision 0: "
+                               "standard, pay_as_you_go, shared, active\n")
+    assert "    ok         revision 1: enterprise_platinum, subscription, dedicated, active\n" \
+        in r.stdout
+    r = run("apply", str(state), "refund", "--now", "2026-02-02T00:00:00Z", "--format", "text")
+    assert r.returncode == 1
+    assert "!!  REFUSED    " in r.stdout

@@ -76,7 +76,7 @@ START_TEST(test_validate_subscription_fields)
     expect_invalid(in, "subscription.expires_at");
     in = platinum();
     in->started_at = ED_TIME_MIN - 1;
-    expect_invalid(in, "subscription.expires_at");
+    expect_invalid(in, "subscription.started_at");
 }
 END_TEST
 
@@ -110,6 +110,69 @@ START_TEST(test_validate_times_and_delay)
     in = platinum();
     in->release_delay_days = 31;
     expect_invalid(in, "release_delay_days");
+}
+END_TEST
+
+/* Each time names its own field, so that a bad updated_at is not reported
+ * as created_at. */
+START_TEST(test_validate_updated_at_out_of_range_names_updated_at)
+{
+    ed_instance *in = platinum();
+    in->updated_at = ED_TIME_MAX + 1;
+    expect_invalid(in, "updated_at: out of range");
+}
+END_TEST
+
+/* The reason ed__instance_validate gives after "<key>: ". */
+static const char *validate_reason(ed_instance *in, char *msg, size_t size, const char *key)
+{
+    ck_assert_int_eq(ed__instance_validate(in, msg, size), ED_SCHEMA_ERROR);
+    ck_assert_msg(strncmp(msg, key, strlen(key)) == 0 && strncmp(msg + strlen(key), ": ", 2) == 0,
+                  "message '%s' does not start with %s", msg, key);
+    ed_instance_free(in);
+    return msg + strlen(key) + 2;
+}
+
+static void expect_reader_says(const char *doc, const char *reason)
+{
+    ed_instance *inst = NULL;
+    ed_error *err = NULL;
+    ck_assert_int_eq(ed_instance_load_yaml(&inst, doc, strlen(doc), NULL, &err), ED_SCHEMA_ERROR);
+    ck_assert_msg(strstr(ed_error_message(err), reason) != NULL,
+                  "the reader says '%s', the rule says '%s'", ed_error_message(err), reason);
+    ed_error_free(err);
+}
+
+#define DOC_HEAD "libedition: 1\ninstance:\n  id: MQ_INST_1\n  endpoint: http://e:80\n" \
+                 "  created_at: 2026-01-05T00:00:00Z\n"
+#define DOC_SUBSCRIPTION "  subscription: {started_at: 2026-02-01T00:00:00Z, " \
+                         "expires_at: 2026-03-01T00:00:00Z, period_months: 1}\n"
+
+/* The subscription and release_at rules have one statement: the reader,
+ * which points at the offending key, gives the same reason as the
+ * validation behind it. */
+START_TEST(test_reader_and_validate_share_the_parts_rules)
+{
+    char msg[ED_MESSAGE_MAX];
+    ed_instance *in = platinum();
+    in->edition = ED_EDITION_STANDARD;
+    expect_reader_says(DOC_HEAD "  edition: standard\n" DOC_SUBSCRIPTION,
+                       validate_reason(in, msg, sizeof msg, "subscription"));
+    in = platinum();
+    in->has_subscription = false;
+    expect_reader_says(DOC_HEAD "  edition: enterprise_platinum\n",
+                       validate_reason(in, msg, sizeof msg, "subscription"));
+    in = platinum();
+    in->has_release_at = true;
+    in->release_at = in->expires_at;
+    expect_reader_says(DOC_HEAD "  edition: enterprise_platinum\n  release_at: "
+                                "2026-03-01T00:00:00Z\n" DOC_SUBSCRIPTION,
+                       validate_reason(in, msg, sizeof msg, "release_at"));
+    in = expired();
+    in->has_release_at = false;
+    expect_reader_says(DOC_HEAD "  edition: enterprise_platinum\n  lifecycle: expired\n"
+                                DOC_SUBSCRIPTION,
+                       validate_reason(in, msg, sizeof msg, "release_at"));
 }
 END_TEST
 
@@ -184,6 +247,8 @@ int main(void)
     tcase_add_test(tc, test_validate_subscription_fields);
     tcase_add_test(tc, test_validate_release_at_only_when_expired);
     tcase_add_test(tc, test_validate_times_and_delay);
+    tcase_add_test(tc, test_validate_updated_at_out_of_range_names_updated_at);
+    tcase_add_test(tc, test_reader_and_validate_share_the_parts_rules);
     tcase_add_test(tc, test_validate_migration);
     tcase_add_test(tc, test_X1_validate_names_and_identity);
     tcase_add_test(tc, test_S9_validate_released_has_no_topics);

@@ -11,7 +11,12 @@ lost:
   exception, and the next run repairs it);
 * the effects are written before the state: a new state implies its effects
   are in the file (at least once; the host deduplicates by key);
-* running the command again finishes the job.
+* a *different* command run next (the case that once gave one key two
+  effects) drops the crashed run's effects, whose revision the state never
+  reached, before it writes its own: afterwards no key names two different
+  effects, every effect's revision is at most the state's, and the log is
+  byte for byte the log of the same commands run without a crash;
+* running the crashed command again finishes the job.
 
 Two ways to crash:
 * a fault point (EDITION_TEST_FAULT) at each stage, either aborting there or
@@ -55,6 +60,17 @@ COMMANDS = [
     ["remove_group", "--name", "GID_audit"],
 ]
 
+# The different command run after a crash of each one: accepted on the old
+# state, so that it takes the revision the crashed run had written effects
+# for, and never the same command.
+FOLLOW_UP = {
+    "upgrade": ["add_topic", "--name", "invoices"],
+    "add_topic": ["add_group", "--name", "GID_new"],
+    "add_group": ["remove_topic", "--name", "orders"],
+    "remove_topic": ["add_topic", "--name", "invoices"],
+    "remove_group": ["add_group", "--name", "GID_new"],
+}
+
 
 def edition(*args, env=None):
     full = dict(os.environ)
@@ -82,6 +98,25 @@ def keys(docs):
     return [e["key"] for d in docs for e in d["effects"]]
 
 
+def revision_of(state_text):
+    return yaml.load(state_text, Loader=LOADER)["instance"].get("revision", 0)
+
+
+def check_log_is_committed(state_text, docs):
+    """No key names two different effects; every effect belongs to a
+    revision the state reached; documents follow revision order."""
+    by_key = {}
+    for d in docs:
+        for e in d["effects"]:
+            assert by_key.setdefault(e["key"], e) == e, f"key {e['key']} names two effects"
+    revisions = [int(d["effects"][0]["key"].split("/")[1]) for d in docs]
+    for d, rev in zip(docs, revisions):
+        assert {int(e["key"].split("/")[1]) for e in d["effects"]} == {rev}
+    assert revisions == sorted(set(revisions)), revisions
+    assert all(r <= revision_of(state_text) for r in revisions), \
+        (revisions, revision_of(state_text))
+
+
 def expected_outcome(tmp, state_text, command):
     """The state bytes and effect keys of an uncrashed run."""
     ref = tmp / "reference"
@@ -93,8 +128,40 @@ def expected_outcome(tmp, state_text, command):
     return (ref / "state.yaml").read_text(), keys(whole_documents(ref / "effects.yaml"))
 
 
+REFERENCES = {}
+
+
+def reference_run(state_text, commands):
+    """State and effects log after `commands`, run in order without a crash
+    (each accepted or refused), in a scratch directory; cached."""
+    key = (state_text, tuple(map(tuple, commands)))
+    if key not in REFERENCES:
+        ref = pathlib.Path(REFERENCE_DIR[0]) / f"ref{len(REFERENCES)}"
+        ref.mkdir()
+        (ref / "state.yaml").write_text(state_text)
+        for c in commands:
+            r = edition("apply", str(ref / "state.yaml"), *c, "--now", NOW,
+                        "--effects-out", str(ref / "effects.yaml"))
+            assert r.returncode in (0, 1), r.stderr
+        log = ref / "effects.yaml"
+        REFERENCES[key] = ((ref / "state.yaml").read_text(),
+                           log.read_text() if log.exists() else "")
+    return REFERENCES[key]
+
+
+REFERENCE_DIR = []
+
+
+@pytest.fixture(autouse=True)
+def reference_dir(tmp_path_factory):
+    if not REFERENCE_DIR:
+        REFERENCE_DIR.append(str(tmp_path_factory.mktemp("references")))
+
+
 def check_after_crash(work, old, new, new_keys, torn_allowed=False):
     state, effects = work / "state.yaml", work / "effects.yaml"
+    command = COMMAND_OF[work]
+    follow_up = FOLLOW_UP[command[0]]
     now_text = state.read_text()
     assert now_text in (old, new), "the state file is neither the old nor the new snapshot"
     assert edition("check", str(state)).returncode == 0
@@ -105,16 +172,27 @@ def check_after_crash(work, old, new, new_keys, torn_allowed=False):
         if now_text == new:
             assert keys(docs) == new_keys, "the state moved on without its effects"
         else:
+            # the crashed run's effects may be there, above the state's revision
             assert keys(docs) in ([], new_keys)
-    # the command again: done exactly once in the state, the effects whole
-    r = edition("apply", str(state), *COMMAND_OF[work], "--now", NOW,
-                "--effects-out", str(effects))
+    # a different command next: it must not leave the crashed run's effects
+    # under the keys of its own revision
+    r = edition("apply", str(state), *follow_up, "--now", NOW, "--effects-out", str(effects))
+    assert r.returncode in (0, 1), r.stderr
+    if now_text == old:
+        assert r.returncode == 0, r.stderr
+    check_log_is_committed(state.read_text(), whole_documents(effects))
+    # then the crashed command again: done exactly once in the state
+    r = edition("apply", str(state), *command, "--now", NOW, "--effects-out", str(effects))
     if now_text == new:
         assert r.returncode == 1, "the repeated command should be refused on the new state"
     else:
         assert r.returncode == 0, r.stderr
-    assert state.read_text() == new
-    assert keys(whole_documents(effects))[-len(new_keys):] == new_keys
+    check_log_is_committed(state.read_text(), whole_documents(effects))
+    # the same as the same commands without a crash, byte for byte
+    ran = [command, follow_up, command] if now_text == new else [follow_up, command]
+    ref_state, ref_log = reference_run(old, ran)
+    assert state.read_text() == ref_state
+    assert (effects.read_text() if effects.exists() else "") == ref_log
     return docs
 
 
@@ -168,12 +246,13 @@ def test_crash_at_each_stage_keeps_old_or_new_state(tmp_path, command, stage, mo
     crash_at(tmp_path, small_state, COMMANDS[command], stage, mode)
 
 
-KILL_RUNS = int(os.environ.get("EDITION_CRASH_KILL_RUNS", "140"))
+KILL_RUNS = int(os.environ.get("EDITION_CRASH_KILL_RUNS", "24"))
 
 
 def test_sigkill_at_random_moments_never_loses_data(tmp_path):
     """A large state (2,000 topics) takes long enough to write that random
-    kills land everywhere in the sequence, from reading to renaming."""
+    kills land everywhere in the sequence, from reading to renaming. After
+    each kill a different command runs first (see check_after_crash)."""
     rng = random.Random(int(os.environ.get("ED_SEED", "20261127")))
     big = BASE.format(topics=", ".join(f"topic-{i:05d}" for i in range(2000)))
     start = time.monotonic()

@@ -54,8 +54,19 @@ $cc -o "$work/version" "$work/version.c" $(pkg-config --cflags --libs libedition
 LD_LIBRARY_PATH=$libdir "$work/embed" >/dev/null || fail "embed (shared) failed"
 lib_version=$(LD_LIBRARY_PATH=$libdir "$work/version") || fail "header version differs from ed_version() $lib_version"
 [ "$lib_version" = "$version" ] || fail "ed_version() $lib_version, project version $version"
-LD_LIBRARY_PATH=$libdir ldd "$work/embed" | grep -q "libedition.so.1 => $libdir" ||
+# ldd's whole output first: `ldd | grep -q` under pipefail fails whenever
+# grep stops reading before ldd has written its last line (SIGPIPE).
+deps=$(LD_LIBRARY_PATH=$libdir ldd "$work/embed")
+grep -q "libedition.so.1 => $libdir" <<<"$deps" ||
   fail "embed did not load the installed libedition.so.1"
+
+# the C example of README.md, as a newcomer copies it
+python3 -c 'import re, sys; print(re.search(r"```c\n(.*?)```", open(sys.argv[1]).read(), re.S).group(1))' \
+  "$src/README.md" > "$work/readme.c" || fail "README.md has no C example"
+# shellcheck disable=SC2046
+$cc -std=c11 -Wall -Wextra -Werror -o "$work/readme" "$work/readme.c" \
+  $(pkg-config --cflags --libs libedition) || fail "the README example does not compile"
+LD_LIBRARY_PATH=$libdir "$work/readme" >/dev/null || fail "the README example failed"
 
 # static: everything from `pkg-config --static`, no shared libedition at all
 # shellcheck disable=SC2046

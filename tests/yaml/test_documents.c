@@ -195,6 +195,7 @@ START_TEST(test_step_document_ok_golden)
                        "step: 1\n"
                        "at: 2026-02-01T00:00:00Z\n"
                        "command: upgrade\n"
+                       "period_months: 1\n"
                        "status: ok\n"
                        "state:\n"
                        "  edition: enterprise_platinum\n"

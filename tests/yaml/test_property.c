@@ -52,6 +52,19 @@ static void check_round_trip(const ed_instance *inst)
     ck_assert_msg(ed_instance_equal(inst, back), "reloaded snapshot differs:\n%s", first);
     char *second = dump_instance(back);
     ck_assert_str_eq(first, second);
+    /* The same snapshot through JSON: names such as `yes` or `123` are
+     * quoted there as everything else, and read back as strings. */
+    ed_buffer *json = ed_buffer_new();
+    ck_assert_ptr_nonnull(json);
+    ck_assert_int_eq(ed_instance_dump_json(inst, json), ED_OK);
+    ed_instance *from_json = NULL;
+    st = ed_instance_load_yaml(&from_json, ed_buffer_data(json), ed_buffer_len(json), NULL, &err);
+    ck_assert_msg(st == ED_OK, "JSON reload failed: %s at %zu:%zu\n%s", ed_error_message(err),
+                  ed_error_line(err), ed_error_column(err), ed_buffer_data(json));
+    ck_assert_msg(ed_instance_equal(inst, from_json), "JSON-reloaded snapshot differs:\n%s",
+                  ed_buffer_data(json));
+    ed_instance_free(from_json);
+    ed_buffer_free(json);
     free(first);
     free(second);
     ed_instance_free(back);

@@ -15,13 +15,15 @@
 
 #include "libedition.h"
 
-/* Exit codes (spec formats.md, "The `edition` command"). */
+/* Exit codes (docs/cli.md, "Exit codes"). */
 enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_REFUSED = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_INVALID = 3,
-    CLI_EXIT_IO = 4
+    CLI_EXIT_IO = 4,
+    /* applied and saved, but what came after (the report) failed */
+    CLI_EXIT_APPLIED = 5
 };
 
 #if defined(__GNUC__)
@@ -30,8 +32,11 @@ enum {
 #define CLI_PRINTF(fmt, args)
 #endif
 
-/* Prints "edition: <code>: <message>" to stderr. */
+/* Prints "edition: <code>: <message>" to stderr, as one line: control
+ * characters in the message are escaped (cli_str_untrusted). */
 void cli_error(const char *code, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* Prints "edition: warning: <message>" to stderr, escaped the same way. */
+void cli_warning(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* A usage error: prints it with the code invalid_argument and returns
  * CLI_EXIT_USAGE, so callers can `return cli_usage(...)`. */
 int cli_usage(const char *fmt, ...) CLI_PRINTF(1, 2);
@@ -53,6 +58,11 @@ void cli_str_free(cli_str *s);
 void cli_str_append(cli_str *s, const char *bytes, size_t n);
 void cli_str_puts(cli_str *s, const char *text);
 void cli_str_printf(cli_str *s, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* Appends text that came from outside (a file name, an argument, a name
+ * read from a file), with control characters shown as escapes ("\x1b",
+ * "\n"), so that it cannot drive the terminal or break a line. */
+void cli_str_untrusted(cli_str *s, const char *text, size_t n);
+void cli_str_untrusted_puts(cli_str *s, const char *text);
 /* Appends a time in RFC 3339 form (UTC, "Z"). */
 void cli_str_time(cli_str *s, ed_time t);
 
@@ -82,6 +92,11 @@ void cli_text_timeline_start(cli_str *s, const char *path, size_t steps, const e
  * `current` the one after it (the same on refusal). */
 void cli_text_step(cli_str *s, size_t step, ed_time at, const ed_command *cmd, const ed_result *r,
                    const ed_instance *before, const ed_instance *current, const cli_style *st);
+/* The outcome of `plan`, `apply` or `tick` (--format text): the command,
+ * the state file it ran on, then the lines of a timeline step. */
+void cli_text_outcome(cli_str *s, const char *path, ed_time now, const ed_command *cmd,
+                      const ed_result *r, const ed_instance *before, const ed_instance *current,
+                      const cli_style *st);
 /* Totals at the end of a timeline. */
 typedef struct cli_tally {
     size_t steps;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -63,11 +64,11 @@ void cli_fault_point(const char *stage)
         return;
     const char *mode = getenv("EDITION_TEST_FAULT_MODE");
     if (mode && strcmp(mode, "stop") == 0) {
-        (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: stopped at %s\n", stage);
+        cli_warning("EDITION_TEST_FAULT: stopped at %s", stage);
         (void)raise(SIGSTOP);
         return;
     }
-    (void)fprintf(stderr, "edition: EDITION_TEST_FAULT: aborting at %s\n", stage);
+    cli_warning("EDITION_TEST_FAULT: aborting at %s", stage);
     abort();
 }
 
@@ -203,8 +204,15 @@ static int lock_beside(const char *path, int *fd_out, const char *what)
         return CLI_EXIT_IO;
     }
     fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EACCES)
+    if (fd < 0 && errno == EACCES) {
+        /* An existing lock file that is not ours to write. If it does not
+         * exist either, the cause to report is the first one (EACCES), not
+         * the ENOENT of this fallback. */
+        int first = errno;
         fd = open(lock_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            errno = first;
+    }
     if (fd < 0) {
         cli_error("io_error", "%s: cannot create the lock file of the %s: %s", lock_path, what,
                   strerror(errno));
@@ -284,12 +292,14 @@ typedef struct replace_stages {
     const char *after_rename;  /* renamed, directory not yet fsynced */
 } replace_stages;
 
-/* Replaces `path` by `data` atomically: a temporary file in the same
- * directory, written and fsynced, renamed over it, the directory fsynced.
- * On failure before the rename the old file is intact and no temporary
- * file is left; *replaced says whether the rename happened. */
-static int replace_file(const char *path, mode_t mode, const char *data, size_t len,
-                        const replace_stages *stages, bool *replaced)
+/* Writes `data` to a new temporary file ".BASE.XXXXXX" beside `path`, with
+ * permission bits `mode`, fsynced and closed; its name goes to *tmp_out and
+ * the directory to *dir_out (the caller frees both). On failure the error
+ * is printed, ending in `outcome`, no temporary file is left, and the
+ * result is CLI_EXIT_IO. */
+static int write_temp_beside(const char *path, mode_t mode, const char *data, size_t len,
+                             const replace_stages *stages, const char *outcome, char **dir_out,
+                             char **tmp_out)
 {
     char *dir = dir_of(path);
     const char *base = strrchr(path, '/');
@@ -297,7 +307,7 @@ static int replace_file(const char *path, mode_t mode, const char *data, size_t 
     const char *step = "cannot create a temporary file";
     int fd = -1, e = 0;
 
-    *replaced = false;
+    *dir_out = *tmp_out = NULL;
     base = base ? base + 1 : path;
     if (dir) {
         size_t n = strlen(dir) + strlen(base) + 16;
@@ -308,14 +318,14 @@ static int replace_file(const char *path, mode_t mode, const char *data, size_t 
     if (!dir || !tmp) {
         free(dir);
         free(tmp);
-        cli_error("io_error", "%s: out of memory", path);
+        cli_error("io_error", "%s: out of memory; %s", path, outcome);
         return CLI_EXIT_IO;
     }
 
     fd = mkstemp(tmp);
     if (fd < 0) {
         e = errno;
-        cli_error("io_error", "%s: %s in %s: %s", path, step, dir, strerror(e));
+        cli_error("io_error", "%s: %s in %s: %s; %s", path, step, dir, strerror(e), outcome);
         free(dir);
         free(tmp);
         return CLI_EXIT_IO;
@@ -340,18 +350,40 @@ static int replace_file(const char *path, mode_t mode, const char *data, size_t 
         e = errno;
         step = "cannot close the temporary file";
     }
-    if (e == 0) {
-        if (stages->before_rename)
-            cli_fault_point(stages->before_rename);
-        if (rename(tmp, path) != 0) {
-            e = errno;
-            step = "cannot rename the temporary file over it";
-        }
-    }
     if (e != 0) {
         unlink(tmp);
-        cli_error("io_error", "%s: %s (%s): %s; the file is unchanged", path, step, tmp,
-                  strerror(e));
+        cli_error("io_error", "%s: %s (%s): %s; %s", path, step, tmp, strerror(e), outcome);
+        free(dir);
+        free(tmp);
+        return CLI_EXIT_IO;
+    }
+    *dir_out = dir;
+    *tmp_out = tmp;
+    return CLI_EXIT_OK;
+}
+
+/* Replaces `path` by `data` atomically: a temporary file in the same
+ * directory, written and fsynced, renamed over it, the directory fsynced.
+ * On failure before the rename the old file is intact and no temporary
+ * file is left; *replaced says whether the rename happened. */
+static int replace_file(const char *path, mode_t mode, const char *data, size_t len,
+                        const replace_stages *stages, bool *replaced)
+{
+    char *dir, *tmp;
+    int e, rc = write_temp_beside(path, mode, data, len, stages, "the file is unchanged", &dir,
+                                  &tmp);
+
+    *replaced = false;
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (stages->before_rename)
+        cli_fault_point(stages->before_rename);
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        cli_error("io_error",
+                  "%s: cannot rename the temporary file over it (%s): %s; the file is unchanged",
+                  path, tmp, strerror(e));
         free(dir);
         free(tmp);
         return CLI_EXIT_IO;
@@ -373,6 +405,45 @@ int cli_state_replace(const cli_state_file *sf, const char *data, size_t len, bo
     static const replace_stages stages = {NULL, "after-temp-write", "before-rename",
                                           "after-rename"};
     return replace_file(sf->path, sf->mode, data, len, &stages, replaced);
+}
+
+int cli_state_create(const char *path, const char *data, size_t len)
+{
+    static const replace_stages none = {NULL, NULL, NULL, NULL};
+    mode_t mask = umask(0);
+    char *dir, *tmp;
+    int e = 0, rc;
+
+    umask(mask);
+    rc = write_temp_beside(path, 0666 & ~mask, data, len, &none, "nothing was created", &dir,
+                           &tmp);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    /* link(), unlike rename(), fails when the name exists: two runs of
+     * init cannot both believe they created the file, and an existing
+     * state file is never replaced. */
+    if (link(tmp, path) != 0)
+        e = errno;
+    unlink(tmp);
+    if (e == EEXIST) {
+        cli_error(ed_status_name(ED_EXISTS),
+                  "%s: already exists; init never replaces a state file (apply changes one)",
+                  path);
+        rc = CLI_EXIT_REFUSED;
+    } else if (e != 0) {
+        cli_error("io_error", "%s: cannot link the temporary file to its name (%s): %s; nothing "
+                              "was created",
+                  path, tmp, strerror(e));
+        rc = CLI_EXIT_IO;
+    } else if ((e = sync_dir(dir)) != 0) {
+        cli_error("io_error", "%s: created, but cannot fsync its directory %s: %s; it may not "
+                              "survive a power loss",
+                  path, dir, strerror(e));
+        rc = CLI_EXIT_APPLIED;
+    }
+    free(dir);
+    free(tmp);
+    return rc;
 }
 
 void cli_state_close(cli_state_file *sf)
@@ -402,42 +473,206 @@ static size_t whole_documents_end(const char *data, size_t len)
 
 static const replace_stages effects_stages = {"mid-effects", NULL, NULL, "after-effects"};
 
-int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len)
+/* The descriptor a path names when it is one of this process's own
+ * streams (/dev/stdout, /dev/fd/1, /proc/self/fd/1): written to directly,
+ * so that the effects and the report share one offset. -1 otherwise. */
+static int own_stream_fd(const char *path)
+{
+    static const char *const prefixes[] = {"/dev/fd/", "/proc/self/fd/"};
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        char *end = NULL;
+        long fd;
+        if (strncmp(path, prefixes[i], n) != 0 || path[n] < '0' || path[n] > '9')
+            continue;
+        fd = strtol(path + n, &end, 10);
+        if (*end == '\0' && fd >= 0 && fd <= INT_MAX)
+            return (int)fd;
+    }
+    return -1;
+}
+
+bool cli_effects_is_stream(const char *path)
 {
     struct stat st;
-    size_t keep;
+    return own_stream_fd(path) >= 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode));
+}
+
+/* Writes one document to a stream: no lock, no temporary file, no rename. */
+static int stream_write(const char *path, const char *doc, size_t len)
+{
+    int fd = own_stream_fd(path);
+    bool own = fd >= 0;
+    int e;
+
+    if (own)
+        (void)fflush(fd == STDOUT_FILENO ? stdout : stderr);
+    else
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    e = fd < 0 ? errno : write_all(fd, DOC_START, 4);
+    if (!e)
+        e = write_all(fd, doc, len);
+    if (!e && len > 0 && doc[len - 1] != '\n')
+        e = write_all(fd, "\n", 1);
+    if (!e)
+        e = write_all(fd, DOC_END, 4);
+    if (fd >= 0 && !own)
+        close(fd);
+    if (e) {
+        cli_error("io_error", "%s: cannot write the effects: %s; nothing was changed", path,
+                  strerror(e));
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The revision in the first key of an effects document ("  - key: ID/REV/I"),
+ * when the key belongs to instance `id`. */
+static bool document_revision(const char *doc, size_t len, const char *id, uint64_t *rev)
+{
+    size_t idlen = strlen(id);
+
+    for (size_t i = 0; i < len;) {
+        const char *line = doc + i;
+        const char *nl = memchr(line, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - line) : len - i, k = 0;
+        i += n + 1;
+        while (k < n && line[k] == ' ')
+            k++;
+        if (k + 1 < n && line[k] == '-' && line[k + 1] == ' ')
+            k += 2;
+        if (n - k < 5 || memcmp(line + k, "key: ", 5) != 0)
+            continue;
+        k += 5;
+        if (k < n && (line[k] == '\'' || line[k] == '"')) {
+            k++;
+            n--;
+        }
+        /* ID "/" REV "/" INDEX: the ID itself may not hold a '/' */
+        if (n - k <= idlen + 1 || memcmp(line + k, id, idlen) != 0 || line[k + idlen] != '/')
+            return false;
+        k += idlen + 1;
+        if (k >= n || line[k] < '0' || line[k] > '9')
+            return false;
+        *rev = 0;
+        while (k < n && line[k] >= '0' && line[k] <= '9') {
+            unsigned d = (unsigned)(line[k++] - '0');
+            if (*rev > (UINT64_MAX - d) / 10)
+                return false;
+            *rev = *rev * 10 + d;
+        }
+        return k < n && line[k] == '/';
+    }
+    return false;
+}
+
+/* Copies the whole documents of old[0, len) into `out`, leaving out those
+ * of instance `id` whose revision is above `committed`: effects of a run
+ * that crashed after writing them and before saving the state. Their keys
+ * belong to no committed revision, and the next run would reuse them for
+ * other effects. Returns how many documents were left out. */
+static size_t keep_committed(cli_str *out, const char *old, size_t len, const char *id,
+                             uint64_t committed, uint64_t *highest)
+{
+    size_t dropped = 0, pos = 0;
+
+    while (pos < len) {
+        size_t end = len;
+        uint64_t rev = 0;
+        /* the end of this document: its line "..." */
+        for (size_t i = pos; i + 4 <= len; i++) {
+            if ((i == 0 || old[i - 1] == '\n') && memcmp(old + i, DOC_END, 4) == 0) {
+                end = i + 4;
+                break;
+            }
+        }
+        if (document_revision(old + pos, end - pos, id, &rev) && rev > committed) {
+            dropped++;
+            if (rev > *highest)
+                *highest = rev;
+        } else {
+            cli_str_append(out, old + pos, end - pos);
+        }
+        pos = end;
+    }
+    return dropped;
+}
+
+/* The file a path names once its symbolic links are followed, for a file
+ * that does not exist yet (realpath() needs an existing one): a dangling
+ * link is created through, not replaced. */
+static char *dangling_target(const char *path)
+{
+    char *p = concat(path, "");
+
+    for (int hops = 0; p && hops < 40; hops++) {
+        struct stat st;
+        char target[PATH_MAX];
+        ssize_t n;
+        char *next, *dir;
+
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+            return p;
+        n = readlink(p, target, sizeof target - 1);
+        if (n < 0)
+            return p;
+        target[n] = '\0';
+        if (target[0] == '/') {
+            next = concat(target, "");
+        } else {
+            size_t n_next;
+            dir = dir_of(p);
+            n_next = dir ? strlen(dir) + strlen(target) + 2 : 0;
+            next = dir ? malloc(n_next) : NULL;
+            if (next)
+                (void)snprintf(next, n_next, "%s/%s", dir, target);
+            free(dir);
+        }
+        free(p);
+        p = next;
+    }
+    return p;
+}
+
+int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len,
+                       const char *instance_id, uint64_t committed)
+{
+    struct stat st;
+    size_t keep, dropped;
+    uint64_t highest = 0;
     int rc, e;
 
-    log->path = path;
+    log->path = NULL;
+    log->lock_fd = -1;
     log->old = NULL;
     log->old_len = 0;
     log->existed = false;
     log->written = false;
-    rc = lock_beside(path, &log->lock_fd, "effects file");
+
+    if (cli_effects_is_stream(path))
+        return doc ? stream_write(path, doc, len) : CLI_EXIT_OK;
+
+    /* Replace the file a symbolic link points to, not the link, as for the
+     * state file. A file that does not exist yet is created under its name. */
+    log->path = realpath(path, NULL);
+    if (!log->path && errno == ENOENT)
+        log->path = dangling_target(path);
+    if (!log->path) {
+        cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    rc = lock_beside(log->path, &log->lock_fd, "effects file");
     if (rc != CLI_EXIT_OK)
         return rc;
 
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* A pipe, a terminal or /dev/stdout: a stream, written in order,
-         * with nothing to replace or roll back. */
-        int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-        e = fd < 0 ? errno : write_all(fd, DOC_START, 4);
-        if (!e)
-            e = write_all(fd, doc, len);
-        if (!e)
-            e = write_all(fd, DOC_END, 4);
-        if (fd >= 0)
-            close(fd);
-        if (e) {
-            cli_error("io_error", "%s: cannot write the effects: %s", path, strerror(e));
-            return CLI_EXIT_IO;
-        }
-        return CLI_EXIT_OK;
-    }
-    if (stat(path, &st) == 0) {
+    if (stat(log->path, &st) == 0) {
         log->existed = true;
         log->mode = st.st_mode & 07777;
-        e = cli_read_input(path, SIZE_MAX, &log->old, &log->old_len);
+        e = cli_read_input(log->path, SIZE_MAX, &log->old, &log->old_len);
         if (e != CLI_EXIT_OK)
             return e;
     } else if (errno == ENOENT) {
@@ -461,19 +696,24 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
                       path);
             return CLI_EXIT_IO;
         }
-        (void)fprintf(stderr,
-                      "edition: warning: %s: dropped %zu bytes of an incomplete effects "
-                      "document left by an interrupted run\n",
-                      path, tail);
+        if (!doc)
+            keep = log->old_len; /* left for the next run that appends */
     }
 
     cli_str whole = {0};
-    cli_str_append(&whole, log->old ? log->old : "", keep);
-    cli_str_puts(&whole, DOC_START);
-    cli_str_append(&whole, doc, len);
-    if (len > 0 && doc[len - 1] != '\n')
-        cli_str_puts(&whole, "\n");
-    cli_str_puts(&whole, DOC_END);
+    dropped = keep_committed(&whole, log->old ? log->old : "", keep, instance_id, committed,
+                             &highest);
+    if (!doc && dropped == 0) {
+        cli_str_free(&whole);
+        return CLI_EXIT_OK;
+    }
+    if (doc) {
+        cli_str_puts(&whole, DOC_START);
+        cli_str_append(&whole, doc, len);
+        if (len > 0 && doc[len - 1] != '\n')
+            cli_str_puts(&whole, "\n");
+        cli_str_puts(&whole, DOC_END);
+    }
     if (whole.failed) {
         cli_str_free(&whole);
         cli_error("io_error", "%s: out of memory", path);
@@ -483,15 +723,58 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
      * any moment, SIGKILL included, leaves either the old file or the new
      * one, each made of whole documents only. */
     bool replaced = false;
-    rc = replace_file(path, log->mode, whole.data, whole.len, &effects_stages, &replaced);
+    rc = replace_file(log->path, log->mode, whole.data, whole.len, &effects_stages, &replaced);
     cli_str_free(&whole);
     log->written = replaced;
     if (rc != CLI_EXIT_OK && replaced) {
         cli_effects_rollback(log);
         return rc;
     }
-    if (rc != CLI_EXIT_OK)
-        (void)fprintf(stderr, "edition: %s: no effects were written\n", path);
+    if (rc != CLI_EXIT_OK) {
+        cli_warning("%s: no effects were written", path);
+        return rc;
+    }
+    if (keep < log->old_len)
+        cli_warning("%s: dropped %zu bytes of an incomplete effects document left by an "
+                    "interrupted run",
+                    path, log->old_len - keep);
+    if (dropped > 0)
+        cli_warning("%s: dropped %zu effects document%s of revisions the state never reached "
+                    "(up to %llu; the state is at revision %llu): a run that crashed after "
+                    "writing its effects and before saving the state left %s",
+                    path, dropped, dropped == 1 ? "" : "s", (unsigned long long)highest,
+                    (unsigned long long)committed, dropped == 1 ? "it" : "them");
+    return rc;
+}
+
+/* --effects-out naming the state file (or its lock file), under any name:
+ * the run would wait forever for its own lock, and the two files would
+ * overwrite each other. Compared by device and inode, links resolved. */
+int cli_effects_check_target(const char *state_path, const char *effects_out)
+{
+    struct stat st_state, st_effects, st_lock;
+    cli_str lock = {0};
+    int rc = CLI_EXIT_OK;
+
+    if (!effects_out || stat(effects_out, &st_effects) != 0 || stat(state_path, &st_state) != 0)
+        return CLI_EXIT_OK;
+    if (st_state.st_dev == st_effects.st_dev && st_state.st_ino == st_effects.st_ino)
+        return cli_usage("--effects-out: %s is the state file %s itself; the effects need a "
+                         "file of their own",
+                         effects_out, state_path);
+    {
+        char *real = realpath(state_path, NULL);
+        if (real)
+            cli_str_puts(&lock, real);
+        cli_str_puts(&lock, ".lock");
+        free(real);
+    }
+    if (!lock.failed && stat(lock.data, &st_lock) == 0 && st_lock.st_dev == st_effects.st_dev &&
+        st_lock.st_ino == st_effects.st_ino)
+        rc = cli_usage("--effects-out: %s is the lock file of the state file %s; the effects "
+                       "need a file of their own",
+                       effects_out, state_path);
+    cli_str_free(&lock);
     return rc;
 }
 
@@ -520,4 +803,6 @@ void cli_effects_close(cli_effects_log *log)
     log->lock_fd = -1;
     free(log->old);
     log->old = NULL;
+    free(log->path);
+    log->path = NULL;
 }

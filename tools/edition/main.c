@@ -1,13 +1,15 @@
 /*
  * edition: plan, apply, tick and simulate the lifecycle of an instance from
  * the shell. The command line, the outputs and the exit codes are the
- * contract of spec formats.md; docs/cli.md and docs/edition.1 describe them
+ * contract of docs/formats.md; docs/cli.md and docs/edition.1 describe them
  * for users.
  */
 #include "cli.h"
 #include "files.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,12 @@ enum {
     OPT_ACTION = 1u << 4,
     OPT_NAME = 1u << 5,
     OPT_ALLOW = 1u << 6,
-    OPT_MODE = 1u << 7
+    OPT_MODE = 1u << 7,
+    OPT_STANDARD = 1u << 8,
+    OPT_PLATINUM = 1u << 9,
+    OPT_ID = 1u << 10,
+    OPT_ENDPOINT = 1u << 11,
+    OPT_REGION = 1u << 12
 };
 #define OPT_COMMAND_ARGS (OPT_PERIOD | OPT_ACTION | OPT_NAME | OPT_ALLOW | OPT_MODE)
 
@@ -44,13 +51,18 @@ static const struct option_spec {
     ed_arg arg; /* the command argument it sets, 0 for none */
 } option_specs[] = {
     {"--now", "T", OPT_NOW, (ed_arg)0},
-    {"--format", "yaml|text", OPT_FORMAT, (ed_arg)0},
+    {"--format", "yaml|json|text", OPT_FORMAT, (ed_arg)0},
     {"--effects-out", "FILE", OPT_EFFECTS_OUT, (ed_arg)0},
     {"--period-months", "N", OPT_PERIOD, ED_ARG_PERIOD_MONTHS},
     {"--action", "A", OPT_ACTION, ED_ARG_ACTION},
     {"--name", "N", OPT_NAME, ED_ARG_NAME},
     {"--allow-data-loss", NULL, OPT_ALLOW, ED_ARG_ALLOW_DATA_LOSS},
     {"--mode", "M", OPT_MODE, ED_ARG_MODE},
+    {"--standard", NULL, OPT_STANDARD, (ed_arg)0},
+    {"--platinum", NULL, OPT_PLATINUM, (ed_arg)0},
+    {"--id", "ID", OPT_ID, (ed_arg)0},
+    {"--endpoint", "URL", OPT_ENDPOINT, (ed_arg)0},
+    {"--region", "R", OPT_REGION, (ed_arg)0},
 };
 #define OPTION_COUNT (sizeof option_specs / sizeof option_specs[0])
 
@@ -127,40 +139,80 @@ static int emit(const cli_str *s)
     return CLI_EXIT_OK;
 }
 
-static int format_is_text(const cli_args *a, bool *text)
+/* Writes the report of a command whose outcome is already saved. Its
+ * failure (a full disk, a closed pipe) must not read as "nothing changed":
+ * running the command again would apply it twice. */
+static int emit_after_commit(const cli_str *s)
 {
+    int e = 0;
+
+    errno = 0;
+    if (s->failed)
+        e = ENOMEM;
+    else if (!cli_str_write(s, stdout) || fflush(stdout) != 0)
+        e = errno ? errno : EIO;
+    if (!e)
+        return CLI_EXIT_OK;
+    cli_error("io_error",
+              "standard output: %s: applied and saved, but its report could not be written: "
+              "do not retry",
+              strerror(e));
+    return CLI_EXIT_APPLIED;
+}
+
+/* Output formats. A new one is a new case in parse_format and in the
+ * switches of the commands that print. */
+typedef enum cli_format { CLI_FORMAT_YAML, CLI_FORMAT_JSON, CLI_FORMAT_TEXT } cli_format;
+
+static int parse_format(const cli_args *a, cli_format *out)
+{
+    static const struct {
+        const char *name;
+        cli_format format;
+    } formats[] = {{"yaml", CLI_FORMAT_YAML}, {"json", CLI_FORMAT_JSON}, {"text", CLI_FORMAT_TEXT}};
     const char *f = opt_value(a, OPT_FORMAT);
-    *text = false;
-    if (!f || strcmp(f, "yaml") == 0)
+
+    *out = CLI_FORMAT_YAML;
+    if (!f)
         return CLI_EXIT_OK;
-    if (strcmp(f, "text") == 0) {
-        *text = true;
-        return CLI_EXIT_OK;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcmp(f, formats[i].name) == 0) {
+            *out = formats[i].format;
+            return CLI_EXIT_OK;
+        }
     }
-    return cli_usage("--format: '%s' is neither yaml nor text", f);
+    return cli_usage("--format: unknown format '%s' (one of: yaml, json, text)", f);
 }
 
 static int run_show(const cli_args *a)
 {
     ed_instance *inst = NULL;
     cli_str out = {0};
-    bool text;
-    int rc = format_is_text(a, &text);
+    cli_format format;
+    int rc = parse_format(a, &format);
 
     if (rc == CLI_EXIT_OK)
         rc = load_state(a->pos[0], &inst);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (text) {
+    switch (format) {
+    case CLI_FORMAT_TEXT: {
         cli_style st = cli_style_for_stdout();
         cli_text_instance(&out, inst, &st);
-    } else {
+        break;
+    }
+    case CLI_FORMAT_YAML:
+    case CLI_FORMAT_JSON: {
         ed_buffer *buf = ed_buffer_new();
-        if (!buf || ed_instance_dump_yaml(inst, buf) != ED_OK)
+        ed_status (*dump)(const ed_instance *, ed_buffer *) =
+            format == CLI_FORMAT_JSON ? ed_instance_dump_json : ed_instance_dump_yaml;
+        if (!buf || dump(inst, buf) != ED_OK)
             out.failed = true;
         else
             cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
         ed_buffer_free(buf);
+        break;
+    }
     }
     ed_instance_free(inst);
     rc = emit(&out);
@@ -181,30 +233,11 @@ static int run_check(const cli_args *a)
     ed_instance_free(inst);
     {
         cli_str out = {0};
-        cli_str_printf(&out, "%s: ok\n", a->pos[0]);
+        cli_str_untrusted_puts(&out, a->pos[0]);
+        cli_str_puts(&out, ": ok\n");
         rc = emit(&out);
         cli_str_free(&out);
     }
-    return rc;
-}
-
-static int run_next(const cli_args *a)
-{
-    ed_instance *inst = NULL;
-    ed_time deadline;
-    cli_str out = {0};
-    int rc = load_state(a->pos[0], &inst);
-
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    if (ed_instance_next_deadline(inst, &deadline))
-        cli_str_time(&out, deadline);
-    else
-        cli_str_puts(&out, "none");
-    cli_str_puts(&out, "\n");
-    ed_instance_free(inst);
-    rc = emit(&out);
-    cli_str_free(&out);
     return rc;
 }
 
@@ -212,14 +245,73 @@ static int run_next(const cli_args *a)
 static int parse_now(const cli_args *a, ed_time *now)
 {
     const char *text = opt_value(a, OPT_NOW);
+    size_t len;
+
     if (!text) {
         *now = (ed_time)time(NULL);
         return CLI_EXIT_OK;
     }
-    if (ed_time_parse(text, strlen(text), now) != ED_OK)
-        return cli_usage("--now: '%s' is not an RFC 3339 time such as 2026-02-01T00:00:00Z",
+    len = strlen(text);
+    if (ed_time_parse(text, len, now) == ED_OK)
+        return CLI_EXIT_OK;
+    /* "2026-02-01T00:00:00.5Z": the date and time are there, the fraction
+     * is what is refused. */
+    if (len > 20 && text[4] == '-' && text[10] != '\0' && text[13] == ':' && text[16] == ':' &&
+        text[19] == '.')
+        return cli_usage("--now: '%s': fractional seconds are not supported (write whole "
+                         "seconds, such as 2026-02-01T00:00:00Z)",
                          text);
-    return CLI_EXIT_OK;
+    return cli_usage("--now: '%s' is not an RFC 3339 time in years 0000..9999, such as "
+                     "2026-02-01T00:00:00Z",
+                     text);
+}
+
+/* "3 days", "5 hours": how long ago a deadline passed, roughly. */
+static void append_duration(cli_str *s, ed_time seconds)
+{
+    static const struct {
+        ed_time unit;
+        const char *one, *many;
+    } units[] = {{86400, "day", "days"}, {3600, "hour", "hours"}, {60, "minute", "minutes"}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (seconds >= units[i].unit) {
+            long long n = (long long)(seconds / units[i].unit);
+            cli_str_printf(s, "%lld %s", n, n == 1 ? units[i].one : units[i].many);
+            return;
+        }
+    }
+    cli_str_printf(s, "%lld %s", (long long)seconds, seconds == 1 ? "second" : "seconds");
+}
+
+static int run_next(const cli_args *a)
+{
+    ed_instance *inst = NULL;
+    ed_time deadline, now;
+    cli_str out = {0};
+    int rc = parse_now(a, &now);
+
+    if (rc == CLI_EXIT_OK)
+        rc = load_state(a->pos[0], &inst);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (ed_instance_next_deadline(inst, &deadline)) {
+        /* The time comes first and alone, so that scripts can cut it. */
+        cli_str_time(&out, deadline);
+        if (deadline < now) {
+            cli_str_puts(&out, " (overdue by ");
+            append_duration(&out, now - deadline);
+            cli_str_puts(&out, ": run edition tick)");
+        } else if (deadline == now) {
+            cli_str_puts(&out, " (due now: run edition tick)");
+        }
+    } else {
+        cli_str_puts(&out, "none");
+    }
+    cli_str_puts(&out, "\n");
+    ed_instance_free(inst);
+    rc = emit(&out);
+    cli_str_free(&out);
+    return rc;
 }
 
 static void list_names(cli_str *s, const char *(*name_of)(int), int first)
@@ -261,6 +353,27 @@ static int usage_with_names(const char *what, const char *given, const char *(*n
     return rc;
 }
 
+/* --period-months N: an optional '-' and digits, nothing else (strtoll
+ * alone would take leading spaces and a '+'). The range is the lifecycle's
+ * to judge; a number beyond 64 bits is refused here, as given. */
+static int parse_period(const char *text, int64_t *out)
+{
+    const char *digits = text && text[0] == '-' ? text + 1 : text;
+    char *end = NULL;
+    long long v;
+
+    if (!text || *digits < '0' || *digits > '9')
+        return cli_usage("--period-months: '%s' is not a whole number", text ? text : "");
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (*end != '\0')
+        return cli_usage("--period-months: '%s' is not a whole number", text);
+    if (errno == ERANGE)
+        return cli_usage("--period-months: %s is far outside 1..36 (more than 64 bits)", text);
+    *out = (int64_t)v;
+    return CLI_EXIT_OK;
+}
+
 /* Builds the lifecycle command `name` from the command-line arguments. */
 static int build_command(const cli_args *a, const char *name, ed_command **out)
 {
@@ -288,16 +401,11 @@ static int build_command(const cli_args *a, const char *name, ed_command **out)
         return CLI_EXIT_IO;
     }
     if (a->given & OPT_PERIOD) {
-        const char *text = opt_value(a, OPT_PERIOD);
-        char *end = NULL;
-        long long v;
-        if (!text)
-            text = "";
-        errno = 0;
-        v = strtoll(text, &end, 10);
-        if (*text == '\0' || *end != '\0' || errno == ERANGE) {
+        int64_t v;
+        int prc = parse_period(opt_value(a, OPT_PERIOD), &v);
+        if (prc != CLI_EXIT_OK) {
             ed_command_free(cmd);
-            return cli_usage("--period-months: '%s' is not a whole number", text);
+            return prc;
         }
         st = ed_command_set_int(cmd, ED_ARG_PERIOD_MONTHS, v);
     }
@@ -330,21 +438,39 @@ static int build_command(const cli_args *a, const char *name, ed_command **out)
     return CLI_EXIT_OK;
 }
 
-/* The document plan and apply print: the command, the outcome, the
+/* The report plan and apply print: the command, the outcome, the
  * snapshot after it (the unchanged one on refusal) and the effects. */
-static void outcome_document(cli_str *s, const ed_command *cmd, ed_time now, const ed_result *r,
-                             const ed_instance *current)
+static void outcome_report(cli_str *s, cli_format format, const char *path, const ed_command *cmd,
+                           ed_time now, const ed_result *r, const ed_instance *before,
+                           const ed_instance *current)
 {
-    ed_buffer *buf = ed_buffer_new();
-    if (!buf || ed_result_dump_yaml(buf, cmd, now, r, current) != ED_OK)
-        s->failed = true;
-    else
-        cli_str_append(s, ed_buffer_data(buf), ed_buffer_len(buf));
-    ed_buffer_free(buf);
+    switch (format) {
+    case CLI_FORMAT_TEXT: {
+        cli_style st = cli_style_for_stdout();
+        cli_text_outcome(s, path, now, cmd, r, before, current, &st);
+        break;
+    }
+    case CLI_FORMAT_YAML:
+    case CLI_FORMAT_JSON: {
+        ed_buffer *buf = ed_buffer_new();
+        ed_status (*dump)(ed_buffer *, const ed_command *, ed_time, const ed_result *,
+                          const ed_instance *) =
+            format == CLI_FORMAT_JSON ? ed_result_dump_json : ed_result_dump_yaml;
+        if (!buf || dump(buf, cmd, now, r, current) != ED_OK)
+            s->failed = true;
+        else
+            cli_str_append(s, ed_buffer_data(buf), ed_buffer_len(buf));
+        ed_buffer_free(buf);
+        break;
+    }
+    }
 }
 
-/* Records the new snapshot: effects first, then the state file. */
-static int commit(const cli_state_file *sf, const char *effects_out, const ed_result *r)
+/* Records the new snapshot: effects first, then the state file. `before`
+ * is the snapshot the state file holds now: effects of a higher revision in
+ * the log were left by a crashed run and are dropped on the way. */
+static int commit(const cli_state_file *sf, const char *effects_out, const ed_instance *before,
+                  const ed_result *r)
 {
     const ed_instance *next = ed_result_instance(r);
     const ed_effect_list *effects = ed_result_effects(r);
@@ -357,12 +483,17 @@ static int commit(const cli_state_file *sf, const char *effects_out, const ed_re
         cli_error("io_error", "%s: out of memory", sf->path);
         return CLI_EXIT_IO;
     }
-    if (effects_out && ed_effect_list_count(effects) > 0) {
-        if (ed_effects_dump_yaml(effects, buf) != ED_OK) {
+    /* Also without effects of its own: a new revision must not be saved
+     * while the log still holds a crashed run's effects under its keys. */
+    if (effects_out) {
+        bool any = ed_effect_list_count(effects) > 0;
+        if (any && ed_effects_dump_yaml(effects, buf) != ED_OK) {
             cli_error("io_error", "%s: cannot serialise the effects: out of memory", effects_out);
             rc = CLI_EXIT_IO;
         } else {
-            rc = cli_effects_append(&log, effects_out, ed_buffer_data(buf), ed_buffer_len(buf));
+            rc = cli_effects_append(&log, effects_out, any ? ed_buffer_data(buf) : NULL,
+                                    any ? ed_buffer_len(buf) : 0, ed_instance_id(before),
+                                    ed_instance_revision(before));
         }
     }
     if (rc == CLI_EXIT_OK) {
@@ -377,6 +508,12 @@ static int commit(const cli_state_file *sf, const char *effects_out, const ed_re
          * their keys to other effects later. */
         if (rc != CLI_EXIT_OK && !replaced)
             cli_effects_rollback(&log);
+        if (rc != CLI_EXIT_OK && replaced) {
+            cli_error("io_error", "%s: applied and saved, but it may not survive a power loss: "
+                                  "do not retry",
+                      sf->path);
+            rc = CLI_EXIT_APPLIED;
+        }
     }
     cli_effects_close(&log);
     ed_buffer_free(buf);
@@ -393,11 +530,14 @@ static int transition(const cli_args *a, const char *command_name, bool write)
     ed_instance *inst = NULL;
     ed_result *r = NULL;
     ed_time now;
+    cli_format format;
     cli_str out = {0};
     char *data = NULL;
     size_t len = 0;
     int rc;
 
+    if ((rc = parse_format(a, &format)) != CLI_EXIT_OK)
+        return rc;
     if ((rc = parse_now(a, &now)) != CLI_EXIT_OK)
         return rc;
     if ((rc = build_command(a, command_name, &cmd)) != CLI_EXIT_OK)
@@ -406,6 +546,8 @@ static int transition(const cli_args *a, const char *command_name, bool write)
         rc = cli_usage("%s: the state must be a file to replace, not standard input", a->command);
     } else if (write) {
         if ((rc = cli_fault_check()) == CLI_EXIT_OK)
+            rc = cli_effects_check_target(path, effects_out);
+        if (rc == CLI_EXIT_OK)
             rc = cli_state_open(&sf, path, READ_LIMIT, &data, &len);
     } else {
         rc = cli_read_input(path, READ_LIMIT, &data, &len);
@@ -423,22 +565,27 @@ static int transition(const cli_args *a, const char *command_name, bool write)
 
     r = ed_command_apply(cmd, inst, now);
     if (ed_result_status(r) != ED_OK) {
-        outcome_document(&out, cmd, now, r, inst);
+        outcome_report(&out, format, path, cmd, now, r, inst, inst);
         rc = emit(&out);
         cli_error(ed_status_name(ed_result_status(r)), "%s", ed_result_message(r));
         rc = rc == CLI_EXIT_OK ? CLI_EXIT_REFUSED : rc;
         goto done;
     }
-    outcome_document(&out, cmd, now, r, ed_result_instance(r));
+    outcome_report(&out, format, path, cmd, now, r, inst, ed_result_instance(r));
     if (out.failed) {
         cli_error("io_error", "out of memory");
         rc = CLI_EXIT_IO;
         goto done;
     }
-    if (write && ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst))
-        rc = commit(&sf, effects_out, r);
-    if (rc == CLI_EXIT_OK)
+    if (write && ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
+        rc = commit(&sf, effects_out, inst, r);
+        if (rc == CLI_EXIT_OK)
+            rc = emit_after_commit(&out);
+        else if (rc == CLI_EXIT_APPLIED)
+            (void)emit_after_commit(&out);
+    } else {
         rc = emit(&out);
+    }
 
 done:
     if (write)
@@ -447,6 +594,88 @@ done:
     ed_result_free(r);
     ed_instance_free(inst);
     ed_command_free(cmd);
+    return rc;
+}
+
+/* init: a new state file, so that nobody writes one by hand. */
+static int run_init(const cli_args *a)
+{
+    const char *path = a->pos[0];
+    bool platinum = (a->given & OPT_PLATINUM) != 0;
+    ed_options *opts = NULL;
+    ed_result *r = NULL;
+    ed_buffer *buf = NULL;
+    ed_time now;
+    int64_t months = 0;
+    cli_str out = {0};
+    int rc = CLI_EXIT_OK;
+
+    if (platinum == ((a->given & OPT_STANDARD) != 0))
+        return cli_usage("init: give one of --standard and --platinum");
+    if (!(a->given & OPT_ID) || !(a->given & OPT_ENDPOINT) || !(a->given & OPT_NOW))
+        return cli_usage("init: needs --id ID, --endpoint URL and --now T");
+    if (platinum != ((a->given & OPT_PERIOD) != 0))
+        return cli_usage(platinum ? "init: --platinum needs --period-months N"
+                                  : "init: --period-months applies to --platinum only");
+    if (strcmp(path, "-") == 0)
+        return cli_usage("init: the state must be a file to create, not standard output");
+    if ((rc = parse_now(a, &now)) != CLI_EXIT_OK)
+        return rc;
+    if (platinum && (rc = parse_period(opt_value(a, OPT_PERIOD), &months)) != CLI_EXIT_OK)
+        return rc;
+
+    opts = ed_options_new();
+    if (!opts) {
+        cli_error("io_error", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    if (a->given & OPT_REGION) {
+        ed_status st = ed_options_set_string(opts, ED_OPT_REGION, opt_value(a, OPT_REGION));
+        if (st != ED_OK) {
+            cli_error(ed_status_name(st), "--region: '%s' is not a region (1..64 printable ASCII "
+                                          "characters without spaces)",
+                      opt_value(a, OPT_REGION));
+            ed_options_free(opts);
+            return st == ED_NO_MEMORY ? CLI_EXIT_IO : CLI_EXIT_REFUSED;
+        }
+    }
+    /* A period beyond int is refused by the lifecycle's range all the same;
+     * it must not wrap into a valid one. */
+    if (months > INT_MAX || months < INT_MIN) {
+        ed_options_free(opts);
+        cli_error(ed_status_name(ED_INVALID_PERIOD),
+                  "create refused: period_months %lld is outside 1..36", (long long)months);
+        return CLI_EXIT_REFUSED;
+    }
+    r = platinum ? ed_create_enterprise_platinum(opt_value(a, OPT_ID), opt_value(a, OPT_ENDPOINT),
+                                                 now, (int)months, opts)
+                 : ed_create_standard(opt_value(a, OPT_ID), opt_value(a, OPT_ENDPOINT), now, opts);
+    ed_options_free(opts);
+    if (ed_result_status(r) != ED_OK) {
+        cli_error(ed_status_name(ed_result_status(r)), "%s", ed_result_message(r));
+        rc = ed_result_status(r) == ED_NO_MEMORY ? CLI_EXIT_IO : CLI_EXIT_REFUSED;
+        ed_result_free(r);
+        return rc;
+    }
+    buf = ed_buffer_new();
+    if (!buf || ed_instance_dump_yaml(ed_result_instance(r), buf) != ED_OK) {
+        cli_error("io_error", "%s: cannot serialise the new state: out of memory", path);
+        rc = CLI_EXIT_IO;
+    } else {
+        rc = cli_state_create(path, ed_buffer_data(buf), ed_buffer_len(buf));
+    }
+    if (rc == CLI_EXIT_OK) {
+        const ed_instance *inst = ed_result_instance(r);
+        cli_str_puts(&out, "created ");
+        cli_str_untrusted_puts(&out, path);
+        cli_str_printf(&out, ": %s instance ", ed_edition_name(ed_instance_edition(inst)));
+        cli_str_untrusted_puts(&out, ed_instance_id(inst));
+        cli_str_puts(&out, ", revision 0\n");
+        rc = emit_after_commit(&out);
+    }
+    cli_str_free(&out);
+    ed_buffer_free(buf);
+    ed_result_free(r);
     return rc;
 }
 
@@ -476,8 +705,8 @@ static int run_simulate(const cli_args *a)
     cli_tally tally = {0, 0, 0, 0};
     char *data = NULL;
     size_t len = 0;
-    bool text;
-    int rc = format_is_text(a, &text);
+    cli_format format;
+    int rc = parse_format(a, &format);
     ed_status st;
 
     if (rc == CLI_EXIT_OK)
@@ -498,7 +727,7 @@ static int run_simulate(const cli_args *a)
         cli_error("io_error", "out of memory");
         rc = CLI_EXIT_IO;
     }
-    if (rc == CLI_EXIT_OK && text) {
+    if (rc == CLI_EXIT_OK && format == CLI_FORMAT_TEXT) {
         cli_str out = {0};
         cli_text_timeline_start(&out, path, ed_scenario_step_count(sc), cur, &style);
         rc = emit(&out);
@@ -515,10 +744,12 @@ static int run_simulate(const cli_args *a)
             cur = ed_instance_ref(ed_result_instance(r));
         else
             ed_instance_ref(before);
-        if (text) {
+        switch (format) {
+        case CLI_FORMAT_TEXT:
             cli_text_step(&out, i + 1, at, cmd, r, before, cur, &style);
             cli_tally_step(&tally, r);
-        } else {
+            break;
+        case CLI_FORMAT_YAML:
             ed_buffer_clear(buf);
             if (ed_step_dump_yaml(buf, i + 1, at, cmd, r, cur) != ED_OK) {
                 out.failed = true;
@@ -527,13 +758,22 @@ static int run_simulate(const cli_args *a)
                     cli_str_puts(&out, "---\n");
                 cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
             }
+            break;
+        case CLI_FORMAT_JSON:
+            /* JSON Lines: each step document is one line */
+            ed_buffer_clear(buf);
+            if (ed_step_dump_json(buf, i + 1, at, cmd, r, cur) != ED_OK)
+                out.failed = true;
+            else
+                cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
+            break;
         }
         rc = emit(&out);
         cli_str_free(&out);
         ed_instance_free(before);
         ed_result_free(r);
     }
-    if (rc == CLI_EXIT_OK && text) {
+    if (rc == CLI_EXIT_OK && format == CLI_FORMAT_TEXT) {
         cli_str out = {0};
         cli_text_timeline_end(&out, &tally, &style);
         rc = emit(&out);
@@ -582,7 +822,7 @@ static int run_help(const cli_args *a)
 }
 
 static const command_spec commands[] = {
-    {"show", "show STATE [--format yaml|text]", "validate and print a state file",
+    {"show", "show STATE [--format yaml|json|text]", "validate and print a state file",
      "Loads STATE strictly and prints it: as the full state file (yaml, the default)\n"
      "or as a summary for people (text). STATE may be - for standard input.\n",
      OPT_FORMAT, 1, 1, run_show},
@@ -590,27 +830,44 @@ static const command_spec commands[] = {
      "Loads STATE strictly. Prints \"STATE: ok\" and exits 0 when it is valid;\n"
      "otherwise prints the error with its line and column and exits 1.\n",
      0, 1, 1, run_check},
-    {"plan", "plan STATE COMMAND [ARGS] [--now T]", "dry run of a command",
+    {"init",
+     "init STATE --standard|--platinum --id ID --endpoint URL [--period-months N] "
+     "[--region R] --now T",
+     "create a new state file",
+     "Creates the state file STATE for a new instance, created at T: Standard\n"
+     "Edition, or Enterprise Platinum subscribed for N months from T (action\n"
+     "delete_resource). Never replaces an existing file: STATE must not exist\n"
+     "(exit 1, exists). The file is written whole (temporary file, fsync, link).\n",
+     OPT_STANDARD | OPT_PLATINUM | OPT_ID | OPT_ENDPOINT | OPT_PERIOD | OPT_REGION | OPT_NOW, 1,
+     1, run_init},
+    {"plan", "plan STATE COMMAND [ARGS] [--now T] [--format yaml|json|text]", "dry run of a command",
      "Runs COMMAND on the snapshot in STATE at time T (default: now) and prints the\n"
      "outcome: status, the snapshot after it and the effects (on a refusal: the\n"
      "message and, for data_loss_refused, the effects that would have happened).\n"
      "Writes nothing. Exits 1 when the lifecycle refuses the command.\n",
-     OPT_NOW | OPT_COMMAND_ARGS, 2, 2, run_plan},
-    {"apply", "apply STATE COMMAND [ARGS] [--now T] [--effects-out FILE]", "run a command",
+     OPT_NOW | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_plan},
+    {"apply", "apply STATE COMMAND [ARGS] [--now T] [--effects-out FILE] [--format yaml|json|text]",
+     "run a command",
      "Like plan, then records the outcome: appends the effects to FILE as one whole\n"
      "YAML document, then replaces STATE atomically (temporary file, fsync, rename,\n"
      "fsync of the directory). An exclusive lock on STATE.lock is held from reading\n"
      "to writing, so concurrent runs take turns. A refusal or an error writes\n"
-     "nothing.\n",
-     OPT_NOW | OPT_EFFECTS_OUT | OPT_COMMAND_ARGS, 2, 2, run_apply},
-    {"tick", "tick STATE [--now T] [--effects-out FILE]", "apply what is due",
+     "nothing. Effects left in FILE by a run that crashed before saving the state\n"
+     "(revisions above the state's) are dropped, with a warning. Exits 5 when the\n"
+     "command was applied and saved but its report could not be written: do not\n"
+     "run it again.\n",
+     OPT_NOW | OPT_EFFECTS_OUT | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_apply},
+    {"tick", "tick STATE [--now T] [--effects-out FILE] [--format yaml|json|text]",
+     "apply what is due",
      "The same as 'apply STATE tick': carries out every time-driven transition due\n"
      "at T (expiry, release).\n",
-     OPT_NOW | OPT_EFFECTS_OUT, 1, 1, run_tick},
-    {"next", "next STATE", "print the next deadline",
-     "Prints the time at which tick next has something to do, or \"none\".\n", 0, 1, 1,
-     run_next},
-    {"simulate", "simulate SCENARIO [--format yaml|text]", "run a scenario",
+     OPT_NOW | OPT_EFFECTS_OUT | OPT_FORMAT, 1, 1, run_tick},
+    {"next", "next STATE [--now T]", "print the next deadline",
+     "Prints the time at which tick next has something to do, or \"none\". When\n"
+     "that time is not after T (default: now), says so after it: \"(overdue by 3\n"
+     "days: run edition tick)\" or \"(due now: run edition tick)\".\n",
+     OPT_NOW, 1, 1, run_next},
+    {"simulate", "simulate SCENARIO [--format yaml|json|text]", "run a scenario",
      "Validates the whole scenario file, then runs every step from the last\n"
      "accepted snapshot and prints one YAML document per step (yaml, the default)\n"
      "or a timeline for people (text). A refused step is reported and the scenario\n"
@@ -638,14 +895,19 @@ static const command_spec *find_command(const char *name)
 static void print_options(cli_str *out, unsigned options)
 {
     static const char *const descriptions[OPTION_COUNT] = {
-        "the time of the command, RFC 3339 (default: the current time)",
+        "the time, RFC 3339 (default: the current time; init needs it)",
         "yaml (the default) or text",
         "append the effects to FILE, one YAML document per run",
-        "months to buy: upgrade, renew",
+        "months to buy: upgrade, renew, init --platinum",
         "delete_resource or downgrade_to_standard: set_post_expiration_action",
         "topic name or group ID: add_topic, remove_topic, add_group, remove_group",
         "let refund delete every topic and group: refund",
         "immediate or at_expiry: plan_downgrade",
+        "init: a Standard Edition instance",
+        "init: an Enterprise Platinum instance (with --period-months)",
+        "init: the instance ID",
+        "init: the instance's endpoint",
+        "init: the instance's region (optional)",
     };
     if (!options)
         return;
@@ -681,7 +943,7 @@ static void print_lifecycle_commands(cli_str *out)
 static void print_command_help(cli_str *out, const command_spec *c)
 {
     cli_str_printf(out, "usage: edition %s\n\n%s", c->synopsis, c->help);
-    if (c->options & OPT_COMMAND_ARGS)
+    if ((c->options & OPT_COMMAND_ARGS) == OPT_COMMAND_ARGS)
         print_lifecycle_commands(out);
     print_options(out, c->options);
 }
@@ -691,10 +953,16 @@ static void print_help(cli_str *out)
     cli_str_puts(out, "usage: edition COMMAND ...\n\n"
                       "Plan, apply, tick and simulate the edition lifecycle of an ApsaraMQ for\n"
                       "RocketMQ instance (libedition).\n\ncommands:\n");
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        cli_str_printf(out, "  %-58s %s\n", commands[i].synopsis, commands[i].summary);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strlen(commands[i].synopsis) <= 58)
+            cli_str_printf(out, "  %-58s %s\n", commands[i].synopsis, commands[i].summary);
+        else
+            cli_str_printf(out, "  %s\n  %-58s %s\n", commands[i].synopsis, "",
+                           commands[i].summary);
+    }
     cli_str_puts(out, "\nexit codes: 0 ok; 1 refused (nothing changed); 2 usage error;\n"
-                      "3 invalid input file; 4 I/O error.\n"
+                      "3 invalid input file; 4 I/O error (nothing changed); 5 applied and\n"
+                      "saved, but the report could not be written (do not retry).\n"
                       "'edition help COMMAND' describes one command; man edition describes all.\n");
 }
 
@@ -779,5 +1047,12 @@ int main(int argc, char **argv)
         topic.npos = 1;
         return run_help(&topic);
     }
+    /* A closed pipe must not kill a command that writes files between
+     * saving the state and reporting it: the write fails with EPIPE
+     * instead, and the command exits 5 (applied, report lost). The other
+     * commands change nothing and keep the default: `edition simulate |
+     * head` ends quietly, as filters do. */
+    if (c->run == run_apply || c->run == run_tick || c->run == run_init)
+        (void)signal(SIGPIPE, SIG_IGN);
     return c->run(&a);
 }

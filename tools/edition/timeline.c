@@ -33,8 +33,10 @@ void cli_text_command(cli_str *s, const ed_command *cmd)
             continue;
         if (arg == ED_ARG_NAME) {
             const char *n = ed_command_get_string(cmd, arg);
-            if (n)
-                cli_str_printf(s, " name=%s", n);
+            if (n) {
+                cli_str_puts(s, " name=");
+                cli_str_untrusted_puts(s, n);
+            }
             continue;
         }
         if (!ed_command_get_int(cmd, arg, &v))
@@ -86,7 +88,7 @@ static void names(cli_str *s, size_t count, const char *(*get)(const ed_instance
 {
     for (size_t i = 0; i < count && i < LIST_SHOWN; i++) {
         cli_str_puts(s, i ? ", " : ": ");
-        cli_str_puts(s, get(inst, i));
+        cli_str_untrusted_puts(s, get(inst, i));
     }
     if (count > LIST_SHOWN)
         cli_str_printf(s, ", and %zu more", count - LIST_SHOWN);
@@ -144,12 +146,15 @@ void cli_text_instance(cli_str *s, const ed_instance *inst, const cli_style *st)
     size_t topics = ed_instance_topic_count(inst), groups = ed_instance_group_count(inst);
 
     label(s, NULL, "id", st);
-    cli_str_printf(s, "%s\n", ed_instance_id(inst));
+    cli_str_untrusted_puts(s, ed_instance_id(inst));
+    cli_str_puts(s, "\n");
     label(s, NULL, "endpoint", st);
-    cli_str_printf(s, "%s\n", ed_instance_endpoint(inst));
+    cli_str_untrusted_puts(s, ed_instance_endpoint(inst));
+    cli_str_puts(s, "\n");
     if (region) {
         label(s, NULL, "region", st);
-        cli_str_printf(s, "%s\n", region);
+        cli_str_untrusted_puts(s, region);
+        cli_str_puts(s, "\n");
     }
     label(s, NULL, "edition", st);
     cli_str_printf(s, "%s%s%s (billing %s, cluster %s)\n", st->bold,
@@ -201,11 +206,14 @@ void cli_text_instance(cli_str *s, const ed_instance *inst, const cli_style *st)
 void cli_text_timeline_start(cli_str *s, const char *path, size_t steps, const ed_instance *inst,
                              const cli_style *st)
 {
-    cli_str_printf(s, "%sscenario%s   %s, ", st->bold, st->reset, path);
+    cli_str_printf(s, "%sscenario%s   ", st->bold, st->reset);
+    cli_str_untrusted_puts(s, path);
+    cli_str_puts(s, ", ");
     plural(s, steps, "step", "steps");
     cli_str_puts(s, "\n");
     label(s, NULL, "instance", st);
-    cli_str_printf(s, "%s\n", ed_instance_id(inst));
+    cli_str_untrusted_puts(s, ed_instance_id(inst));
+    cli_str_puts(s, "\n");
     label(s, NULL, "start", st);
     cli_str_printf(s, "revision %llu: ", (unsigned long long)ed_instance_revision(inst));
     summary(s, inst);
@@ -226,14 +234,19 @@ static void effect_line(cli_str *s, const char *first_label, const ed_effect *e,
     else if (flags & ED_FLAG_DISRUPTIVE)
         marker = "!";
     label(s, marker, first_label, st);
-    if (flags & ED_FLAG_IRREVERSIBLE)
-        cli_str_printf(s, "%s%-*s%s %s  %sIRREVERSIBLE%s\n", st->red, KIND_WIDTH, kind, st->reset,
-                       ed_effect_text(e), st->red, st->reset);
-    else if (flags & ED_FLAG_DISRUPTIVE)
-        cli_str_printf(s, "%s%-*s%s %s  %sDISRUPTIVE%s\n", st->yellow, KIND_WIDTH, kind,
-                       st->reset, ed_effect_text(e), st->yellow, st->reset);
-    else
-        cli_str_printf(s, "%-*s %s\n", KIND_WIDTH, kind, ed_effect_text(e));
+    if (flags & ED_FLAG_IRREVERSIBLE) {
+        cli_str_printf(s, "%s%-*s%s ", st->red, KIND_WIDTH, kind, st->reset);
+        cli_str_untrusted_puts(s, ed_effect_text(e));
+        cli_str_printf(s, "  %sIRREVERSIBLE%s\n", st->red, st->reset);
+    } else if (flags & ED_FLAG_DISRUPTIVE) {
+        cli_str_printf(s, "%s%-*s%s ", st->yellow, KIND_WIDTH, kind, st->reset);
+        cli_str_untrusted_puts(s, ed_effect_text(e));
+        cli_str_printf(s, "  %sDISRUPTIVE%s\n", st->yellow, st->reset);
+    } else {
+        cli_str_printf(s, "%-*s ", KIND_WIDTH, kind);
+        cli_str_untrusted_puts(s, ed_effect_text(e));
+        cli_str_puts(s, "\n");
+    }
 }
 
 static void effect_lines(cli_str *s, const char *name, const ed_effect_list *list,
@@ -263,22 +276,19 @@ static void plan_lines(cli_str *s, const ed_result *r, const cli_style *st)
     }
 }
 
-void cli_text_step(cli_str *s, size_t step, ed_time at, const ed_command *cmd, const ed_result *r,
-                   const ed_instance *before, const ed_instance *current, const cli_style *st)
+/* The outcome of one command at `at`: refusal, no change or the new
+ * state with its effects, then the next deadline. */
+static void outcome_lines(cli_str *s, ed_time at, const ed_result *r, const ed_instance *before,
+                          const ed_instance *current, const cli_style *st)
 {
     ed_status status = ed_result_status(r);
     ed_time deadline;
 
-    cli_str_printf(s, "\n%sstep %zu%s  ", st->bold, step, st->reset);
-    cli_str_time(s, at);
-    cli_str_puts(s, "  ");
-    cli_text_command(s, cmd);
-    cli_str_puts(s, "\n");
-
     if (status != ED_OK) {
         label(s, "!!", "REFUSED", st);
-        cli_str_printf(s, "%s%s%s: %s\n", st->red, ed_status_name(status), st->reset,
-                       ed_result_message(r));
+        cli_str_printf(s, "%s%s%s: ", st->red, ed_status_name(status), st->reset);
+        cli_str_untrusted_puts(s, ed_result_message(r));
+        cli_str_puts(s, "\n");
         label(s, NULL, "state", st);
         cli_str_printf(s, "unchanged, revision %llu\n",
                        (unsigned long long)ed_instance_revision(current));
@@ -307,6 +317,36 @@ void cli_text_step(cli_str *s, size_t step, ed_time at, const ed_command *cmd, c
     } else {
         cli_str_puts(s, "none\n");
     }
+}
+
+void cli_text_step(cli_str *s, size_t step, ed_time at, const ed_command *cmd, const ed_result *r,
+                   const ed_instance *before, const ed_instance *current, const cli_style *st)
+{
+    cli_str_printf(s, "\n%sstep %zu%s  ", st->bold, step, st->reset);
+    cli_str_time(s, at);
+    cli_str_puts(s, "  ");
+    cli_text_command(s, cmd);
+    cli_str_puts(s, "\n");
+    outcome_lines(s, at, r, before, current, st);
+}
+
+void cli_text_outcome(cli_str *s, const char *path, ed_time now, const ed_command *cmd,
+                      const ed_result *r, const ed_instance *before, const ed_instance *current,
+                      const cli_style *st)
+{
+    cli_str_printf(s, "%scommand%s    ", st->bold, st->reset);
+    cli_text_command(s, cmd);
+    cli_str_puts(s, " at ");
+    cli_str_time(s, now);
+    cli_str_puts(s, "\n");
+    label(s, NULL, "before", st);
+    cli_str_untrusted_puts(s, path);
+    cli_str_printf(s, ", instance ");
+    cli_str_untrusted_puts(s, ed_instance_id(before));
+    cli_str_printf(s, ", revision %llu: ", (unsigned long long)ed_instance_revision(before));
+    summary(s, before);
+    cli_str_puts(s, "\n");
+    outcome_lines(s, now, r, before, current, st);
 }
 
 void cli_tally_step(cli_tally *t, const ed_result *r)

@@ -7,26 +7,101 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Writes to stderr are not checked: there is nowhere left to report their
- * failure, and the exit code already tells the outcome. */
+static bool str_reserve(cli_str *s, size_t extra);
+
+/* Control characters in a file name, an argument or a loaded file must not
+ * reach a terminal: ESC and BEL could rewrite the screen or the title, and a
+ * newline would split a one-line error in two. They are shown as escapes. */
+void cli_str_untrusted(cli_str *s, const char *text, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)text;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        /* C1 controls (U+0080..U+009F) are as dangerous as C0 ones on
+         * terminals that honour them: escape both bytes of their UTF-8. */
+        bool c1 = c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f;
+        if (c == '\n') {
+            cli_str_puts(s, "\\n");
+        } else if (c == '\t') {
+            cli_str_puts(s, "\\t");
+        } else if (c == '\r') {
+            cli_str_puts(s, "\\r");
+        } else if (c < 0x20 || c == 0x7f || c1) {
+            for (size_t k = 0; k < (c1 ? 2u : 1u); k++) {
+                char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
+                cli_str_append(s, esc, sizeof esc);
+            }
+            if (c1)
+                i++;
+        } else {
+            cli_str_append(s, text + i, 1);
+        }
+    }
+}
+
+void cli_str_untrusted_puts(cli_str *s, const char *text)
+{
+    cli_str_untrusted(s, text, strlen(text));
+}
+
+/* Prints prefix, the formatted message with its control characters escaped,
+ * then suffix, as one write. Writes to stderr are not checked: there is
+ * nowhere left to report their failure, and the exit code already tells
+ * the outcome. */
+static void print_escaped(const char *prefix, const char *suffix, const char *fmt, va_list ap)
+{
+    cli_str raw = {0}, line = {0};
+    va_list copy;
+    int n;
+
+    va_copy(copy, ap);
+    n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n >= 0 && str_reserve(&raw, (size_t)n) && vsnprintf(raw.data, (size_t)n + 1, fmt, ap) >= 0)
+        raw.len = (size_t)n;
+    cli_str_puts(&line, prefix);
+    cli_str_untrusted(&line, raw.data ? raw.data : "", raw.len);
+    cli_str_puts(&line, suffix);
+    if (line.failed || raw.failed || n < 0)
+        (void)fprintf(stderr, "%s(the message could not be formatted)%s", prefix, suffix);
+    else
+        (void)fwrite(line.data, 1, line.len, stderr);
+    cli_str_free(&raw);
+    cli_str_free(&line);
+}
+
 void cli_error(const char *code, const char *fmt, ...)
 {
+    cli_str prefix = {0};
     va_list ap;
-    (void)fprintf(stderr, "edition: %s: ", code);
+
+    cli_str_printf(&prefix, "edition: %s: ", code);
     va_start(ap, fmt);
-    (void)vfprintf(stderr, fmt, ap);
+    print_escaped(prefix.data ? prefix.data : "edition: ", "\n", fmt, ap);
     va_end(ap);
-    (void)fputc('\n', stderr);
+    cli_str_free(&prefix);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_escaped("edition: warning: ", "\n", fmt, ap);
+    va_end(ap);
 }
 
 int cli_usage(const char *fmt, ...)
 {
     va_list ap;
-    (void)fprintf(stderr, "edition: %s: ", ed_status_name(ED_INVALID_ARGUMENT));
+    cli_str prefix = {0};
+
+    cli_str_printf(&prefix, "edition: %s: ", ed_status_name(ED_INVALID_ARGUMENT));
     va_start(ap, fmt);
-    (void)vfprintf(stderr, fmt, ap);
+    print_escaped(prefix.data ? prefix.data : "edition: ", " (see 'edition help')\n", fmt, ap);
     va_end(ap);
-    (void)fputs(" (see 'edition help')\n", stderr);
+    cli_str_free(&prefix);
     return CLI_EXIT_USAGE;
 }
 

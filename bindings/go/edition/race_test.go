@@ -1,0 +1,5 @@
+//go:build race
+
+package edition_test
+
+const raceEnabled = true

@@ -1,0 +1,97 @@
+package edition
+
+/*
+#include <libedition.h>
+*/
+import "C"
+
+import (
+	"iter"
+	"runtime"
+	"time"
+)
+
+// Scenario is an initial snapshot and timed steps, as read from a scenario
+// file (docs/formats.md), copied into Go values.
+type Scenario struct {
+	Instance *Instance // the initial snapshot
+	Steps    []Step
+}
+
+// Step is one timed command of a scenario.
+type Step struct {
+	At      time.Time
+	Command Command
+	Line    int // 1-based line of the step in the file
+}
+
+// LoadScenario reads and validates a whole scenario file. A rejected
+// document gives a *LoadError with its line and column.
+func LoadScenario(data []byte, opts ...Option) (*Scenario, error) {
+	if err := checkVersion(); err != nil {
+		return nil, err
+	}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer C.ed_options_free(o)
+	var sc *C.ed_scenario
+	var cerr *C.ed_error
+	st := C.ed_scenario_load_yaml(&sc, bytesPtr(data), C.size_t(len(data)), o, &cerr)
+	runtime.KeepAlive(data)
+	if st != C.ED_OK {
+		return nil, loadError(st, cerr)
+	}
+	defer C.ed_scenario_free(sc)
+	s := &Scenario{Instance: wrap(C.ed_instance_ref(C.ed_scenario_instance(sc)))}
+	n := int(C.ed_scenario_step_count(sc))
+	s.Steps = make([]Step, n)
+	for i := range s.Steps {
+		s.Steps[i] = Step{
+			At:      goTime(C.ed_scenario_step_at(sc, C.size_t(i))),
+			Command: commandFromC(C.ed_scenario_step_command(sc, C.size_t(i))),
+			Line:    int(C.ed_scenario_step_line(sc, C.size_t(i))),
+		}
+	}
+	return s, nil
+}
+
+// Close closes the initial snapshot.
+func (s *Scenario) Close() error { return s.Instance.Close() }
+
+// StepRecord is what one step of a simulation did.
+type StepRecord struct {
+	Step    int // 1-based
+	At      time.Time
+	Command Command
+	// Result of an accepted step; nil when Err is set.
+	Result *Result
+	// Err is the refusal (a *RefusedError) of a refused step.
+	Err error
+	// Current is the snapshot after the step: the result's on success,
+	// the last accepted one on refusal.
+	Current *Instance
+}
+
+// Simulate runs the steps from the initial snapshot, each on the snapshot
+// the last accepted step left, and yields a record per step; a refused step
+// changes nothing. The snapshots yielded are the caller's: close them when
+// done (or leave them to the cleanup). Stopping the loop early stops the
+// simulation.
+func (s *Scenario) Simulate() iter.Seq[StepRecord] {
+	return func(yield func(StepRecord) bool) {
+		current := s.Instance
+		for i, step := range s.Steps {
+			rec := StepRecord{Step: i + 1, At: step.At, Command: step.Command}
+			rec.Result, rec.Err = current.Apply(step.At, step.Command)
+			if rec.Err == nil {
+				current = rec.Result.Instance
+			}
+			rec.Current = current
+			if !yield(rec) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/libedition/libedition/bindings/go
+
+go 1.24

@@ -1,0 +1,424 @@
+/* Effects documents read back (ed_effects_load_yaml): dump -> load -> dump
+ * is byte-identical for the effects of every kind of transition, would_have
+ * included; a document holding every effect kind loads and dumps unchanged;
+ * a catalog of bad documents is refused with status, line, column and a
+ * message naming the field, leaving the output untouched. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libedition.h"
+#include "yaml_support.h"
+
+#define ID "MQ_INST_1_effects"
+#define EP "http://mq.example:8080"
+
+static char *dump_list(const ed_effect_list *list)
+{
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(ed_effects_dump_yaml(list, buf), ED_OK);
+    char *out = strdup(ed_buffer_data(buf));
+    ck_assert_ptr_nonnull(out);
+    ed_buffer_free(buf);
+    return out;
+}
+
+static ed_effect_list *load_ok(const char *doc)
+{
+    ed_effect_list *list = NULL;
+    ed_error *err = NULL;
+    ed_status st = ed_effects_load_yaml(&list, doc, strlen(doc), NULL, &err);
+    ck_assert_msg(st == ED_OK, "load failed: %s at %zu:%zu", err ? ed_error_message(err) : "",
+                  err ? ed_error_line(err) : 0, err ? ed_error_column(err) : 0);
+    ck_assert_ptr_null(err);
+    return list;
+}
+
+/* The JSON twin of an effects document, as ed_effects_dump_json writes it. */
+static char *dump_list_json(const ed_effect_list *list)
+{
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(ed_effects_dump_json(list, buf), ED_OK);
+    char *out = strdup(ed_buffer_data(buf));
+    ck_assert_ptr_nonnull(out);
+    ed_buffer_free(buf);
+    return out;
+}
+
+/* The kinds met by the round trips below, to check they cover the table. */
+static unsigned kinds_seen;
+
+/* dump -> load -> dump gives the same bytes, the JSON dump loads to the
+ * same list, and the loaded list reads back through the getters as the
+ * original does. */
+static void check_round_trip(const ed_effect_list *list)
+{
+    char *first = dump_list(list);
+    ed_effect_list *loaded = load_ok(first);
+    char *second = dump_list(loaded);
+    ck_assert_str_eq(first, second);
+    /* the JSON document (every word quoted) reads back to the same list */
+    char *json = dump_list_json(list);
+    ed_effect_list *from_json = load_ok(json);
+    char *third = dump_list(from_json);
+    ck_assert_str_eq(first, third);
+    ed_effects_free(from_json);
+    free(json);
+    free(third);
+    ck_assert_uint_eq(ed_effect_list_count(loaded), ed_effect_list_count(list));
+    for (size_t i = 0; i < ed_effect_list_count(list); i++) {
+        const ed_effect *a = ed_effect_list_get(list, i), *b = ed_effect_list_get(loaded, i);
+        ck_assert_int_eq(ed_effect_kind_of(a), ed_effect_kind_of(b));
+        ck_assert_str_eq(ed_effect_key(a), ed_effect_key(b));
+        ck_assert_uint_eq(ed_effect_revision(a), ed_effect_revision(b));
+        ck_assert_uint_eq(ed_effect_index(a), ed_effect_index(b));
+        ck_assert_uint_eq(ed_effect_flags(a), ed_effect_flags(b));
+        ck_assert_int_eq(ed_effect_subject_kind(a), ed_effect_subject_kind(b));
+        ck_assert_str_eq(ed_effect_subject(a), ed_effect_subject(b));
+        ck_assert_str_eq(ed_effect_text(a), ed_effect_text(b));
+        for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
+            ed_field field = (ed_field)f;
+            ck_assert_int_eq(ed_effect_has(a, field), ed_effect_has(b, field));
+            ed_time ta = 0, tb = 0;
+            int64_t ia = 0, ib = 0;
+            const char *sa = ed_effect_string(a, field), *sb = ed_effect_string(b, field);
+            ck_assert_int_eq(sa == NULL, sb == NULL);
+            if (sa)
+                ck_assert_str_eq(sa, sb);
+            ck_assert_int_eq(ed_effect_time(a, field, &ta), ed_effect_time(b, field, &tb));
+            ck_assert_int_eq(ta, tb);
+            ck_assert_int_eq(ed_effect_int(a, field, &ia), ed_effect_int(b, field, &ib));
+            ck_assert_int_eq(ia, ib);
+        }
+        kinds_seen |= 1u << ed_effect_kind_of(a);
+    }
+    ed_effects_free(loaded);
+    free(first);
+    free(second);
+}
+
+/* Runs `r`'s effects and would_have through the round trip; returns the new
+ * snapshot (a reference) on success, else `in` (a new reference). */
+static ed_instance *step(ed_instance *in, ed_result *r)
+{
+    check_round_trip(ed_result_effects(r));
+    check_round_trip(ed_result_would_have(r));
+    ed_instance *next = ed_result_status(r) == ED_OK ? ed_instance_ref(ed_result_instance(r))
+                                                     : ed_instance_ref(in);
+    ed_result_free(r);
+    ed_instance_free(in);
+    return next;
+}
+
+static ed_instance *create(bool platinum, ed_time now)
+{
+    ed_result *r = platinum ? ed_create_enterprise_platinum(ID, EP, now, 1, NULL)
+                            : ed_create_standard(ID, EP, now, NULL);
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    ed_instance *inst = ed_instance_ref(ed_result_instance(r));
+    ed_result_free(r);
+    return inst;
+}
+
+static ed_instance *with_names(ed_instance *in, ed_time now)
+{
+    in = step(in, ed_add_topic(in, now, "orders"));
+    in = step(in, ed_add_topic(in, now, "payments"));
+    in = step(in, ed_add_group(in, now, "GID_billing"));
+    return in;
+}
+
+START_TEST(test_effects_of_every_transition_round_trip_byte_identical)
+{
+    ed_time t0 = yt("2026-01-31T00:00:00Z");
+    ed_options *allow = ed_options_new();
+    ck_assert_ptr_nonnull(allow);
+    ck_assert_int_eq(ed_options_set_int(allow, ED_OPT_ALLOW_DATA_LOSS, 1), ED_OK);
+
+    /* standard: names, upgrade (migrations, billing, timers, notices) */
+    ed_instance *a = with_names(create(false, t0), t0);
+    a = step(a, ed_upgrade(a, t0 + 60, 1));
+    a = step(a, ed_complete_migration(a, t0 + 120));
+    a = step(a, ed_renew(a, t0 + 180, 2));
+    a = step(a, ed_refund(a, t0 + 240, NULL)); /* refused: would_have */
+    a = step(a, ed_refund(a, t0 + 240, allow)); /* deletes everything */
+    ed_instance_free(a);
+
+    /* platinum: action changes, expiry, release, removals */
+    ed_instance *b = with_names(create(true, t0), t0);
+    b = step(b, ed_remove_topic(b, t0 + 10, "payments"));
+    b = step(b, ed_add_group(b, t0 + 10, "GID_other"));
+    b = step(b, ed_remove_group(b, t0 + 10, "GID_other"));
+    b = step(b, ed_set_post_expiration_action(b, t0 + 20, ED_ACTION_DOWNGRADE_TO_STANDARD));
+    b = step(b, ed_set_post_expiration_action(b, t0 + 30, ED_ACTION_DELETE_RESOURCE));
+    b = step(b, ed_tick(b, yt("2026-03-01T00:00:00Z"))); /* expire */
+    b = step(b, ed_renew(b, yt("2026-03-02T00:00:00Z"), 1)); /* from expired */
+    b = step(b, ed_tick(b, yt("2026-05-01T00:00:00Z")));
+    b = step(b, ed_tick(b, yt("2026-06-01T00:00:00Z"))); /* release */
+    ed_instance_free(b);
+
+    /* platinum downgraded at expiry; and a refund that keeps the data */
+    ed_instance *c = with_names(create(true, t0), t0);
+    c = step(c, ed_set_post_expiration_action(c, t0 + 20, ED_ACTION_DOWNGRADE_TO_STANDARD));
+    c = step(c, ed_tick(c, yt("2026-03-01T00:00:00Z")));
+    ed_instance_free(c);
+    ed_instance *d = with_names(create(true, t0), t0);
+    d = step(d, ed_set_post_expiration_action(d, t0 + 20, ED_ACTION_DOWNGRADE_TO_STANDARD));
+    d = step(d, ed_refund(d, t0 + 40, NULL));
+    ed_instance_free(d);
+    ed_options_free(allow);
+
+    /* every kind the transitions emit today was met (timer.cancel, which
+     * arrives with the refund timers, is covered by the next test) */
+    for (int k = ED_EFFECT_BILLING_CONVERT; k <= ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION; k++)
+        if (k != ED_EFFECT_TIMER_CANCEL)
+            ck_assert_msg(kinds_seen & (1u << k), "no transition above emitted %s",
+                          ed_effect_kind_name((ed_effect_kind)k));
+}
+END_TEST
+
+/* One effect of every kind, with every field type, as a host stores them. */
+static const char every_kind[] =
+    "libedition: 1\n"
+    "effects:\n"
+    "- key: I1/4/0\n  kind: billing.convert\n  subject: {instance: I1}\n"
+    "  from: subscription\n  to: pay_as_you_go\n  at: 2026-03-01T00:00:00Z\n"
+    "  flags: [billing]\n  text: switch billing\n"
+    "- key: I1/4/1\n  kind: billing.refund\n  subject: {instance: I1}\n  refund: partial\n"
+    "  unused_from: 2026-02-01T00:00:00Z\n  unused_until: 2026-03-01T00:00:00Z\n"
+    "  flags: [billing]\n  text: refund\n"
+    "- key: I1/4/2\n  kind: billing.renew\n  subject: {instance: I1}\n  period_months: 2\n"
+    "  expires_at: 2026-05-01T00:00:00Z\n  flags: [billing]\n  text: renew\n"
+    "- key: I1/4/3\n  kind: topic.migrate\n  subject: {topic: orders}\n  from: shared\n"
+    "  to: dedicated\n  online: true\n  flags: []\n  text: migrate\n"
+    "- key: I1/4/4\n  kind: consumers.rebalance\n  subject: {group: GID_a}\n  from: shared\n"
+    "  to: dedicated\n  online: false\n  flags: []\n  text: rebalance\n"
+    "- key: I1/4/5\n  kind: topic.create\n  subject: {topic: orders}\n  flags: []\n"
+    "  text: create topic orders\n"
+    "- key: I1/4/6\n  kind: group.create\n  subject: {group: GID_a}\n  flags: []\n"
+    "  text: create group\n"
+    "- key: I1/4/7\n  kind: topic.delete\n  subject: {topic: orders}\n  flags: [irreversible]\n"
+    "  text: delete topic\n"
+    "- key: I1/4/8\n  kind: group.delete\n  subject: {group: GID_a}\n  flags: [irreversible]\n"
+    "  text: delete group\n"
+    "- key: I1/4/9\n  kind: instance.suspend\n  subject: {instance: I1}\n"
+    "  at: 2026-03-01T00:00:00Z\n  flags: [disruptive]\n  text: suspend\n"
+    "- key: I1/4/10\n  kind: instance.resume\n  subject: {instance: I1}\n  flags: []\n"
+    "  text: resume\n"
+    "- key: I1/4/11\n  kind: instance.delete\n  subject: {instance: I1}\n"
+    "  at: 2026-03-08T00:00:00Z\n  flags: [irreversible]\n  text: delete\n"
+    "- key: I1/4/12\n  kind: timer.schedule\n  subject: {instance: I1}\n"
+    "  at: 2026-03-01T00:00:00Z\n  timer: expiry\n  flags: []\n  text: schedule\n"
+    "- key: I1/4/13\n  kind: timer.cancel\n  subject: {instance: I1}\n  timer: expiry\n"
+    "  flags: []\n  text: cancel the expiry timer\n"
+    "- key: I1/4/14\n  kind: config.post_expiration_action\n  subject: {instance: I1}\n"
+    "  from: delete_resource\n  to: downgrade_to_standard\n  flags: []\n  text: set\n"
+    "- key: I1/4/15\n  kind: ticket.expert_services\n  subject: {instance: I1}\n"
+    "  flags: [notice]\n  text: ticket\n"
+    "- key: I1/4/16\n  kind: notice.delete_on_expiry\n  subject: {instance: I1}\n"
+    "  at: 2026-03-01T00:00:00Z\n  flags: [notice]\n  text: 'notify: deleted'\n"
+    "- key: I1/5/0\n  kind: notice.release_pending\n  subject: {instance: I1}\n"
+    "  at: 2026-03-08T00:00:00Z\n  flags: [notice]\n  text: 'notify: released'\n"
+    "- key: I1/6/0\n  kind: notice.ignore_release_notification\n  subject: {instance: I1}\n"
+    "  at: 2026-03-08T00:00:00Z\n  flags: [notice]\n  text: 'notify: ignore'\n";
+
+START_TEST(test_document_of_every_kind_loads_and_dumps_unchanged)
+{
+    ed_effect_list *list = load_ok(every_kind);
+    ck_assert_uint_eq(ed_effect_list_count(list), 19);
+    unsigned kinds = 0;
+    for (size_t i = 0; i < ed_effect_list_count(list); i++)
+        kinds |= 1u << ed_effect_kind_of(ed_effect_list_get(list, i));
+    for (int k = ED_EFFECT_BILLING_CONVERT; k <= ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION; k++)
+        ck_assert_msg(kinds & (1u << k), "missing %s", ed_effect_kind_name((ed_effect_kind)k));
+
+    const ed_effect *e = ed_effect_list_get(list, 11);
+    ck_assert_str_eq(ed_effect_key(e), "I1/4/11");
+    ck_assert_uint_eq(ed_effect_revision(e), 4);
+    ck_assert_uint_eq(ed_effect_index(e), 11);
+    ck_assert_uint_eq(ed_effect_flags(e), ED_FLAG_IRREVERSIBLE);
+    ed_time at = 0;
+    ck_assert(ed_effect_time(e, ED_FIELD_AT, &at));
+    ck_assert_int_eq(at, yt("2026-03-08T00:00:00Z"));
+    int64_t online = -1;
+    ck_assert(ed_effect_int(ed_effect_list_get(list, 3), ED_FIELD_ONLINE, &online));
+    ck_assert_int_eq(online, 1);
+    ck_assert_str_eq(ed_effect_string(ed_effect_list_get(list, 13), ED_FIELD_TIMER), "expiry");
+
+    char *out = dump_list(list);
+    ck_assert_str_eq(out, every_kind);
+    free(out);
+    ed_effects_free(list);
+}
+END_TEST
+
+START_TEST(test_empty_effects_document_round_trips)
+{
+    static const char doc[] = "libedition: 1\neffects: []\n";
+    ed_effect_list *list = load_ok(doc);
+    ck_assert_uint_eq(ed_effect_list_count(list), 0);
+    char *out = dump_list(list);
+    ck_assert_str_eq(out, doc);
+    free(out);
+    ed_effects_free(list);
+    ed_effects_free(NULL);
+}
+END_TEST
+
+START_TEST(test_effects_load_null_arguments_are_invalid)
+{
+    ed_effect_list *list = NULL;
+    ed_error *err = NULL;
+    ck_assert_int_eq(ed_effects_load_yaml(NULL, "x", 1, NULL, &err), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(ed_error_status(err), ED_INVALID_ARGUMENT);
+    ed_error_free(err);
+    ck_assert_int_eq(ed_effects_load_yaml(&list, NULL, 3, NULL, NULL), ED_INVALID_ARGUMENT);
+    ck_assert_ptr_null(list);
+}
+END_TEST
+
+START_TEST(test_effects_load_respects_max_document_size)
+{
+    ed_options *o = ed_options_new();
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(ed_options_set_int(o, ED_OPT_MAX_DOCUMENT_SIZE, 16), ED_OK);
+    ed_effect_list *list = NULL;
+    ed_error *err = NULL;
+    ck_assert_int_eq(ed_effects_load_yaml(&list, every_kind, strlen(every_kind), o, &err),
+                     ED_LIMIT_EXCEEDED);
+    ck_assert_ptr_null(list);
+    ed_error_free(err);
+    ed_options_free(o);
+}
+END_TEST
+
+/* ---- the catalog of bad documents -------------------------------------- */
+
+#define HEAD "libedition: 1\neffects:\n"
+#define OK_EFFECT                                                                          \
+    "- key: I1/1/0\n  kind: topic.create\n  subject: {topic: orders}\n  flags: []\n"         \
+    "  text: create\n"
+
+static const struct bad_doc {
+    const char *name;
+    const char *doc;
+    ed_status status;
+    size_t line, column;
+    const char *text;
+} bad_docs[] = {
+    {"not yaml", "libedition: 1\neffects: [\n", ED_PARSE_ERROR, 3, 1, "YAML syntax"},
+    {"no version", "effects: []\n", ED_SCHEMA_ERROR, 1, 1, "missing key `libedition`"},
+    {"other version", "libedition: 2\neffects: []\n", ED_SCHEMA_ERROR, 1, 13,
+     "format version 2"},
+    {"missing effects", "libedition: 1\n", ED_SCHEMA_ERROR, 1, 1, "missing key `effects`"},
+    {"unknown root key", "libedition: 1\neffects: []\nextra: 1\n", ED_SCHEMA_ERROR, 3, 1,
+     "unknown key `extra`"},
+    {"duplicate effects", "libedition: 1\neffects: []\neffects: []\n", ED_SCHEMA_ERROR, 3, 1,
+     "duplicate key `effects`"},
+    {"effects not a list", "libedition: 1\neffects: {}\n", ED_SCHEMA_ERROR, 2, 10,
+     "effects: expected a sequence"},
+    {"effect not a mapping", HEAD "- 3\n", ED_SCHEMA_ERROR, 3, 3, "effects[0]: expected a mapping"},
+    {"unknown effect key", HEAD OK_EFFECT "  colour: red\n", ED_SCHEMA_ERROR, 8, 3,
+     "effects[0]: unknown key `colour`"},
+    {"duplicate effect key", HEAD OK_EFFECT "  text: again\n", ED_SCHEMA_ERROR, 8, 3,
+     "effects[0]: duplicate key `text`"},
+    {"missing text",
+     HEAD "- key: I1/1/0\n  kind: topic.create\n  subject: {topic: orders}\n  flags: []\n",
+     ED_SCHEMA_ERROR, 3, 3, "effects[0]: missing key `text`"},
+    {"missing key", HEAD "- kind: topic.create\n  subject: {topic: orders}\n  flags: []\n  text: x\n",
+     ED_SCHEMA_ERROR, 3, 3, "effects[0]: missing key `key`"},
+    {"unknown kind", HEAD "- key: I1/1/0\n  kind: topic.rename\n", ED_SCHEMA_ERROR, 4, 9,
+     "effects[0].kind: unknown effect kind `topic.rename`"},
+    {"bad key", HEAD "- key: I1-1-0\n", ED_SCHEMA_ERROR, 3, 8,
+     "effects[0].key: `I1-1-0` is not <instance id>/<revision>/<index>"},
+    {"key with leading zero", HEAD "- key: I1/01/0\n", ED_SCHEMA_ERROR, 3, 8,
+     "is not <instance id>/<revision>/<index>"},
+    {"key revision too large", HEAD "- key: I1/18446744073709551616/0\n", ED_SCHEMA_ERROR, 3, 8,
+     "is not <instance id>/<revision>/<index>"},
+    {"subject kind unknown", HEAD "- key: I1/1/0\n  kind: topic.create\n  subject: {queue: q}\n",
+     ED_SCHEMA_ERROR, 5, 13, "effects[0].subject: unknown subject kind `queue`"},
+    {"subject of wrong kind",
+     HEAD "- key: I1/1/0\n  kind: topic.create\n  subject: {group: GID_a}\n  flags: []\n"
+          "  text: x\n",
+     ED_SCHEMA_ERROR, 5, 20, "a topic.create effect is about a topic, not a group"},
+    {"subject with two entries",
+     HEAD "- key: I1/1/0\n  kind: topic.create\n  subject: {topic: orders, group: GID_a}\n",
+     ED_SCHEMA_ERROR, 5, 28, "a subject has exactly one entry"},
+    {"subject name invalid", HEAD "- key: I1/1/0\n  kind: topic.create\n  subject: {topic: a}\n",
+     ED_SCHEMA_ERROR, 5, 20, "effects[0].subject.topic: `a` is not a valid topic name"},
+    {"instance other than the key's",
+     HEAD "- key: I1/1/0\n  kind: instance.resume\n  subject: {instance: I2}\n  flags: []\n"
+          "  text: x\n",
+     ED_SCHEMA_ERROR, 5, 23, "the instance is not the one the key names"},
+    {"flags of another kind",
+     HEAD "- key: I1/1/0\n  kind: topic.delete\n  subject: {topic: orders}\n  flags: []\n"
+          "  text: x\n",
+     ED_SCHEMA_ERROR, 6, 3, "the flags do not match those of kind topic.delete"},
+    {"unknown flag", HEAD "- key: I1/1/0\n  flags: [loud]\n", ED_SCHEMA_ERROR, 4, 11,
+     "effects[0].flags[0]: unknown flag `loud`"},
+    {"flag twice", HEAD "- key: I1/1/0\n  flags: [notice, notice]\n", ED_SCHEMA_ERROR, 4, 19,
+     "effects[0].flags[1]: flag `notice` given twice"},
+    {"flags not a list", HEAD "- key: I1/1/0\n  flags: notice\n", ED_SCHEMA_ERROR, 4, 10,
+     "effects[0].flags: expected a sequence"},
+    {"time field not a time", HEAD "- key: I1/1/0\n  at: tomorrow\n", ED_SCHEMA_ERROR, 4, 7,
+     "effects[0].at: `tomorrow` is not an RFC 3339 time"},
+    {"int field not an int", HEAD "- key: I1/1/0\n  period_months: two\n", ED_SCHEMA_ERROR, 4,
+     18, "effects[0].period_months: expected a decimal integer"},
+    {"bool field not a bool", HEAD "- key: I1/1/0\n  online: yes\n", ED_SCHEMA_ERROR, 4, 11,
+     "effects[0].online: expected true or false"},
+    {"string field a number", HEAD "- key: I1/1/0\n  from: 12\n", ED_SCHEMA_ERROR, 4, 9,
+     "effects[0].from: expected a string"},
+    {"string field a list", HEAD "- key: I1/1/0\n  timer: [expiry]\n", ED_SCHEMA_ERROR, 4, 10,
+     "effects[0].timer: expected a string"},
+    {"text with NUL", HEAD "- key: I1/1/0\n  text: \"a\\0b\"\n", ED_SCHEMA_ERROR, 4, 9,
+     "effects[0].text: the string contains a NUL character"},
+    {"alias", HEAD "- key: &k I1/1/0\n", ED_SCHEMA_ERROR, 3, 8, "anchor"},
+    {"two documents", "libedition: 1\neffects: []\n---\nlibedition: 1\n", ED_SCHEMA_ERROR, 3, 1,
+     "more than one YAML document"},
+};
+
+START_TEST(test_bad_effects_document_refused_with_position)
+{
+    const struct bad_doc *c = &bad_docs[_i];
+    ed_effect_list *sentinel = (ed_effect_list *)&sentinel, *list = sentinel;
+    ed_error *err = NULL;
+    ed_status st = ed_effects_load_yaml(&list, c->doc, strlen(c->doc), NULL, &err);
+    ck_assert_msg(list == sentinel, "%s: output written on failure", c->name);
+    ck_assert_msg(st != ED_OK && err != NULL, "%s: accepted", c->name);
+    ck_assert_int_eq(ed_error_status(err), st);
+    ck_assert_msg(st == c->status && ed_error_line(err) == c->line &&
+                      ed_error_column(err) == c->column &&
+                      strstr(ed_error_message(err), c->text) != NULL,
+                  "%s: want %s %zu:%zu \"%s\", got %s %zu:%zu \"%s\"", c->name,
+                  ed_status_name(c->status), c->line, c->column, c->text, ed_status_name(st),
+                  ed_error_line(err), ed_error_column(err), ed_error_message(err));
+    ed_error_free(err);
+}
+END_TEST
+
+static Suite *effects_suite(void)
+{
+    Suite *s = suite_create("effects_load");
+    TCase *tc = tcase_create("effects_load");
+    tcase_add_test(tc, test_effects_of_every_transition_round_trip_byte_identical);
+    tcase_add_test(tc, test_document_of_every_kind_loads_and_dumps_unchanged);
+    tcase_add_test(tc, test_empty_effects_document_round_trips);
+    tcase_add_test(tc, test_effects_load_null_arguments_are_invalid);
+    tcase_add_test(tc, test_effects_load_respects_max_document_size);
+    tcase_add_loop_test(tc, test_bad_effects_document_refused_with_position, 0,
+                        (int)(sizeof bad_docs / sizeof bad_docs[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(effects_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
