@@ -73,7 +73,7 @@ extern "C" {
 
 /** Release version of this header; ed_version() gives the library's. */
 #define ED_VERSION_MAJOR 0
-#define ED_VERSION_MINOR 1
+#define ED_VERSION_MINOR 2
 #define ED_VERSION_PATCH 0
 /** The header's version as one number, MAJOR * 10000 + MINOR * 100 + PATCH
  *  (0.2.0 is 200), to compare with ed_version_number() or in preprocessor tests. */

@@ -67,7 +67,7 @@ from ._errors import (
 )
 from ._native import WRITTEN_FOR, library_path, library_version
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def version() -> str:
