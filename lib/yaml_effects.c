@@ -440,6 +440,9 @@ ed_status ed_effects_load_yaml(ed_effect_list **out, const char *data, size_t le
         size_t klen = 0;
         if ((st = ed__yr_key(&r, root, &k, &klen)) != ED_OK || !k)
             break;
+        /* `libedition` after `effects`, as writers that sort keys put it */
+        if (ed__yr_root_version_key(&r, k, klen, &st))
+            continue;
         bool is_effects = klen == strlen(EFFECTS_KEY) && memcmp(k, EFFECTS_KEY, klen) == 0;
         bool is_version = klen == strlen(ED_YAML_KEY_VERSION) &&
                           memcmp(k, ED_YAML_KEY_VERSION, klen) == 0;

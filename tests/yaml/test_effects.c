@@ -268,6 +268,34 @@ START_TEST(test_empty_effects_document_round_trips)
 }
 END_TEST
 
+/* Writers that sort keys (Go's encoding/json, PyYAML) put `effects` before
+ * `libedition`; the version is still checked, and still only once. */
+START_TEST(test_effects_document_with_sorted_keys_loads)
+{
+    static const char sorted[] =
+        "{\"effects\":[{\"key\":\"I1/1/0\",\"kind\":\"topic.create\",\"subject\":"
+        "{\"topic\":\"orders\"},\"flags\":[],\"text\":\"create topic orders\"}],"
+        "\"libedition\":1}\n";
+    ed_effect_list *list = load_ok(sorted);
+    ck_assert_uint_eq(ed_effect_list_count(list), 1);
+    ck_assert_str_eq(ed_effect_key(ed_effect_list_get(list, 0)), "I1/1/0");
+    ed_effects_free(list);
+
+    ed_error *err = NULL;
+    static const char other[] = "effects: []\nlibedition: 2\n";
+    ck_assert_int_eq(ed_effects_load_yaml(&list, other, strlen(other), NULL, &err),
+                     ED_SCHEMA_ERROR);
+    ck_assert_ptr_nonnull(strstr(ed_error_message(err), "format version 2"));
+    ed_error_free(err);
+    err = NULL;
+    static const char twice[] = "effects: []\nlibedition: 1\nlibedition: 1\n";
+    ck_assert_int_eq(ed_effects_load_yaml(&list, twice, strlen(twice), NULL, &err),
+                     ED_SCHEMA_ERROR);
+    ck_assert_ptr_nonnull(strstr(ed_error_message(err), "duplicate key `libedition`"));
+    ed_error_free(err);
+}
+END_TEST
+
 START_TEST(test_effects_load_null_arguments_are_invalid)
 {
     ed_effect_list *list = NULL;
@@ -405,6 +433,7 @@ static Suite *effects_suite(void)
     TCase *tc = tcase_create("effects_load");
     tcase_add_test(tc, test_effects_of_every_transition_round_trip_byte_identical);
     tcase_add_test(tc, test_document_of_every_kind_loads_and_dumps_unchanged);
+    tcase_add_test(tc, test_effects_document_with_sorted_keys_loads);
     tcase_add_test(tc, test_empty_effects_document_round_trips);
     tcase_add_test(tc, test_effects_load_null_arguments_are_invalid);
     tcase_add_test(tc, test_effects_load_respects_max_document_size);
