@@ -14,15 +14,22 @@
 #define ID "MQ_INST_1_effects"
 #define EP "http://mq.example:8080"
 
-static char *dump_list(const ed_effect_list *list)
+/* The document `dump` writes of `list`, as a string the caller frees. */
+static char *dump_with(ed_status (*dump)(const ed_effect_list *, ed_buffer *),
+                       const ed_effect_list *list)
 {
     ed_buffer *buf = ed_buffer_new();
     ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(ed_effects_dump_yaml(list, buf), ED_OK);
+    ck_assert_int_eq(dump(list, buf), ED_OK);
     char *out = strdup(ed_buffer_data(buf));
     ck_assert_ptr_nonnull(out);
     ed_buffer_free(buf);
     return out;
+}
+
+static char *dump_list(const ed_effect_list *list)
+{
+    return dump_with(ed_effects_dump_yaml, list);
 }
 
 static ed_effect_list *load_ok(const char *doc)
@@ -34,18 +41,6 @@ static ed_effect_list *load_ok(const char *doc)
                   err ? ed_error_line(err) : 0, err ? ed_error_column(err) : 0);
     ck_assert_ptr_null(err);
     return list;
-}
-
-/* The JSON twin of an effects document, as ed_effects_dump_json writes it. */
-static char *dump_list_json(const ed_effect_list *list)
-{
-    ed_buffer *buf = ed_buffer_new();
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(ed_effects_dump_json(list, buf), ED_OK);
-    char *out = strdup(ed_buffer_data(buf));
-    ck_assert_ptr_nonnull(out);
-    ed_buffer_free(buf);
-    return out;
 }
 
 /* The kinds met by the round trips below, to check they cover the table. */
@@ -61,7 +56,7 @@ static void check_round_trip(const ed_effect_list *list)
     char *second = dump_list(loaded);
     ck_assert_str_eq(first, second);
     /* the JSON document (every word quoted) reads back to the same list */
-    char *json = dump_list_json(list);
+    char *json = dump_with(ed_effects_dump_json, list);
     ed_effect_list *from_json = load_ok(json);
     char *third = dump_list(from_json);
     ck_assert_str_eq(first, third);
