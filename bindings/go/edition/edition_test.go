@@ -2,7 +2,9 @@ package edition_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,11 +18,11 @@ func TestVersion(t *testing.T) {
 	if !strings.HasPrefix(v, "0.") || strings.Count(v, ".") != 2 {
 		t.Fatalf("Version() = %q", v)
 	}
-	if edition.WrittenForMajor != 0 || edition.WrittenForMinor != 1 {
+	if edition.WrittenForMajor != 0 || edition.WrittenForMinor != 2 {
 		t.Fatalf("written for %d.%d", edition.WrittenForMajor, edition.WrittenForMinor)
 	}
 	msg := (&edition.VersionError{Library: "2.0.0"}).Error()
-	if !strings.Contains(msg, "2.0.0") || !strings.Contains(msg, "0.1") {
+	if !strings.Contains(msg, "2.0.0") || !strings.Contains(msg, "0.2") {
 		t.Fatalf("VersionError: %q", msg)
 	}
 }
@@ -388,4 +390,108 @@ func TestLoadErrors(t *testing.T) {
 	if le.Error() != "edition: m" || le.Unwrap() != edition.ErrSchema {
 		t.Errorf("LoadError without position: %q", le.Error())
 	}
+}
+
+func TestDumpJSONLoadsBackEqual(t *testing.T) {
+	for _, name := range []string{"standard.yaml", "platinum.yaml", "expired.yaml", "migrating.yaml"} {
+		in := load(t, "states/"+name)
+		out, err := in.DumpJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(out) || bytes.Count(out, []byte("\n")) != 1 {
+			t.Fatalf("%s: not one line of JSON: %s", name, out)
+		}
+		again, err := edition.Load(out)
+		if err != nil {
+			t.Fatalf("%s: reload: %v", name, err)
+		}
+		if !in.Equal(again) {
+			t.Errorf("%s: reloaded snapshot differs", name)
+		}
+		// embedded in a larger JSON document through json.Marshaler
+		doc, err := json.Marshal(map[string]*edition.Instance{"state": in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]json.RawMessage
+		if err := json.Unmarshal(doc, &back); err != nil {
+			t.Fatal(err)
+		}
+		embedded, err := edition.Load(back["state"])
+		if err != nil || !embedded.Equal(in) {
+			t.Errorf("%s: embedded snapshot: %v", name, err)
+		}
+		again.Close()
+		embedded.Close()
+	}
+}
+
+const effectsDoc = `libedition: 1
+effects:
+  - key: MQ_INST_1/4/0
+    kind: billing.convert
+    subject: {instance: MQ_INST_1}
+    from: subscription
+    to: pay_as_you_go
+    at: 2026-03-01T00:00:00Z
+    flags: [billing]
+    text: switch billing from subscription to pay-as-you-go as of 2026-03-01T00:00:00Z
+  - key: MQ_INST_1/4/1
+    kind: topic.migrate
+    subject: {topic: orders}
+    from: dedicated
+    to: shared
+    online: true
+    flags: []
+    text: migrate topic orders from the dedicated cluster to the shared cluster
+`
+
+func TestLoadEffects(t *testing.T) {
+	got, err := edition.LoadEffects([]byte(effectsDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d effects", len(got))
+	}
+	c, m := got[0], got[1]
+	if c.Key != "MQ_INST_1/4/0" || c.Kind != edition.EffectBillingConvert || c.Revision != 4 || c.Index != 0 ||
+		!c.Flags.Has(edition.FlagBilling) || !c.At.Equal(at(t, "2026-03-01T00:00:00Z")) || !c.Has(edition.FieldAt) {
+		t.Errorf("billing.convert: %+v", c)
+	}
+	if m.SubjectKind != edition.SubjectTopic || m.Subject != "orders" || !m.Online || m.To != "shared" {
+		t.Errorf("topic.migrate: %+v", m)
+	}
+	// the JSON twin reads back the same
+	js, err := json.Marshal(effectsTwin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromJSON, err := edition.LoadEffects(js)
+	if err != nil || !reflect.DeepEqual(fromJSON, got) {
+		t.Errorf("JSON twin: %v\n%+v\n%+v", err, fromJSON, got)
+	}
+	// an empty list, and a bad document with its position
+	if none, err := edition.LoadEffects([]byte("libedition: 1\neffects: []\n")); err != nil || none == nil || len(none) != 0 {
+		t.Errorf("empty: %v %v", none, err)
+	}
+	_, err = edition.LoadEffects([]byte(strings.Replace(effectsDoc, "kind: topic.migrate", "kind: topic.teleport", 1)))
+	var le *edition.LoadError
+	if !errors.As(err, &le) || le.Code != edition.ErrSchema || le.Line != 12 {
+		t.Errorf("bad kind: %v", err)
+	}
+}
+
+// effectsTwin is effectsDoc as a JSON writer would hold it (the test module
+// has no YAML dependency): the same effects, every word a JSON string.
+func effectsTwin() map[string]any {
+	return map[string]any{"libedition": 1, "effects": []any{
+		map[string]any{"key": "MQ_INST_1/4/0", "kind": "billing.convert", "subject": map[string]any{"instance": "MQ_INST_1"},
+			"from": "subscription", "to": "pay_as_you_go", "at": "2026-03-01T00:00:00Z", "flags": []any{"billing"},
+			"text": "switch billing from subscription to pay-as-you-go as of 2026-03-01T00:00:00Z"},
+		map[string]any{"key": "MQ_INST_1/4/1", "kind": "topic.migrate", "subject": map[string]any{"topic": "orders"},
+			"from": "dedicated", "to": "shared", "online": true, "flags": []any{},
+			"text": "migrate topic orders from the dedicated cluster to the shared cluster"},
+	}}
 }

@@ -280,13 +280,36 @@ func (in *Instance) String() string {
 
 // Dump returns the snapshot's state file (docs/formats.md, full form).
 func (in *Instance) Dump() ([]byte, error) {
+	return in.dump(false)
+}
+
+// DumpJSON returns the same state file as one line of JSON (same fields,
+// same order); Load reads it back to an equal snapshot.
+func (in *Instance) DumpJSON() ([]byte, error) {
+	return in.dump(true)
+}
+
+// MarshalJSON implements json.Marshaler with the JSON state file, so that a
+// snapshot embeds in a larger JSON document.
+func (in *Instance) MarshalJSON() ([]byte, error) {
+	return in.dump(true)
+}
+
+func (in *Instance) dump(json bool) ([]byte, error) {
 	buf := C.ed_buffer_new()
 	if buf == nil {
 		return nil, ErrNoMemory
 	}
 	defer C.ed_buffer_free(buf)
 	st := C.ed_status(C.ED_OK)
-	if !in.read(func(p *C.ed_instance) { st = C.ed_instance_dump_yaml(p, buf) }) {
+	ok := in.read(func(p *C.ed_instance) {
+		if json {
+			st = C.ed_instance_dump_json(p, buf)
+		} else {
+			st = C.ed_instance_dump_yaml(p, buf)
+		}
+	})
+	if !ok {
 		return nil, ErrClosed
 	}
 	if st != C.ED_OK {
@@ -319,6 +342,34 @@ func Load(data []byte, opts ...Option) (*Instance, error) {
 		return nil, loadError(st, cerr)
 	}
 	return wrap(out), nil
+}
+
+// LoadEffects reads an effects document (YAML or JSON: what `edition apply
+// --effects-out` writes, or what a host stored) back into Effects, as
+// strictly as a state file. A rejected document gives a *LoadError with its
+// line and column.
+func LoadEffects(data []byte, opts ...Option) ([]Effect, error) {
+	if err := checkVersion(); err != nil {
+		return nil, err
+	}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer C.ed_options_free(o)
+	var list *C.ed_effect_list
+	var cerr *C.ed_error
+	st := C.ed_effects_load_yaml(&list, bytesPtr(data), C.size_t(len(data)), o, &cerr)
+	runtime.KeepAlive(data)
+	if st != C.ED_OK {
+		return nil, loadError(st, cerr)
+	}
+	defer C.ed_effects_free(list)
+	out, err := effects(list, C.ed_effect_list_count(list))
+	if err == nil && out == nil {
+		out = []Effect{}
+	}
+	return out, err
 }
 
 // bytesPtr points C at a Go byte slice for the duration of one call (the

@@ -10,8 +10,8 @@ import (
 
 func TestVersionSupported(t *testing.T) {
 	for v, ok := range map[string]bool{
-		"0.1.0": true, "0.1.7": true, "0.2.0": true, "0.15.3": true,
-		"0.0.9": false, "1.0.0": false, "1.1.0": false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
+		"0.2.0": true, "0.2.7": true, "0.3.0": true, "0.15.3": true,
+		"0.1.0": false, "0.0.9": false, "1.0.0": false, "1.1.0": false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
 	} {
 		err := versionSupported(v)
 		var ve *VersionError

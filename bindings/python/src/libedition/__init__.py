@@ -24,6 +24,7 @@ from ._core import (
     Subscription,
     add_months,
     format_time,
+    load_effects,
     parse_time,
 )
 from ._enums import (
@@ -83,6 +84,6 @@ __all__ = [
     "Migration", "MigrationInProgress", "NoDirectDowngrade", "NoMemory", "NoMigration", "NotFound",
     "NotSubscription", "ParseError", "PlanMode", "PlanStep", "Released", "Result", "Scenario",
     "ScenarioStep", "SchemaError", "Status", "StepRecord", "SubjectKind", "Subscription",
-    "WRITTEN_FOR", "add_months", "error_class", "format_time", "library_path", "parse_time",
+    "WRITTEN_FOR", "add_months", "error_class", "format_time", "library_path", "load_effects", "parse_time",
     "version",
 ]

@@ -36,6 +36,7 @@ from ._native import (
     ED_TIME_BUFSIZE,
     ffi,
     lib,
+    require,
 )
 from ._time import from_ed_time, to_ed_time
 
@@ -303,6 +304,17 @@ def _effects(lst: Any) -> tuple[Effect, ...]:
     t = ffi.new("ed_time *")
     n = ffi.new("int64_t *")
     return tuple(_effect(lib.ed_effect_list_get(lst, i), t, n) for i in range(count))
+
+
+def load_effects(data: Union[str, bytes], *,
+                 max_document_size: Optional[int] = None) -> tuple[Effect, ...]:
+    """Reads an effects document (YAML or JSON, as ``edition apply
+    --effects-out`` or a host stored it) back into Effects, as strictly as
+    a state file: raises ParseError or SchemaError with ``line`` and
+    ``column``. Needs libedition 0.2."""
+    loader = require("ed_effects_load_yaml", (0, 2))
+    lst = ffi.gc(_load(loader, "ed_effect_list", data, max_document_size), lib.ed_effects_free)
+    return _effects(lst)
 
 
 # --------------------------------------------------------------------------
@@ -578,6 +590,13 @@ class Instance:
     def dump_yaml(self) -> str:
         """The state file of this snapshot (full form; loads back equal)."""
         return _buffer_text(lambda buf: lib.ed_instance_dump_yaml(self._ptr, buf))
+
+    def dump_json(self) -> str:
+        """The state file of this snapshot as one line of JSON (same fields and
+        order as dump_yaml; ``load_yaml`` reads it back equal). Needs
+        libedition 0.2."""
+        dump = require("ed_instance_dump_json", (0, 2))
+        return _buffer_text(lambda buf: dump(self._ptr, buf))
 
     # -- properties ----------------------------------------------------------
 

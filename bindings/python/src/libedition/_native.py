@@ -1,9 +1,11 @@
 """Loading libedition.so.1 through cffi in ABI mode, and checking its version.
 
 The declarations below restate the public header ``include/libedition.h`` of
-libedition 0.1 (enums as ``int``, opaque types as incomplete structs). Only
-the public API is declared. Functions that later minor releases add are not
-declared here; a binding written for them checks ``hasattr(lib, name)``.
+libedition 0.1 (enums as ``int``, opaque types as incomplete structs), then
+the functions 0.2 added (symbol version LIBEDITION_1.1). Only the public API
+is declared. In ABI mode a declared function is looked up when first used,
+so the binding still loads a 0.1 library; the 0.2 functions are used through
+``require``, which names the release a missing one needs.
 """
 
 from __future__ import annotations
@@ -169,6 +171,12 @@ int ed_step_dump_yaml(ed_buffer *buf, size_t step, ed_time at, const ed_command 
                       const ed_result *r, const ed_instance *current);
 int ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,
                         const ed_result *r, const ed_instance *current);
+
+/* 0.2 (LIBEDITION_1.1) */
+int ed_instance_dump_json(const ed_instance *inst, ed_buffer *buf);
+int ed_effects_load_yaml(ed_effect_list **out, const char *data, size_t len,
+                         const ed_options *opts, ed_error **err);
+void ed_effects_free(ed_effect_list *list);
 """
 
 # Constants of the header that are not enumerations the binding reflects.
@@ -249,3 +257,14 @@ lib: Any
 library_path: str
 library_version: str
 ffi, lib, library_path, library_version = _load()
+
+
+def require(name: str, release: tuple[int, int]) -> Any:
+    """The library function ``name``, which libedition ``release`` added; an
+    explanatory RuntimeError when the loaded library is older."""
+    try:
+        return getattr(lib, name)
+    except AttributeError:
+        raise RuntimeError(
+            f"libedition: {name} needs libedition {release[0]}.{release[1]} or later; "
+            f"the library loaded ({library_path}) does not have it") from None
