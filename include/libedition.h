@@ -506,7 +506,16 @@ ED_API ed_field_type ed_field_type_of(ed_field field);
 
 /* Effects and their lists are borrowed from the result that holds them
  * (or owned by the caller when made by ed_effects_load_yaml); getters
- * return 0, NULL or false for NULL. Thread-safe. */
+ * return 0, NULL or false for NULL. Thread-safe.
+ *
+ * Keys and texts of a list made by a transition are written when one of
+ * them is first asked for, all of the list's at once, so that a
+ * transition emitting many effects costs about as much as filling an
+ * array: any number of threads may ask at once, each gets the same
+ * pointers, valid as long as the list. Should that first writing run out
+ * of memory, ed_effect_key and ed_effect_text return NULL (and the next
+ * call tries again); they return NULL in no other case for an effect. The
+ * dump functions never need that memory. */
 /** Number of effects (0 for NULL). */
 ED_API size_t ed_effect_list_count(const ed_effect_list *list);
 /** The i-th effect in order (NULL when out of range). */

@@ -547,9 +547,12 @@ static void w_effect(writer *w, const ed_effect *e)
             w->status = ED_INVALID_ARGUMENT;
         return;
     }
+    /* written into buffers here rather than built for the whole list: a
+     * dump needs no memory beyond its document */
+    char key[ED_EFFECT_KEY_MAX], text[ED_EFFECT_TEXT_MAX];
     w_map(w, false);
     w_word(w, "key");
-    w_str(w, ed_effect_key(e));
+    w_str(w, ed__effect_key_into(e, key));
     w_word(w, "kind");
     w_word(w, ed_effect_kind_name(ed_effect_kind_of(e)));
     w_word(w, "subject");
@@ -594,7 +597,7 @@ static void w_effect(writer *w, const ed_effect *e)
     }
     w_seq_end(w);
     w_word(w, "text");
-    w_str(w, ed_effect_text(e));
+    w_str(w, ed__effect_text_into(e, text));
     w_map_end(w);
 }
 

@@ -295,6 +295,23 @@ static void exercise(const char *name, case_fn run)
     }
 }
 
+/* Keys and texts are written on first request (lib/effects.c): a getter
+ * that runs out of memory there returns NULL, leaks nothing and publishes
+ * nothing, so that the next call writes them all. */
+static ed_status c_effect_first_read(char *fp)
+{
+    ed_result *r = ed_upgrade(wide, T_MID, 1);
+    const ed_effect_list *l = ed_result_effects(r);
+    go();
+    const char *key = ed_effect_key(ed_effect_list_get(l, 0));
+    const char *text = ed_effect_text(ed_effect_list_get(l, ed_effect_list_count(l) - 1));
+    stop();
+    ed_status st = key != NULL && text != NULL ? ED_OK : ED_NO_MEMORY;
+    fp_result(fp, r);
+    ed_result_free(r);
+    return st;
+}
+
 /* Result-returning commands share one shape. */
 #define RESULT_CASE(fn_name, call)                                                        \
     static ed_status fn_name(char *fp)                                                   \
@@ -742,6 +759,7 @@ static const struct {
     {"result_dump_json_not_utf8", c_dump_result_json_not_utf8},
     {"scenario_load_yaml", c_load_scenario},
     {"effects_load_yaml", c_load_effects},
+    {"effect_key_first_read", c_effect_first_read},
 };
 
 START_TEST(test_alloc_failure_each_entry_point)
