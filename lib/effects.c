@@ -319,8 +319,8 @@ bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind, uint64_t r
     ed_effect proto = *e;
     ed_effect *items = list->items;
     uint32_t pos = (uint32_t)list->count;
-    const size_t *off = table->off;
-    const char *chars = table->chars;
+    const size_t *off = table->store->off;
+    const char *chars = table->store->chars;
     for (size_t i = 1; i < n; i++) {
         ed_effect *r = &items[pos + i];
         *r = proto;

@@ -41,32 +41,47 @@ ED_INTERNAL bool ed__size_mul(size_t a, size_t b, size_t *out);
 ED_INTERNAL bool ed__size_add(size_t a, size_t b, size_t *out);
 
 /* ---- name tables ------------------------------------------------------ */
-/* An ordered set of names: one character arena, an offset per name and an
- * open-addressing hash index. Shared between snapshots by reference count;
- * mutated only while its only owner builds it (refs == 1, not yet
- * published in a snapshot). */
+/* An ordered set of names. The names live in a store (a character arena,
+ * an offset per name and an open-addressing hash index) that several
+ * tables share: a table is the store's first `count` names. Adding a name
+ * to a table that ends where the store's written part ends appends it to
+ * the same store in O(1), and the older table still sees exactly its own
+ * names (lib/names.c explains why this is safe while other threads read).
+ * Tables are immutable once published and shared by reference count. */
+typedef struct ed_name_store {
+    atomic_size_t refs;
+    atomic_size_t used; /* names written: the count of the longest table */
+    size_t *off;        /* offsets into chars */
+    size_t off_cap;
+    char *chars;        /* names, each NUL-terminated */
+    size_t chars_cap;
+    _Atomic uint32_t *slots; /* hash index: 0 empty, else name index + 1 */
+    size_t slot_cap;         /* power of two */
+} ed_name_store;
+
 typedef struct ed_names {
     atomic_size_t refs;
-    size_t count;
-    size_t *off;   /* count offsets into chars */
-    size_t off_cap;
-    char *chars;   /* names, each NUL-terminated */
-    size_t chars_len, chars_cap;
-    uint32_t *slots; /* hash index: 0 empty, else name index + 1 */
-    size_t slot_cap; /* power of two */
+    size_t count;     /* the store's first count names */
+    size_t chars_len; /* their bytes in the store's chars */
+    /* count and chars_len before the names this table appended to a store
+     * it shares (equal to them when it appended none) */
+    size_t base_count, base_chars;
+    ed_name_store *store;
 } ed_names;
 
 /* A new empty table with one reference; NULL when out of memory. */
 ED_INTERNAL ed_names *ed__names_new(size_t capacity_hint);
 ED_INTERNAL ed_names *ed__names_ref(ed_names *n);
 ED_INTERNAL void ed__names_unref(ed_names *n);
-/* Appends `name` (len bytes, not validated here). ED_EXISTS if present,
+/* Appends `name` (len bytes, not validated here) to a table that is being
+ * built (one reference, not yet published). ED_EXISTS if present,
  * ED_LIMIT_EXCEEDED past ED_MAX_NAMES, ED_NO_MEMORY. Unchanged on error. */
 ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
 /* Index of name, or SIZE_MAX. */
 ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
-/* A new table with `name` appended (copy; n untouched). NULL on no memory. */
+/* A new table with `name` appended (n untouched): O(1) when n ends where
+ * its store's written part ends, else a copy. NULL on no memory. */
 ED_INTERNAL ed_names *ed__names_with(const ed_names *n, const char *name);
 /* A new table without entry i (copy; n untouched). NULL on no memory. */
 ED_INTERNAL ed_names *ed__names_without(const ed_names *n, size_t i);

@@ -439,7 +439,7 @@ static void w_names(writer *w, const ed_names *names)
 {
     w_seq(w, true);
     for (size_t i = 0; i < names->count && w->status == ED_OK; i++) {
-        const char *s = names->chars + names->off[i];
+        const char *s = ed__names_at(names, i);
         w_str(w, s);
     }
     w_seq_end(w);
