@@ -810,6 +810,28 @@ ED_API ed_status ed_step_dump_json(ed_buffer *buf, size_t step, ed_time at,
 ED_API ed_status ed_result_dump_json(ed_buffer *buf, const ed_command *cmd, ed_time now,
                                      const ed_result *r, const ed_instance *current);
 
+/** Where the streaming writers below send a document: called with each
+ *  piece in order (at most about 64 KiB, never empty); returns true when it
+ *  took the bytes, false to stop the writer. */
+typedef bool (*ed_write_fn)(void *ctx, const char *data, size_t len);
+
+/** ed_result_dump_yaml's document, handed to `write` piece by piece as it
+ *  is written instead of collected in a buffer (since 1.1): the memory it
+ *  needs does not grow with the number of effects, so a plan of millions
+ *  of effects can go straight to a file. ED_IO_ERROR when `write` returned
+ *  false (the writer stops at once), ED_NO_MEMORY, ED_INVALID_ARGUMENT for
+ *  a NULL argument or an invalid time. On failure the pieces already
+ *  handed over stay written: the caller discards a partial document.
+ *  Thread-safe for distinct calls. */
+ED_API ed_status ed_result_write_yaml(ed_write_fn write, void *ctx, const ed_command *cmd,
+                                      ed_time now, const ed_result *r,
+                                      const ed_instance *current);
+/** ed_result_write_yaml's JSON twin: ed_result_dump_json's document in
+ *  pieces. */
+ED_API ed_status ed_result_write_json(ed_write_fn write, void *ctx, const ed_command *cmd,
+                                      ed_time now, const ed_result *r,
+                                      const ed_instance *current);
+
 #ifdef __cplusplus
 }
 #endif
