@@ -90,10 +90,16 @@ static ed_effect_list *list_of(const ed_effect *e)
     return b->list;
 }
 
+/* One block: the offsets, then the characters they point into. */
 struct ed_effect_strings {
-    size_t *off; /* key and text of effect i at off[2i], off[2i + 1] */
-    char *chars;
+    size_t count;
+    size_t off[]; /* key and text of effect i at off[2i], off[2i + 1] */
 };
+
+static char *chars_of(const ed_effect_strings *s)
+{
+    return (char *)(uintptr_t)(s->off + 2 * s->count);
+}
 
 bool ed__effect_kind_info(ed_effect_kind kind, ed_subject_kind *subject, unsigned *flags)
 {
@@ -533,10 +539,6 @@ static bool write_text(sink *o, const ed_effect *e, const ed_effect_list *list)
 
 static void strings_free(ed_effect_strings *s)
 {
-    if (s == NULL)
-        return;
-    ed__free(s->off);
-    ed__free(s->chars);
     ed__free(s);
 }
 
@@ -545,40 +547,44 @@ static void strings_free(ed_effect_strings *s)
  * library: ed__effects_seal refuses it). */
 static ed_effect_strings *strings_build(const ed_effect_list *list)
 {
-    ed_effect_strings *s = ed__calloc(1, sizeof *s);
+    size_t head, cap, bytes;
+    if (!ed__size_mul(list->count, 2 * sizeof(size_t), &head) ||
+        !ed__size_add(head, sizeof(ed_effect_strings), &head) ||
+        !ed__size_mul(list->count, 64, &cap) ||
+        !ed__size_add(cap, ED_EFFECT_KEY_MAX + ED_EFFECT_TEXT_MAX, &cap) ||
+        !ed__size_add(head, cap, &bytes))
+        return NULL;
+    ed_effect_strings *s = ed__alloc(bytes);
     if (s == NULL)
         return NULL;
-    size_t cap;
-    s->off = ed__alloc_array(list->count, 2 * sizeof *s->off);
-    if (s->off == NULL || !ed__size_mul(list->count, 64, &cap) ||
-        !ed__size_add(cap, ED_EFFECT_KEY_MAX + ED_EFFECT_TEXT_MAX, &cap) ||
-        (s->chars = ed__alloc(cap)) == NULL) {
-        strings_free(s);
-        return NULL;
-    }
+    s->count = list->count;
     size_t len = 0;
     for (size_t i = 0; i < list->count; i++) {
         if (cap - len < ED_EFFECT_KEY_MAX + ED_EFFECT_TEXT_MAX) {
             size_t more;
-            char *grown = ed__size_mul(cap, 2, &more) ? ed__realloc(s->chars, more) : NULL;
+            ed_effect_strings *grown = ed__size_mul(cap, 2, &more) &&
+                                               ed__size_add(head, more, &bytes)
+                                           ? ed__realloc(s, bytes)
+                                           : NULL;
             if (grown == NULL) {
                 strings_free(s);
                 return NULL;
             }
-            s->chars = grown;
+            s = grown;
             cap = more;
         }
+        char *chars = chars_of(s);
         const ed_effect *e = &list->items[i];
-        sink o = {s->chars + len, s->chars + len + ED_EFFECT_KEY_MAX - 1};
+        sink o = {chars + len, chars + len + ED_EFFECT_KEY_MAX - 1};
         write_key(&o, e, list);
         *o.p++ = '\0';
         s->off[2 * i] = len;
-        len = (size_t)(o.p - s->chars);
-        o = (sink){s->chars + len, s->chars + len + ED_EFFECT_TEXT_MAX - 1};
+        len = (size_t)(o.p - chars);
+        o = (sink){chars + len, chars + len + ED_EFFECT_TEXT_MAX - 1};
         (void)write_text(&o, e, list);
         *o.p++ = '\0';
         s->off[2 * i + 1] = len;
-        len = (size_t)(o.p - s->chars);
+        len = (size_t)(o.p - chars);
     }
     return s;
 }
@@ -612,7 +618,7 @@ const char *ed__effect_key_into(const ed_effect *e, char *buf)
     const ed_effect_strings *s = atomic_load_explicit(
         &((ed_effect_list *)(uintptr_t)list)->strings, memory_order_acquire);
     if (s != NULL)
-        return s->chars + s->off[2 * e->pos];
+        return chars_of(s) + s->off[2 * e->pos];
     sink o = {buf, buf + ED_EFFECT_KEY_MAX - 1};
     write_key(&o, e, list);
     *o.p = '\0';
@@ -627,7 +633,7 @@ const char *ed__effect_text_into(const ed_effect *e, char *buf)
     const ed_effect_strings *s = atomic_load_explicit(
         &((ed_effect_list *)(uintptr_t)list)->strings, memory_order_acquire);
     if (s != NULL)
-        return s->chars + s->off[2 * e->pos + 1];
+        return chars_of(s) + s->off[2 * e->pos + 1];
     sink o = {buf, buf + ED_EFFECT_TEXT_MAX - 1};
     bool known = write_text(&o, e, list);
     *o.p = '\0';
@@ -684,7 +690,7 @@ const char *ed_effect_key(const ed_effect *e)
     if (list->loaded)
         return list->extras[e->extra - 1].key;
     const ed_effect_strings *s = strings_of(list);
-    return s ? s->chars + s->off[2 * e->pos] : NULL;
+    return s ? chars_of(s) + s->off[2 * e->pos] : NULL;
 }
 
 uint64_t ed_effect_revision(const ed_effect *e)
@@ -731,7 +737,7 @@ const char *ed_effect_text(const ed_effect *e)
     if (list->loaded)
         return list->extras[e->extra - 1].text;
     const ed_effect_strings *s = strings_of(list);
-    return s ? s->chars + s->off[2 * e->pos + 1] : NULL;
+    return s ? chars_of(s) + s->off[2 * e->pos + 1] : NULL;
 }
 
 bool ed_effect_has(const ed_effect *e, ed_field field)

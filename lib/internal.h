@@ -55,7 +55,8 @@ typedef struct ed_name_store {
     size_t off_cap;
     char *chars;        /* names, each NUL-terminated */
     size_t chars_cap;
-    _Atomic uint32_t *slots; /* hash index: 0 empty, else name index + 1 */
+    _Atomic uint32_t *slots; /* hash index: 0 empty, else name index + 1
+                              * and hash bits (names.c) */
     size_t slot_cap;         /* power of two */
 } ed_name_store;
 
@@ -66,6 +67,7 @@ typedef struct ed_names {
     /* count and chars_len before the names this table appended to a store
      * it shares (equal to them when it appended none) */
     size_t base_count, base_chars;
+    size_t claimed_slot; /* the index slot of the name it appended, if any */
     ed_name_store *store;
 } ed_names;
 

@@ -257,20 +257,34 @@ static uint32_t slot_get(const ed_name_store *st, size_t s)
     return atomic_load_explicit(&st->slots[s], memory_order_relaxed);
 }
 
+/* A slot holds a name's index + 1 in its low 20 bits (ED_MAX_NAMES fits)
+ * and 12 more bits of the name's hash above them, so that a probe passes
+ * over other names without reading their characters: a lookup in a large
+ * table then touches one cache line of the index, not one per name it
+ * passes. */
+#define SLOT_INDEX_BITS 20
+#define SLOT_INDEX_MASK ((1u << SLOT_INDEX_BITS) - 1)
+_Static_assert(ED_MAX_NAMES < (1u << SLOT_INDEX_BITS), "name indexes fit in a slot");
+
+static uint32_t slot_tag(uint64_t h)
+{
+    return (uint32_t)(h >> (64 - (32 - SLOT_INDEX_BITS))) << SLOT_INDEX_BITS;
+}
+
+static uint32_t slot_make(size_t i, uint64_t h)
+{
+    return slot_tag(h) | (uint32_t)(i + 1);
+}
+
+/* The name index a non-empty slot holds. */
+static size_t slot_index(uint32_t v)
+{
+    return (size_t)(v & SLOT_INDEX_MASK) - 1;
+}
+
 static void slot_set(ed_name_store *st, size_t s, uint32_t v)
 {
     atomic_store_explicit(&st->slots[s], v, memory_order_relaxed);
-}
-
-/* The slot holding name index i (which is in the index). */
-static size_t slot_of(const ed_name_store *st, size_t i)
-{
-    const char *s = st->chars + st->off[i];
-    size_t mask = st->slot_cap - 1;
-    size_t at = (size_t)hash_bytes(s, strlen(s)) & mask;
-    while (slot_get(st, at) != (uint32_t)(i + 1))
-        at = (at + 1) & mask;
-    return at;
 }
 
 void ed__names_unref(ed_names *n)
@@ -284,8 +298,8 @@ void ed__names_unref(ed_names *n)
      * (see above): slots first, then `used` */
     if (n->count > n->base_count && atomic_load_explicit(&st->refs, memory_order_acquire) > 1 &&
         atomic_load_explicit(&st->used, memory_order_acquire) == n->count) {
-        for (size_t i = n->count; i-- > n->base_count;)
-            slot_set(st, slot_of(st, i), 0);
+        /* additions claim one name each, and remember its slot */
+        slot_set(st, n->claimed_slot, 0);
         atomic_store_explicit(&st->used, n->base_count, memory_order_release);
     }
     store_unref(st);
@@ -303,15 +317,17 @@ static size_t lookup(const ed_names *n, const char *name, size_t len, uint64_t h
 {
     const ed_name_store *st = n->store;
     size_t mask = st->slot_cap - 1;
+    uint32_t tag = slot_tag(h);
     for (size_t s = (size_t)h & mask;; s = (s + 1) & mask) {
         uint32_t v = slot_get(st, s);
         if (v == 0)
             return SIZE_MAX;
-        if (v - 1 >= n->count)
+        size_t i = slot_index(v);
+        if (i >= n->count || (v & ~SLOT_INDEX_MASK) != tag)
             continue;
-        const char *have = st->chars + st->off[v - 1];
+        const char *have = st->chars + st->off[i];
         if (strncmp(have, name, len) == 0 && have[len] == '\0')
-            return v - 1;
+            return i;
     }
 }
 
@@ -331,16 +347,19 @@ size_t ed__names_find(const ed_names *n, const char *name, size_t len)
 }
 
 /* Writes name at position n->count of n's store, which n owns (it is being
- * built, or it just claimed the position); the caller made room. */
-static void write_name(ed_names *n, const char *name, size_t len, uint64_t h)
+ * built, or it just claimed the position); the caller made room. Returns
+ * the slot the name went to. */
+static size_t write_name(ed_names *n, const char *name, size_t len, uint64_t h)
 {
     ed_name_store *st = n->store;
     memcpy(st->chars + n->chars_len, name, len);
     st->chars[n->chars_len + len] = '\0';
     st->off[n->count] = n->chars_len;
-    slot_set(st, free_slot(st, h), (uint32_t)(n->count + 1));
+    size_t slot = free_slot(st, h);
+    slot_set(st, slot, slot_make(n->count, h));
     n->chars_len += len + 1;
     n->count++;
+    return slot;
 }
 
 /* Whether n's store has room for one more name of len bytes after n. */
@@ -357,7 +376,8 @@ static void index_all(ed_name_store *st, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         const char *s = st->chars + st->off[i];
-        slot_set(st, free_slot(st, hash_bytes(s, strlen(s))), (uint32_t)(i + 1));
+        uint64_t h = hash_bytes(s, strlen(s));
+        slot_set(st, free_slot(st, h), slot_make(i, h));
     }
 }
 
@@ -400,8 +420,11 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
      * owns its store, so every entry in the index is one of its names */
     uint64_t h = hash_bytes(name, len);
     size_t mask = st->slot_cap - 1, slot = (size_t)h & mask;
+    uint32_t tag = slot_tag(h);
     for (uint32_t v; (v = slot_get(st, slot)) != 0; slot = (slot + 1) & mask) {
-        const char *have = st->chars + st->off[v - 1];
+        if ((v & ~SLOT_INDEX_MASK) != tag)
+            continue;
+        const char *have = st->chars + st->off[slot_index(v)];
         if (strncmp(have, name, len) == 0 && have[len] == '\0')
             return ED_EXISTS;
     }
@@ -425,7 +448,7 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
     memcpy(st->chars + n->chars_len, name, len);
     st->chars[n->chars_len + len] = '\0';
     st->off[n->count] = n->chars_len;
-    slot_set(st, slot, (uint32_t)(n->count + 1));
+    slot_set(st, slot, slot_make(n->count, h));
     n->chars_len += len + 1;
     n->count++;
     /* a table being built claimed nothing from others */
@@ -462,7 +485,7 @@ static ed_names *copy(const ed_names *n, size_t extra_chars)
          * the latest insertions restores it as it was before them */
         for (size_t s = 0; s < slots; s++) {
             uint32_t v = slot_get(from, s);
-            slot_set(st, s, v - 1 < n->count ? v : 0);
+            slot_set(st, s, v != 0 && slot_index(v) < n->count ? v : 0);
         }
     } else {
         index_all(st, n->count);
@@ -489,7 +512,7 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
             atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
             c->count = c->base_count = n->count;
             c->chars_len = c->base_chars = n->chars_len;
-            write_name(c, name, len, h);
+            c->claimed_slot = write_name(c, name, len, h);
             return c;
         }
         ed__free(c);
@@ -497,7 +520,7 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
     ed_names *c = copy(n, len + 1);
     if (c == NULL)
         return NULL;
-    write_name(c, name, len, h);
+    (void)write_name(c, name, len, h);
     c->base_count = c->count;
     c->base_chars = c->chars_len;
     atomic_store_explicit(&c->store->used, c->count, memory_order_relaxed);
