@@ -69,9 +69,9 @@ static const char *const words[] = {
 
 static uint8_t word_code(const char *s)
 {
-    for (uint8_t i = 1; i < sizeof words / sizeof words[0]; i++)
+    for (size_t i = 1; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(words[i], s) == 0)
-            return i;
+            return (uint8_t)i;
     return 0;
 }
 
@@ -96,9 +96,9 @@ struct ed_effect_strings {
     size_t off[]; /* key and text of effect i at off[2i], off[2i + 1] */
 };
 
-static char *chars_of(const ed_effect_strings *s)
+static const char *chars_of(const ed_effect_strings *s)
 {
-    return (char *)(uintptr_t)(s->off + 2 * s->count);
+    return (const char *)(s->off + 2 * s->count);
 }
 
 bool ed__effect_kind_info(ed_effect_kind kind, ed_subject_kind *subject, unsigned *flags)
@@ -573,7 +573,7 @@ static ed_effect_strings *strings_build(const ed_effect_list *list)
             s = grown;
             cap = more;
         }
-        char *chars = chars_of(s);
+        char *chars = (char *)(s->off + 2 * s->count);
         const ed_effect *e = &list->items[i];
         sink o = {chars + len, chars + len + ED_EFFECT_KEY_MAX - 1};
         write_key(&o, e, list);
@@ -595,7 +595,7 @@ static const ed_effect_strings *strings_of(const ed_effect_list *clist)
 {
     /* the strings are a cache: the list is never an object defined const
      * (results and loaded lists are allocated), only handed out as one */
-    ed_effect_list *list = (ed_effect_list *)(uintptr_t)clist;
+    ed_effect_list *list = (ed_effect_list *)clist;
     ed_effect_strings *s = atomic_load_explicit(&list->strings, memory_order_acquire);
     if (s != NULL)
         return s;
@@ -616,9 +616,10 @@ const char *ed__effect_key_into(const ed_effect *e, char *buf)
     if (list->loaded)
         return list->extras[e->extra - 1].key;
     const ed_effect_strings *s = atomic_load_explicit(
-        &((ed_effect_list *)(uintptr_t)list)->strings, memory_order_acquire);
+        &((ed_effect_list *)list)->strings, memory_order_acquire);
     if (s != NULL)
-        return chars_of(s) + s->off[2 * e->pos];
+        return chars_of(s) + s->off[2 * (size_t)e->pos];
+    buf[0] = '\0';
     sink o = {buf, buf + ED_EFFECT_KEY_MAX - 1};
     write_key(&o, e, list);
     *o.p = '\0';
@@ -631,9 +632,10 @@ const char *ed__effect_text_into(const ed_effect *e, char *buf)
     if (list->loaded)
         return list->extras[e->extra - 1].text;
     const ed_effect_strings *s = atomic_load_explicit(
-        &((ed_effect_list *)(uintptr_t)list)->strings, memory_order_acquire);
+        &((ed_effect_list *)list)->strings, memory_order_acquire);
     if (s != NULL)
-        return chars_of(s) + s->off[2 * e->pos + 1];
+        return chars_of(s) + s->off[2 * (size_t)e->pos + 1];
+    buf[0] = '\0';
     sink o = {buf, buf + ED_EFFECT_TEXT_MAX - 1};
     bool known = write_text(&o, e, list);
     *o.p = '\0';
@@ -690,7 +692,7 @@ const char *ed_effect_key(const ed_effect *e)
     if (list->loaded)
         return list->extras[e->extra - 1].key;
     const ed_effect_strings *s = strings_of(list);
-    return s ? chars_of(s) + s->off[2 * e->pos] : NULL;
+    return s ? chars_of(s) + s->off[2 * (size_t)e->pos] : NULL;
 }
 
 uint64_t ed_effect_revision(const ed_effect *e)
@@ -737,7 +739,7 @@ const char *ed_effect_text(const ed_effect *e)
     if (list->loaded)
         return list->extras[e->extra - 1].text;
     const ed_effect_strings *s = strings_of(list);
-    return s ? chars_of(s) + s->off[2 * e->pos + 1] : NULL;
+    return s ? chars_of(s) + s->off[2 * (size_t)e->pos + 1] : NULL;
 }
 
 bool ed_effect_has(const ed_effect *e, ed_field field)
