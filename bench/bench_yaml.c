@@ -253,6 +253,20 @@ static double best_of(double *runs)
     return best;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(const double *t)
+{
+    double s[ROUNDS];
+    memcpy(s, t, sizeof s);
+    qsort(s, ROUNDS, sizeof s[0], cmp_double);
+    return s[ROUNDS / 2];
+}
+
 int main(void)
 {
     size_t len;
@@ -314,6 +328,10 @@ int main(void)
     printf("raw emit   %8.2f MB/s  (%.2f ms)\n", mb / emit, emit * 1e3);
     printf("dump       %8.2f MB/s  (%.2f ms)  ratio %.2f (target >= 0.70)\n", mb / dump,
            dump * 1e3, dump_ratio);
+    /* the lines scripts/bench collects: medians, so one lucky round
+     * cannot carry a target */
+    printf("RATIO yaml_load_vs_libyaml %.2f 0.7 >=\n", median_of(t_parse) / median_of(t_load));
+    printf("RATIO yaml_dump_vs_libyaml %.2f 0.7 >=\n", median_of(t_emit) / median_of(t_dump));
     printf("load peak  %zu bytes, %.2f x file size (target <= 3.00); snapshot keeps %zu bytes\n",
            peak, mem_ratio, kept);
 

@@ -506,7 +506,16 @@ ED_API ed_field_type ed_field_type_of(ed_field field);
 
 /* Effects and their lists are borrowed from the result that holds them
  * (or owned by the caller when made by ed_effects_load_yaml); getters
- * return 0, NULL or false for NULL. Thread-safe. */
+ * return 0, NULL or false for NULL. Thread-safe.
+ *
+ * Keys and texts of a list made by a transition are written when one of
+ * them is first asked for, all of the list's at once, so that a
+ * transition emitting many effects costs about as much as filling an
+ * array: any number of threads may ask at once, each gets the same
+ * pointers, valid as long as the list. Should that first writing run out
+ * of memory, ed_effect_key and ed_effect_text return NULL (and the next
+ * call tries again); they return NULL in no other case for an effect. The
+ * dump functions never need that memory. */
 /** Number of effects (0 for NULL). */
 ED_API size_t ed_effect_list_count(const ed_effect_list *list);
 /** The i-th effect in order (NULL when out of range). */
@@ -800,6 +809,28 @@ ED_API ed_status ed_step_dump_json(ed_buffer *buf, size_t step, ed_time at,
  *  JSON; arguments as ed_result_dump_yaml. */
 ED_API ed_status ed_result_dump_json(ed_buffer *buf, const ed_command *cmd, ed_time now,
                                      const ed_result *r, const ed_instance *current);
+
+/** Where the streaming writers below send a document: called with each
+ *  piece in order (at most about 64 KiB, never empty); returns true when it
+ *  took the bytes, false to stop the writer. */
+typedef bool (*ed_write_fn)(void *ctx, const char *data, size_t len);
+
+/** ed_result_dump_yaml's document, handed to `write` piece by piece as it
+ *  is written instead of collected in a buffer (since 1.1): the memory it
+ *  needs does not grow with the number of effects, so a plan of millions
+ *  of effects can go straight to a file. ED_IO_ERROR when `write` returned
+ *  false (the writer stops at once), ED_NO_MEMORY, ED_INVALID_ARGUMENT for
+ *  a NULL argument or an invalid time. On failure the pieces already
+ *  handed over stay written: the caller discards a partial document.
+ *  Thread-safe for distinct calls. */
+ED_API ed_status ed_result_write_yaml(ed_write_fn write, void *ctx, const ed_command *cmd,
+                                      ed_time now, const ed_result *r,
+                                      const ed_instance *current);
+/** ed_result_write_yaml's JSON twin: ed_result_dump_json's document in
+ *  pieces. */
+ED_API ed_status ed_result_write_json(ed_write_fn write, void *ctx, const ed_command *cmd,
+                                      ed_time now, const ed_result *r,
+                                      const ed_instance *current);
 
 #ifdef __cplusplus
 }

@@ -41,32 +41,49 @@ ED_INTERNAL bool ed__size_mul(size_t a, size_t b, size_t *out);
 ED_INTERNAL bool ed__size_add(size_t a, size_t b, size_t *out);
 
 /* ---- name tables ------------------------------------------------------ */
-/* An ordered set of names: one character arena, an offset per name and an
- * open-addressing hash index. Shared between snapshots by reference count;
- * mutated only while its only owner builds it (refs == 1, not yet
- * published in a snapshot). */
+/* An ordered set of names. The names live in a store (a character arena,
+ * an offset per name and an open-addressing hash index) that several
+ * tables share: a table is the store's first `count` names. Adding a name
+ * to a table that ends where the store's written part ends appends it to
+ * the same store in O(1), and the older table still sees exactly its own
+ * names (lib/names.c explains why this is safe while other threads read).
+ * Tables are immutable once published and shared by reference count. */
+typedef struct ed_name_store {
+    atomic_size_t refs;
+    atomic_size_t used; /* names written: the count of the longest table */
+    size_t *off;        /* offsets into chars */
+    size_t off_cap;
+    char *chars;        /* names, each NUL-terminated */
+    size_t chars_cap;
+    _Atomic uint32_t *slots; /* hash index: 0 empty, else name index + 1
+                              * and hash bits (names.c) */
+    size_t slot_cap;         /* power of two */
+} ed_name_store;
+
 typedef struct ed_names {
     atomic_size_t refs;
-    size_t count;
-    size_t *off;   /* count offsets into chars */
-    size_t off_cap;
-    char *chars;   /* names, each NUL-terminated */
-    size_t chars_len, chars_cap;
-    uint32_t *slots; /* hash index: 0 empty, else name index + 1 */
-    size_t slot_cap; /* power of two */
+    size_t count;     /* the store's first count names */
+    size_t chars_len; /* their bytes in the store's chars */
+    /* count and chars_len before the names this table appended to a store
+     * it shares (equal to them when it appended none) */
+    size_t base_count, base_chars;
+    size_t claimed_slot; /* the index slot of the name it appended, if any */
+    ed_name_store *store;
 } ed_names;
 
 /* A new empty table with one reference; NULL when out of memory. */
 ED_INTERNAL ed_names *ed__names_new(size_t capacity_hint);
 ED_INTERNAL ed_names *ed__names_ref(ed_names *n);
 ED_INTERNAL void ed__names_unref(ed_names *n);
-/* Appends `name` (len bytes, not validated here). ED_EXISTS if present,
+/* Appends `name` (len bytes, not validated here) to a table that is being
+ * built (one reference, not yet published). ED_EXISTS if present,
  * ED_LIMIT_EXCEEDED past ED_MAX_NAMES, ED_NO_MEMORY. Unchanged on error. */
 ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
 /* Index of name, or SIZE_MAX. */
 ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
-/* A new table with `name` appended (copy; n untouched). NULL on no memory. */
+/* A new table with `name` appended (n untouched): O(1) when n ends where
+ * its store's written part ends, else a copy. NULL on no memory. */
 ED_INTERNAL ed_names *ed__names_with(const ed_names *n, const char *name);
 /* A new table without entry i (copy; n untouched). NULL on no memory. */
 ED_INTERNAL ed_names *ed__names_without(const ed_names *n, size_t i);
@@ -140,54 +157,109 @@ ED_INTERNAL const char *ed__instance_parts_rule(ed_edition edition, ed_lifecycle
                                                bool *missing, char *msg, size_t msg_size);
 
 /* ---- effects ---------------------------------------------------------- */
+/* An effect is a compact record of 32 bytes: its kind, the subject as a
+ * pointer into a name table or identity the list holds, and small typed
+ * fields. It carries no text: keys and texts are written when first asked
+ * for (ed_effect_key, ed_effect_text), for the whole list at once, and
+ * published with one compare-and-swap (lib/effects.c explains why that is
+ * safe while many threads read the list). Subject kind and flags follow
+ * from the kind. */
 struct ed_effect {
-    ed_effect_kind kind;
-    ed_subject_kind subject_kind;
-    unsigned flags;
-    unsigned fields;   /* bit (1u << ed_field) per present field */
-    uint64_t revision;
-    size_t index;
-    /* offsets into the list's text arena while it is built; the pointers
-     * are set when the list is sealed, after which the arena never moves */
-    size_t key_off, subject_off, text_off;
-    const char *key, *subject, *text;
-    const char *from;  /* static strings */
-    const char *to;
-    const char *refund;
-    const char *timer;
+    const char *subject;
+    uint32_t pos;    /* position in its list, which finds the list */
+    uint32_t index;  /* within its revision (lists built by transitions) */
+    uint32_t rev;    /* revision - the list's base_revision (same) */
+    uint32_t extra;  /* 1 + index into the list's extras, 0 for none */
+    uint16_t fields; /* bit (1u << ed_field) per present field */
+    uint8_t kind;
+    uint8_t from, to; /* codes of the words effects.c knows, 0: in extra */
+    uint8_t online;
+};
+
+/* What few effects carry: times, a period, rare words. Every instance
+ * effect has one; so has every effect of a loaded list, which also keeps
+ * its key, text, revision and index as written. */
+typedef struct ed_effect_extra {
+    const char *from, *to, *refund, *timer;
     ed_time at, expires_at, unused_from, unused_until;
     int64_t period_months;
-    bool online;
-};
+    const char *key, *text;
+    uint64_t revision;
+    size_t index;
+} ed_effect_extra;
+
+/* The keys and texts of a whole list, built on first request. */
+typedef struct ed_effect_strings ed_effect_strings;
+
+#define ED_EFFECT_HELD_MAX 4
 
 struct ed_effect_list {
-    ed_effect *items;
+    ed_effect *items; /* preceded by a header naming the list (effects.c) */
     size_t count, cap;
-    char *text;        /* arena of keys, subjects and texts */
+    uint64_t base_revision;
+    const char *id;           /* of every key: ident's, or id_owned */
+    ed_ident *ident;          /* a reference, or NULL */
+    char *id_owned;
+    ed_names *held[ED_EFFECT_HELD_MAX]; /* tables subjects point into */
+    char **owned;             /* subjects copied by ed__effects_add */
+    size_t owned_count, owned_cap;
+    ed_effect_extra *extras;
+    size_t extra_count, extra_cap;
+    bool loaded;              /* read from a document: strings as written */
+    bool bad_kind;            /* an effect has a kind without a text */
+    char *text;               /* loaded lists: arena of their strings */
     size_t text_len, text_cap;
+    _Atomic(ed_effect_strings *) strings;
 };
 
-/* Appends an effect of `kind` (flags and subject kind from the spec's
- * table) on `subject`; the caller then sets fields. NULL on no memory. */
+/* Largest key and text (NUL included) that the library writes. */
+#define ED_EFFECT_KEY_MAX 192
+#define ED_EFFECT_TEXT_MAX 512
+
+/* Makes `ident` the instance of every key in the list (a reference is
+ * taken): subjects equal to its ID are then not copied. */
+ED_INTERNAL void ed__effects_bind(ed_effect_list *list, ed_ident *ident);
+/* Appends an effect of `kind` on `subject` (copied unless it is the bound
+ * identity's ID); the caller then sets fields. NULL on no memory. */
 ED_INTERNAL ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char *id,
                                       uint64_t revision, const char *subject);
-/* Writes keys and texts and fixes the string pointers. ED_NO_MEMORY, or
- * ED_INVALID_ARGUMENT for a kind that has no text (a bug of the caller). */
+/* Appends one effect of `kind` per name of `table`, in order, with from
+ * and to (either may be NULL) and online when `online`. The list holds a
+ * reference to the table; subjects point into it. false on no memory (the
+ * list is then unchanged). */
+ED_INTERNAL bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind,
+                                      uint64_t revision, ed_names *table, const char *from,
+                                      const char *to, bool online);
+/* Appends an effect whose subject is name `i` of `table` (held as above). */
+ED_INTERNAL ed_effect *ed__effects_add_name(ed_effect_list *list, ed_effect_kind kind,
+                                           uint64_t revision, ed_names *table, size_t i);
+/* ED_INVALID_ARGUMENT when an effect has a kind that has no text (a bug of
+ * the caller), else ED_OK. Texts are not written here: they are made when
+ * asked for. */
 ED_INTERNAL ed_status ed__effects_seal(ed_effect_list *list);
 /* The subject kind and flags of `kind` (lifecycle table); false for a value
  * that is not an effect kind. */
 ED_INTERNAL bool ed__effect_kind_info(ed_effect_kind kind, ed_subject_kind *subject,
                                      unsigned *flags);
-/* Appends a zeroed effect; NULL on no memory. */
+/* Loaded lists: appends a zeroed effect with its extra; NULL on no memory. */
 ED_INTERNAL ed_effect *ed__effects_push(ed_effect_list *list);
-/* Copies len bytes and a NUL into the text arena: the offset, or SIZE_MAX
- * on no memory. Pointers into the arena are fixed only once it is full. */
+/* The extra of an effect (NULL for none). */
+ED_INTERNAL ed_effect_extra *ed__effect_extra(const ed_effect *e);
+/* Copies len bytes and a NUL into the text arena of a loaded list: the
+ * offset, or SIZE_MAX on no memory. */
 ED_INTERNAL size_t ed__effects_put_text(ed_effect_list *list, const char *s, size_t len);
 /* Set a field by its ed_field, marking it present; false when the field is
- * not of that type (ed_field_type_of). */
+ * not of that type (ed_field_type_of) or needs an extra the effect lacks. */
 ED_INTERNAL bool ed__effect_set_string(ed_effect *e, ed_field field, const char *value);
 ED_INTERNAL bool ed__effect_set_time(ed_effect *e, ed_field field, ed_time value);
 ED_INTERNAL bool ed__effect_set_int(ed_effect *e, ed_field field, int64_t value);
+/* The key and text of e without building the list's strings: the stored
+ * or already built string, or one written into buf (ED_EFFECT_KEY_MAX or
+ * ED_EFFECT_TEXT_MAX bytes). NULL only for a kind without a text. Writers
+ * of documents use these, so that dumping a long list needs no memory
+ * beyond the document. */
+ED_INTERNAL const char *ed__effect_key_into(const ed_effect *e, char *buf);
+ED_INTERNAL const char *ed__effect_text_into(const ed_effect *e, char *buf);
 ED_INTERNAL void ed__effects_release(ed_effect_list *list);
 
 /* ---- results ---------------------------------------------------------- */

@@ -130,6 +130,42 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return siphash13(hash_key, s, len);
 }
 
+/* ---- stores shared by tables ---------------------------------------------
+ *
+ * A table is a prefix of its store: the store's first `count` names. The
+ * store's `used` counts the names written into it, which is the count of
+ * its longest table. Adding a name to a table T whose count equals `used`
+ * claims the next position with one compare-and-swap of `used` (count ->
+ * count + 1) and writes the name there: offset, characters and one hash
+ * slot. The new table is the store's first count + 1 names; T is still its
+ * first count. So a chain of additions (a history, a loaded instance that
+ * keeps growing) costs O(1) each instead of a copy of the table, and every
+ * snapshot stays immutable and shared.
+ *
+ * Why readers of T stay right while the store grows behind them:
+ *  - Offsets and characters are written only past the claimed position,
+ *    which no reader of T ever reads (T reads its first count names).
+ *  - Hash slots are atomics (relaxed order: a slot is one word that never
+ *    points at memory written after it). A lookup in T skips entries whose
+ *    index is T's count or more, and stops at an empty slot. A name of T
+ *    was placed at the first empty slot of its probe chain when it was
+ *    added, so every slot of that chain before it was full at the time and
+ *    stays full while T lives: skipping later entries, or seeing a slot
+ *    that a later claim fills, never hides a name of T.
+ *  - A table that claimed positions gives them back when it is freed, if
+ *    it is still the longest (`used` equals its count, so nobody built on
+ *    it): it empties the slots of its names, then lowers `used`. Emptying
+ *    the most recent insertions of a linear-probing index restores the
+ *    index exactly as it was before them; nobody can claim meanwhile,
+ *    since only a table of count `used` may claim and this one is being
+ *    freed. That keeps many previews from one snapshot (add a topic, look,
+ *    drop it) at O(1) each.
+ *  - When the store is full, or another table already claimed the next
+ *    position (two different additions to one snapshot both kept), the
+ *    new table gets a store of its own: the names copied once, with room
+ *    to grow by half, so that a chain of additions copies O(1) per name
+ *    amortized. Removing a name copies the table. */
+
 /* Slot count for `names` entries at a load factor of at most one half:
  * a power of two, at least 16; false when it cannot be represented. */
 static bool slots_for(size_t names, size_t *out)
@@ -147,31 +183,65 @@ static bool slots_for(size_t names, size_t *out)
     return true;
 }
 
+static void store_unref(ed_name_store *st)
+{
+    if (st == NULL || atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    ed__free(st->off);
+    ed__free(st->chars);
+    ed__free((void *)st->slots);
+    ed__free(st);
+}
+
+/* A store with room for `names` names of `chars` bytes in all, hashed
+ * into `slots` slots; NULL when out of memory. */
+static ed_name_store *store_new(size_t names, size_t chars, size_t slots)
+{
+    ed_name_store *st = ed__calloc(1, sizeof *st);
+    if (st == NULL)
+        return NULL;
+    atomic_init(&st->refs, 1);
+    atomic_init(&st->used, 0);
+    st->off = ed__alloc_array(names, sizeof *st->off);
+    st->chars = ed__alloc(chars);
+    st->slots = ed__calloc(slots, sizeof *st->slots);
+    if (st->off == NULL || st->chars == NULL || st->slots == NULL) {
+        store_unref(st);
+        return NULL;
+    }
+    st->off_cap = names;
+    st->chars_cap = chars;
+    st->slot_cap = slots;
+    return st;
+}
+
+static ed_names *table_new(ed_name_store *st)
+{
+    ed_names *n = ed__calloc(1, sizeof *n);
+    if (n == NULL)
+        return NULL;
+    atomic_init(&n->refs, 1);
+    n->store = st;
+    return n;
+}
+
 ed_names *ed__names_new(size_t capacity_hint)
 {
     if (capacity_hint > ED_MAX_NAMES)
         capacity_hint = ED_MAX_NAMES;
     size_t cap = capacity_hint < 8 ? 8 : capacity_hint;
+    /* a little room past the hint, so that a loaded table can grow in
+     * place; the index is sized for the hint (it has room to spare) */
+    size_t names = cap + cap / 32 + 8;
     size_t slots, chars_cap;
     if (!slots_for(cap, &slots) || !ed__size_mul(cap, 16, &chars_cap))
         return NULL;
-    ed_names *n = ed__calloc(1, sizeof *n);
+    ed_name_store *st = store_new(names, chars_cap, slots);
+    if (st == NULL)
+        return NULL;
+    ed_names *n = table_new(st);
     if (n == NULL)
-        return NULL;
-    atomic_init(&n->refs, 1);
-    n->off = ed__alloc_array(cap, sizeof *n->off);
-    n->chars = ed__alloc(chars_cap);
-    n->slots = ed__calloc(slots, sizeof *n->slots);
-    if (n->off == NULL || n->chars == NULL || n->slots == NULL) {
-        ed__free(n->off);
-        ed__free(n->chars);
-        ed__free(n->slots);
-        ed__free(n);
-        return NULL;
-    }
-    n->off_cap = cap;
-    n->chars_cap = chars_cap;
-    n->slot_cap = slots;
+        store_unref(st);
     return n;
 }
 
@@ -182,57 +252,145 @@ ed_names *ed__names_ref(ed_names *n)
     return n;
 }
 
+static uint32_t slot_get(const ed_name_store *st, size_t s)
+{
+    return atomic_load_explicit(&st->slots[s], memory_order_relaxed);
+}
+
+/* A slot holds a name's index + 1 in its low 20 bits (ED_MAX_NAMES fits)
+ * and 12 more bits of the name's hash above them, so that a probe passes
+ * over other names without reading their characters: a lookup in a large
+ * table then touches one cache line of the index, not one per name it
+ * passes. */
+#define SLOT_INDEX_BITS 20
+#define SLOT_INDEX_MASK ((1u << SLOT_INDEX_BITS) - 1)
+_Static_assert(ED_MAX_NAMES < (1u << SLOT_INDEX_BITS), "name indexes fit in a slot");
+
+static uint32_t slot_tag(uint64_t h)
+{
+    return (uint32_t)(h >> (64 - (32 - SLOT_INDEX_BITS))) << SLOT_INDEX_BITS;
+}
+
+static uint32_t slot_make(size_t i, uint64_t h)
+{
+    return slot_tag(h) | (uint32_t)(i + 1);
+}
+
+/* The name index a non-empty slot holds. */
+static size_t slot_index(uint32_t v)
+{
+    return (size_t)(v & SLOT_INDEX_MASK) - 1;
+}
+
+static void slot_set(ed_name_store *st, size_t s, uint32_t v)
+{
+    atomic_store_explicit(&st->slots[s], v, memory_order_relaxed);
+}
+
 void ed__names_unref(ed_names *n)
 {
     if (n == NULL)
         return;
     if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) != 1)
         return;
-    ed__free(n->off);
-    ed__free(n->chars);
-    ed__free(n->slots);
+    ed_name_store *st = n->store;
+    /* give back the positions this table claimed, if nobody built on them
+     * (see above): slots first, then `used` */
+    if (n->count > n->base_count && atomic_load_explicit(&st->refs, memory_order_acquire) > 1 &&
+        atomic_load_explicit(&st->used, memory_order_acquire) == n->count) {
+        /* additions claim one name each, and remember its slot */
+        slot_set(st, n->claimed_slot, 0);
+        atomic_store_explicit(&st->used, n->base_count, memory_order_release);
+    }
+    store_unref(st);
     ed__free(n);
 }
 
 const char *ed__names_at(const ed_names *n, size_t i)
 {
-    return i < n->count ? n->chars + n->off[i] : NULL;
+    return i < n->count ? n->store->chars + n->store->off[i] : NULL;
 }
 
-/* The slot where `name` is, or the empty slot where it would go. */
-static size_t probe(const ed_names *n, const char *name, size_t len)
+/* The index of `name` in n, or SIZE_MAX; entries of longer tables sharing
+ * the store are skipped. */
+static size_t lookup(const ed_names *n, const char *name, size_t len, uint64_t h)
 {
-    size_t mask = n->slot_cap - 1;
-    size_t s = (size_t)hash_bytes(name, len) & mask;
-    for (;;) {
-        uint32_t v = n->slots[s];
+    const ed_name_store *st = n->store;
+    size_t mask = st->slot_cap - 1;
+    uint32_t tag = slot_tag(h);
+    for (size_t s = (size_t)h & mask;; s = (s + 1) & mask) {
+        uint32_t v = slot_get(st, s);
         if (v == 0)
-            return s;
-        const char *have = n->chars + n->off[v - 1];
+            return SIZE_MAX;
+        size_t i = slot_index(v);
+        if (i >= n->count || (v & ~SLOT_INDEX_MASK) != tag)
+            continue;
+        const char *have = st->chars + st->off[i];
         if (strncmp(have, name, len) == 0 && have[len] == '\0')
-            return s;
-        s = (s + 1) & mask;
+            return i;
     }
+}
+
+/* The first empty slot of the chain of hash h. */
+static size_t free_slot(const ed_name_store *st, uint64_t h)
+{
+    size_t mask = st->slot_cap - 1;
+    size_t s = (size_t)h & mask;
+    while (slot_get(st, s) != 0)
+        s = (s + 1) & mask;
+    return s;
 }
 
 size_t ed__names_find(const ed_names *n, const char *name, size_t len)
 {
-    uint32_t v = n->slots[probe(n, name, len)];
-    return v == 0 ? SIZE_MAX : (size_t)v - 1;
+    return lookup(n, name, len, hash_bytes(name, len));
 }
 
-static ed_status rehash(ed_names *n, size_t slot_cap)
+/* Writes name at position n->count of n's store, which n owns (it is being
+ * built, or it just claimed the position); the caller made room. Returns
+ * the slot the name went to. */
+static size_t write_name(ed_names *n, const char *name, size_t len, uint64_t h)
 {
-    uint32_t *slots = ed__calloc(slot_cap, sizeof *slots);
+    ed_name_store *st = n->store;
+    memcpy(st->chars + n->chars_len, name, len);
+    st->chars[n->chars_len + len] = '\0';
+    st->off[n->count] = n->chars_len;
+    size_t slot = free_slot(st, h);
+    slot_set(st, slot, slot_make(n->count, h));
+    n->chars_len += len + 1;
+    n->count++;
+    return slot;
+}
+
+/* Whether n's store has room for one more name of len bytes after n. */
+static bool room_for(const ed_names *n, size_t len)
+{
+    const ed_name_store *st = n->store;
+    size_t slots;
+    return n->count < st->off_cap && st->chars_cap - n->chars_len > len &&
+           slots_for(n->count + 1, &slots) && slots <= st->slot_cap;
+}
+
+/* Indexes the first count names of a store whose slots are empty. */
+static void index_all(ed_name_store *st, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *s = st->chars + st->off[i];
+        uint64_t h = hash_bytes(s, strlen(s));
+        slot_set(st, free_slot(st, h), slot_make(i, h));
+    }
+}
+
+/* Rebuilds the index of a store owned by one builder at slot_cap slots. */
+static ed_status rehash(ed_name_store *st, size_t count, size_t slot_cap)
+{
+    _Atomic uint32_t *slots = ed__calloc(slot_cap, sizeof *slots);
     if (slots == NULL)
         return ED_NO_MEMORY;
-    ed__free(n->slots);
-    n->slots = slots;
-    n->slot_cap = slot_cap;
-    for (size_t i = 0; i < n->count; i++) {
-        const char *s = n->chars + n->off[i];
-        n->slots[probe(n, s, strlen(s))] = (uint32_t)(i + 1);
-    }
+    ed__free((void *)st->slots);
+    st->slots = slots;
+    st->slot_cap = slot_cap;
+    index_all(st, count);
     return ED_OK;
 }
 
@@ -257,85 +415,115 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
 {
     if (n->count >= ED_MAX_NAMES)
         return ED_LIMIT_EXCEEDED;
-    size_t slot = probe(n, name, len);
-    if (n->slots[slot] != 0)
-        return ED_EXISTS;
+    ed_name_store *st = n->store;
+    /* one probe finds the name or the slot it goes to: a table being built
+     * owns its store, so every entry in the index is one of its names */
+    uint64_t h = hash_bytes(name, len);
+    size_t mask = st->slot_cap - 1, slot = (size_t)h & mask;
+    uint32_t tag = slot_tag(h);
+    for (uint32_t v; (v = slot_get(st, slot)) != 0; slot = (slot + 1) & mask) {
+        if ((v & ~SLOT_INDEX_MASK) != tag)
+            continue;
+        const char *have = st->chars + st->off[slot_index(v)];
+        if (strncmp(have, name, len) == 0 && have[len] == '\0')
+            return ED_EXISTS;
+    }
     size_t chars_need, slots;
     if (!ed__size_add(n->chars_len, len, &chars_need) ||
         !ed__size_add(chars_need, 1, &chars_need) || !slots_for(n->count + 1, &slots))
         return ED_NO_MEMORY;
-    void *off = n->off, *chars = n->chars;
-    if (grow(&off, &n->off_cap, n->count + 1, sizeof *n->off) != ED_OK)
+    void *off = st->off, *chars = st->chars;
+    if (grow(&off, &st->off_cap, n->count + 1, sizeof *st->off) != ED_OK)
         return ED_NO_MEMORY;
-    n->off = off;
-    if (grow(&chars, &n->chars_cap, chars_need, 1) != ED_OK)
+    st->off = off;
+    if (grow(&chars, &st->chars_cap, chars_need, 1) != ED_OK)
         return ED_NO_MEMORY;
-    n->chars = chars;
+    st->chars = chars;
     /* keep the load factor at or below one half */
-    if (slots > n->slot_cap) {
-        if (rehash(n, slots) != ED_OK)
+    if (slots > st->slot_cap) {
+        if (rehash(st, n->count, slots) != ED_OK)
             return ED_NO_MEMORY;
-        slot = probe(n, name, len);
+        slot = free_slot(st, h);
     }
-    memcpy(n->chars + n->chars_len, name, len);
-    n->chars[n->chars_len + len] = '\0';
-    n->off[n->count] = n->chars_len;
+    memcpy(st->chars + n->chars_len, name, len);
+    st->chars[n->chars_len + len] = '\0';
+    st->off[n->count] = n->chars_len;
+    slot_set(st, slot, slot_make(n->count, h));
     n->chars_len += len + 1;
-    n->slots[slot] = (uint32_t)(n->count + 1);
     n->count++;
+    /* a table being built claimed nothing from others */
+    n->base_count = n->count;
+    n->base_chars = n->chars_len;
+    atomic_store_explicit(&st->used, n->count, memory_order_relaxed);
     return ED_OK;
 }
 
-/* A private copy of n with room for `extra` more names. */
-static ed_names *copy(const ed_names *n, size_t extra_names, size_t extra_chars)
+/* A table with a store of its own holding n's names, with room for half as
+ * many more and at least `extra_chars` more bytes. */
+static ed_names *copy(const ed_names *n, size_t extra_chars)
 {
-    size_t off_cap, chars_cap, slot_cap;
-    if (!ed__size_add(n->count, extra_names, &off_cap) ||
-        !ed__size_add(n->chars_len, extra_chars, &chars_cap) || !slots_for(off_cap, &slot_cap))
+    const ed_name_store *from = n->store;
+    size_t names, chars, slots;
+    if (!ed__size_add(n->count, n->count / 2 + 8, &names) || !slots_for(names, &slots) ||
+        !ed__size_add(n->chars_len, n->chars_len / 2, &chars) ||
+        !ed__size_add(chars, extra_chars, &chars))
         return NULL;
-    if (slot_cap < n->slot_cap)
-        slot_cap = n->slot_cap;
-    ed_names *c = ed__calloc(1, sizeof *c);
-    if (c == NULL)
+    ed_name_store *st = store_new(names, chars, slots);
+    if (st == NULL)
         return NULL;
-    atomic_init(&c->refs, 1);
-    c->count = n->count;
-    c->off_cap = off_cap;
-    c->chars_len = n->chars_len;
-    c->chars_cap = chars_cap;
-    c->slot_cap = slot_cap;
-    c->off = ed__alloc_array(c->off_cap, sizeof *c->off);
-    c->chars = ed__alloc(c->chars_cap);
-    c->slots = ed__alloc_array(c->slot_cap, sizeof *c->slots);
-    if (c->off == NULL || c->chars == NULL || c->slots == NULL) {
-        ed__names_unref(c);
+    ed_names *c = table_new(st);
+    if (c == NULL) {
+        store_unref(st);
         return NULL;
     }
-    memcpy(c->off, n->off, n->count * sizeof *n->off);
-    memcpy(c->chars, n->chars, n->chars_len);
-    if (c->slot_cap == n->slot_cap) {
-        memcpy(c->slots, n->slots, n->slot_cap * sizeof *n->slots);
-    } else {
-        ed__free(c->slots);
-        c->slots = NULL;
-        if (rehash(c, c->slot_cap) != ED_OK) {
-            ed__names_unref(c);
-            return NULL;
+    memcpy(st->off, from->off, n->count * sizeof *st->off);
+    memcpy(st->chars, from->chars, n->chars_len);
+    c->count = c->base_count = n->count;
+    c->chars_len = c->base_chars = n->chars_len;
+    if (slots == from->slot_cap) {
+        /* the same index without the entries of longer tables: emptying
+         * the latest insertions restores it as it was before them */
+        for (size_t s = 0; s < slots; s++) {
+            uint32_t v = slot_get(from, s);
+            slot_set(st, s, v != 0 && slot_index(v) < n->count ? v : 0);
         }
+    } else {
+        index_all(st, n->count);
     }
+    atomic_store_explicit(&st->used, n->count, memory_order_relaxed);
     return c;
 }
 
 ed_names *ed__names_with(const ed_names *n, const char *name)
 {
     size_t len = strlen(name);
-    ed_names *c = copy(n, 1, len + 1);
+    uint64_t h = hash_bytes(name, len);
+    if (n->count >= ED_MAX_NAMES || lookup(n, name, len, h) != SIZE_MAX)
+        return NULL;
+    ed_name_store *st = n->store;
+    if (room_for(n, len)) {
+        ed_names *c = table_new(st);
+        if (c == NULL)
+            return NULL;
+        size_t expected = n->count;
+        if (atomic_compare_exchange_strong_explicit(&st->used, &expected, n->count + 1,
+                                                    memory_order_acq_rel,
+                                                    memory_order_relaxed)) {
+            atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
+            c->count = c->base_count = n->count;
+            c->chars_len = c->base_chars = n->chars_len;
+            c->claimed_slot = write_name(c, name, len, h);
+            return c;
+        }
+        ed__free(c);
+    }
+    ed_names *c = copy(n, len + 1);
     if (c == NULL)
         return NULL;
-    if (ed__names_push(c, name, len) != ED_OK) {
-        ed__names_unref(c);
-        return NULL;
-    }
+    (void)write_name(c, name, len, h);
+    c->base_count = c->count;
+    c->base_chars = c->chars_len;
+    atomic_store_explicit(&c->store->used, c->count, memory_order_relaxed);
     return c;
 }
 
@@ -362,9 +550,7 @@ bool ed__names_equal(const ed_names *a, const ed_names *b)
         return true;
     if (a->count != b->count || a->chars_len != b->chars_len)
         return false;
-    if (memcmp(a->chars, b->chars, a->chars_len) != 0)
-        return false;
-    return true;
+    return memcmp(a->store->chars, b->store->chars, a->chars_len) == 0;
 }
 
 bool ed__is_token(const char *s, size_t len, size_t min, size_t max)

@@ -137,6 +137,9 @@ static bool tx_begin(tx *t, const ed_instance *in)
         t->r = NULL;
         return false;
     }
+    /* keys name the instance and instance effects point at its ID */
+    ed__effects_bind(&t->r->effects, t->next->ident);
+    ed__effects_bind(&t->r->would_have, t->next->ident);
     return true;
 }
 
@@ -215,8 +218,6 @@ static ed_effect *emit(tx *t, ed_effect_kind kind, const char *subject)
                           subject ? subject : id_of(t->next));
 }
 
-#define FIELD(e, f) ((e)->fields |= 1u << (f))
-
 /* A result that changes nothing: the input snapshot itself, no effects. */
 static ed_result *unchanged(const ed_instance *in)
 {
@@ -240,36 +241,19 @@ static ed_time release_time(const ed_instance *n)
 /* One migrate effect per topic and one rebalance per group, in order. */
 static bool emit_moves(tx *t, ed_cluster from, ed_cluster to)
 {
-    const ed_names *topics = t->next->topics, *groups = t->next->groups;
-    for (size_t i = 0; i < topics->count; i++) {
-        ed_effect *e = emit(t, ED_EFFECT_TOPIC_MIGRATE, ed__names_at(topics, i));
-        if (e == NULL)
-            return false;
-        e->from = ed_cluster_name(from);
-        e->to = ed_cluster_name(to);
-        e->online = true;
-        FIELD(e, ED_FIELD_FROM);
-        FIELD(e, ED_FIELD_TO);
-        FIELD(e, ED_FIELD_ONLINE);
-    }
-    for (size_t i = 0; i < groups->count; i++) {
-        ed_effect *e = emit(t, ED_EFFECT_CONSUMERS_REBALANCE, ed__names_at(groups, i));
-        if (e == NULL)
-            return false;
-        e->from = ed_cluster_name(from);
-        e->to = ed_cluster_name(to);
-        FIELD(e, ED_FIELD_FROM);
-        FIELD(e, ED_FIELD_TO);
-    }
-    return true;
+    return ed__effects_add_names(t->fx, ED_EFFECT_TOPIC_MIGRATE, t->next->revision,
+                                 t->next->topics, ed_cluster_name(from), ed_cluster_name(to),
+                                 true) &&
+           ed__effects_add_names(t->fx, ED_EFFECT_CONSUMERS_REBALANCE, t->next->revision,
+                                 t->next->groups, ed_cluster_name(from), ed_cluster_name(to),
+                                 false);
 }
 
 static ed_effect *emit_timer(tx *t, ed_effect_kind kind, const char *timer)
 {
     ed_effect *e = emit(t, kind, NULL);
     if (e != NULL) {
-        e->timer = timer;
-        FIELD(e, ED_FIELD_TIMER);
+        (void)ed__effect_set_string(e, ED_FIELD_TIMER, timer);
     }
     return e;
 }
@@ -278,8 +262,7 @@ static ed_effect *emit_at(tx *t, ed_effect_kind kind, ed_time at)
 {
     ed_effect *e = emit(t, kind, NULL);
     if (e != NULL) {
-        e->at = at;
-        FIELD(e, ED_FIELD_AT);
+        (void)ed__effect_set_time(e, ED_FIELD_AT, at);
     }
     return e;
 }
@@ -305,10 +288,8 @@ static bool downgrade_now(tx *t, ed_time now, ed_time effective)
     ed_effect *e = emit_at(t, ED_EFFECT_BILLING_CONVERT, effective);
     if (e == NULL)
         return false;
-    e->from = ed_billing_name(ED_BILLING_SUBSCRIPTION);
-    e->to = ed_billing_name(ED_BILLING_PAY_AS_YOU_GO);
-    FIELD(e, ED_FIELD_FROM);
-    FIELD(e, ED_FIELD_TO);
+    (void)ed__effect_set_string(e, ED_FIELD_FROM, ed_billing_name(ED_BILLING_SUBSCRIPTION));
+    (void)ed__effect_set_string(e, ED_FIELD_TO, ed_billing_name(ED_BILLING_PAY_AS_YOU_GO));
     if (!emit_moves(t, ED_CLUSTER_DEDICATED, ED_CLUSTER_SHARED))
         return false;
     return emit_at(t, ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION, notice_at) != NULL;
@@ -321,14 +302,11 @@ static bool downgrade_now(tx *t, ed_time now, ed_time effective)
 static bool release_now(tx *t, ed_time effective)
 {
     ed_instance *n = t->next;
-    for (size_t i = 0; i < n->groups->count; i++) {
-        if (emit(t, ED_EFFECT_GROUP_DELETE, ed__names_at(n->groups, i)) == NULL)
-            return false;
-    }
-    for (size_t i = 0; i < n->topics->count; i++) {
-        if (emit(t, ED_EFFECT_TOPIC_DELETE, ed__names_at(n->topics, i)) == NULL)
-            return false;
-    }
+    if (!ed__effects_add_names(t->fx, ED_EFFECT_GROUP_DELETE, n->revision, n->groups, NULL, NULL,
+                               false) ||
+        !ed__effects_add_names(t->fx, ED_EFFECT_TOPIC_DELETE, n->revision, n->topics, NULL, NULL,
+                               false))
+        return false;
     if (emit_at(t, ED_EFFECT_INSTANCE_DELETE, effective) == NULL)
         return false;
     ed_names *no_topics = ed__names_new(0), *no_groups = ed__names_new(0);
@@ -360,8 +338,7 @@ static bool suspend_now(tx *t)
     ed_effect *e = emit_timer(t, ED_EFFECT_TIMER_SCHEDULE, "release");
     if (e == NULL)
         return false;
-    e->at = n->release_at;
-    FIELD(e, ED_FIELD_AT);
+    (void)ed__effect_set_time(e, ED_FIELD_AT, n->release_at);
     return emit_at(t, ED_EFFECT_NOTICE_RELEASE_PENDING, n->release_at) != NULL;
 }
 
@@ -467,21 +444,16 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
     ed_effect *e = emit_at(&t, ED_EFFECT_BILLING_CONVERT, now);
     if (e == NULL)
         return tx_nomem(&t);
-    e->from = ed_billing_name(ED_BILLING_PAY_AS_YOU_GO);
-    e->to = ed_billing_name(ED_BILLING_SUBSCRIPTION);
-    e->period_months = period_months;
-    e->expires_at = expires;
-    FIELD(e, ED_FIELD_FROM);
-    FIELD(e, ED_FIELD_TO);
-    FIELD(e, ED_FIELD_PERIOD_MONTHS);
-    FIELD(e, ED_FIELD_EXPIRES_AT);
+    (void)ed__effect_set_string(e, ED_FIELD_FROM, ed_billing_name(ED_BILLING_PAY_AS_YOU_GO));
+    (void)ed__effect_set_string(e, ED_FIELD_TO, ed_billing_name(ED_BILLING_SUBSCRIPTION));
+    (void)ed__effect_set_int(e, ED_FIELD_PERIOD_MONTHS, period_months);
+    (void)ed__effect_set_time(e, ED_FIELD_EXPIRES_AT, expires);
     if (!emit_moves(&t, ED_CLUSTER_SHARED, ED_CLUSTER_DEDICATED))
         return tx_nomem(&t);
     e = emit_timer(&t, ED_EFFECT_TIMER_SCHEDULE, "expiry");
     if (e == NULL)
         return tx_nomem(&t);
-    e->at = expires;
-    FIELD(e, ED_FIELD_AT);
+    (void)ed__effect_set_time(e, ED_FIELD_AT, expires);
     if (emit(&t, ED_EFFECT_TICKET_EXPERT_SERVICES, NULL) == NULL ||
         emit_at(&t, ED_EFFECT_NOTICE_DELETE_ON_EXPIRY, expires) == NULL)
         return tx_nomem(&t);
@@ -518,10 +490,8 @@ ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_
     ed_effect *e = emit(&t, ED_EFFECT_CONFIG_POST_EXPIRATION_ACTION, NULL);
     if (e == NULL)
         return tx_nomem(&t);
-    e->from = ed_action_name(in->action);
-    e->to = ed_action_name(action);
-    FIELD(e, ED_FIELD_FROM);
-    FIELD(e, ED_FIELD_TO);
+    (void)ed__effect_set_string(e, ED_FIELD_FROM, ed_action_name(in->action));
+    (void)ed__effect_set_string(e, ED_FIELD_TO, ed_action_name(action));
     if (action == ED_ACTION_DELETE_RESOURCE &&
         emit_at(&t, ED_EFFECT_NOTICE_DELETE_ON_EXPIRY, in->expires_at) == NULL)
         return tx_nomem(&t);
@@ -585,12 +555,9 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
     ed_effect *e = emit(&t, ED_EFFECT_BILLING_REFUND, NULL);
     if (e == NULL)
         return tx_nomem(&t);
-    e->refund = "partial";
-    e->unused_from = now;
-    e->unused_until = in->expires_at;
-    FIELD(e, ED_FIELD_REFUND);
-    FIELD(e, ED_FIELD_UNUSED_FROM);
-    FIELD(e, ED_FIELD_UNUSED_UNTIL);
+    (void)ed__effect_set_string(e, ED_FIELD_REFUND, "partial");
+    (void)ed__effect_set_time(e, ED_FIELD_UNUSED_FROM, now);
+    (void)ed__effect_set_time(e, ED_FIELD_UNUSED_UNTIL, in->expires_at);
     /* the subscription ends now: its expiry timer must not fire (I7) */
     if (emit_timer(&t, ED_EFFECT_TIMER_CANCEL, "expiry") == NULL)
         return tx_nomem(&t);
@@ -647,18 +614,15 @@ ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
     ed_effect *e = emit(&t, ED_EFFECT_BILLING_RENEW, NULL);
     if (e == NULL)
         return tx_nomem(&t);
-    e->period_months = period_months;
-    e->expires_at = expires;
-    FIELD(e, ED_FIELD_PERIOD_MONTHS);
-    FIELD(e, ED_FIELD_EXPIRES_AT);
+    (void)ed__effect_set_int(e, ED_FIELD_PERIOD_MONTHS, period_months);
+    (void)ed__effect_set_time(e, ED_FIELD_EXPIRES_AT, expires);
     if (was_expired && (emit(&t, ED_EFFECT_INSTANCE_RESUME, NULL) == NULL ||
                         emit_timer(&t, ED_EFFECT_TIMER_CANCEL, "release") == NULL))
         return tx_nomem(&t);
     e = emit_timer(&t, ED_EFFECT_TIMER_SCHEDULE, "expiry");
     if (e == NULL)
         return tx_nomem(&t);
-    e->at = expires;
-    FIELD(e, ED_FIELD_AT);
+    (void)ed__effect_set_time(e, ED_FIELD_AT, expires);
     return tx_commit(&t);
 }
 
@@ -721,7 +685,11 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
         {ED_EFFECT_GROUP_DELETE, ED_EFFECT_GROUP_CREATE},
         {ED_EFFECT_TOPIC_DELETE, ED_EFFECT_TOPIC_CREATE},
     };
-    if (emit(&t, kinds[topic][add], name) == NULL)
+    /* the subject points into the table that has the name: the new one
+     * for an addition, the old one for a removal */
+    ed_names *holder = add ? changed : own;
+    if (ed__effects_add_name(t.fx, kinds[topic][add], t.next->revision, holder,
+                             add ? holder->count - 1 : at) == NULL)
         return tx_nomem(&t);
     return tx_commit(&t);
 }

@@ -24,6 +24,7 @@ static const char *const effect_keys[EK_COUNT] = {
  * until the arena stops growing and pointers can be taken. */
 typedef struct text_offs {
     size_t field[ED_FIELD_LAST + 1];
+    size_t key, subject, text;
 } text_offs;
 
 typedef struct loader {
@@ -94,7 +95,8 @@ static const char *last_slash(const char *s, size_t len)
 
 /* key: "<instance id>/<revision>/<index>", written the way the library
  * writes it, so that the key read is the key the list would make. */
-static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len)
+static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len,
+                          size_t *key_off)
 {
     const char *s = NULL;
     size_t len = 0;
@@ -110,10 +112,11 @@ static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
                                "`%.*s` is not <instance id>/<revision>/<index>",
                                (int)(len > 64 ? 64 : len), s);
-    e->revision = rev;
-    e->index = (size_t)index;
+    ed_effect_extra *x = ed__effect_extra(e);
+    x->revision = rev;
+    x->index = (size_t)index;
     *id_len = (size_t)(mid - s);
-    return put_text(l, s, len, &e->key_off);
+    return put_text(l, s, len, key_off);
 }
 
 /* kind: a dotted kind name, which also gives the subject kind and flags. */
@@ -128,13 +131,15 @@ static ed_status read_kind(loader *l, ed_ypath path, ed_effect *e)
     if (len < sizeof name)
         memcpy(name, s, len);
     ed_effect_kind kind;
+    ed_subject_kind subject_kind;
+    unsigned flags;
     /* a quoted scalar may hold a NUL, which would cut the name short */
     if (len >= sizeof name || memchr(s, '\0', len) != NULL ||
         ed_effect_kind_from_name(name, &kind) != ED_OK ||
-        !ed__effect_kind_info(kind, &e->subject_kind, &e->flags))
+        !ed__effect_kind_info(kind, &subject_kind, &flags))
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
                                "unknown effect kind `%.*s`", (int)(len > 64 ? 64 : len), s);
-    e->kind = kind;
+    e->kind = (uint8_t)kind;
     return ED_OK;
 }
 
@@ -318,7 +323,7 @@ static ed_status read_effect(loader *l, size_t index)
         ed_ypath path = {ctx, key < EK_COUNT ? effect_keys[key] : NULL, SIZE_MAX};
         switch (key) {
         case EK_KEY:
-            st = read_key(l, path, e, &id_len);
+            st = read_key(l, path, e, &id_len, &offs->key);
             break;
         case EK_KIND:
             st = read_kind(l, path, e);
@@ -327,7 +332,7 @@ static ed_status read_effect(loader *l, size_t index)
             const char *name = NULL;
             st = read_subject(l, path, &subject_kind, &subject_mark, &name, &subject_len);
             if (st == ED_OK)
-                st = put_text(l, name, subject_len, &e->subject_off);
+                st = put_text(l, name, subject_len, &offs->subject);
             if (st == ED_OK) {
                 const char *end = NULL;
                 size_t end_len = 0;
@@ -347,7 +352,7 @@ static ed_status read_effect(loader *l, size_t index)
             size_t len = 0;
             st = ed__yr_string(r, path, &s, &len);
             if (st == ED_OK)
-                st = put_text(l, s, len, &e->text_off);
+                st = put_text(l, s, len, &offs->text);
             break;
         }
         default:
@@ -362,21 +367,22 @@ static ed_status read_effect(loader *l, size_t index)
             return ed__yr_fail_path(r, ED_SCHEMA_ERROR, start, here, "missing key `%s`",
                                    effect_keys[i]);
     /* the rest follows from the kind: it names the subject and the flags */
-    const char *kind = ed_effect_kind_name(e->kind);
-    if (subject_kind != e->subject_kind)
+    const char *kind = ed_effect_kind_name(ed_effect_kind_of(e));
+    ed_subject_kind want_subject = ed_effect_subject_kind(e);
+    if (subject_kind != want_subject)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, subject_mark,
                                (ed_ypath){ctx, effect_keys[EK_SUBJECT], SIZE_MAX},
                                "a %s effect is about %s %s, not a %s", kind,
-                               e->subject_kind == ED_SUBJECT_INSTANCE ? "the" : "a",
-                               ed_subject_kind_name(e->subject_kind),
+                               want_subject == ED_SUBJECT_INSTANCE ? "the" : "a",
+                               ed_subject_kind_name(want_subject),
                                ed_subject_kind_name(subject_kind));
-    if (flags != e->flags)
+    if (flags != ed_effect_flags(e))
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, flags_mark,
                                (ed_ypath){ctx, effect_keys[EK_FLAGS], SIZE_MAX},
                                "the flags do not match those of kind %s", kind);
     const char *arena = l->list->text;
     if (subject_kind == ED_SUBJECT_INSTANCE &&
-        (subject_len != id_len || memcmp(arena + e->subject_off, arena + e->key_off, id_len) != 0))
+        (subject_len != id_len || memcmp(arena + offs->subject, arena + offs->key, id_len) != 0))
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, subject_mark,
                                (ed_ypath){ctx, effect_keys[EK_SUBJECT], SIZE_MAX},
                                "the instance is not the one the key names");
@@ -391,9 +397,10 @@ static void fix_pointers(loader *l)
         return; /* an empty list */
     for (size_t i = 0; i < list->count; i++) {
         ed_effect *e = &list->items[i];
-        e->key = list->text + e->key_off;
-        e->subject = list->text + e->subject_off;
-        e->text = list->text + e->text_off;
+        ed_effect_extra *x = ed__effect_extra(e);
+        x->key = list->text + l->offs[i].key;
+        e->subject = list->text + l->offs[i].subject;
+        x->text = list->text + l->offs[i].text;
         for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
             ed_field field = (ed_field)f;
             if ((e->fields & (1u << field)) && ed_field_type_of(field) == ED_FIELD_TYPE_STRING)

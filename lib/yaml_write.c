@@ -38,6 +38,8 @@ typedef struct writer {
     ed_buffer *buf;
     size_t start_len; /* buffer length to restore on failure */
     ed_status status; /* first failure, sticky */
+    ed_write_fn sink; /* streaming: buf is handed to it in pieces */
+    void *sink_ctx;
     unsigned depth;   /* JSON: open levels */
     json_level level[JSON_MAX_DEPTH];
 } writer;
@@ -50,10 +52,24 @@ typedef enum scalar_kind { SCALAR_TEXT, SCALAR_WORD, SCALAR_LITERAL } scalar_kin
 
 /* ---- JSON tokens ---------------------------------------------------------- */
 
+/* Streaming: a piece this large goes to the sink, so that a document of
+ * any length needs this much memory. */
+#define SINK_PIECE 65536
+
+static void w_drain(writer *w, size_t at_least)
+{
+    if (w->sink == NULL || w->status != ED_OK || w->buf->len < at_least || w->buf->len == 0)
+        return;
+    if (!w->sink(w->sink_ctx, w->buf->data, w->buf->len))
+        w->status = ED_IO_ERROR;
+    w->buf->len = 0;
+}
+
 static void j_put(writer *w, const char *s, size_t len)
 {
     if (w->status == ED_OK)
         w->status = ed__buffer_append(w->buf, s, len);
+    w_drain(w, SINK_PIECE);
 }
 
 /* The separator an item needs in its container: `,` between items, `:`
@@ -159,7 +175,8 @@ static int write_handler(void *data, unsigned char *bytes, size_t size)
         w->status = st;
         return 0;
     }
-    return 1;
+    w_drain(w, SINK_PIECE);
+    return w->status == ED_OK;
 }
 
 /* Records a failed libyaml call; `made` is false when the event could not
@@ -424,6 +441,7 @@ static ed_status w_close(writer *w)
         if (w->ready)
             yaml_emitter_delete(&w->em);
     }
+    w_drain(w, 0);
     if (w->status != ED_OK && w->buf->data) {
         w->buf->len = w->start_len;
         w->buf->data[w->start_len] = '\0';
@@ -442,7 +460,7 @@ static void w_names(writer *w, const ed_names *names)
 {
     w_seq(w, true);
     for (size_t i = 0; i < names->count && w->status == ED_OK; i++) {
-        const char *s = names->chars + names->off[i];
+        const char *s = ed__names_at(names, i);
         w_str(w, s);
     }
     w_seq_end(w);
@@ -550,9 +568,12 @@ static void w_effect(writer *w, const ed_effect *e)
             w->status = ED_INVALID_ARGUMENT;
         return;
     }
+    /* written into buffers here rather than built for the whole list: a
+     * dump needs no memory beyond its document */
+    char key[ED_EFFECT_KEY_MAX], text[ED_EFFECT_TEXT_MAX];
     w_map(w, false);
     w_word(w, "key");
-    w_str(w, ed_effect_key(e));
+    w_str(w, ed__effect_key_into(e, key));
     w_word(w, "kind");
     w_word(w, ed_effect_kind_name(ed_effect_kind_of(e)));
     w_word(w, "subject");
@@ -597,7 +618,7 @@ static void w_effect(writer *w, const ed_effect *e)
     }
     w_seq_end(w);
     w_word(w, "text");
-    w_str(w, ed_effect_text(e));
+    w_str(w, ed__effect_text_into(e, text));
     w_map_end(w);
 }
 
@@ -809,6 +830,25 @@ static void w_arguments(writer *w, const ed_command *cmd)
     }
 }
 
+/* The document of one command, after w_open; closes the writer. */
+static ed_status dump_result_body(writer *w, const ed_command *cmd, ed_time now,
+                                  const ed_result *r, const ed_instance *current)
+{
+    w_map(w, false);
+    w_version(w);
+    w_word(w, "command");
+    w_word(w, ed_command_kind_name(ed_command_kind_of(cmd)));
+    w_arguments(w, cmd);
+    w_word(w, "at");
+    w_time(w, now);
+    w_status(w, r);
+    w_word(w, ED_YAML_KEY_INSTANCE);
+    w_instance(w, current);
+    w_outcome(w, cmd, r, current);
+    w_map_end(w);
+    return w_close(w);
+}
+
 static ed_status dump_result(ed_buffer *buf, bool json, const ed_command *cmd, ed_time now,
                              const ed_result *r, const ed_instance *current)
 {
@@ -816,19 +856,38 @@ static ed_status dump_result(ed_buffer *buf, bool json, const ed_command *cmd, e
         return ED_INVALID_ARGUMENT;
     writer w;
     w_open(&w, buf, json, false);
-    w_map(&w, false);
-    w_version(&w);
-    w_word(&w, "command");
-    w_word(&w, ed_command_kind_name(ed_command_kind_of(cmd)));
-    w_arguments(&w, cmd);
-    w_word(&w, "at");
-    w_time(&w, now);
-    w_status(&w, r);
-    w_word(&w, ED_YAML_KEY_INSTANCE);
-    w_instance(&w, current);
-    w_outcome(&w, cmd, r, current);
-    w_map_end(&w);
-    return w_close(&w);
+    return dump_result_body(&w, cmd, now, r, current);
+}
+
+/* The same document handed to `write` in pieces as it is written: the
+ * writer's buffer never holds more than about one piece. */
+static ed_status write_result(ed_write_fn write, void *ctx, bool json, const ed_command *cmd,
+                              ed_time now, const ed_result *r, const ed_instance *current)
+{
+    if (!write || !cmd || !r || !current || !ed__time_valid(now))
+        return ED_INVALID_ARGUMENT;
+    ed_buffer piece = {NULL, 0, 0};
+    writer w;
+    w_open(&w, &piece, json, false);
+    /* w_open wrote the stream start into the piece before the sink was
+     * set; it goes out with the first piece */
+    w.sink = write;
+    w.sink_ctx = ctx;
+    ed_status st = dump_result_body(&w, cmd, now, r, current);
+    ed__free(piece.data);
+    return st;
+}
+
+ed_status ed_result_write_yaml(ed_write_fn write, void *ctx, const ed_command *cmd, ed_time now,
+                               const ed_result *r, const ed_instance *current)
+{
+    return write_result(write, ctx, false, cmd, now, r, current);
+}
+
+ed_status ed_result_write_json(ed_write_fn write, void *ctx, const ed_command *cmd, ed_time now,
+                               const ed_result *r, const ed_instance *current)
+{
+    return write_result(write, ctx, true, cmd, now, r, current);
 }
 
 ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_time now,

@@ -295,6 +295,23 @@ static void exercise(const char *name, case_fn run)
     }
 }
 
+/* Keys and texts are written on first request (lib/effects.c): a getter
+ * that runs out of memory there returns NULL, leaks nothing and publishes
+ * nothing, so that the next call writes them all. */
+static ed_status c_effect_first_read(char *fp)
+{
+    ed_result *r = ed_upgrade(wide, T_MID, 1);
+    const ed_effect_list *l = ed_result_effects(r);
+    go();
+    const char *key = ed_effect_key(ed_effect_list_get(l, 0));
+    const char *text = ed_effect_text(ed_effect_list_get(l, ed_effect_list_count(l) - 1));
+    stop();
+    ed_status st = key != NULL && text != NULL ? ED_OK : ED_NO_MEMORY;
+    fp_result(fp, r);
+    ed_result_free(r);
+    return st;
+}
+
 /* Result-returning commands share one shape. */
 #define RESULT_CASE(fn_name, call)                                                        \
     static ed_status fn_name(char *fp)                                                   \
@@ -616,6 +633,52 @@ static ed_status c_dump_result_json(char *fp)
     return st;
 }
 
+/* The streaming writer: a sink that keeps the bytes in a fixed area (it
+ * allocates nothing, so every failure is the library's). */
+static char streamed[FP_SIZE];
+static size_t streamed_len;
+
+static bool keep_streamed(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    /* no check assertion here: check allocates, and failures are armed */
+    if (streamed_len + len >= sizeof streamed)
+        return false;
+    memcpy(streamed + streamed_len, data, len);
+    streamed_len += len;
+    streamed[streamed_len] = '\0';
+    return true;
+}
+
+static ed_status write_result_case(char *fp, bool json)
+{
+    ed_command *c = ed_command_new(ED_CMD_UPGRADE);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(ed_command_set_int(c, ED_ARG_PERIOD_MONTHS, 12), ED_OK);
+    ed_result *r = ed_command_apply(c, standard, T_MID);
+    streamed_len = 0;
+    streamed[0] = '\0';
+    go();
+    ed_status st = (json ? ed_result_write_json : ed_result_write_yaml)(
+        keep_streamed, NULL, c, T_MID, r, ed_result_instance(r));
+    stop();
+    /* a failed write leaves a partial document, which the caller drops */
+    fp_printf(fp, "%s\n%s", ed_status_name(st), st == ED_OK ? streamed : "");
+    ed_command_free(c);
+    ed_result_free(r);
+    return st;
+}
+
+static ed_status c_write_result_yaml(char *fp)
+{
+    return write_result_case(fp, false);
+}
+
+static ed_status c_write_result_json(char *fp)
+{
+    return write_result_case(fp, true);
+}
+
 /* A refused name that is not UTF-8 is echoed repaired (U+FFFD), through a
  * copy whose allocation can fail. */
 static ed_status c_dump_result_json_not_utf8(char *fp)
@@ -740,8 +803,11 @@ static const struct {
     {"step_dump_json", c_dump_step_json},
     {"result_dump_json", c_dump_result_json},
     {"result_dump_json_not_utf8", c_dump_result_json_not_utf8},
+    {"result_write_yaml", c_write_result_yaml},
+    {"result_write_json", c_write_result_json},
     {"scenario_load_yaml", c_load_scenario},
     {"effects_load_yaml", c_load_effects},
+    {"effect_key_first_read", c_effect_first_read},
 };
 
 START_TEST(test_alloc_failure_each_entry_point)

@@ -135,6 +135,77 @@ START_TEST(test_name_table_grows_past_its_hint_and_finds_every_name)
 }
 END_TEST
 
+/* Tables share a store (lib/names.c): an addition to the table that ends
+ * where the store's written part ends appends in place; the older table
+ * must still see exactly its own names, a second addition to it gets a
+ * store of its own, and a dropped addition gives its position back. */
+static bool has(const ed_names *n, const char *name)
+{
+    return ed__names_find(n, name, strlen(name)) != SIZE_MAX;
+}
+
+START_TEST(test_name_tables_sharing_a_store_keep_their_own_names)
+{
+    ed_names *a = ed__names_new(4);
+    ck_assert_int_eq(ed__names_push(a, "one", 3), ED_OK);
+    ck_assert_int_eq(ed__names_push(a, "two", 3), ED_OK);
+    ed_names *b = ed__names_with(a, "x-b"); /* in place */
+    ck_assert_ptr_eq(b->store, a->store);
+    ed_names *c = ed__names_with(a, "y-c"); /* b took the tail: a copy */
+    ck_assert_ptr_ne(c->store, a->store);
+    ck_assert(!has(a, "x-b") && !has(a, "y-c") && has(a, "two"));
+    ck_assert(has(b, "x-b") && !has(b, "y-c") && has(b, "one"));
+    ck_assert(has(c, "y-c") && !has(c, "x-b") && has(c, "one"));
+    ck_assert_uint_eq(a->count, 2);
+    ck_assert_ptr_null(ed__names_at(a, 2));
+    ck_assert_str_eq(ed__names_at(b, 2), "x-b");
+    ck_assert_str_eq(ed__names_at(c, 2), "y-c");
+    /* an existing name is refused, the limit too */
+    ck_assert_ptr_null(ed__names_with(b, "one"));
+
+    /* b dropped: its position comes back, and a appends in place again */
+    ed__names_unref(b);
+    ed_names *d = ed__names_with(a, "z-d");
+    ck_assert_ptr_eq(d->store, a->store);
+    ck_assert(has(d, "z-d") && !has(d, "x-b") && !has(a, "z-d"));
+    /* a chain on d; dropping d then keeps the chain's names */
+    ed_names *e = ed__names_with(d, "w-e");
+    ck_assert_ptr_eq(e->store, a->store);
+    ed__names_unref(d);
+    ck_assert(has(e, "z-d") && has(e, "w-e"));
+    ed_names *f = ed__names_with(a, "v-f"); /* the tail is e's: a copy */
+    ck_assert_ptr_ne(f->store, a->store);
+    ck_assert(has(f, "v-f") && !has(f, "z-d") && !has(f, "w-e"));
+    ck_assert(ed__names_equal(a, a) && !ed__names_equal(a, f));
+
+    /* a long chain grows past the room of its store, one copy at a time */
+    ed_names *g = ed__names_ref(e);
+    char name[16];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "chain-%04d", i);
+        ed_names *next = ed__names_with(g, name);
+        ck_assert_ptr_nonnull(next);
+        ed__names_unref(g);
+        g = next;
+    }
+    ck_assert_uint_eq(g->count, 3004);
+    ck_assert_uint_eq(ed__names_find(g, "chain-1234", 10), 1238);
+    ck_assert(has(g, "w-e") && !has(e, "chain-0000"));
+    /* removal copies; the name can come back */
+    ed_names *h = ed__names_without(g, 2);
+    ck_assert(!has(h, "z-d") && has(h, "w-e"));
+    ed_names *i2 = ed__names_with(h, "z-d");
+    ck_assert_uint_eq(ed__names_find(i2, "z-d", 3), i2->count - 1);
+    ed__names_unref(i2);
+    ed__names_unref(h);
+    ed__names_unref(g);
+    ed__names_unref(e);
+    ed__names_unref(f);
+    ed__names_unref(c);
+    ed__names_unref(a);
+}
+END_TEST
+
 static Suite *hygiene_suite(void)
 {
     Suite *s = suite_create("hygiene");
@@ -145,6 +216,7 @@ static Suite *hygiene_suite(void)
     tcase_add_test(tc, test_effect_kind_info_refuses_values_outside_the_table);
     tcase_add_test(tc, test_command_refund_uses_the_one_set_of_option_defaults);
     tcase_add_test(tc, test_name_table_grows_past_its_hint_and_finds_every_name);
+    tcase_add_test(tc, test_name_tables_sharing_a_store_keep_their_own_names);
     suite_add_tcase(s, tc);
     return s;
 }

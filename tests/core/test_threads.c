@@ -338,6 +338,86 @@ START_TEST(test_threads_reference_counts)
 }
 END_TEST
 
+/* Keys and texts are written on first request (lib/effects.c): threads
+ * that ask for them at the same moment, on a fresh result, must all get
+ * the same strings, at the same addresses, equal to what one thread reads
+ * from an identical result. */
+typedef struct first_reader {
+    pthread_t thread;
+    int index;
+    const ed_effect_list *list;
+    pthread_barrier_t *start;
+    const char *first_key, *last_text;
+    size_t chars;
+} first_reader;
+
+static void *read_first(void *arg)
+{
+    first_reader *f = arg;
+    (void)pthread_barrier_wait(f->start);
+    size_t n = ed_effect_list_count(f->list);
+    /* half the threads start from the end, so that both ends race */
+    for (size_t k = 0; k < n; k++) {
+        size_t i = f->index % 2 ? k : n - 1 - k;
+        const ed_effect *e = ed_effect_list_get(f->list, i);
+        const char *key = ed_effect_key(e), *t = ed_effect_text(e);
+        if (key == NULL || t == NULL)
+            return NULL;
+        f->chars += strlen(key) + strlen(t);
+    }
+    f->first_key = ed_effect_key(ed_effect_list_get(f->list, 0));
+    f->last_text = ed_effect_text(ed_effect_list_get(f->list, n - 1));
+    return NULL;
+}
+
+START_TEST(test_threads_first_read_of_keys_and_texts)
+{
+    ed_instance *in = standard4();
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "topic-%03d", i);
+        ed_instance *next = take_ok(ed_add_topic(in, t_upgrade, name));
+        ed_instance_free(in);
+        in = next;
+    }
+    ed_result *ref = ed_upgrade(in, t_upgrade, 1);
+    ck_assert_int_eq(ed_result_status(ref), ED_OK);
+    const ed_effect_list *rl = ed_result_effects(ref);
+    size_t n = ed_effect_list_count(rl), want = 0;
+    ck_assert_uint_gt(n, 300);
+    for (size_t i = 0; i < n; i++)
+        want += strlen(ed_effect_key(ed_effect_list_get(rl, i))) +
+                strlen(ed_effect_text(ed_effect_list_get(rl, i)));
+    for (int round = 0; round < 20; round++) {
+        ed_result *r = ed_upgrade(in, t_upgrade, 1);
+        ck_assert_int_eq(ed_result_status(r), ED_OK);
+        pthread_barrier_t start;
+        ck_assert_int_eq(pthread_barrier_init(&start, NULL, THREADS), 0);
+        first_reader f[THREADS];
+        memset(f, 0, sizeof f);
+        for (int i = 0; i < THREADS; i++) {
+            f[i].index = i;
+            f[i].list = ed_result_effects(r);
+            f[i].start = &start;
+            ck_assert_int_eq(pthread_create(&f[i].thread, NULL, read_first, &f[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++)
+            ck_assert_int_eq(pthread_join(f[i].thread, NULL), 0);
+        (void)pthread_barrier_destroy(&start);
+        for (int i = 0; i < THREADS; i++) {
+            ck_assert_uint_eq(f[i].chars, want);
+            ck_assert_ptr_eq(f[i].first_key, f[0].first_key);
+            ck_assert_ptr_eq(f[i].last_text, f[0].last_text);
+        }
+        ck_assert_str_eq(f[0].first_key, ed_effect_key(ed_effect_list_get(rl, 0)));
+        ck_assert_str_eq(f[0].last_text, ed_effect_text(ed_effect_list_get(rl, n - 1)));
+        ed_result_free(r);
+    }
+    ed_result_free(ref);
+    ed_instance_free(in);
+}
+END_TEST
+
 int main(void)
 {
     t_far = tp("2031-01-01T00:00:00Z");
@@ -347,6 +427,7 @@ int main(void)
     TCase *tc = tcase_create("threads");
     tcase_add_test(tc, test_threads_share_snapshots);
     tcase_add_test(tc, test_threads_reference_counts);
+    tcase_add_test(tc, test_threads_first_read_of_keys_and_texts);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -530,6 +530,92 @@ START_TEST(test_json_documents_are_twins_of_the_yaml_ones)
 }
 END_TEST
 
+/* The streaming writers hand over the same bytes as the buffer writers,
+ * in pieces, and stop at the first piece the sink refuses. */
+typedef struct collected {
+    char *data;
+    size_t len, pieces, largest, refuse_after;
+} collected;
+
+static bool collect(void *ctx, const char *data, size_t len)
+{
+    collected *c = ctx;
+    ck_assert_uint_gt(len, 0);
+    if (c->refuse_after && c->pieces == c->refuse_after)
+        return false;
+    c->pieces++;
+    if (len > c->largest)
+        c->largest = len;
+    char *grown = realloc(c->data, c->len + len + 1);
+    ck_assert_ptr_nonnull(grown);
+    c->data = grown;
+    memcpy(c->data + c->len, data, len);
+    c->len += len;
+    c->data[c->len] = '\0';
+    return true;
+}
+
+START_TEST(test_streamed_result_documents_equal_the_buffered_ones)
+{
+    size_t cap = 4096 + 3000 * 24, n = 0;
+    char *doc = malloc(cap);
+    ck_assert_ptr_nonnull(doc);
+    n += (size_t)snprintf(doc + n, cap - n,
+                          "libedition: 1\ninstance:\n  id: MQ_STREAM\n  endpoint: http://s:80\n"
+                          "  edition: standard\n  created_at: 2026-01-05T00:00:00Z\n"
+                          "  updated_at: 2026-01-05T00:00:00Z\n  topics: [");
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(doc + n, cap - n, "%stopic-%04d", i ? ", " : "", i);
+    n += (size_t)snprintf(doc + n, cap - n, "]\n");
+    ed_instance *inst = NULL;
+    ck_assert_int_eq(ed_instance_load_yaml(&inst, doc, n, NULL, NULL), ED_OK);
+    free(doc);
+    ed_command *cmd = ed_command_new(ED_CMD_UPGRADE);
+    ck_assert_int_eq(ed_command_set_int(cmd, ED_ARG_PERIOD_MONTHS, 1), ED_OK);
+    ed_time now = yt("2026-02-10T00:00:00Z");
+    ed_result *r = ed_command_apply(cmd, inst, now);
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    const ed_instance *cur = ed_result_instance(r);
+    for (int json = 0; json < 2; json++) {
+        ed_buffer *whole = ed_buffer_new();
+        ck_assert_int_eq((json ? ed_result_dump_json : ed_result_dump_yaml)(whole, cmd, now, r, cur),
+                         ED_OK);
+        ed_status (*write)(ed_write_fn, void *, const ed_command *, ed_time, const ed_result *,
+                           const ed_instance *) =
+            json ? ed_result_write_json : ed_result_write_yaml;
+        collected c = {NULL, 0, 0, 0, 0};
+        ck_assert_int_eq(write(collect, &c, cmd, now, r, cur), ED_OK);
+        ck_assert_uint_gt(c.pieces, 2);
+        ck_assert_uint_le(c.largest, 2 * 65536);
+        ck_assert_uint_eq(c.len, ed_buffer_len(whole));
+        ck_assert(memcmp(c.data, ed_buffer_data(whole), c.len) == 0);
+        free(c.data);
+        /* a sink that stops: the writer stops with io_error */
+        collected stop = {NULL, 0, 0, 0, 1};
+        ck_assert_int_eq(write(collect, &stop, cmd, now, r, cur), ED_IO_ERROR);
+        ck_assert_uint_eq(stop.pieces, 1);
+        free(stop.data);
+        ck_assert_int_eq(write(NULL, NULL, cmd, now, r, cur), ED_INVALID_ARGUMENT);
+        ck_assert_int_eq(write(collect, &c, NULL, now, r, cur), ED_INVALID_ARGUMENT);
+        ed_buffer_free(whole);
+    }
+    /* a refusal streams too: upgrade again is refused */
+    ed_result *again = ed_command_apply(cmd, cur, now);
+    ck_assert_int_ne(ed_result_status(again), ED_OK);
+    ed_buffer *whole = ed_buffer_new();
+    ck_assert_int_eq(ed_result_dump_yaml(whole, cmd, now, again, cur), ED_OK);
+    collected c = {NULL, 0, 0, 0, 0};
+    ck_assert_int_eq(ed_result_write_yaml(collect, &c, cmd, now, again, cur), ED_OK);
+    ck_assert_str_eq(c.data, ed_buffer_data(whole));
+    free(c.data);
+    ed_buffer_free(whole);
+    ed_result_free(again);
+    ed_result_free(r);
+    ed_command_free(cmd);
+    ed_instance_free(inst);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("yaml_json");
@@ -548,6 +634,7 @@ int main(void)
     tcase_add_test(tc, test_json_escapes_control_characters_and_repairs_utf8);
     tcase_add_test(tc, test_json_writers_append_or_leave_the_buffer_alone);
     tcase_add_test(tc, test_json_documents_are_twins_of_the_yaml_ones);
+    tcase_add_test(tc, test_streamed_result_documents_equal_the_buffered_ones);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -466,6 +466,30 @@ static void outcome_report(cli_str *s, cli_format format, const char *path, cons
     }
 }
 
+static bool write_stdout(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, ctx) == len;
+}
+
+/* plan's YAML or JSON report, written to standard output as the library
+ * writes it: a plan of millions of effects never sits in memory whole. */
+static int stream_report(cli_format format, const ed_command *cmd, ed_time now,
+                         const ed_result *r, const ed_instance *current)
+{
+    ed_status (*write)(ed_write_fn, void *, const ed_command *, ed_time, const ed_result *,
+                       const ed_instance *) =
+        format == CLI_FORMAT_JSON ? ed_result_write_json : ed_result_write_yaml;
+    errno = 0;
+    ed_status st = write(write_stdout, stdout, cmd, now, r, current);
+    if (st == ED_OK && fflush(stdout) == 0)
+        return CLI_EXIT_OK;
+    if (st == ED_NO_MEMORY)
+        cli_error("io_error", "standard output: out of memory");
+    else
+        cli_error("io_error", "standard output: cannot write: %s", strerror(errno));
+    return CLI_EXIT_IO;
+}
+
 /* Records the new snapshot: effects first, then the state file. `before`
  * is the snapshot the state file holds now: effects of a higher revision in
  * the log were left by a crashed run and are dropped on the way. */
@@ -564,11 +588,21 @@ static int transition(const cli_args *a, const char *command_name, bool write)
         goto done;
 
     r = ed_command_apply(cmd, inst, now);
+    /* plan changes nothing: its report streams out */
+    bool stream = !write && format != CLI_FORMAT_TEXT;
     if (ed_result_status(r) != ED_OK) {
-        outcome_report(&out, format, path, cmd, now, r, inst, inst);
-        rc = emit(&out);
+        if (stream) {
+            rc = stream_report(format, cmd, now, r, inst);
+        } else {
+            outcome_report(&out, format, path, cmd, now, r, inst, inst);
+            rc = emit(&out);
+        }
         cli_error(ed_status_name(ed_result_status(r)), "%s", ed_result_message(r));
         rc = rc == CLI_EXIT_OK ? CLI_EXIT_REFUSED : rc;
+        goto done;
+    }
+    if (stream) {
+        rc = stream_report(format, cmd, now, r, ed_result_instance(r));
         goto done;
     }
     outcome_report(&out, format, path, cmd, now, r, inst, ed_result_instance(r));
