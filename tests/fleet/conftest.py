@@ -202,3 +202,12 @@ def store(request, tmp_path):
         s = Store("postgresql", pg.uri(db), pg, db)
         run(["fleet", "init", s.uri], check=0)
         yield s
+
+
+@pytest.fixture
+def scratch():
+    """A directory for generated state files, on the tmpfs when there is
+    one, removed afterwards (tens of thousands of files)."""
+    path = tempfile.mkdtemp(prefix="edition-fleet-states-", dir=work_root())
+    yield pathlib.Path(path)
+    shutil.rmtree(path, ignore_errors=True)

@@ -2,7 +2,7 @@
 and on a PostgreSQL the suite starts itself.
 
 Sizes: EDITION_FLEET_INSTANCES (exactly-once ticking, default 20000),
-EDITION_FLEET_CRASH_INSTANCES (default 1500) and EDITION_FLEET_KILLS
+EDITION_FLEET_CRASH_INSTANCES (default 1000) and EDITION_FLEET_KILLS
 (SIGKILLs per backend, default 200). docs/fleet.md quotes the figures run.
 """
 import json
@@ -19,7 +19,7 @@ import pytest
 from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, run, work_root)
 
 INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "20000"))
-CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1500"))
+CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
 KILLS = int(os.environ.get("EDITION_FLEET_KILLS", "200"))
 
 # One line per delivery: the key, a tab, the effect document as received. A
@@ -54,8 +54,8 @@ def read_log(path):
 # The commands
 
 
-def test_commands(store, tmp_path):
-    paths = make_states(tmp_path, 3)
+def test_commands(store, tmp_path, scratch):
+    paths = make_states(scratch, 3)
     run(["fleet", "add", store.uri, *paths], check=0)
     dup = run(["fleet", "add", store.uri, paths[0]], check=1)
     assert "conflict" in dup.stderr and "MQ_0000000" in dup.stderr
@@ -110,8 +110,8 @@ def test_usage_errors(tmp_path):
 
 @pytest.mark.parametrize("stage", ["fleet-after-snapshot", "fleet-before-commit"])
 @pytest.mark.parametrize("mode", ["abort", "kill"])
-def test_atomicity(store, tmp_path, stage, mode):
-    run(["fleet", "add", store.uri, *make_states(tmp_path, 2)], check=0)
+def test_atomicity(store, tmp_path, stage, mode, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 2)], check=0)
     before = rows(store, "SELECT id, revision, snapshot, next_deadline FROM instances ORDER BY id")
     env = dict(os.environ, EDITION_TEST_FAULT=stage)
     if mode == "kill":
@@ -148,11 +148,11 @@ def test_atomicity(store, tmp_path, stage, mode):
 # Exactly-once ticking with concurrent workers
 
 
-def expected_tick(tmp_path):
+def expected_tick(scratch):
     """What one tick at DUE_AT does to the template: the revision after it
     and the effect keys it produces (edition tick on a state file)."""
-    state = tmp_path / "one.json"
-    doc = json.loads(run(["show", str(tmp_path / "template.yaml"), "--format", "json"],
+    state = scratch / "one.json"
+    doc = json.loads(run(["show", str(scratch / "template.yaml"), "--format", "json"],
                          check=0).stdout)
     state.write_text(json.dumps(doc))
     out = run(["tick", str(state), "--now", DUE_AT, "--format", "json"], check=0).stdout
@@ -160,11 +160,11 @@ def expected_tick(tmp_path):
     return result["instance"]["revision"], [e["key"].split("/", 1)[1] for e in result["effects"]]
 
 
-def test_exactly_once_tick(store, tmp_path):
+def test_exactly_once_tick(store, tmp_path, scratch):
     workers = 4 if store.kind == "postgresql" else 2
     n = INSTANCES
-    add_all(store.uri, make_states(tmp_path, n))
-    revision, suffixes = expected_tick(tmp_path)
+    add_all(store.uri, make_states(scratch, n))
+    revision, suffixes = expected_tick(scratch)
     started = time.time()
     procs = [subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", DUE_AT],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -193,9 +193,9 @@ def test_exactly_once_tick(store, tmp_path):
 # Crashes: kill -9 of tick workers and dispatchers at random moments
 
 
-def test_crashes(store, tmp_path):
+def test_crashes(store, tmp_path, scratch):
     n = CRASH_INSTANCES
-    add_all(store.uri, make_states(tmp_path, n))
+    add_all(store.uri, make_states(scratch, n))
     log = tmp_path / "deliveries"
     handler = HANDLER.format(log=log)
     rng = random.Random(int(os.environ.get("EDITION_FLEET_SEED", "14")))
@@ -213,7 +213,7 @@ def test_crashes(store, tmp_path):
                                                 handler, "--lease", "1", "--workers", "2"],
                                                stdout=subprocess.DEVNULL,
                                                stderr=subprocess.PIPE))]
-        time.sleep(rng.uniform(0.02, 0.4))
+        time.sleep(rng.uniform(0.01, 0.25))
         for kind, p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
@@ -262,8 +262,8 @@ def test_crashes(store, tmp_path):
 # Dispatch: retries, dead letters, per-instance order
 
 
-def test_dispatch_retry_and_order(store, tmp_path):
-    run(["fleet", "add", store.uri, *make_states(tmp_path, 3)], check=0)
+def test_dispatch_retry_and_order(store, tmp_path, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
     run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
     run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=0)
     log = tmp_path / "log"
@@ -291,9 +291,9 @@ def test_dispatch_retry_and_order(store, tmp_path):
         assert mine == [f"MQ_{i:07d}/{s}" for s in ("1/0", "1/1", "1/2", "2/0")]
 
 
-def test_run_service(store, tmp_path):
+def test_run_service(store, tmp_path, scratch):
     # created in January 2026 for a month: due by the clock
-    run(["fleet", "add", store.uri, *make_states(tmp_path, 5)], check=0)
+    run(["fleet", "add", store.uri, *make_states(scratch, 5)], check=0)
     log = tmp_path / "log"
     proc = subprocess.Popen([EDITION, "fleet", "run", store.uri, "--exec",
                              HANDLER.format(log=log), "--poll", "1"],
@@ -315,8 +315,8 @@ def test_run_service(store, tmp_path):
 # Bad input and faults: a clear error naming the cause, nothing changed
 
 
-def test_corrupt_snapshot_row(store, tmp_path):
-    run(["fleet", "add", store.uri, *make_states(tmp_path, 3)], check=0)
+def test_corrupt_snapshot_row(store, tmp_path, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
     store.sql("UPDATE instances SET snapshot = '{\"libedition\":1,\"instance\":{\"id\":' "
               "WHERE id = 'MQ_0000001'")
     before = rows(store, "SELECT revision, snapshot FROM instances WHERE id = 'MQ_0000001'")
@@ -330,8 +330,8 @@ def test_corrupt_snapshot_row(store, tmp_path):
     run(["fleet", "apply", store.uri, "MQ_0000001", "tick", "--now", DUE_AT], check=3)
 
 
-def test_newer_schema(store, tmp_path):
-    run(["fleet", "add", store.uri, *make_states(tmp_path, 1)], check=0)
+def test_newer_schema(store, tmp_path, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 1)], check=0)
     store.sql("UPDATE fleet_meta SET value = '99' WHERE name = 'schema_version'")
     before = rows(store, "SELECT id, revision, snapshot FROM instances")
     for args in (["tick", store.uri, "--now", DUE_AT], ["init", store.uri],
@@ -356,11 +356,11 @@ def test_postgresql_unreachable(tmp_path):
     assert "database_unreachable" in proc.stderr and "cannot connect to PostgreSQL" in proc.stderr
 
 
-def test_postgresql_stopped(pg_server, tmp_path):
+def test_postgresql_stopped(pg_server, tmp_path, scratch):
     db = pg_server.create_db()
     uri = pg_server.uri(db)
     run(["fleet", "init", uri], check=0)
-    run(["fleet", "add", uri, *make_states(tmp_path, 2)], check=0)
+    run(["fleet", "add", uri, *make_states(scratch, 2)], check=0)
     pg_server.stop()
     try:
         proc = run(["fleet", "tick", uri, "--now", DUE_AT], check=4)
@@ -379,7 +379,7 @@ def mount_small_tmpfs(path, size):
     return proc.returncode == 0
 
 
-def test_sqlite_full_disk(tmp_path):
+def test_sqlite_full_disk(tmp_path, scratch):
     import sqlite3
     disk = tmp_path / "disk"
     disk.mkdir()
@@ -390,7 +390,7 @@ def test_sqlite_full_disk(tmp_path):
     try:
         db = str(disk / "fleet.sqlite")
         run(["fleet", "init", db], check=0)
-        add_all(db, make_states(tmp_path, 50))
+        add_all(db, make_states(scratch, 50))
         # keep the WAL and shared-memory files, empty, then fill the disk
         holder = sqlite3.connect(db)
         holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
