@@ -942,16 +942,20 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, fle
     pid_t *pids = calloc(n, sizeof *pids);
     size_t next = 0, running = 0;
 
+    if (!pids) {
+        /* nothing started: every effect of the batch is retried */
+        for (size_t i = 0; i < n; i++) {
+            o[i].key = e[i].key;
+            cli_str_puts(&why[i], "out of memory");
+        }
+        next = n;
+    }
     while (next < n || running > 0) {
         while (next < n && running < (size_t)c->workers) {
             o[next].key = e[next].key;
-            pids[next] = pids ? start_handler(c, &e[next], &why[next]) : -1;
-            if (!pids)
-                cli_str_puts(&why[next], "out of memory");
-            if (pids && pids[next] > 0)
+            pids[next] = start_handler(c, &e[next], &why[next]);
+            if (pids[next] > 0)
                 running++;
-            else
-                o[next].ok = false, o[next].error = "";
             next++;
         }
         if (running > 0) {
