@@ -98,7 +98,8 @@ class Postgres:
         if not bins:
             raise RuntimeError("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)")
         self.bin = pathlib.Path(bins[0]).parent
-        self.dir = tempfile.mkdtemp(prefix="fleet-bench-pg-", dir=base)
+        # in the system temporary directory: the server user must reach it
+        self.dir = tempfile.mkdtemp(prefix="fleet-bench-pg-")
         self.prefix = []
         if os.geteuid() == 0:
             pw = pwd.getpwnam("nobody")

@@ -422,7 +422,7 @@ fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_dead
     time_text(n, sizeof n, now);
     time_text(cd, sizeof cd, cursor_id ? cursor_deadline : INT64_MIN);
     cli_str_puts(&sql, "SELECT " INSTANCE_COLUMNS " FROM instances WHERE next_deadline <= $1 AND "
-                       "(next_deadline > $2 OR (next_deadline = $2 AND id > $3)) "
+                       "(next_deadline, id) > ($2, $3) "
                        "ORDER BY next_deadline, id LIMIT 1");
     cli_str_puts(&sql, s->be->skip_locked);
     if (sql.failed) {
