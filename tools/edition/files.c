@@ -34,6 +34,11 @@ static const char *const fault_stages[] = {
     "after-temp-write", /* temporary state file written and fsynced */
     "before-rename",    /* temporary file closed, rename not yet done */
     "after-rename",     /* state replaced, directory not yet fsynced */
+    /* edition fleet (fleet.c) */
+    "fleet-after-snapshot", /* new snapshot row written, its effects not yet */
+    "fleet-before-commit",  /* snapshot and effects written, not committed */
+    "fleet-after-claim",    /* an effect leased, its handler not yet run */
+    "fleet-after-handler",  /* the handler succeeded, the effect not yet marked done */
 };
 
 int cli_fault_check(void)
@@ -45,7 +50,9 @@ int cli_fault_check(void)
         if (strcmp(stage, fault_stages[i]) == 0)
             return CLI_EXIT_OK;
     return cli_usage("EDITION_TEST_FAULT: unknown stage '%s' (known: after-lock, mid-effects, "
-                     "after-effects, after-temp-write, before-rename, after-rename)",
+                     "after-effects, after-temp-write, before-rename, after-rename, "
+                     "fleet-after-snapshot, fleet-before-commit, fleet-after-claim, "
+                     "fleet-after-handler)",
                      stage);
 }
 

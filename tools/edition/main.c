@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "files.h"
+#include "fleet.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -855,6 +856,12 @@ static int run_help(const cli_args *a)
     return rc;
 }
 
+static int run_fleet(const cli_args *a)
+{
+    (void)a;
+    return CLI_EXIT_USAGE; /* main() hands the whole command line to cli_fleet */
+}
+
 static const command_spec commands[] = {
     {"show", "show STATE [--format yaml|json|text]", "validate and print a state file",
      "Loads STATE strictly and prints it: as the full state file (yaml, the default)\n"
@@ -907,6 +914,11 @@ static const command_spec commands[] = {
      "or a timeline for people (text). A refused step is reported and the scenario\n"
      "goes on; simulate exits 0 when every step ran.\n",
      OPT_FORMAT, 1, 1, run_simulate},
+    {"fleet", "fleet SUBCOMMAND DB ...", "a fleet of instances in SQLite or PostgreSQL",
+     "Keeps many instances in a database (a SQLite file or a postgresql:// URI) with\n"
+     "an outbox of their effects: init, add, show, list, apply, tick, dispatch, run,\n"
+     "effects, retry, stats. 'edition fleet help' lists them; docs/fleet.md.\n",
+     0, 0, 0, run_fleet},
     {"graph", "graph", "print the lifecycle as a Graphviz graph",
      "Prints the lifecycle as a DOT graph: the states and, per command, the\n"
      "transitions with their guards, found by running the library's transitions.\n",
@@ -1057,6 +1069,28 @@ static int parse_args(int argc, char **argv, const command_spec *c, cli_args *a)
     return CLI_EXIT_OK;
 }
 
+int cli_fleet_apply_args(int argc, char **argv, const char *pos[3], ed_command **cmd,
+                         ed_time *now)
+{
+    static const command_spec spec = {"fleet apply", "fleet apply DB ID COMMAND [ARGS] [--now T]",
+                                      "", "", OPT_NOW | OPT_COMMAND_ARGS, 3, 3, NULL};
+    cli_args a;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    a.command = spec.name;
+    rc = parse_args(argc, argv, &spec, &a);
+    if (rc == CLI_EXIT_OK && a.help)
+        rc = cli_usage("usage: edition %s", spec.synopsis);
+    if (rc == CLI_EXIT_OK)
+        rc = parse_now(&a, now);
+    if (rc == CLI_EXIT_OK)
+        rc = build_command(&a, a.pos[2], cmd);
+    for (size_t i = 0; rc == CLI_EXIT_OK && i < 3; i++)
+        pos[i] = a.pos[i];
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const command_spec *c;
@@ -1070,6 +1104,8 @@ int main(int argc, char **argv)
     c = find_command(argv[1]);
     if (!c)
         return cli_usage("unknown command '%s'", argv[1]);
+    if (c->run == run_fleet)
+        return cli_fleet(argc - 1, argv + 1);
     memset(&a, 0, sizeof a);
     a.command = c->name;
     rc = parse_args(argc, argv, c, &a);

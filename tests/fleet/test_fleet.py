@@ -1,0 +1,422 @@
+"""edition fleet (docs/fleet.md): the commands and the guarantees, on SQLite
+and on a PostgreSQL the suite starts itself.
+
+Sizes: EDITION_FLEET_INSTANCES (exactly-once ticking, default 50000),
+EDITION_FLEET_CRASH_INSTANCES (default 1000) and EDITION_FLEET_KILLS
+(SIGKILLs per backend, default 200). docs/fleet.md quotes the figures run.
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, run, work_root)
+
+INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "50000"))
+CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
+KILLS = int(os.environ.get("EDITION_FLEET_KILLS", "200"))
+
+# One line per delivery: the key, a tab, the effect document as received. A
+# handler that gets no whole line (its dispatcher died while writing it)
+# fails, and the effect is delivered again.
+HANDLER = 'read -r doc || exit 1; printf "%s\\t%s\\n" "$EDITION_EFFECT_KEY" "$doc" >> {log}'
+
+
+def rows(store, query):
+    return store.sql(query)
+
+
+def revision_of(store, ident):
+    return int(store.scalar(f"SELECT revision FROM instances WHERE id = '{ident}'"))
+
+
+def effect_keys(store):
+    return [r[0] for r in store.sql("SELECT key FROM effects")]
+
+
+def read_log(path):
+    out = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                key, doc = line.rstrip("\n").split("\t", 1)
+                out.append((key, doc))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The commands
+
+
+def test_commands(store, tmp_path, scratch):
+    paths = make_states(scratch, 3)
+    run(["fleet", "add", store.uri, *paths], check=0)
+    dup = run(["fleet", "add", store.uri, paths[0]], check=1)
+    assert "conflict" in dup.stderr and "MQ_0000000" in dup.stderr
+    listed = run(["fleet", "list", store.uri, "--due", "--now", DUE_AT], check=0).stdout
+    assert listed.count("\n") == 3 and "MQ_0000002\trevision 0" in listed
+    assert run(["fleet", "list", store.uri, "--lifecycle", "expired"], check=0).stdout == ""
+    shown = run(["fleet", "show", store.uri, "MQ_0000001"], check=0).stdout
+    assert "id: MQ_0000001" in shown
+    run(["fleet", "show", store.uri, "MQ_NONE"], check=1)
+
+    # apply: one transaction, effects pending
+    out = run(["fleet", "apply", store.uri, "MQ_0000000", "renew", "--period-months", "2",
+               "--now", "2026-01-10T00:00:00Z"], check=0).stdout
+    assert "revision 0 -> 1" in out
+    assert revision_of(store, "MQ_0000000") == 1
+    assert sorted(effect_keys(store)) == ["MQ_0000000/1/0", "MQ_0000000/1/1"]
+
+    # a refusal changes nothing: exit 1 with the library's code and message
+    before = rows(store, "SELECT id, revision, snapshot FROM instances ORDER BY id")
+    refused = run(["fleet", "apply", store.uri, "MQ_0000000", "upgrade", "--period-months", "1",
+                   "--now", "2026-01-10T00:00:00Z"], check=1)
+    assert "already_enterprise_platinum" in refused.stderr
+    assert rows(store, "SELECT id, revision, snapshot FROM instances ORDER BY id") == before
+    assert len(effect_keys(store)) == 2
+    # the argument parsing of edition apply
+    bad = run(["fleet", "apply", store.uri, "MQ_0000000", "renew", "--now", DUE_AT], check=2)
+    assert "needs --period-months" in bad.stderr
+
+    out = run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0).stdout
+    assert out.startswith("ticked 2 instances, 6 effects pending")
+    stats = run(["fleet", "stats", store.uri], check=0).stdout
+    assert "enterprise_platinum expired: 2" in stats and "pending 8, done 0, failed 0" in stats
+    log = tmp_path / "log"
+    out = run(["fleet", "dispatch", store.uri, "--exec", HANDLER.format(log=log)], check=0).stdout
+    assert out.startswith("dispatched 8 effects")
+    assert sorted(k for k, _ in read_log(log)) == sorted(effect_keys(store))
+    assert "pending 0, done 8, failed 0" in run(["fleet", "stats", store.uri], check=0).stdout
+
+
+def test_usage_errors(tmp_path):
+    assert run(["fleet"]).returncode == 2
+    assert run(["fleet", "frobnicate", "x"]).returncode == 2
+    assert run(["fleet", "dispatch", str(tmp_path / "db")]).returncode == 2
+    missing = run(["fleet", "list", str(tmp_path / "missing.sqlite")])
+    assert missing.returncode == 4 and "missing.sqlite" in missing.stderr
+    assert "init" in run(["fleet", "help"], check=0).stdout
+
+
+# ---------------------------------------------------------------------------
+# Atomicity: a snapshot and its effects are committed together or not at all
+
+
+@pytest.mark.parametrize("stage", ["fleet-after-snapshot", "fleet-before-commit"])
+@pytest.mark.parametrize("mode", ["abort", "kill"])
+def test_atomicity(store, tmp_path, stage, mode, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 2)], check=0)
+    before = rows(store, "SELECT id, revision, snapshot, next_deadline FROM instances ORDER BY id")
+    env = dict(os.environ, EDITION_TEST_FAULT=stage)
+    if mode == "kill":
+        env["EDITION_TEST_FAULT_MODE"] = "stop"
+    for args in (["apply", store.uri, "MQ_0000000", "renew", "--period-months", "1", "--now",
+                  "2026-01-10T00:00:00Z"],
+                 ["tick", store.uri, "--now", DUE_AT]):
+        proc = subprocess.Popen([EDITION, "fleet", *args], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        if mode == "kill":
+            # stopped at the stage, between the two writes: SIGKILL it there
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                with open(f"/proc/{proc.pid}/stat") as f:
+                    if f.read().split(") ")[1].startswith("T"):
+                        break
+                time.sleep(0.01)
+            else:
+                pytest.fail("the process did not stop at the fault point")
+            proc.kill()
+        proc.communicate(timeout=60)
+        assert proc.returncode < 0, "the fault point did not end the process"
+        assert rows(store, "SELECT id, revision, snapshot, next_deadline FROM instances "
+                           "ORDER BY id") == before
+        assert effect_keys(store) == []
+    # without the fault both are written, together
+    run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
+    for ident, rev in rows(store, "SELECT id, revision FROM instances"):
+        keys = rows(store, f"SELECT key FROM effects WHERE instance = '{ident}'")
+        assert int(rev) == 1 and sorted(k for (k,) in keys) == [f"{ident}/1/{i}" for i in range(3)]
+
+
+# ---------------------------------------------------------------------------
+# Exactly-once ticking with concurrent workers
+
+
+def expected_tick(scratch):
+    """What one tick at DUE_AT does to the template: the revision after it
+    and the effect keys it produces (edition tick on a state file)."""
+    state = scratch / "one.json"
+    doc = json.loads(run(["show", str(scratch / "template.yaml"), "--format", "json"],
+                         check=0).stdout)
+    state.write_text(json.dumps(doc))
+    out = run(["tick", str(state), "--now", DUE_AT, "--format", "json"], check=0).stdout
+    result = json.loads(out)
+    return result["instance"]["revision"], [e["key"].split("/", 1)[1] for e in result["effects"]]
+
+
+def test_exactly_once_tick(store, tmp_path, scratch):
+    workers = 4 if store.kind == "postgresql" else 2
+    n = INSTANCES
+    add_all(store.uri, make_states(scratch, n))
+    revision, suffixes = expected_tick(scratch)
+    started = time.time()
+    procs = [subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", DUE_AT],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(workers)]
+    outs = [p.communicate(timeout=900) for p in procs]
+    elapsed = time.time() - started
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    ticked = [int(out.split()[1]) for out, _ in outs]
+    print(f"\n{store.kind}: {n} instances ticked by {workers} workers in {elapsed:.1f}s "
+          f"({n / elapsed:.0f}/s); per worker {ticked}")
+    assert sum(ticked) == n, f"ticked {ticked} for {n} due instances"
+    assert rows(store, "SELECT revision, COUNT(*) FROM instances GROUP BY revision") in (
+        [(revision, n)], [(str(revision), str(n))])
+    total, distinct = rows(store, "SELECT COUNT(*), COUNT(DISTINCT key) FROM effects")[0]
+    assert int(total) == int(distinct) == n * len(suffixes)
+    # every instance has exactly the keys one tick gives it
+    bad = rows(store, "SELECT instance, COUNT(*) FROM effects GROUP BY instance "
+                      f"HAVING COUNT(*) <> {len(suffixes)}")
+    assert bad == []
+    assert int(store.scalar("SELECT COUNT(*) FROM effects WHERE key <> instance || '/' || "
+                            "revision || '/' || idx")) == 0
+
+
+# ---------------------------------------------------------------------------
+# Crashes: kill -9 of tick workers and dispatchers at random moments
+
+
+def test_crashes(store, tmp_path, scratch):
+    n = CRASH_INSTANCES
+    add_all(store.uri, make_states(scratch, n))
+    log = tmp_path / "deliveries"
+    handler = HANDLER.format(log=log)
+    rng = random.Random(int(os.environ.get("EDITION_FLEET_SEED", "14")))
+    kills = {"tick": 0, "dispatch": 0}
+    rounds = 0
+    started = time.time()
+    total = n
+    while sum(kills.values()) < KILLS:
+        rounds += 1
+        # fresh instances every round, so that tick workers and dispatchers
+        # always have work to be killed in
+        if rounds > 1:
+            add_all(store.uri, make_states(scratch, 10, prefix=f"MQ_R{rounds:04d}_"))
+            total += 10
+        now = DUE_AT if rounds % 3 else RELEASE_AT
+        procs = [("tick", subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", now],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)),
+                 ("tick", subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", now],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)),
+                 ("dispatch", subprocess.Popen([EDITION, "fleet", "dispatch", store.uri, "--exec",
+                                                handler, "--lease", "1", "--workers", "2"],
+                                               stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.PIPE))]
+        time.sleep(rng.uniform(0.01, 0.25))
+        for kind, p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills[kind] += 1
+        for kind, p in procs:
+            _, err = p.communicate(timeout=120)
+            if p.returncode not in (0, -signal.SIGKILL):
+                pytest.fail(f"{kind} exited {p.returncode}: {err.decode()}")
+        assert time.time() - started < 300, "the crash test ran too long"
+    # the survivors finish the job
+    run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
+    run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=0)
+    run(["fleet", "dispatch", store.uri, "--exec", handler, "--lease", "1"], check=0)
+    print(f"\n{store.kind}: {total} instances, {rounds} rounds, {sum(kills.values())} SIGKILLs "
+          f"({kills['tick']} tick workers, {kills['dispatch']} dispatchers), "
+          f"{time.time() - started:.1f}s")
+
+    # no snapshot lost or torn: every row loads and says what its columns say
+    snaps = rows(store, "SELECT id, revision, lifecycle, snapshot FROM instances")
+    assert len(snaps) == total
+    for ident, rev, lifecycle, snapshot in snaps:
+        doc = json.loads(snapshot)["instance"]
+        assert doc["id"] == ident and doc["revision"] == int(rev) == 2
+        assert doc["lifecycle"] == lifecycle == "released"
+    for ident, *_ in rng.sample(snaps, 10):
+        run(["fleet", "show", store.uri, ident], check=0)
+    # no effect lost or duplicated in the outbox
+    keys = effect_keys(store)
+    expected = {f"{ident}/{r}" for ident, *_ in snaps for r in ("1/0", "1/1", "1/2", "2/0")}
+    assert len(keys) == len(set(keys)) and set(keys) == expected
+    assert int(store.scalar("SELECT COUNT(*) FROM effects WHERE state <> 'done'")) == 0
+    # every effect delivered; a redelivery carries the same key and document
+    docs = dict(rows(store, "SELECT key, document FROM effects"))
+    delivered = read_log(log)
+    seen = {}
+    for key, doc in delivered:
+        assert key in docs, f"delivered an unknown key {key}"
+        assert doc == docs[key], f"{key} redelivered with another document"
+        seen[key] = seen.get(key, 0) + 1
+    assert set(seen) == expected
+    print(f"{len(delivered)} deliveries of {len(expected)} effects "
+          f"({sum(c - 1 for c in seen.values())} redeliveries, handled idempotently by key)")
+
+
+# ---------------------------------------------------------------------------
+# Dispatch: retries, dead letters, per-instance order
+
+
+def test_dispatch_retry_and_order(store, tmp_path, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
+    run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
+    run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=0)
+    log = tmp_path / "log"
+    broken = tmp_path / "broken"
+    broken.write_text("")
+    handler = (f'read -r doc || exit 1; if [ "$EDITION_EFFECT_KEY" = MQ_0000001/1/0 ] && [ -e {broken} ]; '
+               f'then echo failing >&2; exit 3; fi; '
+               f'printf "%s\\t%s\\n" "$EDITION_EFFECT_KEY" "$doc" >> {log}')
+    proc = run(["fleet", "dispatch", store.uri, "--exec", handler, "--max-attempts", "3",
+                "--backoff", "0", "--workers", "3"], check=1)
+    assert "effects_failed" in proc.stderr
+    delivered = [k for k, _ in read_log(log)]
+    assert not any(k.startswith("MQ_0000001/") for k in delivered), "a failed effect held nothing"
+    assert len(delivered) == 8
+    failed = run(["fleet", "effects", store.uri, "--failed"], check=0).stdout
+    assert failed.startswith("MQ_0000001/1/0\tfailed\tattempts 3")
+    assert "exited with status 3" in failed
+    run(["fleet", "retry", store.uri, "MQ_0000001/1/1"], check=1)  # not failed
+    broken.unlink()
+    run(["fleet", "retry", store.uri, "MQ_0000001/1/0"], check=0)
+    run(["fleet", "dispatch", store.uri, "--exec", handler], check=0)
+    delivered = [k for k, _ in read_log(log)]
+    for i in range(3):
+        mine = [k for k in delivered if k.startswith(f"MQ_{i:07d}/")]
+        assert mine == [f"MQ_{i:07d}/{s}" for s in ("1/0", "1/1", "1/2", "2/0")]
+
+
+def test_run_service(store, tmp_path, scratch):
+    # created in January 2026 for a month: due by the clock
+    run(["fleet", "add", store.uri, *make_states(scratch, 5)], check=0)
+    log = tmp_path / "log"
+    proc = subprocess.Popen([EDITION, "fleet", "run", store.uri, "--exec",
+                             HANDLER.format(log=log), "--poll", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        done = int(store.scalar("SELECT COUNT(*) FROM effects WHERE state = 'done'"))
+        if done == 20:
+            break
+        time.sleep(0.2)
+    assert done == 20
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert len(read_log(log)) == 20
+
+
+# ---------------------------------------------------------------------------
+# Bad input and faults: a clear error naming the cause, nothing changed
+
+
+def test_corrupt_snapshot_row(store, tmp_path, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
+    store.sql("UPDATE instances SET snapshot = '{\"libedition\":1,\"instance\":{\"id\":' "
+              "WHERE id = 'MQ_0000001'")
+    before = rows(store, "SELECT revision, snapshot FROM instances WHERE id = 'MQ_0000001'")
+    proc = run(["fleet", "tick", store.uri, "--now", DUE_AT], check=3)
+    assert "instance MQ_0000001: snapshot row" in proc.stderr
+    assert "ticked 2 instances" in proc.stdout
+    assert rows(store, "SELECT revision, snapshot FROM instances WHERE id = 'MQ_0000001'") == before
+    assert rows(store, "SELECT key FROM effects WHERE instance = 'MQ_0000001'") == []
+    shown = run(["fleet", "show", store.uri, "MQ_0000001"], check=3)
+    assert "MQ_0000001: snapshot row" in shown.stderr
+    run(["fleet", "apply", store.uri, "MQ_0000001", "tick", "--now", DUE_AT], check=3)
+
+
+def test_newer_schema(store, tmp_path, scratch):
+    run(["fleet", "add", store.uri, *make_states(scratch, 1)], check=0)
+    store.sql("UPDATE fleet_meta SET value = '99' WHERE name = 'schema_version'")
+    before = rows(store, "SELECT id, revision, snapshot FROM instances")
+    for args in (["tick", store.uri, "--now", DUE_AT], ["init", store.uri],
+                 ["list", store.uri]):
+        proc = run(["fleet", *args], check=3)
+        assert "schema version 99, newer than this edition's 1" in proc.stderr, proc.stderr
+    assert rows(store, "SELECT id, revision, snapshot FROM instances") == before
+    assert store.scalar("SELECT value FROM fleet_meta WHERE name = 'schema_version'") == "99"
+
+
+def test_not_a_fleet_database(tmp_path):
+    path = tmp_path / "other.sqlite"
+    import sqlite3
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    proc = run(["fleet", "list", str(path)], check=3)
+    assert "not a fleet database" in proc.stderr
+
+
+def test_postgresql_unreachable(tmp_path):
+    uri = f"postgresql:///nothing?host={tmp_path}&user=postgres&connect_timeout=2"
+    proc = run(["fleet", "tick", uri, "--now", DUE_AT], check=4)
+    assert "database_unreachable" in proc.stderr and "cannot connect to PostgreSQL" in proc.stderr
+
+
+def test_postgresql_stopped(pg_server, tmp_path, scratch):
+    db = pg_server.create_db()
+    uri = pg_server.uri(db)
+    run(["fleet", "init", uri], check=0)
+    run(["fleet", "add", uri, *make_states(scratch, 2)], check=0)
+    pg_server.stop()
+    try:
+        proc = run(["fleet", "tick", uri, "--now", DUE_AT], check=4)
+        assert "database_unreachable" in proc.stderr
+    finally:
+        pg_server.start()
+    assert pg_server.psql(db, "SELECT COUNT(*) FROM effects").strip() == "0"
+    assert pg_server.psql(db, "SELECT DISTINCT revision FROM instances").strip() == "0"
+
+
+def mount_small_tmpfs(path, size):
+    if os.geteuid() != 0:
+        return False
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+def test_sqlite_full_disk(tmp_path, scratch):
+    import sqlite3
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if not mount_small_tmpfs(disk, "16m"):
+        if CI:
+            pytest.fail("cannot mount a small tmpfs (needs root) and CI=true")
+        pytest.skip("cannot mount a small tmpfs (needs root)")
+    try:
+        db = str(disk / "fleet.sqlite")
+        run(["fleet", "init", db], check=0)
+        add_all(db, make_states(scratch, 50))
+        # keep the WAL and shared-memory files, empty, then fill the disk
+        holder = sqlite3.connect(db)
+        holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = holder.execute("SELECT id, revision, snapshot FROM instances ORDER BY id").fetchall()
+        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        os.close(fd)
+        proc = run(["fleet", "tick", db, "--now", DUE_AT])
+        assert proc.returncode == 4, proc.stderr
+        assert "database_full" in proc.stderr and "full" in proc.stderr
+        assert "fleet.sqlite" in proc.stderr
+        after = holder.execute("SELECT id, revision, snapshot FROM instances ORDER BY id").fetchall()
+        assert after == before
+        assert holder.execute("SELECT COUNT(*) FROM effects").fetchone()[0] == 0
+        holder.close()
+        os.unlink(disk / "filler")
+        run(["fleet", "tick", db, "--now", DUE_AT], check=0)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

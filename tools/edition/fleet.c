@@ -1,0 +1,1261 @@
+/*
+ * `edition fleet`: many instances in SQLite or PostgreSQL, their effects in
+ * a transactional outbox, ticked at their deadlines and dispatched to a
+ * handler command (docs/fleet.md). Every lifecycle decision is the
+ * library's; this file reads and writes rows through fleet_store.h.
+ */
+#include "fleet.h"
+#include "files.h"
+
+#if defined(EDITION_FLEET_SQLITE) || defined(EDITION_FLEET_PG)
+#include "fleet_store.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_LIMIT ((size_t)64 << 20)
+#define DEFAULT_MAX_ATTEMPTS 5
+#define DEFAULT_BACKOFF 1
+#define DEFAULT_LEASE 300
+#define DEFAULT_POLL 60
+#define MAX_BACKOFF 3600
+
+/* ---------------------------------------------------------------------- */
+/* Options                                                                 */
+/* ---------------------------------------------------------------------- */
+
+enum {
+    F_NOW, F_LIMIT, F_DUE, F_EDITION, F_LIFECYCLE, F_EXEC, F_WORKERS, F_FAILED, F_PENDING,
+    F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_COUNT
+};
+
+static const struct {
+    const char *name;
+    bool takes_value;
+} fleet_options[F_COUNT] = {
+    [F_NOW] = {"--now", true},          [F_LIMIT] = {"--limit", true},
+    [F_DUE] = {"--due", false},         [F_EDITION] = {"--edition", true},
+    [F_LIFECYCLE] = {"--lifecycle", true}, [F_EXEC] = {"--exec", true},
+    [F_WORKERS] = {"--workers", true},  [F_FAILED] = {"--failed", false},
+    [F_PENDING] = {"--pending", false}, [F_MAX_ATTEMPTS] = {"--max-attempts", true},
+    [F_BACKOFF] = {"--backoff", true},  [F_LEASE] = {"--lease", true},
+    [F_POLL] = {"--poll", true},        [F_FORMAT] = {"--format", true},
+    [F_INSTANCE] = {"--instance", true},
+};
+
+typedef struct fleet_args {
+    const char *sub;
+    const char **pos;
+    size_t npos;
+    bool given[F_COUNT];
+    const char *value[F_COUNT];
+} fleet_args;
+
+typedef struct fleet_sub {
+    const char *name;
+    const char *synopsis;
+    const char *summary;
+    unsigned options; /* bits 1u << F_... */
+    size_t min_pos, max_pos; /* max_pos 0: any number */
+    int (*run)(fleet_args *a);
+} fleet_sub;
+
+static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_args *a)
+{
+    bool done = false;
+    a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
+    if (!a->pos) {
+        cli_error("io_error", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        int k;
+        if (done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (sub->max_pos && a->npos == sub->max_pos)
+                return cli_usage("fleet %s: unexpected argument '%s'", sub->name, arg);
+            a->pos[a->npos++] = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            done = true;
+            continue;
+        }
+        for (k = 0; k < F_COUNT; k++)
+            if (strcmp(arg, fleet_options[k].name) == 0)
+                break;
+        if (k == F_COUNT || !(sub->options & (1u << k)))
+            return cli_usage("fleet %s: unknown option '%s'; usage: edition fleet %s", sub->name,
+                             arg, sub->synopsis);
+        if (a->given[k])
+            return cli_usage("fleet %s: %s given twice", sub->name, arg);
+        a->given[k] = true;
+        if (fleet_options[k].takes_value) {
+            if (i + 1 >= argc)
+                return cli_usage("fleet %s: %s needs a value", sub->name, arg);
+            a->value[k] = argv[++i];
+        }
+    }
+    if (a->npos < sub->min_pos)
+        return cli_usage("fleet %s: missing arguments; usage: edition fleet %s", sub->name,
+                         sub->synopsis);
+    return CLI_EXIT_OK;
+}
+
+/* A whole number in [min, max]. */
+static int parse_count(const fleet_args *a, int opt, long long min, long long max, long long *out)
+{
+    const char *text = a->value[opt];
+    char *end = NULL;
+    long long v;
+    if (!a->given[opt])
+        return CLI_EXIT_OK;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (!*text || *end || errno || v < min || v > max)
+        return cli_usage("%s: '%s' is not a whole number in %lld..%lld", fleet_options[opt].name,
+                         text, min, max);
+    *out = v;
+    return CLI_EXIT_OK;
+}
+
+static int parse_time(const fleet_args *a, ed_time *now)
+{
+    const char *text = a->value[F_NOW];
+    if (!a->given[F_NOW]) {
+        *now = (ed_time)time(NULL);
+        return CLI_EXIT_OK;
+    }
+    if (ed_time_parse(text, strlen(text), now) != ED_OK)
+        return cli_usage("--now: '%s' is not an RFC 3339 time in whole seconds, such as "
+                         "2026-02-01T00:00:00Z",
+                         text);
+    return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The store, with error lines                                             */
+/* ---------------------------------------------------------------------- */
+
+/* The database as shown in messages: a URI's password is left out. */
+static void db_name(cli_str *s, const char *uri)
+{
+    const char *scheme = strstr(uri, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+    if (at && colon && colon < at && (!slash || at < slash)) {
+        cli_str_untrusted(s, uri, (size_t)(colon - uri));
+        cli_str_puts(s, ":***");
+        cli_str_untrusted_puts(s, at);
+    } else {
+        cli_str_untrusted_puts(s, uri);
+    }
+}
+
+/* Prints the store's last error and returns its exit code. */
+static int store_error(fleet_store *s, const char *what)
+{
+    cli_str name = {0};
+    int rc = fleet_err_exit(s->err);
+    db_name(&name, s->uri);
+    cli_error(fleet_err_code(s->err), "%s: %s%s%s%s", name.data ? name.data : "", what,
+              *what ? ": " : "", s->msg.data ? s->msg.data : "unknown error",
+              rc == CLI_EXIT_IO && s->in_tx ? " (rolled back: nothing changed)" : "");
+    cli_str_free(&name);
+    return rc;
+}
+
+static int open_store(fleet_store *s, const char *uri, bool create)
+{
+    const char *missing = NULL;
+    if (!fleet_store_supported(uri, &missing)) {
+        cli_error("unsupported", "%s: this edition was built without %s support", uri, missing);
+        return CLI_EXIT_USAGE;
+    }
+    if (fleet_store_open(s, uri, create) != FLEET_OK) {
+        int rc = store_error(s, "");
+        fleet_store_close(s);
+        return rc;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Writes `out` to stdout; an error after a commit is exit 5. */
+static int emit(cli_str *out, bool committed)
+{
+    int rc = CLI_EXIT_OK;
+    if (out->failed || !cli_str_write(out, stdout) || fflush(stdout) != 0) {
+        cli_error("io_error", "standard output: cannot write%s",
+                  committed ? ": committed, but its report could not be written: do not retry"
+                            : "");
+        rc = committed ? CLI_EXIT_APPLIED : CLI_EXIT_IO;
+    }
+    cli_str_free(out);
+    return rc;
+}
+
+/* The row of a snapshot. */
+static int row_from(const ed_instance *inst, fleet_instance_row *row)
+{
+    ed_buffer *buf = ed_buffer_new();
+    memset(row, 0, sizeof *row);
+    if (!buf || ed_instance_dump_json(inst, buf) != ED_OK) {
+        ed_buffer_free(buf);
+        cli_error("io_error", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    row->id = strdup(ed_instance_id(inst));
+    row->snapshot = strdup(ed_buffer_data(buf));
+    row->edition = strdup(ed_edition_name(ed_instance_edition(inst)));
+    row->lifecycle = strdup(ed_lifecycle_name(ed_instance_lifecycle(inst)));
+    row->revision = ed_instance_revision(inst);
+    row->has_deadline = ed_instance_next_deadline(inst, &row->next_deadline);
+    ed_buffer_free(buf);
+    if (!row->id || !row->snapshot || !row->edition || !row->lifecycle) {
+        fleet_instance_row_free(row);
+        cli_error("io_error", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Loads the snapshot of a row; a row that does not load is named. */
+static int load_row(const char *uri, const fleet_instance_row *row, ed_instance **out)
+{
+    ed_error *err = NULL;
+    ed_status st = ed_instance_load_yaml(out, row->snapshot, strlen(row->snapshot), NULL, &err);
+    if (st == ED_OK && strcmp(ed_instance_id(*out), row->id) != 0) {
+        cli_error("invalid_document", "%s: instance %s: the snapshot row holds the instance %s",
+                  uri, row->id, ed_instance_id(*out));
+        ed_instance_free(*out);
+        *out = NULL;
+        return CLI_EXIT_INVALID;
+    }
+    if (st != ED_OK) {
+        cli_str where = {0};
+        int rc;
+        db_name(&where, uri);
+        cli_str_puts(&where, ": instance ");
+        cli_str_untrusted_puts(&where, row->id);
+        cli_str_puts(&where, ": snapshot row");
+        rc = cli_load_error(where.data ? where.data : uri, st, err);
+        cli_str_free(&where);
+        ed_error_free(err);
+        return rc;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The effects of a result as outbox rows: each effect's own JSON object,
+ * cut from the list's JSON document (ed_effects_dump_json). */
+static int effect_rows(const ed_effect_list *list, fleet_effect_row **out, size_t *count)
+{
+    size_t n = ed_effect_list_count(list), found = 0;
+    ed_buffer *buf;
+    const char *p, *end;
+    fleet_effect_row *rows;
+
+    *out = NULL;
+    *count = 0;
+    if (n == 0)
+        return CLI_EXIT_OK;
+    buf = ed_buffer_new();
+    rows = calloc(n, sizeof *rows);
+    if (!buf || !rows || ed_effects_dump_json(list, buf) != ED_OK) {
+        ed_buffer_free(buf);
+        free(rows);
+        cli_error("io_error", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    p = strstr(ed_buffer_data(buf), "\"effects\":[");
+    end = ed_buffer_data(buf) + ed_buffer_len(buf);
+    if (p)
+        p += strlen("\"effects\":[");
+    while (p && p < end && found < n) {
+        const char *start;
+        int depth = 0;
+        bool in_string = false;
+        while (p < end && *p != '{')
+            p++;
+        start = p;
+        for (; p < end; p++) {
+            if (in_string) {
+                if (*p == '\\')
+                    p++;
+                else if (*p == '"')
+                    in_string = false;
+            } else if (*p == '"') {
+                in_string = true;
+            } else if (*p == '{' || *p == '[') {
+                depth++;
+            } else if ((*p == '}' || *p == ']') && --depth == 0) {
+                p++;
+                break;
+            }
+        }
+        if (depth != 0)
+            break;
+        {
+            const ed_effect *e = ed_effect_list_get(list, found);
+            fleet_effect_row *r = &rows[found];
+            r->key = strdup(ed_effect_key(e));
+            r->instance = NULL;
+            r->revision = ed_effect_revision(e);
+            r->index = (int64_t)ed_effect_index(e);
+            r->kind = strdup(ed_effect_kind_name(ed_effect_kind_of(e)));
+            r->document = strndup(start, (size_t)(p - start));
+            found++;
+        }
+    }
+    ed_buffer_free(buf);
+    *out = rows;
+    *count = found;
+    if (found != n) {
+        cli_error("internal_error", "the effects document holds %zu effects, the list %zu", found,
+                  n);
+        return CLI_EXIT_IO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!rows[i].key || !rows[i].kind || !rows[i].document) {
+            cli_error("io_error", "out of memory");
+            return CLI_EXIT_IO;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+static void effect_rows_free(fleet_effect_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        rows[i].instance = NULL; /* borrowed */
+        fleet_effect_row_free(&rows[i]);
+    }
+    free(rows);
+}
+
+/* Writes the outcome of a transition in the open transaction: the new
+ * snapshot with a compare-and-set on the revision it was read at, then its
+ * effects as pending. Either all of it commits or none of it. */
+static int write_outcome(fleet_store *s, const ed_instance *before, const ed_result *r,
+                         size_t *neffects)
+{
+    fleet_instance_row row;
+    fleet_effect_row *effects = NULL;
+    size_t n = 0;
+    int rc = row_from(ed_result_instance(r), &row);
+
+    if (rc == CLI_EXIT_OK)
+        rc = effect_rows(ed_result_effects(r), &effects, &n);
+    if (rc == CLI_EXIT_OK && fleet_store_put_cas(s, &row, ed_instance_revision(before)) != FLEET_OK)
+        rc = store_error(s, "cannot write the snapshot");
+    if (rc == CLI_EXIT_OK)
+        cli_fault_point("fleet-after-snapshot");
+    for (size_t i = 0; rc == CLI_EXIT_OK && i < n; i++) {
+        effects[i].instance = row.id;
+        if (fleet_store_insert_effect(s, &effects[i]) != FLEET_OK)
+            rc = store_error(s, "cannot insert an effect");
+    }
+    if (rc == CLI_EXIT_OK)
+        cli_fault_point("fleet-before-commit");
+    *neffects = n;
+    effect_rows_free(effects, n);
+    fleet_instance_row_free(&row);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* init, add, show, list, stats                                            */
+/* ---------------------------------------------------------------------- */
+
+static int run_init(fleet_args *a)
+{
+    fleet_store s;
+    cli_str out = {0};
+    int from = 0;
+    int rc = open_store(&s, a->pos[0], true);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_migrate(&s, &from) != FLEET_OK) {
+        rc = store_error(&s, "cannot apply the schema");
+        fleet_store_close(&s);
+        return rc;
+    }
+    db_name(&out, a->pos[0]);
+    if (from == FLEET_SCHEMA_VERSION)
+        cli_str_printf(&out, ": schema version %d, up to date\n", from);
+    else
+        cli_str_printf(&out, ": schema version %d (from %d)\n", FLEET_SCHEMA_VERSION, from);
+    fleet_store_close(&s);
+    return emit(&out, true);
+}
+
+static int run_add(fleet_args *a)
+{
+    fleet_store s;
+    cli_str out = {0};
+    int rc = open_store(&s, a->pos[0], false);
+    size_t added = 0;
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_begin(&s) != FLEET_OK)
+        rc = store_error(&s, "cannot begin a transaction");
+    for (size_t i = 1; rc == CLI_EXIT_OK && i < a->npos; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        ed_instance *inst = NULL;
+        ed_error *err = NULL;
+        fleet_instance_row row;
+        rc = cli_read_input(a->pos[i], READ_LIMIT, &data, &len);
+        if (rc == CLI_EXIT_OK) {
+            ed_status st = ed_instance_load_yaml(&inst, data, len, NULL, &err);
+            if (st != ED_OK)
+                rc = cli_load_error(a->pos[i], st, err);
+            ed_error_free(err);
+        }
+        free(data);
+        if (rc == CLI_EXIT_OK)
+            rc = row_from(inst, &row);
+        if (rc == CLI_EXIT_OK) {
+            if (fleet_store_insert(&s, &row) != FLEET_OK) {
+                cli_str what = {0};
+                cli_str_untrusted_puts(&what, a->pos[i]);
+                rc = store_error(&s, what.data ? what.data : "");
+                cli_str_free(&what);
+            }
+            fleet_instance_row_free(&row);
+            added++;
+        }
+        ed_instance_free(inst);
+    }
+    if (rc == CLI_EXIT_OK && fleet_store_commit(&s) != FLEET_OK)
+        rc = store_error(&s, "cannot commit");
+    if (rc != CLI_EXIT_OK) {
+        fleet_store_rollback(&s);
+        fleet_store_close(&s);
+        return rc;
+    }
+    fleet_store_close(&s);
+    cli_str_printf(&out, "added %zu instances\n", added);
+    return emit(&out, true);
+}
+
+static int run_show(fleet_args *a)
+{
+    fleet_store s;
+    fleet_instance_row row;
+    ed_instance *inst = NULL;
+    cli_str out = {0};
+    bool json = a->given[F_FORMAT] && strcmp(a->value[F_FORMAT], "json") == 0;
+    int rc;
+
+    if (a->given[F_FORMAT] && !json && strcmp(a->value[F_FORMAT], "yaml") != 0)
+        return cli_usage("--format: unknown format '%s' (one of: yaml, json)", a->value[F_FORMAT]);
+    if ((rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_get(&s, a->pos[1], false, &row) != FLEET_OK) {
+        rc = store_error(&s, "");
+        fleet_store_close(&s);
+        return rc;
+    }
+    rc = load_row(a->pos[0], &row, &inst);
+    if (rc == CLI_EXIT_OK) {
+        ed_buffer *buf = ed_buffer_new();
+        if (!buf || (json ? ed_instance_dump_json(inst, buf) : ed_instance_dump_yaml(inst, buf)) !=
+                        ED_OK)
+            out.failed = true;
+        else
+            cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
+        ed_buffer_free(buf);
+        rc = emit(&out, false);
+    }
+    ed_instance_free(inst);
+    fleet_instance_row_free(&row);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_list(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    cli_str sql = {0}, out = {0};
+    const char *p[3];
+    char now_text[24];
+    int np = 0;
+    ed_time now;
+    int rc = parse_time(a, &now);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (a->given[F_EDITION]) {
+        ed_edition e;
+        if (ed_edition_from_name(a->value[F_EDITION], &e) != ED_OK)
+            return cli_usage("--edition: unknown edition '%s'", a->value[F_EDITION]);
+    }
+    if (a->given[F_LIFECYCLE]) {
+        ed_lifecycle l;
+        if (ed_lifecycle_from_name(a->value[F_LIFECYCLE], &l) != ED_OK)
+            return cli_usage("--lifecycle: unknown lifecycle '%s'", a->value[F_LIFECYCLE]);
+    }
+    if ((rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    cli_str_puts(&sql, "SELECT id, revision, edition, lifecycle, next_deadline FROM instances "
+                       "WHERE 1 = 1");
+    if (a->given[F_EDITION]) {
+        p[np++] = a->value[F_EDITION];
+        cli_str_printf(&sql, " AND edition = $%d", np);
+    }
+    if (a->given[F_LIFECYCLE]) {
+        p[np++] = a->value[F_LIFECYCLE];
+        cli_str_printf(&sql, " AND lifecycle = $%d", np);
+    }
+    if (a->given[F_DUE]) {
+        snprintf(now_text, sizeof now_text, "%" PRId64, (int64_t)now);
+        p[np++] = now_text;
+        cli_str_printf(&sql, " AND next_deadline <= $%d", np);
+    }
+    cli_str_puts(&sql, " ORDER BY id");
+    if (sql.failed || fleet_store_query(&s, sql.data, p, np, &rows) != FLEET_OK) {
+        rc = store_error(&s, "cannot list the instances");
+    } else {
+        for (size_t r = 0; r < rows.nrows; r++) {
+            const char *dl = fleet_cell(&rows, r, 4);
+            cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 0));
+            cli_str_printf(&out, "\trevision %s\t%s\t%s\t", fleet_cell(&rows, r, 1),
+                           fleet_cell(&rows, r, 2), fleet_cell(&rows, r, 3));
+            if (dl)
+                cli_str_time(&out, (ed_time)strtoll(dl, NULL, 10));
+            else
+                cli_str_puts(&out, "none");
+            cli_str_puts(&out, "\n");
+        }
+        rc = emit(&out, false);
+    }
+    fleet_rows_free(&rows);
+    cli_str_free(&sql);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_stats(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    cli_str out = {0};
+    char now_text[24];
+    const char *p[] = {now_text};
+    int rc = open_store(&s, a->pos[0], false);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    snprintf(now_text, sizeof now_text, "%" PRId64, (int64_t)time(NULL));
+    if (fleet_store_query(&s, "SELECT edition, lifecycle, COUNT(*) FROM instances GROUP BY "
+                              "edition, lifecycle ORDER BY edition, lifecycle",
+                          NULL, 0, &rows) != FLEET_OK)
+        goto failed;
+    cli_str_puts(&out, "instances:\n");
+    for (size_t r = 0; r < rows.nrows; r++)
+        cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&rows, r, 0), fleet_cell(&rows, r, 1),
+                       fleet_cell(&rows, r, 2));
+    fleet_rows_free(&rows);
+    if (fleet_store_query(&s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, 1,
+                          &rows) != FLEET_OK)
+        goto failed;
+    cli_str_printf(&out, "due now: %s\n", fleet_cell(&rows, 0, 0));
+    fleet_rows_free(&rows);
+    if (fleet_store_query(&s, "SELECT (SELECT COUNT(*) FROM effects WHERE state = 'pending'), "
+                              "(SELECT COUNT(*) FROM effects WHERE state = 'done'), "
+                              "(SELECT COUNT(*) FROM effects WHERE state = 'failed')",
+                          NULL, 0, &rows) != FLEET_OK)
+        goto failed;
+    cli_str_printf(&out, "effects: pending %s, done %s, failed %s\n", fleet_cell(&rows, 0, 0),
+                   fleet_cell(&rows, 0, 1), fleet_cell(&rows, 0, 2));
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+    return emit(&out, false);
+failed:
+    rc = store_error(&s, "cannot read the statistics");
+    fleet_rows_free(&rows);
+    cli_str_free(&out);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_effects(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    cli_str sql = {0}, out = {0};
+    const char *p[1];
+    int np = 0;
+    int rc;
+
+    if (a->given[F_FAILED] && a->given[F_PENDING])
+        return cli_usage("fleet effects: give --failed or --pending, not both");
+    if ((rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    cli_str_puts(&sql, "SELECT key, state, attempts, kind, last_error FROM effects WHERE 1 = 1");
+    if (a->given[F_FAILED])
+        cli_str_puts(&sql, " AND state = 'failed'");
+    if (a->given[F_PENDING])
+        cli_str_puts(&sql, " AND state = 'pending'");
+    if (a->given[F_INSTANCE]) {
+        p[np++] = a->value[F_INSTANCE];
+        cli_str_puts(&sql, " AND instance = $1");
+    }
+    cli_str_puts(&sql, " ORDER BY instance, revision, idx");
+    if (sql.failed || fleet_store_query(&s, sql.data, p, np, &rows) != FLEET_OK) {
+        rc = store_error(&s, "cannot list the effects");
+    } else {
+        for (size_t r = 0; r < rows.nrows; r++) {
+            cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 0));
+            cli_str_printf(&out, "\t%s\tattempts %s\t%s", fleet_cell(&rows, r, 1),
+                           fleet_cell(&rows, r, 2), fleet_cell(&rows, r, 3));
+            if (fleet_cell(&rows, r, 4)) {
+                cli_str_puts(&out, "\t");
+                cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 4));
+            }
+            cli_str_puts(&out, "\n");
+        }
+        rc = emit(&out, false);
+    }
+    fleet_rows_free(&rows);
+    cli_str_free(&sql);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_retry(fleet_args *a)
+{
+    fleet_store s;
+    cli_str out = {0};
+    int rc = open_store(&s, a->pos[0], false);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_effect_requeue(&s, a->pos[1]) != FLEET_OK) {
+        rc = store_error(&s, "");
+        fleet_store_close(&s);
+        return rc;
+    }
+    fleet_store_close(&s);
+    cli_str_untrusted_puts(&out, a->pos[1]);
+    cli_str_puts(&out, ": pending again\n");
+    return emit(&out, true);
+}
+
+/* ---------------------------------------------------------------------- */
+/* apply and tick                                                          */
+/* ---------------------------------------------------------------------- */
+
+static int run_apply(fleet_args *a)
+{
+    (void)a;
+    return CLI_EXIT_USAGE; /* parsed and run by fleet_apply below */
+}
+
+static int fleet_apply(int argc, char **argv)
+{
+    const char *pos[3] = {NULL, NULL, NULL};
+    ed_command *cmd = NULL;
+    ed_instance *inst = NULL;
+    ed_result *r = NULL;
+    fleet_instance_row row = {0};
+    fleet_store s;
+    cli_str out = {0};
+    size_t neffects = 0;
+    ed_time now;
+    int rc = cli_fleet_apply_args(argc, argv, pos, &cmd, &now);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cli_fault_check()) != CLI_EXIT_OK || (rc = open_store(&s, pos[0], false)) != CLI_EXIT_OK) {
+        ed_command_free(cmd);
+        return rc;
+    }
+    if (fleet_store_begin(&s) != FLEET_OK)
+        rc = store_error(&s, "cannot begin a transaction");
+    else if (fleet_store_get(&s, pos[1], true, &row) != FLEET_OK)
+        rc = store_error(&s, "");
+    if (rc == CLI_EXIT_OK)
+        rc = load_row(pos[0], &row, &inst);
+    if (rc == CLI_EXIT_OK) {
+        r = ed_command_apply(cmd, inst, now);
+        if (ed_result_status(r) != ED_OK) {
+            cli_error(ed_status_name(ed_result_status(r)), "%s", ed_result_message(r));
+            rc = ed_result_status(r) == ED_NO_MEMORY ? CLI_EXIT_IO : CLI_EXIT_REFUSED;
+        }
+    }
+    if (rc == CLI_EXIT_OK &&
+        ed_instance_revision(ed_result_instance(r)) == ed_instance_revision(inst)) {
+        fleet_store_rollback(&s);
+        cli_str_untrusted_puts(&out, pos[1]);
+        cli_str_printf(&out, ": %s: nothing to do, revision %" PRIu64 "\n",
+                       ed_command_kind_name(ed_command_kind_of(cmd)), ed_instance_revision(inst));
+        rc = emit(&out, false);
+        goto done;
+    }
+    if (rc == CLI_EXIT_OK)
+        rc = write_outcome(&s, inst, r, &neffects);
+    if (rc == CLI_EXIT_OK && fleet_store_commit(&s) != FLEET_OK)
+        rc = store_error(&s, "cannot commit");
+    if (rc != CLI_EXIT_OK) {
+        fleet_store_rollback(&s);
+        goto done;
+    }
+    cli_str_untrusted_puts(&out, pos[1]);
+    cli_str_printf(&out, ": %s: revision %" PRIu64 " -> %" PRIu64 ", %zu effects pending\n",
+                   ed_command_kind_name(ed_command_kind_of(cmd)), ed_instance_revision(inst),
+                   ed_instance_revision(ed_result_instance(r)), neffects);
+    rc = emit(&out, true);
+done:
+    fleet_instance_row_free(&row);
+    ed_result_free(r);
+    ed_instance_free(inst);
+    ed_command_free(cmd);
+    fleet_store_close(&s);
+    return rc;
+}
+
+typedef struct tick_totals {
+    size_t ticked, effects, invalid, refused;
+} tick_totals;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Ticks every instance due at `now`, each in a transaction of its own, in
+ * the order of their deadlines. Bad rows are reported and skipped; a
+ * database error stops the run. */
+static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress, tick_totals *t)
+{
+    ed_time cursor_deadline = 0;
+    char *cursor_id = NULL;
+    size_t total = 0, seen = 0;
+    int rc = CLI_EXIT_OK;
+
+    if (progress) {
+        fleet_rows rows = {0};
+        char n[24];
+        const char *p[] = {n};
+        snprintf(n, sizeof n, "%" PRId64, (int64_t)now);
+        if (fleet_store_query(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, 1,
+                              &rows) == FLEET_OK)
+            total = (size_t)strtoull(fleet_cell(&rows, 0, 0) ? fleet_cell(&rows, 0, 0) : "0", NULL,
+                                     10);
+        fleet_rows_free(&rows);
+    }
+    while (!stop_requested && (limit < 0 || (long long)t->ticked < limit)) {
+        fleet_instance_row row = {0};
+        ed_instance *inst = NULL;
+        ed_result *r = NULL;
+        size_t n = 0;
+        fleet_err e;
+
+        if (fleet_store_begin(s) != FLEET_OK) {
+            rc = store_error(s, "cannot begin a transaction");
+            break;
+        }
+        e = fleet_store_claim_due(s, now, cursor_deadline, cursor_id, &row);
+        if (e == FLEET_NOT_FOUND) {
+            fleet_store_rollback(s);
+            break;
+        }
+        if (e != FLEET_OK) {
+            rc = store_error(s, "cannot claim a due instance");
+            fleet_store_rollback(s);
+            break;
+        }
+        free(cursor_id);
+        cursor_id = strdup(row.id);
+        cursor_deadline = row.next_deadline;
+        seen++;
+        if (!cursor_id) {
+            cli_error("io_error", "out of memory");
+            rc = CLI_EXIT_IO;
+        } else if (load_row(s->uri, &row, &inst) != CLI_EXIT_OK) {
+            t->invalid++;
+        } else {
+            r = ed_tick(inst, now);
+            if (ed_result_status(r) != ED_OK) {
+                cli_error(ed_status_name(ed_result_status(r)), "%s: instance %s: tick: %s",
+                          s->uri, row.id, ed_result_message(r));
+                t->refused++;
+            } else if (ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
+                rc = write_outcome(s, inst, r, &n);
+                if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK)
+                    rc = store_error(s, "cannot commit");
+                if (rc == CLI_EXIT_OK) {
+                    t->ticked++;
+                    t->effects += n;
+                }
+            }
+        }
+        if (s->in_tx)
+            fleet_store_rollback(s);
+        ed_result_free(r);
+        ed_instance_free(inst);
+        fleet_instance_row_free(&row);
+        if (rc != CLI_EXIT_OK)
+            break;
+        if (progress && total > 0 && (seen % 64 == 0 || seen == total)) {
+            size_t shown = seen > total ? total : seen;
+            int width = 30, fill = (int)(shown * 30 / total);
+            fprintf(stderr, "\rticking [%.*s%*s] %zu/%zu", fill,
+                    "##############################", width - fill, "", shown, total);
+        }
+    }
+    if (progress && total > 0)
+        fputs("\n", stderr);
+    free(cursor_id);
+    return rc;
+}
+
+static int run_tick(fleet_args *a)
+{
+    fleet_store s;
+    tick_totals t = {0, 0, 0, 0};
+    long long limit = -1;
+    cli_str out = {0};
+    ed_time now;
+    int rc = parse_time(a, &now);
+
+    if (rc == CLI_EXIT_OK)
+        rc = parse_count(a, F_LIMIT, 0, INT64_MAX, &limit);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_fault_check();
+    if (rc != CLI_EXIT_OK || (rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    rc = tick_all(&s, now, limit, isatty(STDERR_FILENO) != 0, &t);
+    fleet_store_close(&s);
+    cli_str_printf(&out, "ticked %zu instances, %zu effects pending", t.ticked, t.effects);
+    if (t.invalid)
+        cli_str_printf(&out, ", %zu invalid snapshot rows skipped", t.invalid);
+    if (t.refused)
+        cli_str_printf(&out, ", %zu refused", t.refused);
+    cli_str_puts(&out, "\n");
+    {
+        int erc = emit(&out, t.ticked > 0);
+        if (rc == CLI_EXIT_OK)
+            rc = erc;
+    }
+    if (rc == CLI_EXIT_OK && t.invalid)
+        rc = CLI_EXIT_INVALID;
+    if (rc == CLI_EXIT_OK && t.refused)
+        rc = CLI_EXIT_REFUSED;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* dispatch and run                                                        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct dispatch_conf {
+    const char *exec;
+    long long max_attempts, backoff, lease, workers;
+} dispatch_conf;
+
+typedef struct dispatch_totals {
+    size_t done, retried, failed;
+} dispatch_totals;
+
+/* Starts the handler for one effect: /bin/sh -c CMD, the effect's JSON on
+ * standard input, its key in EDITION_EFFECT_KEY. Returns its process ID,
+ * or -1 with the reason in `why`. */
+static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, cli_str *why)
+{
+    int fds[2];
+    pid_t pid;
+    size_t len = strlen(e->document), off = 0;
+
+    if (pipe(fds) != 0) {
+        cli_str_printf(why, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        cli_str_printf(why, "cannot start the handler: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        (void)signal(SIGPIPE, SIG_DFL);
+        (void)signal(SIGTERM, SIG_DFL);
+        (void)signal(SIGINT, SIG_DFL);
+        dup2(fds[0], STDIN_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        setenv("EDITION_EFFECT_KEY", e->key, 1);
+        setenv("EDITION_EFFECT_KIND", e->kind, 1);
+        setenv("EDITION_EFFECT_INSTANCE", e->instance, 1);
+        execl("/bin/sh", "sh", "-c", c->exec, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    /* An effect document is far smaller than a pipe's buffer: this does
+     * not wait for the handler to read it. A handler that closes its input
+     * early ends this write with EPIPE; its exit status tells. */
+    while (off < len) {
+        ssize_t n = write(fds[1], e->document + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (off == len && write(fds[1], "\n", 1) != 1)
+        off = 0;
+    close(fds[1]);
+    return pid;
+}
+
+static void describe_status(int status, cli_str *why)
+{
+    if (WIFEXITED(status))
+        cli_str_printf(why, "the handler exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        cli_str_printf(why, "the handler was killed by signal %d", WTERMSIG(status));
+    else
+        cli_str_puts(why, "the handler ended abnormally");
+}
+
+/* Runs the handlers of a claimed batch, at most `workers` at a time (each
+ * effect of the batch is of another instance), and fills the outcomes. */
+static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, fleet_outcome *o,
+                      cli_str *why, dispatch_totals *t)
+{
+    pid_t *pids = calloc(n, sizeof *pids);
+    size_t next = 0, running = 0;
+
+    if (!pids) {
+        /* nothing started: every effect of the batch is retried */
+        for (size_t i = 0; i < n; i++) {
+            o[i].key = e[i].key;
+            cli_str_puts(&why[i], "out of memory");
+        }
+        next = n;
+    }
+    while (next < n || running > 0) {
+        while (next < n && running < (size_t)c->workers) {
+            o[next].key = e[next].key;
+            pids[next] = start_handler(c, &e[next], &why[next]);
+            if (pids[next] > 0)
+                running++;
+            next++;
+        }
+        if (running > 0) {
+            int status = 0;
+            pid_t done = waitpid(-1, &status, 0);
+            if (done < 0) {
+                if (errno == EINTR)
+                    continue;
+                break;
+            }
+            for (size_t i = 0; i < next; i++) {
+                if (pids[i] != done)
+                    continue;
+                pids[i] = 0;
+                running--;
+                o[i].ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+                if (!o[i].ok)
+                    describe_status(status, &why[i]);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].ok) {
+            t->done++;
+            continue;
+        }
+        {
+            long long delay = c->backoff;
+            o[i].dead = e[i].attempts >= c->max_attempts;
+            for (long long k = 1; k < e[i].attempts && delay < MAX_BACKOFF; k++)
+                delay *= 2;
+            if (delay > MAX_BACKOFF)
+                delay = MAX_BACKOFF;
+            o[i].retry_at = (ed_time)time(NULL) + delay;
+            cli_str_printf(&why[i], " (attempt %" PRId64 " of %lld)", e[i].attempts,
+                           c->max_attempts);
+            o[i].error = why[i].data && !why[i].failed ? why[i].data : "the handler failed";
+            cli_warning("effect %s: %s%s", e[i].key, o[i].error,
+                        o[i].dead ? ": failed, kept for edition fleet retry" : ": will retry");
+            if (o[i].dead)
+                t->failed++;
+            else
+                t->retried++;
+        }
+    }
+    free(pids);
+}
+
+/* Claims and runs batches of ready effects until none is ready; with
+ * `wait`, also waits for effects that are pending but not ready yet (a
+ * retry's backoff, another dispatcher's lease, an earlier effect of the
+ * same instance in flight) until none is left. */
+static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, dispatch_totals *t)
+{
+    int rc = CLI_EXIT_OK;
+    size_t batch = (size_t)c->workers * 8;
+
+    if (batch < 32)
+        batch = 32;
+    while (!stop_requested) {
+        fleet_effect_row *e = NULL;
+        fleet_outcome *o;
+        cli_str *why;
+        size_t n = 0;
+        ed_time now = (ed_time)time(NULL);
+        fleet_err err = fleet_store_claim_effects(s, now, now + c->lease, batch, &e, &n);
+
+        if (err == FLEET_BUSY)
+            continue;
+        if (err != FLEET_OK) {
+            rc = store_error(s, "cannot claim effects");
+            break;
+        }
+        if (n == 0) {
+            bool has_dl, has_ef;
+            ed_time dl, at;
+            struct timespec pause = {0, 50 * 1000 * 1000};
+            if (!wait)
+                break;
+            if (fleet_store_wake(s, &has_dl, &dl, &has_ef, &at) != FLEET_OK) {
+                rc = store_error(s, "cannot read the outbox");
+                break;
+            }
+            if (!has_ef)
+                break;
+            (void)nanosleep(&pause, NULL);
+            continue;
+        }
+        cli_fault_point("fleet-after-claim");
+        o = calloc(n, sizeof *o);
+        why = calloc(n, sizeof *why);
+        if (!o || !why) {
+            cli_error("io_error", "out of memory");
+            rc = CLI_EXIT_IO;
+        } else {
+            run_batch(c, e, n, o, why, t);
+            cli_fault_point("fleet-after-handler");
+            if (fleet_store_record(s, o, n, (ed_time)time(NULL)) != FLEET_OK)
+                rc = store_error(s, "cannot record the outcome of the effects");
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (why)
+                cli_str_free(&why[i]);
+            fleet_effect_row_free(&e[i]);
+        }
+        free(why);
+        free(o);
+        free(e);
+        if (rc != CLI_EXIT_OK)
+            break;
+    }
+    return rc;
+}
+
+static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
+{
+    int rc;
+    c->exec = a->value[F_EXEC];
+    c->max_attempts = DEFAULT_MAX_ATTEMPTS;
+    c->backoff = DEFAULT_BACKOFF;
+    c->lease = DEFAULT_LEASE;
+    c->workers = 1;
+    if (!a->given[F_EXEC])
+        return cli_usage("fleet %s: needs --exec CMD", a->sub);
+    if ((rc = parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||
+        (rc = parse_count(a, F_BACKOFF, 0, MAX_BACKOFF, &c->backoff)) != CLI_EXIT_OK ||
+        (rc = parse_count(a, F_LEASE, 1, 86400 * 7, &c->lease)) != CLI_EXIT_OK ||
+        (rc = parse_count(a, F_WORKERS, 1, 256, &c->workers)) != CLI_EXIT_OK)
+        return rc;
+    return CLI_EXIT_OK;
+}
+
+static int run_dispatch(fleet_args *a)
+{
+    dispatch_conf c;
+    dispatch_totals t = {0, 0, 0};
+    fleet_store s;
+    cli_str out = {0};
+    int rc = dispatch_conf_from(a, &c);
+
+    if (rc == CLI_EXIT_OK)
+        rc = cli_fault_check();
+    if (rc != CLI_EXIT_OK || (rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    rc = dispatch_loop(&s, &c, true, &t);
+    fleet_store_close(&s);
+    cli_str_printf(&out, "dispatched %zu effects, %zu retries scheduled, %zu failed\n", t.done,
+                   t.retried, t.failed);
+    {
+        int erc = emit(&out, t.done > 0);
+        if (rc == CLI_EXIT_OK)
+            rc = erc;
+    }
+    if (rc == CLI_EXIT_OK && t.failed) {
+        cli_error("effects_failed", "%zu effects failed after %lld attempts: see edition fleet "
+                                    "effects %s --failed",
+                  t.failed, c.max_attempts, a->pos[0]);
+        rc = CLI_EXIT_REFUSED;
+    }
+    return rc;
+}
+
+/* The service: ticks at deadlines and dispatches, until SIGTERM or SIGINT;
+ * then finishes the effect or transaction in hand and exits 0. */
+static int run_run(fleet_args *a)
+{
+    dispatch_conf c;
+    long long poll = DEFAULT_POLL;
+    fleet_store s;
+    struct sigaction sa;
+    int rc = dispatch_conf_from(a, &c);
+
+    if (rc == CLI_EXIT_OK)
+        rc = parse_count(a, F_POLL, 1, 86400, &poll);
+    if (rc != CLI_EXIT_OK || (rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop; /* no SA_RESTART: a signal ends the sleep */
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)signal(SIGPIPE, SIG_IGN);
+    while (!stop_requested) {
+        tick_totals tt = {0, 0, 0, 0};
+        dispatch_totals dt = {0, 0, 0};
+        bool has_dl = false, has_ef = false;
+        ed_time dl = 0, at = 0, now, wake;
+        struct timespec pause;
+
+        rc = tick_all(&s, (ed_time)time(NULL), -1, false, &tt);
+        if (rc == CLI_EXIT_OK)
+            rc = dispatch_loop(&s, &c, false, &dt);
+        if (rc == CLI_EXIT_OK && fleet_store_wake(&s, &has_dl, &dl, &has_ef, &at) != FLEET_OK)
+            rc = store_error(&s, "cannot read the next deadline");
+        if (rc != CLI_EXIT_OK && rc != CLI_EXIT_INVALID && rc != CLI_EXIT_REFUSED)
+            break;
+        rc = CLI_EXIT_OK;
+        now = (ed_time)time(NULL);
+        wake = now + poll;
+        if (has_dl && dl < wake)
+            wake = dl;
+        if (has_ef && at < wake)
+            wake = at;
+        if (wake <= now)
+            pause = (struct timespec){0, 200 * 1000 * 1000};
+        else
+            pause = (struct timespec){(time_t)(wake - now), 0};
+        if (!stop_requested)
+            (void)nanosleep(&pause, NULL);
+    }
+    fleet_store_close(&s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The table of subcommands                                                */
+/* ---------------------------------------------------------------------- */
+
+#define O(x) (1u << (x))
+
+static const fleet_sub subs[] = {
+    {"init", "init DB", "create the schema, or migrate it to this version", 0, 1, 1, run_init},
+    {"add", "add DB STATE...", "import state files, all or none", 0, 2, 0, run_add},
+    {"show", "show DB ID [--format yaml|json]", "print an instance's snapshot", O(F_FORMAT), 2, 2,
+     run_show},
+    {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L]", "list instances",
+     O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE), 1, 1, run_list},
+    {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a command in one transaction", 0, 3, 3,
+     run_apply},
+    {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
+     run_tick},
+    {"dispatch",
+     "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S]",
+     "run the pending effects",
+     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE), 1, 1, run_dispatch},
+    {"run", "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S]",
+     "tick at deadlines and dispatch until SIGTERM",
+     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE), 1, 1, run_run},
+    {"effects", "effects DB [--failed|--pending] [--instance ID]", "list the outbox",
+     O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE), 1, 1, run_effects},
+    {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},
+    {"stats", "stats DB", "count instances and effects", 0, 1, 1, run_stats},
+};
+#define SUB_COUNT (sizeof subs / sizeof subs[0])
+
+static int fleet_help(FILE *to)
+{
+    fputs("usage: edition fleet SUBCOMMAND DB ...\n\n"
+          "A fleet of instances in a database: DB is a SQLite file or a postgresql:// URI.\n\n"
+          "subcommands:\n",
+          to);
+    for (size_t i = 0; i < SUB_COUNT; i++)
+        fprintf(to, "  %s\n      %s\n", subs[i].synopsis, subs[i].summary);
+    fputs("\nman edition and docs/fleet.md describe them.\n", to);
+    return fflush(to) == 0 ? CLI_EXIT_OK : CLI_EXIT_IO;
+}
+
+int cli_fleet(int argc, char **argv)
+{
+    const fleet_sub *sub = NULL;
+    fleet_args a;
+    int rc;
+
+    if (argc < 2)
+        return cli_usage("fleet: no subcommand given (one of: init, add, show, list, apply, tick, "
+                         "dispatch, run, effects, retry, stats)");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0)
+        return fleet_help(stdout);
+    for (size_t i = 0; i < SUB_COUNT; i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            sub = &subs[i];
+    if (!sub)
+        return cli_usage("fleet: unknown subcommand '%s' (one of: init, add, show, list, apply, "
+                         "tick, dispatch, run, effects, retry, stats)",
+                         argv[1]);
+    if (sub->run == run_apply) {
+        (void)signal(SIGPIPE, SIG_IGN);
+        return fleet_apply(argc, argv);
+    }
+    memset(&a, 0, sizeof a);
+    a.sub = sub->name;
+    rc = parse_fleet_args(argc, argv, sub, &a);
+    if (rc == CLI_EXIT_OK) {
+        (void)signal(SIGPIPE, SIG_IGN);
+        rc = sub->run(&a);
+    }
+    free(a.pos);
+    return rc;
+}
+
+#else /* neither SQLite nor libpq */
+
+int cli_fleet(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    cli_error("unsupported", "fleet: this edition was built without SQLite and without "
+                             "PostgreSQL (libpq): rebuild with libsqlite3-dev or libpq-dev");
+    return CLI_EXIT_USAGE;
+}
+
+#endif

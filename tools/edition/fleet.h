@@ -1,0 +1,20 @@
+/*
+ * `edition fleet`: the host of a fleet of instances in a database
+ * (docs/fleet.md). fleet.c is built in every edition; without SQLite and
+ * libpq its subcommands say so.
+ */
+#ifndef EDITION_FLEET_H
+#define EDITION_FLEET_H
+
+#include "cli.h"
+
+/* Runs `edition fleet ...`: argv[0] is "fleet", argv[1] the subcommand. */
+int cli_fleet(int argc, char **argv);
+
+/* The lifecycle command of `fleet apply`, parsed by the argument parser of
+ * `edition apply` (main.c): argv[2..] are "DB ID COMMAND [ARGS] [--now T]".
+ * pos receives DB, ID and COMMAND. */
+int cli_fleet_apply_args(int argc, char **argv, const char *pos[3], ed_command **cmd,
+                         ed_time *now);
+
+#endif /* EDITION_FLEET_H */

@@ -1,0 +1,142 @@
+/* The PostgreSQL backend of the fleet store (fleet_store.h), through libpq:
+ * any number of workers on one database, claiming rows with SKIP LOCKED. */
+#include "fleet_store.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* libpq's messages end with a newline; the error line is one line. */
+static void put_message(cli_str *msg, const char *text)
+{
+    size_t n = text ? strlen(text) : 0;
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        n--;
+    for (size_t i = 0; i < n; i++)
+        cli_str_append(msg, text[i] == '\n' ? " " : text + i, 1);
+}
+
+static fleet_err pg_open(const char *uri, bool create, void **conn, cli_str *msg)
+{
+    PGconn *pg = PQconnectdb(uri);
+    (void)create;
+    if (!pg) {
+        cli_str_puts(msg, "out of memory");
+        return FLEET_NOMEM;
+    }
+    if (PQstatus(pg) != CONNECTION_OK) {
+        cli_str_puts(msg, "cannot connect to PostgreSQL: ");
+        put_message(msg, PQerrorMessage(pg));
+        PQfinish(pg);
+        return FLEET_UNREACHABLE;
+    }
+    PQsetNoticeProcessor(pg, quiet_notices, NULL);
+    *conn = pg;
+    return FLEET_OK;
+}
+
+static void pg_close(void *conn)
+{
+    PQfinish(conn);
+}
+
+static fleet_err classify(PGconn *pg, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (PQstatus(pg) != CONNECTION_OK)
+        return FLEET_UNREACHABLE;
+    if (!state)
+        return res ? FLEET_ERROR : FLEET_UNREACHABLE;
+    if (strcmp(state, "23505") == 0)
+        return FLEET_CONFLICT;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0)
+        return FLEET_BUSY;
+    if (strncmp(state, "53", 2) == 0)
+        return FLEET_FULL;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+        return FLEET_UNREACHABLE;
+    return FLEET_ERROR;
+}
+
+static fleet_err pg_exec(void *conn, const char *sql, const char *const *params, int nparams,
+                         fleet_rows *rows, uint64_t *changes, cli_str *msg)
+{
+    PGconn *pg = conn;
+    PGresult *res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    fleet_err e = FLEET_OK;
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        e = classify(pg, res);
+        if (e == FLEET_UNREACHABLE)
+            cli_str_puts(msg, "lost the connection to PostgreSQL: ");
+        put_message(msg, res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+        if (!msg->len || (res && !*PQresultErrorMessage(res)))
+            put_message(msg, PQerrorMessage(pg));
+        PQclear(res);
+        return e;
+    }
+    if (rows) {
+        size_t n = (size_t)PQntuples(res), k = (size_t)PQnfields(res);
+        memset(rows, 0, sizeof *rows);
+        rows->nrows = n;
+        rows->ncols = k;
+        rows->cell = calloc(n * k + 1, sizeof *rows->cell);
+        if (!rows->cell) {
+            rows->nrows = 0;
+            e = FLEET_NOMEM;
+        }
+        for (size_t r = 0; e == FLEET_OK && r < n; r++) {
+            for (size_t c = 0; c < k; c++) {
+                if (PQgetisnull(res, (int)r, (int)c))
+                    continue;
+                rows->cell[r * k + c] = strdup(PQgetvalue(res, (int)r, (int)c));
+                if (!rows->cell[r * k + c])
+                    e = FLEET_NOMEM;
+            }
+        }
+        if (e != FLEET_OK) {
+            fleet_rows_free(rows);
+            cli_str_puts(msg, "out of memory");
+        }
+    }
+    if (changes) {
+        const char *t = PQcmdTuples(res);
+        *changes = t && *t ? (uint64_t)strtoull(t, NULL, 10) : 0;
+    }
+    PQclear(res);
+    return e;
+}
+
+static const char *const pg_schema[] = {
+    "CREATE TABLE instances (id TEXT PRIMARY KEY, revision BIGINT NOT NULL, "
+    "snapshot TEXT NOT NULL, edition TEXT NOT NULL, lifecycle TEXT NOT NULL, "
+    "next_deadline BIGINT, updated_at BIGINT NOT NULL)",
+    "CREATE INDEX instances_due ON instances (next_deadline, id) WHERE next_deadline IS NOT NULL",
+    "CREATE TABLE effects (key TEXT PRIMARY KEY, instance TEXT NOT NULL REFERENCES instances (id), "
+    "revision BIGINT NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, document TEXT NOT NULL, "
+    "state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')), "
+    "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL DEFAULT 0, "
+    "last_error TEXT, created_at BIGINT NOT NULL, done_at BIGINT)",
+    "CREATE INDEX effects_order ON effects (instance, revision, idx)",
+    "CREATE INDEX effects_ready ON effects (next_attempt_at, instance, revision, idx) "
+    "WHERE state = 'pending'",
+    NULL,
+};
+
+const fleet_backend fleet_pg_backend = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .exec = pg_exec,
+    .begin = "BEGIN",
+    .skip_locked = " FOR UPDATE SKIP LOCKED",
+    .schema = pg_schema,
+};

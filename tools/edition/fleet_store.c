@@ -1,0 +1,590 @@
+/* The store of `edition fleet` over a backend (fleet_store.h). */
+#include "fleet_store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void fleet_rows_free(fleet_rows *rows)
+{
+    if (!rows->cell)
+        return;
+    for (size_t i = 0; i < rows->nrows * rows->ncols; i++)
+        free(rows->cell[i]);
+    free(rows->cell);
+    rows->cell = NULL;
+    rows->nrows = rows->ncols = 0;
+}
+
+const char *fleet_cell(const fleet_rows *rows, size_t r, size_t c)
+{
+    return r < rows->nrows && c < rows->ncols ? rows->cell[r * rows->ncols + c] : NULL;
+}
+
+void fleet_instance_row_free(fleet_instance_row *row)
+{
+    free(row->id);
+    free(row->snapshot);
+    free(row->edition);
+    free(row->lifecycle);
+    memset(row, 0, sizeof *row);
+}
+
+void fleet_effect_row_free(fleet_effect_row *row)
+{
+    free(row->key);
+    free(row->instance);
+    free(row->kind);
+    free(row->document);
+    free(row->state);
+    free(row->last_error);
+    memset(row, 0, sizeof *row);
+}
+
+const char *fleet_err_code(fleet_err e)
+{
+    switch (e) {
+    case FLEET_OK: return "ok";
+    case FLEET_NOT_FOUND: return "not_found";
+    case FLEET_CONFLICT: return "conflict";
+    case FLEET_BUSY: return "database_busy";
+    case FLEET_FULL: return "database_full";
+    case FLEET_UNREACHABLE: return "database_unreachable";
+    case FLEET_SCHEMA: return "schema_mismatch";
+    case FLEET_NOMEM: return "io_error";
+    case FLEET_ERROR: return "database_error";
+    }
+    return "database_error";
+}
+
+int fleet_err_exit(fleet_err e)
+{
+    switch (e) {
+    case FLEET_OK: return CLI_EXIT_OK;
+    case FLEET_NOT_FOUND:
+    case FLEET_CONFLICT: return CLI_EXIT_REFUSED;
+    case FLEET_SCHEMA: return CLI_EXIT_INVALID;
+    default: return CLI_EXIT_IO;
+    }
+}
+
+static bool is_pg_uri(const char *uri)
+{
+    return strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0;
+}
+
+bool fleet_store_supported(const char *uri, const char **missing)
+{
+    *missing = NULL;
+    if (is_pg_uri(uri)) {
+#ifdef EDITION_FLEET_PG
+        return true;
+#else
+        *missing = "PostgreSQL (libpq)";
+        return false;
+#endif
+    }
+#ifdef EDITION_FLEET_SQLITE
+    return true;
+#else
+    *missing = "SQLite";
+    return false;
+#endif
+}
+
+static fleet_err fail(fleet_store *s, fleet_err e)
+{
+    s->err = e;
+    return e;
+}
+
+static fleet_err fail_msg(fleet_store *s, fleet_err e, const char *text)
+{
+    s->msg.len = 0;
+    if (s->msg.data)
+        s->msg.data[0] = '\0';
+    cli_str_puts(&s->msg, text);
+    return fail(s, e);
+}
+
+static fleet_err run(fleet_store *s, const char *sql, const char *const *p, int n, fleet_rows *rows,
+                     uint64_t *changes)
+{
+    fleet_err e;
+    s->msg.len = 0;
+    if (s->msg.data)
+        s->msg.data[0] = '\0';
+    e = s->be->exec(s->conn, sql, p, n, rows, changes, &s->msg);
+    return e == FLEET_OK ? FLEET_OK : fail(s, e);
+}
+
+fleet_err fleet_store_query(fleet_store *s, const char *sql, const char *const *params,
+                            int nparams, fleet_rows *rows)
+{
+    return run(s, sql, params, nparams, rows, NULL);
+}
+
+fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
+{
+    const fleet_backend *be = NULL;
+    fleet_err e;
+
+    memset(s, 0, sizeof *s);
+    s->uri = uri;
+#ifdef EDITION_FLEET_PG
+    if (is_pg_uri(uri))
+        be = &fleet_pg_backend;
+#endif
+#ifdef EDITION_FLEET_SQLITE
+    if (!is_pg_uri(uri))
+        be = &fleet_sqlite_backend;
+#endif
+    if (!be)
+        return fail_msg(s, FLEET_UNREACHABLE, "this edition was built without the database's client library");
+    s->be = be;
+    e = be->open(uri, create, &s->conn, &s->msg);
+    if (e != FLEET_OK) {
+        s->conn = NULL;
+        return fail(s, e);
+    }
+    if (!create) {
+        fleet_rows rows = {0};
+        int version;
+        e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, 0, &rows,
+                NULL);
+        if (e != FLEET_OK) {
+            fleet_rows_free(&rows);
+            if (e == FLEET_UNREACHABLE || e == FLEET_FULL || e == FLEET_BUSY)
+                return e;
+            return fail_msg(s, FLEET_SCHEMA, "not a fleet database (no fleet_meta table): "
+                                             "run edition fleet init first");
+        }
+        version = rows.nrows == 1 && fleet_cell(&rows, 0, 0) ? atoi(fleet_cell(&rows, 0, 0)) : 0;
+        fleet_rows_free(&rows);
+        if (version != FLEET_SCHEMA_VERSION) {
+            s->msg.len = 0;
+            cli_str_printf(&s->msg,
+                           version > FLEET_SCHEMA_VERSION
+                               ? "the database has schema version %d, newer than this edition's "
+                                 "%d: use a newer edition"
+                               : "the database has schema version %d, older than this edition's "
+                                 "%d: run edition fleet init to migrate it",
+                           version, FLEET_SCHEMA_VERSION);
+            return fail(s, FLEET_SCHEMA);
+        }
+    }
+    return FLEET_OK;
+}
+
+void fleet_store_close(fleet_store *s)
+{
+    if (s->conn) {
+        if (s->in_tx)
+            fleet_store_rollback(s);
+        s->be->close(s->conn);
+    }
+    s->conn = NULL;
+    cli_str_free(&s->msg);
+}
+
+fleet_err fleet_store_begin(fleet_store *s)
+{
+    fleet_err e = run(s, s->be->begin, NULL, 0, NULL, NULL);
+    if (e == FLEET_OK)
+        s->in_tx = true;
+    return e;
+}
+
+fleet_err fleet_store_commit(fleet_store *s)
+{
+    fleet_err e = run(s, "COMMIT", NULL, 0, NULL, NULL);
+    if (e != FLEET_OK) {
+        /* a failed COMMIT leaves SQLite's transaction open */
+        cli_str keep = s->msg;
+        s->msg = (cli_str){0};
+        fleet_store_rollback(s);
+        cli_str_free(&s->msg);
+        s->msg = keep;
+        s->err = e;
+        return e;
+    }
+    s->in_tx = false;
+    return FLEET_OK;
+}
+
+void fleet_store_rollback(fleet_store *s)
+{
+    cli_str quiet = {0};
+    if (s->conn)
+        (void)s->be->exec(s->conn, "ROLLBACK", NULL, 0, NULL, NULL, &quiet);
+    cli_str_free(&quiet);
+    s->in_tx = false;
+}
+
+fleet_err fleet_store_migrate(fleet_store *s, int *from)
+{
+    fleet_rows rows = {0};
+    fleet_err e;
+    int version = 0;
+
+    *from = 0;
+    if ((e = fleet_store_begin(s)) != FLEET_OK)
+        return e;
+    e = run(s, "CREATE TABLE IF NOT EXISTS fleet_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            NULL, 0, NULL, NULL);
+    if (e == FLEET_OK)
+        e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, 0, &rows,
+                NULL);
+    if (e == FLEET_OK && rows.nrows == 1 && fleet_cell(&rows, 0, 0))
+        version = atoi(fleet_cell(&rows, 0, 0));
+    fleet_rows_free(&rows);
+    if (e == FLEET_OK && version > FLEET_SCHEMA_VERSION) {
+        s->msg.len = 0;
+        cli_str_printf(&s->msg,
+                       "the database has schema version %d, newer than this edition's %d: "
+                       "use a newer edition",
+                       version, FLEET_SCHEMA_VERSION);
+        e = fail(s, FLEET_SCHEMA);
+    }
+    *from = version;
+    /* Migrations, one block per version: version 1 is the first schema. */
+    if (e == FLEET_OK && version < 1) {
+        for (size_t i = 0; e == FLEET_OK && s->be->schema[i]; i++)
+            e = run(s, s->be->schema[i], NULL, 0, NULL, NULL);
+    }
+    if (e == FLEET_OK && version < FLEET_SCHEMA_VERSION) {
+        char v[16];
+        const char *p[] = {v};
+        snprintf(v, sizeof v, "%d", FLEET_SCHEMA_VERSION);
+        e = run(s,
+                "INSERT INTO fleet_meta (name, value) VALUES ('schema_version', $1) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                p, 1, NULL, NULL);
+    }
+    if (e != FLEET_OK) {
+        cli_str keep = s->msg;
+        s->msg = (cli_str){0};
+        fleet_store_rollback(s);
+        cli_str_free(&s->msg);
+        s->msg = keep;
+        s->err = e;
+        return e;
+    }
+    return fleet_store_commit(s);
+}
+
+static char *dup_or_null(const char *text)
+{
+    return text ? strdup(text) : NULL;
+}
+
+static int64_t to_i64(const char *text)
+{
+    return text ? (int64_t)strtoll(text, NULL, 10) : 0;
+}
+
+#define INSTANCE_COLUMNS "id, revision, snapshot, edition, lifecycle, next_deadline"
+
+static fleet_err instance_from(fleet_store *s, const fleet_rows *rows, fleet_instance_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = dup_or_null(fleet_cell(rows, 0, 0));
+    out->revision = (uint64_t)to_i64(fleet_cell(rows, 0, 1));
+    out->snapshot = dup_or_null(fleet_cell(rows, 0, 2));
+    out->edition = dup_or_null(fleet_cell(rows, 0, 3));
+    out->lifecycle = dup_or_null(fleet_cell(rows, 0, 4));
+    out->has_deadline = fleet_cell(rows, 0, 5) != NULL;
+    out->next_deadline = to_i64(fleet_cell(rows, 0, 5));
+    if (!out->id || !out->snapshot) {
+        fleet_instance_row_free(out);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    return FLEET_OK;
+}
+
+fleet_err fleet_store_get(fleet_store *s, const char *id, bool lock, fleet_instance_row *out)
+{
+    const char *p[] = {id};
+    fleet_rows rows = {0};
+    fleet_err e;
+    e = run(s,
+            lock && strcmp(s->be->name, "postgresql") == 0
+                ? "SELECT " INSTANCE_COLUMNS " FROM instances WHERE id = $1 FOR UPDATE"
+                : "SELECT " INSTANCE_COLUMNS " FROM instances WHERE id = $1",
+            p, 1, &rows, NULL);
+    if (e == FLEET_OK && rows.nrows == 0) {
+        s->msg.len = 0;
+        cli_str_puts(&s->msg, "no instance ");
+        cli_str_untrusted_puts(&s->msg, id);
+        cli_str_puts(&s->msg, " in the database");
+        e = fail(s, FLEET_NOT_FOUND);
+    }
+    if (e == FLEET_OK)
+        e = instance_from(s, &rows, out);
+    fleet_rows_free(&rows);
+    return e;
+}
+
+static void time_text(char *buf, size_t size, ed_time t)
+{
+    snprintf(buf, size, "%" PRId64, (int64_t)t);
+}
+
+fleet_err fleet_store_insert(fleet_store *s, const fleet_instance_row *row)
+{
+    char rev[24], dl[24], now[24];
+    const char *p[] = {row->id,        rev, row->snapshot, row->edition, row->lifecycle,
+                       row->has_deadline ? dl : NULL, now};
+    uint64_t changes = 0;
+    fleet_err e;
+
+    snprintf(rev, sizeof rev, "%" PRIu64, row->revision);
+    time_text(dl, sizeof dl, row->next_deadline);
+    time_text(now, sizeof now, (ed_time)time(NULL));
+    e = run(s,
+            "INSERT INTO instances (id, revision, snapshot, edition, lifecycle, next_deadline, "
+            "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+            p, 7, NULL, &changes);
+    if (e == FLEET_OK && changes == 0) {
+        s->msg.len = 0;
+        cli_str_puts(&s->msg, "the instance ");
+        cli_str_untrusted_puts(&s->msg, row->id);
+        cli_str_puts(&s->msg, " is already in the database");
+        e = fail(s, FLEET_CONFLICT);
+    }
+    return e;
+}
+
+fleet_err fleet_store_put_cas(fleet_store *s, const fleet_instance_row *row, uint64_t expected)
+{
+    char rev[24], old[24], dl[24], now[24];
+    const char *p[] = {row->id,        rev, row->snapshot, row->edition, row->lifecycle,
+                       row->has_deadline ? dl : NULL, now, old};
+    uint64_t changes = 0;
+    fleet_err e;
+
+    snprintf(rev, sizeof rev, "%" PRIu64, row->revision);
+    snprintf(old, sizeof old, "%" PRIu64, expected);
+    time_text(dl, sizeof dl, row->next_deadline);
+    time_text(now, sizeof now, (ed_time)time(NULL));
+    e = run(s,
+            "UPDATE instances SET revision = $2, snapshot = $3, edition = $4, lifecycle = $5, "
+            "next_deadline = $6, updated_at = $7 WHERE id = $1 AND revision = $8",
+            p, 8, NULL, &changes);
+    if (e == FLEET_OK && changes != 1) {
+        s->msg.len = 0;
+        cli_str_puts(&s->msg, "the instance ");
+        cli_str_untrusted_puts(&s->msg, row->id);
+        cli_str_printf(&s->msg, " is no longer at revision %" PRIu64 ": another writer committed "
+                                "first",
+                       expected);
+        e = fail(s, FLEET_CONFLICT);
+    }
+    return e;
+}
+
+fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *ef)
+{
+    char rev[24], idx[24], now[24];
+    const char *p[] = {ef->key, ef->instance, rev, idx, ef->kind, ef->document, now};
+    uint64_t changes = 0;
+    fleet_err e;
+
+    snprintf(rev, sizeof rev, "%" PRIu64, ef->revision);
+    snprintf(idx, sizeof idx, "%" PRId64, ef->index);
+    time_text(now, sizeof now, (ed_time)time(NULL));
+    e = run(s,
+            "INSERT INTO effects (key, instance, revision, idx, kind, document, state, attempts, "
+            "next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, 0, $7) "
+            "ON CONFLICT (key) DO NOTHING",
+            p, 7, NULL, &changes);
+    if (e == FLEET_OK && changes == 0) {
+        s->msg.len = 0;
+        cli_str_puts(&s->msg, "the effect key ");
+        cli_str_untrusted_puts(&s->msg, ef->key);
+        cli_str_puts(&s->msg, " is already in the outbox");
+        e = fail(s, FLEET_CONFLICT);
+    }
+    return e;
+}
+
+fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_deadline,
+                                const char *cursor_id, fleet_instance_row *out)
+{
+    char n[24], cd[24];
+    const char *p[] = {n, cd, cursor_id ? cursor_id : ""};
+    fleet_rows rows = {0};
+    cli_str sql = {0};
+    fleet_err e;
+
+    time_text(n, sizeof n, now);
+    time_text(cd, sizeof cd, cursor_id ? cursor_deadline : INT64_MIN);
+    cli_str_puts(&sql, "SELECT " INSTANCE_COLUMNS " FROM instances WHERE next_deadline <= $1 AND "
+                       "(next_deadline, id) > ($2, $3) "
+                       "ORDER BY next_deadline, id LIMIT 1");
+    cli_str_puts(&sql, s->be->skip_locked);
+    if (sql.failed) {
+        cli_str_free(&sql);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    e = run(s, sql.data, p, 3, &rows, NULL);
+    cli_str_free(&sql);
+    if (e == FLEET_OK && rows.nrows == 0)
+        e = FLEET_NOT_FOUND;
+    if (e == FLEET_OK)
+        e = instance_from(s, &rows, out);
+    fleet_rows_free(&rows);
+    return e;
+}
+
+#define EFFECT_COLUMNS                                                                     \
+    "key, instance, revision, idx, kind, document, state, attempts, next_attempt_at, "    \
+    "last_error"
+
+static void effect_from(const fleet_rows *rows, size_t r, fleet_effect_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->key = dup_or_null(fleet_cell(rows, r, 0));
+    out->instance = dup_or_null(fleet_cell(rows, r, 1));
+    out->revision = (uint64_t)to_i64(fleet_cell(rows, r, 2));
+    out->index = to_i64(fleet_cell(rows, r, 3));
+    out->kind = dup_or_null(fleet_cell(rows, r, 4));
+    out->document = dup_or_null(fleet_cell(rows, r, 5));
+    out->state = dup_or_null(fleet_cell(rows, r, 6));
+    out->attempts = to_i64(fleet_cell(rows, r, 7));
+    out->next_attempt_at = to_i64(fleet_cell(rows, r, 8));
+    out->last_error = dup_or_null(fleet_cell(rows, r, 9));
+}
+
+fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_until,
+                                    size_t limit, fleet_effect_row **out, size_t *count)
+{
+    char n[24], lease[24], lim[24];
+    const char *p[] = {n, lease, lim};
+    fleet_rows rows = {0};
+    cli_str sql = {0};
+    fleet_err e;
+
+    *out = NULL;
+    *count = 0;
+    time_text(n, sizeof n, now);
+    time_text(lease, sizeof lease, lease_until);
+    snprintf(lim, sizeof lim, "%zu", limit);
+    /* Ready: pending, due, and first of its instance among those not done
+     * (a pending, leased or failed earlier effect holds it back), so one
+     * batch holds at most one effect of each instance. */
+    cli_str_puts(&sql, "UPDATE effects SET attempts = attempts + 1, next_attempt_at = $2 "
+                       "WHERE key IN (SELECT e.key FROM effects e WHERE e.state = 'pending' AND "
+                       "e.next_attempt_at <= $1 AND NOT EXISTS (SELECT 1 FROM effects b WHERE "
+                       "b.instance = e.instance AND b.state <> 'done' AND (b.revision < e.revision "
+                       "OR (b.revision = e.revision AND b.idx < e.idx))) "
+                       "ORDER BY e.next_attempt_at, e.instance, e.revision, e.idx LIMIT $3");
+    cli_str_puts(&sql, s->be->skip_locked);
+    cli_str_puts(&sql, ") RETURNING " EFFECT_COLUMNS);
+    if (sql.failed) {
+        cli_str_free(&sql);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    if ((e = fleet_store_begin(s)) != FLEET_OK) {
+        cli_str_free(&sql);
+        return e;
+    }
+    e = run(s, sql.data, p, 3, &rows, NULL);
+    cli_str_free(&sql);
+    if (e == FLEET_OK && rows.nrows > 0) {
+        *out = calloc(rows.nrows, sizeof **out);
+        if (!*out)
+            e = fail_msg(s, FLEET_NOMEM, "out of memory");
+        for (size_t r = 0; *out && r < rows.nrows; r++)
+            effect_from(&rows, r, &(*out)[r]);
+    }
+    if (e == FLEET_OK)
+        e = fleet_store_commit(s);
+    else
+        fleet_store_rollback(s);
+    if (e == FLEET_OK) {
+        *count = rows.nrows;
+    } else if (*out) {
+        for (size_t r = 0; r < rows.nrows; r++)
+            fleet_effect_row_free(&(*out)[r]);
+        free(*out);
+        *out = NULL;
+    }
+    fleet_rows_free(&rows);
+    return e;
+}
+
+fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now)
+{
+    char at[24], retry[24];
+    fleet_err e = fleet_store_begin(s);
+
+    time_text(at, sizeof at, now);
+    for (size_t i = 0; e == FLEET_OK && i < n; i++) {
+        if (o[i].ok) {
+            const char *p[] = {o[i].key, at};
+            e = run(s, "UPDATE effects SET state = 'done', done_at = $2, last_error = NULL "
+                       "WHERE key = $1 AND state = 'pending'",
+                    p, 2, NULL, NULL);
+        } else {
+            const char *p[] = {o[i].key, o[i].error, retry};
+            time_text(retry, sizeof retry, o[i].retry_at);
+            e = run(s,
+                    o[i].dead ? "UPDATE effects SET state = 'failed', last_error = $2, "
+                                "next_attempt_at = $3 WHERE key = $1 AND state = 'pending'"
+                              : "UPDATE effects SET last_error = $2, next_attempt_at = $3 "
+                                "WHERE key = $1 AND state = 'pending'",
+                    p, 3, NULL, NULL);
+        }
+    }
+    if (e == FLEET_OK)
+        return fleet_store_commit(s);
+    {
+        cli_str keep = s->msg;
+        s->msg = (cli_str){0};
+        fleet_store_rollback(s);
+        cli_str_free(&s->msg);
+        s->msg = keep;
+        s->err = e;
+    }
+    return e;
+}
+
+fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key)
+{
+    const char *p[] = {key};
+    uint64_t changes = 0;
+    fleet_err e = run(s, "UPDATE effects SET state = 'pending', attempts = 0, next_attempt_at = 0 "
+                         "WHERE key = $1 AND state = 'failed'",
+                      p, 1, NULL, &changes);
+    if (e == FLEET_OK && changes == 0) {
+        s->msg.len = 0;
+        cli_str_puts(&s->msg, "no failed effect with the key ");
+        cli_str_untrusted_puts(&s->msg, key);
+        e = fail(s, FLEET_NOT_FOUND);
+    }
+    return e;
+}
+
+fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline,
+                           bool *has_effect, ed_time *effect_at)
+{
+    fleet_rows rows = {0};
+    fleet_err e = run(s,
+                      "SELECT (SELECT MIN(next_deadline) FROM instances), "
+                      "(SELECT MIN(e.next_attempt_at) FROM effects e WHERE e.state = 'pending' "
+                      "AND NOT EXISTS (SELECT 1 FROM effects b WHERE b.instance = e.instance AND "
+                      "b.state <> 'done' AND (b.revision < e.revision OR (b.revision = "
+                      "e.revision AND b.idx < e.idx))))",
+                      NULL, 0, &rows, NULL);
+    if (e == FLEET_OK) {
+        *has_deadline = fleet_cell(&rows, 0, 0) != NULL;
+        *deadline = to_i64(fleet_cell(&rows, 0, 0));
+        *has_effect = fleet_cell(&rows, 0, 1) != NULL;
+        *effect_at = to_i64(fleet_cell(&rows, 0, 1));
+    }
+    fleet_rows_free(&rows);
+    return e;
+}

@@ -1,0 +1,174 @@
+/*
+ * The store of `edition fleet`: instances and the outbox of their effects,
+ * in SQLite or PostgreSQL (docs/fleet.md, "Schema").
+ *
+ * Two layers. A backend (fleet_sqlite.c, fleet_pg.c) opens a connection and
+ * runs one SQL statement with text parameters, classifying its errors. The
+ * store (fleet_store.c) builds every operation the host needs on top of it:
+ * the schema and its migrations, transactions, reading and writing instance
+ * rows with a compare-and-set on the revision, inserting effects, claiming
+ * due instances and ready effects, and recording the outcome of an effect.
+ * The host code (fleet.c) sees only this header. It is not part of the
+ * public ABI of libedition.
+ */
+#ifndef EDITION_FLEET_STORE_H
+#define EDITION_FLEET_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+/* The schema version this program writes and reads. */
+#define FLEET_SCHEMA_VERSION 1
+
+typedef enum fleet_err {
+    FLEET_OK = 0,
+    FLEET_NOT_FOUND,    /* no such row */
+    FLEET_CONFLICT,     /* the compare-and-set found another revision, or a key exists */
+    FLEET_BUSY,         /* a serialization failure or deadlock: the transaction may be retried */
+    FLEET_FULL,         /* the disk or the database is full */
+    FLEET_UNREACHABLE,  /* the database cannot be opened or reached */
+    FLEET_SCHEMA,       /* not initialised, or of a newer schema version */
+    FLEET_NOMEM,
+    FLEET_ERROR         /* any other database error */
+} fleet_err;
+
+/* The rows of a query: cell[r * ncols + c], NULL for SQL NULL. */
+typedef struct fleet_rows {
+    size_t nrows, ncols;
+    char **cell;
+} fleet_rows;
+
+void fleet_rows_free(fleet_rows *rows);
+const char *fleet_cell(const fleet_rows *rows, size_t r, size_t c);
+
+/* A backend: one SQL dialect and client library. */
+typedef struct fleet_backend {
+    const char *name;
+    /* Opens `uri`; `create` allows creating a new database file. On
+     * failure *msg says why. */
+    fleet_err (*open)(const char *uri, bool create, void **conn, cli_str *msg);
+    void (*close)(void *conn);
+    /* Runs one statement; parameters are $1, $2, ... given as text (NULL
+     * for SQL NULL). `rows` (may be NULL) receives the result, `changes`
+     * (may be NULL) the number of rows changed. */
+    fleet_err (*exec)(void *conn, const char *sql, const char *const *params, int nparams,
+                      fleet_rows *rows, uint64_t *changes, cli_str *msg);
+    const char *begin;       /* begins a write transaction */
+    const char *skip_locked; /* appended to a claiming SELECT */
+    const char *const *schema; /* the statements of schema version 1 */
+} fleet_backend;
+
+extern const fleet_backend fleet_sqlite_backend;
+extern const fleet_backend fleet_pg_backend;
+
+typedef struct fleet_store {
+    const fleet_backend *be;
+    void *conn;
+    const char *uri;
+    fleet_err err; /* of the last failed operation */
+    cli_str msg;   /* its message */
+    bool in_tx;
+} fleet_store;
+
+/* An instance row. */
+typedef struct fleet_instance_row {
+    char *id;
+    uint64_t revision;
+    char *snapshot; /* the state document (JSON) */
+    char *edition;
+    char *lifecycle;
+    bool has_deadline;
+    ed_time next_deadline;
+} fleet_instance_row;
+void fleet_instance_row_free(fleet_instance_row *row);
+
+/* An outbox row. */
+typedef struct fleet_effect_row {
+    char *key;
+    char *instance;
+    uint64_t revision;
+    int64_t index;
+    char *kind;
+    char *document; /* the effect as one JSON object */
+    char *state;    /* pending, done or failed */
+    int64_t attempts;
+    ed_time next_attempt_at;
+    char *last_error;
+} fleet_effect_row;
+void fleet_effect_row_free(fleet_effect_row *row);
+
+/* Whether this build has the backend for `uri` (postgresql:// or a path). */
+bool fleet_store_supported(const char *uri, const char **missing);
+
+/* Opens the store at `uri`: a postgresql:// or postgres:// URI, otherwise
+ * the path of a SQLite file. `create` is for init only. Unless `create`,
+ * the schema must be of this program's version. */
+fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create);
+void fleet_store_close(fleet_store *s);
+
+/* Applies the migrations up to FLEET_SCHEMA_VERSION; *from gets the
+ * version found (0 for a new database). A newer version is FLEET_SCHEMA. */
+fleet_err fleet_store_migrate(fleet_store *s, int *from);
+
+fleet_err fleet_store_begin(fleet_store *s);
+fleet_err fleet_store_commit(fleet_store *s);
+void fleet_store_rollback(fleet_store *s);
+
+/* Reads one instance; inside a transaction on PostgreSQL the row is locked
+ * (FOR UPDATE). */
+fleet_err fleet_store_get(fleet_store *s, const char *id, bool lock, fleet_instance_row *out);
+/* Inserts a new instance; FLEET_CONFLICT when the ID exists. */
+fleet_err fleet_store_insert(fleet_store *s, const fleet_instance_row *row);
+/* Replaces the instance `row->id` whose revision is `expected`; FLEET_CONFLICT
+ * when its revision is another (a concurrent commit). */
+fleet_err fleet_store_put_cas(fleet_store *s, const fleet_instance_row *row, uint64_t expected);
+/* Inserts an effect as pending; FLEET_CONFLICT when its key exists. */
+fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *e);
+
+/* Claims the next instance due at `now` after the cursor (deadline, id) in
+ * the order (next_deadline, id), locked for this transaction (SKIP LOCKED on
+ * PostgreSQL, the write lock on SQLite). FLEET_NOT_FOUND when none is left.
+ * Call inside a transaction. `cursor_id` NULL starts at the beginning. */
+fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_deadline,
+                                const char *cursor_id, fleet_instance_row *out);
+
+/* Claims, in a transaction of its own, up to `limit` ready effects, the
+ * oldest first: pending, next attempt due at `now`, and no earlier effect of
+ * their instance not yet done (so at most one per instance). Each is leased
+ * until `lease_until`: an attempt is counted and its next attempt moved
+ * there, so that a crashed dispatcher's effect is delivered again, with the
+ * same key, once the lease ends. *count 0 when none is ready. */
+fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_until,
+                                    size_t limit, fleet_effect_row **out, size_t *count);
+
+/* The outcome of one delivery. */
+typedef struct fleet_outcome {
+    const char *key;
+    bool ok;          /* the handler succeeded: done */
+    bool dead;        /* failed for the last time: failed, kept */
+    const char *error;
+    ed_time retry_at; /* the next attempt when neither */
+} fleet_outcome;
+/* Records outcomes, all in one transaction. */
+fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now);
+/* Re-queues a failed effect (retry): pending, attempts 0. */
+fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key);
+/* The earliest time something has to be done: the next deadline of an
+ * instance and the next attempt of a pending effect not held back by a
+ * failed one (false when there is none). */
+fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline,
+                           bool *has_effect, ed_time *effect_at);
+
+/* A query of the host's own (list, stats), in the store's dialect. */
+fleet_err fleet_store_query(fleet_store *s, const char *sql, const char *const *params,
+                            int nparams, fleet_rows *rows);
+
+/* The code of an error for the error line: "database_unreachable", ... */
+const char *fleet_err_code(fleet_err e);
+/* Its exit code (docs/cli.md). */
+int fleet_err_exit(fleet_err e);
+
+#endif /* EDITION_FLEET_STORE_H */
