@@ -1,7 +1,7 @@
 """edition fleet (docs/fleet.md): the commands and the guarantees, on SQLite
 and on a PostgreSQL the suite starts itself.
 
-Sizes: EDITION_FLEET_INSTANCES (exactly-once ticking, default 50000),
+Sizes: EDITION_FLEET_INSTANCES (exactly-once ticking, default 100000),
 EDITION_FLEET_CRASH_INSTANCES (default 1000) and EDITION_FLEET_KILLS
 (SIGKILLs per backend, default 200). docs/fleet.md quotes the figures run.
 """
@@ -18,7 +18,7 @@ import pytest
 
 from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, run, work_root)
 
-INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "50000"))
+INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "100000"))
 CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
 KILLS = int(os.environ.get("EDITION_FLEET_KILLS", "200"))
 

@@ -232,7 +232,9 @@ static int row_from(const ed_instance *inst, fleet_instance_row *row)
 static int load_row(const char *uri, const fleet_instance_row *row, ed_instance **out)
 {
     ed_error *err = NULL;
-    ed_status st = ed_instance_load_yaml(out, row->snapshot, strlen(row->snapshot), NULL, &err);
+    /* a NULL snapshot column loads as an empty document: a corrupt row */
+    const char *doc = row->snapshot ? row->snapshot : "";
+    ed_status st = ed_instance_load_yaml(out, doc, strlen(doc), NULL, &err);
     if (st == ED_OK && strcmp(ed_instance_id(*out), row->id) != 0) {
         cli_error("invalid_document", "%s: instance %s: the snapshot row holds the instance %s",
                   uri, row->id, ed_instance_id(*out));
@@ -820,7 +822,7 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
         }
     }
     if (progress && total > 0)
-        fputs("\n", stderr);
+        (void)fputs("\n", stderr);
     free(cursor_id);
     return rc;
 }
@@ -918,8 +920,12 @@ static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, cl
             break;
         off += (size_t)n;
     }
-    if (off == len && write(fds[1], "\n", 1) != 1)
-        off = 0;
+    if (off == len) {
+        /* the closing newline: a failure here is the handler's early
+         * close again, which its exit status reports */
+        ssize_t newline = write(fds[1], "\n", 1);
+        (void)newline;
+    }
     close(fds[1]);
     return pid;
 }
@@ -1032,7 +1038,7 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
         if (n == 0) {
             bool has_dl, has_ef;
             ed_time dl, at;
-            struct timespec pause = {0, 50 * 1000 * 1000};
+            struct timespec pause = {0, 50L * 1000 * 1000};
             if (!wait)
                 break;
             if (fleet_store_wake(s, &has_dl, &dl, &has_ef, &at) != FLEET_OK) {
@@ -1082,7 +1088,7 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
         return cli_usage("fleet %s: needs --exec CMD", a->sub);
     if ((rc = parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||
         (rc = parse_count(a, F_BACKOFF, 0, MAX_BACKOFF, &c->backoff)) != CLI_EXIT_OK ||
-        (rc = parse_count(a, F_LEASE, 1, 86400 * 7, &c->lease)) != CLI_EXIT_OK ||
+        (rc = parse_count(a, F_LEASE, 1, 86400LL * 7, &c->lease)) != CLI_EXIT_OK ||
         (rc = parse_count(a, F_WORKERS, 1, 256, &c->workers)) != CLI_EXIT_OK)
         return rc;
     return CLI_EXIT_OK;
@@ -1160,7 +1166,7 @@ static int run_run(fleet_args *a)
         if (has_ef && at < wake)
             wake = at;
         if (wake <= now)
-            pause = (struct timespec){0, 200 * 1000 * 1000};
+            pause = (struct timespec){0, 200L * 1000 * 1000};
         else
             pause = (struct timespec){(time_t)(wake - now), 0};
         if (!stop_requested)
@@ -1203,13 +1209,13 @@ static const fleet_sub subs[] = {
 
 static int fleet_help(FILE *to)
 {
-    fputs("usage: edition fleet SUBCOMMAND DB ...\n\n"
+    (void)fputs("usage: edition fleet SUBCOMMAND DB ...\n\n"
           "A fleet of instances in a database: DB is a SQLite file or a postgresql:// URI.\n\n"
           "subcommands:\n",
           to);
     for (size_t i = 0; i < SUB_COUNT; i++)
-        fprintf(to, "  %s\n      %s\n", subs[i].synopsis, subs[i].summary);
-    fputs("\nman edition and docs/fleet.md describe them.\n", to);
+        (void)fprintf(to, "  %s\n      %s\n", subs[i].synopsis, subs[i].summary);
+    (void)fputs("\nman edition and docs/fleet.md describe them.\n", to);
     return fflush(to) == 0 ? CLI_EXIT_OK : CLI_EXIT_IO;
 }
 

@@ -163,7 +163,7 @@ static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *par
     stmt = prepared(c, sql, &rc);
     if (!stmt)
         return report(c, rc, msg);
-    for (int i = 0; i < nparams; i++) {
+    for (int i = 0; params && i < nparams; i++) {
         char name[16];
         int index;
         snprintf(name, sizeof name, "$%d", i + 1);

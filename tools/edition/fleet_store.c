@@ -70,6 +70,18 @@ int fleet_err_exit(fleet_err e)
     }
 }
 
+/* The schema version a fleet_meta cell holds; 0 (no schema) when the cell
+ * is missing or not a decimal number. */
+static int schema_version_of(const char *text)
+{
+    char *end = NULL;
+    long v;
+    if (text == NULL || *text == '\0')
+        return 0;
+    v = strtol(text, &end, 10);
+    return (*end == '\0' && v > 0 && v < 1000000) ? (int)v : 0;
+}
+
 static bool is_pg_uri(const char *uri)
 {
     return strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0;
@@ -161,7 +173,7 @@ fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
             return fail_msg(s, FLEET_SCHEMA, "not a fleet database (no fleet_meta table): "
                                              "run edition fleet init first");
         }
-        version = rows.nrows == 1 && fleet_cell(&rows, 0, 0) ? atoi(fleet_cell(&rows, 0, 0)) : 0;
+        version = rows.nrows == 1 ? schema_version_of(fleet_cell(&rows, 0, 0)) : 0;
         fleet_rows_free(&rows);
         if (version != FLEET_SCHEMA_VERSION) {
             s->msg.len = 0;
@@ -237,8 +249,8 @@ fleet_err fleet_store_migrate(fleet_store *s, int *from)
     if (e == FLEET_OK)
         e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, 0, &rows,
                 NULL);
-    if (e == FLEET_OK && rows.nrows == 1 && fleet_cell(&rows, 0, 0))
-        version = atoi(fleet_cell(&rows, 0, 0));
+    if (e == FLEET_OK && rows.nrows == 1)
+        version = schema_version_of(fleet_cell(&rows, 0, 0));
     fleet_rows_free(&rows);
     if (e == FLEET_OK && version > FLEET_SCHEMA_VERSION) {
         s->msg.len = 0;
