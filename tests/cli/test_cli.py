@@ -1076,10 +1076,18 @@ def test_effects_out_naming_the_state_file_is_a_usage_error(tmp_path, state, how
     assert r.stdout == ""
 
 
+def needs_root():
+    """A test that runs a command as another user: in CI (CI=true, where the
+    runner is root) its absence is a failure, elsewhere a skip."""
+    if os.environ.get("CI") == "true":
+        pytest.fail("needs root to run as another user, and CI=true")
+    pytest.skip("needs root to run as another user")
+
+
 @pytest.mark.parametrize("unprivileged", [False, True])
 def test_effects_out_dev_stdout_is_a_stream_without_a_lock_file(tmp_path, unprivileged):
     if unprivileged and os.geteuid() != 0:
-        pytest.skip("needs root to run as another user")
+        needs_root()
     d = pathlib.Path(tempfile.mkdtemp(prefix="edition-cli-"))
     try:
         d.chmod(0o777)
@@ -1113,7 +1121,7 @@ def test_effects_out_dev_stdout_into_a_file_keeps_both_documents(tmp_path, state
 
 def test_unwritable_lock_directory_reports_the_cause_not_the_fallbacks(shared_dir, state):
     if os.geteuid() != 0:
-        pytest.skip("needs root to run as another user")
+        needs_root()
     logs = shared_dir / "logs"
     logs.mkdir()
     logs.chmod(0o555)  # nobody can create effects.yaml.lock here

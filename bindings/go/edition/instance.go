@@ -326,22 +326,35 @@ func (in *Instance) MarshalYAML() ([]byte, error) { return in.Dump() }
 // Load reads a state file (docs/formats.md). A rejected document gives a
 // *LoadError with its line and column.
 func Load(data []byte, opts ...Option) (*Instance, error) {
-	if err := checkVersion(); err != nil {
-		return nil, err
-	}
-	o, err := newOptions(opts)
+	var out *C.ed_instance
+	err := load(data, opts, func(p *C.char, n C.size_t, o *C.ed_options, e **C.ed_error) C.ed_status {
+		return C.ed_instance_load_yaml(&out, p, n, o, e)
+	})
 	if err != nil {
 		return nil, err
 	}
+	return wrap(out), nil
+}
+
+// load runs one of the library's loaders on data with the options opts,
+// after the version check; a rejected document gives a *LoadError.
+func load(data []byte, opts []Option,
+	loader func(*C.char, C.size_t, *C.ed_options, **C.ed_error) C.ed_status) error {
+	if err := checkVersion(); err != nil {
+		return err
+	}
+	o, err := newOptions(opts)
+	if err != nil {
+		return err
+	}
 	defer C.ed_options_free(o)
-	var out *C.ed_instance
 	var cerr *C.ed_error
-	st := C.ed_instance_load_yaml(&out, bytesPtr(data), C.size_t(len(data)), o, &cerr)
+	st := loader(bytesPtr(data), C.size_t(len(data)), o, &cerr)
 	runtime.KeepAlive(data)
 	if st != C.ED_OK {
-		return nil, loadError(st, cerr)
+		return loadError(st, cerr)
 	}
-	return wrap(out), nil
+	return nil
 }
 
 // LoadEffects reads an effects document (YAML or JSON: what `edition apply
@@ -349,20 +362,12 @@ func Load(data []byte, opts ...Option) (*Instance, error) {
 // strictly as a state file. A rejected document gives a *LoadError with its
 // line and column.
 func LoadEffects(data []byte, opts ...Option) ([]Effect, error) {
-	if err := checkVersion(); err != nil {
-		return nil, err
-	}
-	o, err := newOptions(opts)
+	var list *C.ed_effect_list
+	err := load(data, opts, func(p *C.char, n C.size_t, o *C.ed_options, e **C.ed_error) C.ed_status {
+		return C.ed_effects_load_yaml(&list, p, n, o, e)
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer C.ed_options_free(o)
-	var list *C.ed_effect_list
-	var cerr *C.ed_error
-	st := C.ed_effects_load_yaml(&list, bytesPtr(data), C.size_t(len(data)), o, &cerr)
-	runtime.KeepAlive(data)
-	if st != C.ED_OK {
-		return nil, loadError(st, cerr)
 	}
 	defer C.ed_effects_free(list)
 	out, err := effects(list, C.ed_effect_list_count(list))

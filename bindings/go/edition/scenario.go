@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"iter"
-	"runtime"
 	"time"
 )
 
@@ -28,20 +27,12 @@ type Step struct {
 // LoadScenario reads and validates a whole scenario file. A rejected
 // document gives a *LoadError with its line and column.
 func LoadScenario(data []byte, opts ...Option) (*Scenario, error) {
-	if err := checkVersion(); err != nil {
-		return nil, err
-	}
-	o, err := newOptions(opts)
+	var sc *C.ed_scenario
+	err := load(data, opts, func(p *C.char, n C.size_t, o *C.ed_options, e **C.ed_error) C.ed_status {
+		return C.ed_scenario_load_yaml(&sc, p, n, o, e)
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer C.ed_options_free(o)
-	var sc *C.ed_scenario
-	var cerr *C.ed_error
-	st := C.ed_scenario_load_yaml(&sc, bytesPtr(data), C.size_t(len(data)), o, &cerr)
-	runtime.KeepAlive(data)
-	if st != C.ED_OK {
-		return nil, loadError(st, cerr)
 	}
 	defer C.ed_scenario_free(sc)
 	s := &Scenario{Instance: wrap(C.ed_instance_ref(C.ed_scenario_instance(sc)))}

@@ -1,8 +1,7 @@
 """An independent reference model of libedition's lifecycle rules, in pure Python.
 
-Written from ../../shared/spec/lifecycle.md, docs/rules.md and
-docs/semantics.md only, never from the C code, so that the stateful test
-compares two readings of the same text. Times are ints (seconds since the
+Written from docs/rules.md and docs/semantics.md only, never from the C
+code, so that the stateful test compares two readings of the same text. Times are ints (seconds since the
 epoch, UTC); effects are plain tuples; nothing here imports the binding.
 """
 
