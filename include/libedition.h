@@ -73,7 +73,7 @@ extern "C" {
 
 /** Release version of this header; ed_version() gives the library's. */
 #define ED_VERSION_MAJOR 0
-#define ED_VERSION_MINOR 2
+#define ED_VERSION_MINOR 3
 #define ED_VERSION_PATCH 0
 /** The header's version as one number, MAJOR * 10000 + MINOR * 100 + PATCH
  *  (0.2.0 is 200), to compare with ed_version_number() or in preprocessor tests. */
@@ -540,6 +540,11 @@ ED_API const char *ed_effect_subject(const ed_effect *e);
 ED_API const char *ed_effect_text(const ed_effect *e);
 /** Whether the effect carries `field`. */
 ED_API bool ed_effect_has(const ed_effect *e, ed_field field);
+/** The fields the effect carries as one bit set: bit `1u << f` is set for
+ *  each ed_field `f` it carries (bit 0 is never set); 0 for NULL. One call
+ *  instead of one ed_effect_has per field, for bindings that copy effects
+ *  out. Thread-safe. Since 0.3.0. */
+ED_API unsigned ed_effect_fields(const ed_effect *e);
 /** A string field, or NULL if absent or not a string field. */
 ED_API const char *ed_effect_string(const ed_effect *e, ed_field field);
 /** A time field; false if absent or not a time field. */

@@ -749,6 +749,11 @@ bool ed_effect_has(const ed_effect *e, ed_field field)
     return (e->fields & (1u << field)) != 0;
 }
 
+unsigned ed_effect_fields(const ed_effect *e)
+{
+    return e == NULL ? 0u : (unsigned)e->fields;
+}
+
 const char *ed_effect_string(const ed_effect *e, ed_field field)
 {
     if (!ed_effect_has(e, field))

@@ -386,6 +386,58 @@ START_TEST(test_effect_getters_respect_field_types)
 }
 END_TEST
 
+/* ed_effect_fields (0.3.0) is exactly the set ed_effect_has answers, for
+ * effects made by transitions and for effects read back from a document. */
+static void assert_fields_match_has(const ed_effect_list *list)
+{
+    for (size_t i = 0; i < ed_effect_list_count(list); i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        unsigned want = 0;
+        for (int f = 0; f < 32; f++)
+            if (ed_effect_has(e, (ed_field)f))
+                want |= 1u << f;
+        ck_assert_uint_eq(ed_effect_fields(e), want);
+        ck_assert_uint_eq(ed_effect_fields(e) & 1u, 0);
+    }
+}
+
+START_TEST(test_effect_fields_is_the_set_ed_effect_has_answers)
+{
+    ed_instance *s = standard4();
+    ed_result *up = ed_upgrade(s, tp(T_UPGRADE), 1);
+    const ed_effect_list *effects = ed_result_effects(up);
+    ck_assert_uint_gt(ed_effect_list_count(effects), 2);
+    assert_fields_match_has(effects);
+    /* billing.convert carries from, to, period_months, expires_at and at */
+    unsigned convert = ed_effect_fields(ed_effect_list_get(effects, 0));
+    ck_assert(convert & (1u << ED_FIELD_FROM));
+    ck_assert(convert & (1u << ED_FIELD_PERIOD_MONTHS));
+    ck_assert(!(convert & (1u << ED_FIELD_ONLINE)));
+    ed_result *done = ed_complete_migration(ed_result_instance(up), tp("2026-02-01T01:00:00Z"));
+    ck_assert_int_eq(ed_result_status(done), ED_OK);
+    ed_result *refund = ed_refund(ed_result_instance(done), tp("2026-02-01T02:00:00Z"), NULL);
+    assert_fields_match_has(ed_result_effects(refund));
+    assert_fields_match_has(ed_result_would_have(refund));
+    /* a list read back from its document answers the same */
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_int_eq(ed_effects_dump_yaml(effects, buf), ED_OK);
+    ed_effect_list *loaded = NULL;
+    ck_assert_int_eq(ed_effects_load_yaml(&loaded, ed_buffer_data(buf), ed_buffer_len(buf), NULL, NULL),
+                     ED_OK);
+    assert_fields_match_has(loaded);
+    for (size_t i = 0; i < ed_effect_list_count(effects); i++)
+        ck_assert_uint_eq(ed_effect_fields(ed_effect_list_get(loaded, i)),
+                          ed_effect_fields(ed_effect_list_get(effects, i)));
+    ck_assert_uint_eq(ed_effect_fields(NULL), 0);
+    ed_effects_free(loaded);
+    ed_buffer_free(buf);
+    ed_result_free(refund);
+    ed_result_free(done);
+    ed_result_free(up);
+    ed_instance_free(s);
+}
+END_TEST
+
 /* ---- options -------------------------------------------------------------------- */
 
 START_TEST(test_options_validation)
@@ -783,6 +835,7 @@ int main(void)
     tcase_add_test(tc, test_getters);
     tcase_add_test(tc, test_result_getters);
     tcase_add_test(tc, test_effect_getters_respect_field_types);
+    tcase_add_test(tc, test_effect_fields_is_the_set_ed_effect_has_answers);
     tcase_add_test(tc, test_options_validation);
     tcase_add_test(tc, test_command_validation);
     tcase_add_test(tc, test_command_apply_missing_arguments);
