@@ -3,9 +3,11 @@
 The build step runs meson and ninja on the repository root (two levels up,
 or LIBEDITION_SOURCE_DIR) and copies the shared library next to the Python
 modules, so that `pip install ./bindings/python` and `pip wheel
-./bindings/python` need no other step. The wheel is tagged py3-none-<platform>:
-the package loads the library through cffi's ABI mode, so it does not depend
-on the Python ABI, only on the platform.
+./bindings/python` need no other step. It also compiles the extension
+module libedition._fast (src/libedition/_fast.c, the hot path of a
+transition) against the public header; the extension does not link against
+the library but calls the functions of the one cffi loaded. The wheel is
+therefore tagged for the Python version and the platform (cp3XX-cp3XX-<platform>).
 """
 
 from __future__ import annotations
@@ -16,14 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
-from setuptools.dist import Distribution
-
-try:
-    from setuptools.command.bdist_wheel import bdist_wheel
-except ImportError:  # setuptools < 70.1
-    from wheel.bdist_wheel import bdist_wheel  # type: ignore[no-redef]
 
 HERE = Path(__file__).resolve().parent
 
@@ -86,24 +82,11 @@ class BuildPyWithLibrary(build_py):
         return lib.resolve()
 
 
-class BinaryDistribution(Distribution):
-    """Holds a platform-specific file, so it is built and installed as platlib."""
+FAST = Extension(
+    "libedition._fast",
+    sources=["src/libedition/_fast.c"],
+    include_dirs=[str(_source_dir() / "include")],
+    depends=[str(_source_dir() / "include" / "libedition.h")],
+)
 
-    def has_ext_modules(self) -> bool:
-        return True
-
-
-class PlatformWheel(bdist_wheel):  # type: ignore[misc,valid-type]
-    """A wheel tagged for the platform (it holds a shared library) but any Python 3."""
-
-    def finalize_options(self) -> None:
-        super().finalize_options()
-        self.root_is_pure = False
-
-    def get_tag(self) -> tuple[str, str, str]:
-        _, _, plat = super().get_tag()
-        return "py3", "none", plat
-
-
-setup(distclass=BinaryDistribution,
-      cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})
+setup(ext_modules=[FAST], cmdclass={"build_py": BuildPyWithLibrary})

@@ -27,6 +27,7 @@ from ._enums import (
     from_c,
     to_c,
 )
+from . import _fast
 from ._errors import EditionError, InvalidArgument, make_error
 from ._native import (
     ED_OPT_ALLOW_DATA_LOSS,
@@ -52,6 +53,11 @@ def _str(p: Any) -> str:
 
 def _opt_str(p: Any) -> Optional[str]:
     return None if p == _NULL else str(ffi.string(p).decode("utf-8"))
+
+
+def _address(p: Any) -> int:
+    """The address a cffi pointer holds, for _fast (which takes plain ints)."""
+    return int(ffi.cast("uintptr_t", p))
 
 
 def _bytes(text: str, what: str) -> bytes:
@@ -254,9 +260,6 @@ class Effect:
                 f"{' ' + repr(self.fields) if self.fields else ''}{' [' + flags + ']' if flags else ''}>")
 
 
-_FIELDS: tuple[tuple[Field, int, int], ...] = tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field)
-
-
 _FLAGS: dict[int, EffectFlag] = {}
 
 
@@ -268,42 +271,10 @@ def _flags(bits: int) -> EffectFlag:
     return flag
 
 
-def _effect(e: Any, t: Any, n: Any) -> Effect:
-    """One effect copied out of C memory; `t` and `n` are scratch out-parameters."""
-    # Each typed getter says "absent" by itself (false or NULL), so one call
-    # per possible field suffices; ed_effect_has would double the calls.
-    items: list[tuple[Field, FieldValue]] = []
-    for f, cf, ftype in _FIELDS:
-        if ftype == 1:
-            if lib.ed_effect_time(e, cf, t):
-                items.append((f, from_ed_time(t[0])))
-        elif ftype == 2 or ftype == 3:
-            if lib.ed_effect_int(e, cf, n):
-                items.append((f, bool(n[0]) if ftype == 3 else int(n[0])))
-        else:
-            p = lib.ed_effect_string(e, cf)
-            if p != _NULL:
-                items.append((f, _str(p)))
-    return Effect(
-        key=_str(lib.ed_effect_key(e)),
-        kind=from_c(EffectKind, lib.ed_effect_kind_of(e)),
-        revision=int(lib.ed_effect_revision(e)),
-        index=int(lib.ed_effect_index(e)),
-        flags=_flags(int(lib.ed_effect_flags(e))),
-        subject_kind=from_c(SubjectKind, lib.ed_effect_subject_kind(e)),
-        subject=_str(lib.ed_effect_subject(e)),
-        text=_str(lib.ed_effect_text(e)),
-        fields=FieldMap(tuple(items)),
-    )
-
-
 def _effects(lst: Any) -> tuple[Effect, ...]:
-    count = lib.ed_effect_list_count(lst)
-    if not count:
-        return ()
-    t = ffi.new("ed_time *")
-    n = ffi.new("int64_t *")
-    return tuple(_effect(lib.ed_effect_list_get(lst, i), t, n) for i in range(count))
+    """Every effect of a C effect list (which the caller keeps alive), copied
+    out by _fast: each Effect with all its attributes and fields."""
+    return _fast.effects(_address(lst))
 
 
 def load_effects(data: Union[str, bytes], *,
@@ -464,6 +435,25 @@ def _checked(r: Any, base: Optional[Instance]) -> Result:
     return out
 
 
+def _slow(address: int, base: Instance, checked: bool) -> Union[Result, EditionError]:
+    """What _fast.run hands back: a refusal, a plan or a NULL result, as before."""
+    r = ffi.cast("ed_result *", address)
+    return _checked(r, base) if checked else _outcome(r, base)
+
+
+_run = _fast.run
+#: C value of each Action and PlanMode, keyed by member (equal to its stable name).
+_ACTION_C: dict[object, int] = {m: to_c(m) for m in Action}
+_MODE_C: dict[object, int] = {m: to_c(m) for m in PlanMode}
+
+
+def _code(table: dict[object, int], cls: Any, value: Any, what: str) -> int:
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        return to_c(coerce(cls, value, what))
+
+
 # --------------------------------------------------------------------------
 # Snapshots
 # --------------------------------------------------------------------------
@@ -502,7 +492,7 @@ def _load(loader: Callable[..., int], out_type: str, data: Union[str, bytes],
     return out[0]
 
 
-class Instance:
+class Instance(_fast.Snapshot):
     """An immutable snapshot of one ApsaraMQ for RocketMQ instance.
 
     Make one with ``Instance.create_standard``, ``create_enterprise_platinum``
@@ -514,8 +504,9 @@ class Instance:
     garbage-collected.
     """
 
-    __slots__ = ("_ptr", "__weakref__")
-    _ptr: Any
+    # The snapshot itself is held by _fast.Snapshot, which releases it when
+    # the object goes; ``_ptr`` is it as a cffi pointer.
+    __slots__ = ("__weakref__",)
 
     def __init__(self) -> None:
         raise TypeError("use Instance.create_standard, Instance.create_enterprise_platinum "
@@ -526,9 +517,7 @@ class Instance:
         """Takes ownership of one reference to a C snapshot."""
         if ptr == _NULL:
             raise MemoryError("libedition: out of memory")
-        obj = object.__new__(cls)
-        object.__setattr__(obj, "_ptr", ffi.gc(ptr, lib.ed_instance_free, size=512))
-        return obj
+        return _fast.adopt(_address(ptr))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Instance is immutable: every command returns a new snapshot")
@@ -734,13 +723,12 @@ class Instance:
 
     def upgrade(self, now: datetime, period_months: int = 12) -> Result:
         """Upgrade in place to Enterprise Platinum for 1..36 months (S2-S5, S7)."""
-        return _checked(lib.ed_upgrade(self._ptr, to_ed_time(now),
-                                       _c_int(_int(period_months, "period_months"))), self)
+        return _run(_fast.OP_UPGRADE, self, now, period_months, True)
 
     def set_post_expiration_action(self, now: datetime, action: Union[Action, str]) -> Result:
         """Set what happens at expiry (S8-S10); the current value is accepted with no effects."""
-        a = coerce(Action, action, "action")
-        return _checked(lib.ed_set_post_expiration_action(self._ptr, to_ed_time(now), to_c(a)), self)
+        return _run(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now,
+                    _code(_ACTION_C, Action, action, "action"), True)
 
     def refund(self, now: datetime, allow_data_loss: bool = False) -> Result:
         """Unsubscribe now with a partial refund (S11-S13).
@@ -749,41 +737,42 @@ class Instance:
         and raises DataLossRefused (carrying ``would_have``) unless
         ``allow_data_loss`` is true (X3).
         """
-        opts = _options(allow_data_loss=bool(allow_data_loss)) if allow_data_loss else _NULL
-        return _checked(lib.ed_refund(self._ptr, to_ed_time(now), opts), self)
+        if not allow_data_loss:
+            return _run(_fast.OP_REFUND, self, now, None, True)
+        opts = _options(allow_data_loss=True)
+        return _run(_fast.OP_REFUND, self, now, _address(opts), True)
 
     def renew(self, now: datetime, period_months: int = 12) -> Result:
         """Extend the subscription by 1..36 months; also revives an expired instance (X4)."""
-        return _checked(lib.ed_renew(self._ptr, to_ed_time(now),
-                                     _c_int(_int(period_months, "period_months"))), self)
+        return _run(_fast.OP_RENEW, self, now, period_months, True)
 
     def tick(self, now: datetime) -> Result:
         """Apply every expiry and release due at ``now``, one revision each (X6)."""
-        return _checked(lib.ed_tick(self._ptr, to_ed_time(now)), self)
+        return _run(_fast.OP_TICK, self, now, None, True)
 
     def add_topic(self, now: datetime, name: str) -> Result:
         """Add a topic (X1: 3..64 of A-Z a-z 0-9 - _); effect topic.create."""
-        return _checked(lib.ed_add_topic(self._ptr, to_ed_time(now), _bytes(name, "name")), self)
+        return _run(_fast.OP_ADD_TOPIC, self, now, name, True)
 
     def remove_topic(self, now: datetime, name: str) -> Result:
         """Remove a topic; effect topic.delete (irreversible, the caller's explicit consent)."""
-        return _checked(lib.ed_remove_topic(self._ptr, to_ed_time(now), _bytes(name, "name")), self)
+        return _run(_fast.OP_REMOVE_TOPIC, self, now, name, True)
 
     def add_group(self, now: datetime, name: str) -> Result:
         """Add a consumer group (X1: 2..64 characters); effect group.create."""
-        return _checked(lib.ed_add_group(self._ptr, to_ed_time(now), _bytes(name, "name")), self)
+        return _run(_fast.OP_ADD_GROUP, self, now, name, True)
 
     def remove_group(self, now: datetime, name: str) -> Result:
         """Remove a consumer group; effect group.delete (irreversible)."""
-        return _checked(lib.ed_remove_group(self._ptr, to_ed_time(now), _bytes(name, "name")), self)
+        return _run(_fast.OP_REMOVE_GROUP, self, now, name, True)
 
     def complete_migration(self, now: datetime) -> Result:
         """End the migration in flight (no effects); NoMigration without one."""
-        return _checked(lib.ed_complete_migration(self._ptr, to_ed_time(now)), self)
+        return _run(_fast.OP_COMPLETE_MIGRATION, self, now, None, True)
 
     def downgrade(self, now: datetime) -> Result:
         """Always raises NoDirectDowngrade (S6): use plan_downgrade for the safe way down."""
-        return _checked(lib.ed_downgrade(self._ptr, to_ed_time(now)), self)
+        return _run(_fast.OP_DOWNGRADE, self, now, None, True)
 
     def plan_downgrade(self, now: datetime, mode: Union[PlanMode, str] = "at_expiry") -> Result:
         """The commands that reach Standard Edition without deleting anything (X2).
@@ -791,14 +780,14 @@ class Instance:
         Changes nothing: the result's ``instance`` is this snapshot and its
         ``plan`` lists the steps (PlanStep) in order.
         """
-        m = coerce(PlanMode, mode, "mode")
-        return _checked(lib.ed_plan_downgrade(self._ptr, to_ed_time(now), to_c(m)), self)
+        return _run(_fast.OP_PLAN_DOWNGRADE, self, now, _code(_MODE_C, PlanMode, mode, "mode"), True)
 
     def apply(self, now: datetime, command: Command) -> Result:
         """Run a Command value; the same as calling the matching method."""
         if not isinstance(command, Command):
             raise TypeError(f"command must be a Command, not {type(command).__name__}")
-        return _checked(lib.ed_command_apply(command._to_c(), self._ptr, to_ed_time(now)), self)
+        cmd = command._to_c()  # alive until run returns
+        return _run(_fast.OP_APPLY, self, now, _address(cmd), True)
 
     def preview(self, now: datetime, command: Command) -> Union[Result, EditionError]:
         """Run a Command and return its Result or its refusal (an EditionError) as a value.
@@ -809,7 +798,8 @@ class Instance:
         """
         if not isinstance(command, Command):
             raise TypeError(f"command must be a Command, not {type(command).__name__}")
-        return _outcome(lib.ed_command_apply(command._to_c(), self._ptr, to_ed_time(now)), self)
+        cmd = command._to_c()  # alive until run returns
+        return _run(_fast.OP_APPLY, self, now, _address(cmd), False)
 
 
 # --------------------------------------------------------------------------
@@ -944,3 +934,37 @@ def add_months(value: datetime, months: int) -> datetime:
     if status != 0:
         raise make_error(from_c(Status, status), "the result lies outside the years 0000..9999")
     return from_ed_time(out[0])
+
+
+# --------------------------------------------------------------------------
+# The hot path in C
+# --------------------------------------------------------------------------
+
+
+def _functions() -> dict[str, int]:
+    """Addresses of the library functions _fast calls: those of the library
+    cffi loaded, so both paths use the same one."""
+    names = ["ed_effect_list_count", "ed_effect_list_get", "ed_effect_kind_of", "ed_effect_key",
+             "ed_effect_revision", "ed_effect_index", "ed_effect_flags", "ed_effect_subject_kind",
+             "ed_effect_subject", "ed_effect_text", "ed_effect_string", "ed_effect_time",
+             "ed_effect_int", "ed_result_free", "ed_result_status", "ed_result_instance",
+             "ed_result_effects", "ed_result_plan_count", "ed_instance_ref", "ed_instance_free",
+             "ed_upgrade", "ed_set_post_expiration_action", "ed_tick", "ed_refund", "ed_renew",
+             "ed_add_topic", "ed_remove_topic", "ed_add_group", "ed_remove_group",
+             "ed_complete_migration", "ed_downgrade", "ed_plan_downgrade", "ed_command_apply"]
+    out = {name: _address(getattr(lib, name)) for name in names}
+    try:  # libedition 0.3; without it _fast probes every field
+        out["ed_effect_fields"] = _address(lib.ed_effect_fields)
+    except AttributeError:
+        pass
+    return out
+
+
+_fast.setup(
+    _functions(), Effect, FieldMap, Result, Instance,
+    {to_c(m): m for m in EffectKind}, {to_c(m): m for m in SubjectKind}, _FLAGS, _flags,
+    tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field), FieldMap(),
+    to_ed_time, from_ed_time,
+    lambda v: _c_int(_int(v, "period_months")), lambda v: _bytes(v, "name"),
+    _slow, lambda address: ffi.cast("ed_instance *", address),
+)

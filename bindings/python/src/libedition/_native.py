@@ -2,8 +2,8 @@
 
 The declarations below restate the public header ``include/libedition.h`` of
 libedition 0.1 (enums as ``int``, opaque types as incomplete structs), then
-the functions 0.2 added (symbol version LIBEDITION_1.1). Only the public API
-is declared. In ABI mode a declared function is looked up when first used,
+the functions 0.2 and 0.3 added (symbol versions LIBEDITION_1.1 and 1.2).
+Only the public API is declared. In ABI mode a declared function is looked up when first used,
 so the binding still loads a 0.1 library; the 0.2 functions are used through
 ``require``, which names the release a missing one needs.
 """
@@ -177,6 +177,9 @@ int ed_instance_dump_json(const ed_instance *inst, ed_buffer *buf);
 int ed_effects_load_yaml(ed_effect_list **out, const char *data, size_t len,
                          const ed_options *opts, ed_error **err);
 void ed_effects_free(ed_effect_list *list);
+
+/* 0.3 (LIBEDITION_1.2) */
+unsigned ed_effect_fields(const ed_effect *e);
 """
 
 # Constants of the header that are not enumerations the binding reflects.

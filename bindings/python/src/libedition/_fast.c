@@ -1,0 +1,811 @@
+/* The binding's hot path in C: a transition and its Result built in one call.
+ *
+ * The rest of the binding reaches libedition through cffi in ABI mode, one
+ * crossing per C call. Reading a result that way cost about twenty crossings
+ * per effect (key, kind, revision, index, flags, subject kind, subject, text
+ * and one per possible field), which made a transition through Python a
+ * hundred times dearer than the library's own. This module runs a command
+ * and builds everything the Python API returns for it (the Result, its new
+ * Instance, every Effect with its FieldMap and datetimes) in one call.
+ *
+ * It calls only libedition's public API, and never links against it: at
+ * setup the Python side hands over the addresses of the functions of the
+ * library cffi loaded (the bundled copy, or LIBEDITION_LIBRARY), so both
+ * paths always talk to the same library. `ed_effect_fields` (libedition 0.3)
+ * is optional: without it every possible field is probed, as before.
+ *
+ * Anything but an accepted command without a plan (a refusal, a downgrade
+ * plan, a NULL result) goes back to the Python code that handled every
+ * result before, with the result's address: errors, would_have and plans
+ * are built in one place only. Invalid arguments are handed to the same
+ * Python checks, so their exceptions and messages are unchanged.
+ *
+ * Everything here runs with the GIL held; the only state is set once by
+ * setup() at import. A snapshot is owned by its Instance object (a subclass
+ * of Snapshot below), which releases its reference when it is deallocated.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <datetime.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "libedition.h"
+
+/* ------------------------------------------------------------------------ */
+/* The library's functions, by address                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Each pointer has the type of the public declaration it stands for. */
+#define ED_FUNCTIONS(X)                                                        \
+    X(ed_effect_list_count)                                                    \
+    X(ed_effect_list_get)                                                      \
+    X(ed_effect_kind_of)                                                       \
+    X(ed_effect_key)                                                           \
+    X(ed_effect_revision)                                                      \
+    X(ed_effect_index)                                                         \
+    X(ed_effect_flags)                                                         \
+    X(ed_effect_subject_kind)                                                  \
+    X(ed_effect_subject)                                                       \
+    X(ed_effect_text)                                                          \
+    X(ed_effect_string)                                                        \
+    X(ed_effect_time)                                                          \
+    X(ed_effect_int)                                                           \
+    X(ed_result_free)                                                          \
+    X(ed_result_status)                                                        \
+    X(ed_result_instance)                                                      \
+    X(ed_result_effects)                                                       \
+    X(ed_result_plan_count)                                                    \
+    X(ed_instance_ref)                                                         \
+    X(ed_instance_free)                                                        \
+    X(ed_upgrade)                                                              \
+    X(ed_set_post_expiration_action)                                           \
+    X(ed_tick)                                                                 \
+    X(ed_refund)                                                               \
+    X(ed_renew)                                                                \
+    X(ed_add_topic)                                                            \
+    X(ed_remove_topic)                                                         \
+    X(ed_add_group)                                                            \
+    X(ed_remove_group)                                                         \
+    X(ed_complete_migration)                                                   \
+    X(ed_downgrade)                                                            \
+    X(ed_plan_downgrade)                                                       \
+    X(ed_command_apply)
+
+static struct {
+#define DECLARE(name) __typeof__(&name) name;
+    ED_FUNCTIONS(DECLARE)
+#undef DECLARE
+    /* libedition 0.3; NULL with an older library */
+    __typeof__(&ed_effect_fields) ed_effect_fields;
+} api;
+
+#define ED(name) (api.name)
+
+/* ------------------------------------------------------------------------ */
+/* What setup() receives from the Python side                                 */
+/* ------------------------------------------------------------------------ */
+
+static int ready;
+static PyTypeObject *effect_type;    /* libedition.Effect (a frozen dataclass) */
+static PyTypeObject *field_map_type; /* libedition.FieldMap */
+static PyTypeObject *result_type;    /* libedition.Result (a frozen dataclass) */
+static PyTypeObject *instance_type;  /* libedition.Instance, a subclass of Snapshot */
+static PyObject *effect_kinds;       /* {C value: EffectKind} */
+static PyObject *subject_kinds;      /* {C value: SubjectKind} */
+static PyObject *flags_cache;        /* {bits: EffectFlag}, filled by flag_of */
+static PyObject *flag_of;            /* bits -> EffectFlag (and caches it) */
+static PyObject *empty_fields;       /* the FieldMap of an effect without fields */
+static PyObject *to_seconds;         /* datetime -> ed_time, or the binding's exception */
+static PyObject *from_seconds;       /* ed_time -> datetime, or OverflowError */
+static PyObject *int_arg;            /* period_months -> a C int, or TypeError */
+static PyObject *name_arg;           /* name -> bytes, or TypeError/InvalidArgument */
+static PyObject *slow_result;        /* (address, base, checked) -> Result or error */
+static PyObject *make_pointer;       /* address -> cffi `ed_instance *` */
+static PyObject *empty_tuple;
+
+enum { MAX_FIELDS = 32 };
+static struct {
+    PyObject *member; /* the Field */
+    int code;         /* its ed_field */
+    int type;         /* its ed_field_type */
+} fields[MAX_FIELDS];
+static Py_ssize_t field_count;
+
+/* interned attribute names */
+static PyObject *s_key, *s_kind, *s_revision, *s_index, *s_flags, *s_subject_kind, *s_subject,
+    *s_text, *s_fields, *s_items, *s_dict, *s_instance, *s_effects, *s_plan;
+
+/* ------------------------------------------------------------------------ */
+/* Snapshot: the C part of libedition.Instance                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    ed_instance *ptr; /* one reference, owned; NULL only before adoption */
+    PyObject *cdata;  /* cffi `ed_instance *` for the ABI-mode calls, made on first use */
+} Snapshot;
+
+static PyObject *snapshot_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    (void)args;
+    (void)kwds;
+    return type->tp_alloc(type, 0);
+}
+
+static void snapshot_dealloc(PyObject *self) {
+    Snapshot *s = (Snapshot *)self;
+    if (s->ptr != NULL && ED(ed_instance_free) != NULL)
+        ED(ed_instance_free)(s->ptr);
+    s->ptr = NULL;
+    Py_CLEAR(s->cdata);
+    Py_TYPE(self)->tp_free(self);
+}
+
+/* The snapshot as a cffi pointer, valid as long as this object: every
+ * ABI-mode call passes self._ptr, so the object outlives the call. */
+static PyObject *snapshot_ptr(PyObject *self, void *closure) {
+    (void)closure;
+    Snapshot *s = (Snapshot *)self;
+    if (s->ptr == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_ptr: this Instance holds no snapshot");
+        return NULL;
+    }
+    if (s->cdata == NULL) {
+        PyObject *made = PyObject_CallFunction(make_pointer, "K",
+                                               (unsigned long long)(uintptr_t)s->ptr);
+        if (made == NULL)
+            return NULL;
+        if (s->cdata == NULL) /* another thread may have made one meanwhile */
+            s->cdata = made;
+        else
+            Py_DECREF(made);
+    }
+    Py_INCREF(s->cdata);
+    return s->cdata;
+}
+
+static PyGetSetDef snapshot_getset[] = {
+    {"_ptr", snapshot_ptr, NULL, "The C snapshot (cffi `ed_instance *`), owned by this object.",
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject SnapshotType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "libedition._fast.Snapshot",
+    .tp_basicsize = sizeof(Snapshot),
+    .tp_dealloc = snapshot_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "Owns one reference to a C snapshot; the base of libedition.Instance.",
+    .tp_getset = snapshot_getset,
+    .tp_new = snapshot_new,
+};
+
+/* A new Instance owning `ptr` (a reference the caller hands over). */
+static PyObject *adopt_pointer(ed_instance *ptr) {
+    if (ptr == NULL)
+        return PyErr_NoMemory();
+    PyObject *o = instance_type->tp_alloc(instance_type, 0);
+    if (o == NULL) {
+        ED(ed_instance_free)(ptr);
+        return NULL;
+    }
+    ((Snapshot *)o)->ptr = ptr;
+    return o;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Values                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+ * civil_from_days, in 64-bit arithmetic). */
+static void civil_from_days(int64_t z, int *year, int *month, int *day) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int)(yoe + era * 400 + (m <= 2));
+    *month = (int)m;
+    *day = (int)d;
+}
+
+/* The inverse: days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The UTC datetime of libedition's seconds, as _time.from_ed_time makes it. */
+static PyObject *datetime_of(ed_time t) {
+    int64_t days = t / 86400, rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 1) /* year 0000: the Python code raises its OverflowError */
+        return PyObject_CallFunction(from_seconds, "L", (long long)t);
+    return PyDateTimeAPI->DateTime_FromDateAndTime(y, m, d, (int)(rem / 3600),
+                                                   (int)(rem / 60 % 60), (int)(rem % 60), 0,
+                                                   PyDateTime_TimeZone_UTC,
+                                                   PyDateTimeAPI->DateTimeType);
+}
+
+/* `now` as ed_time: UTC datetimes directly, everything else through
+ * _time.to_ed_time (other zones, naive values and wrong types). */
+static int seconds_of(PyObject *now, ed_time *out) {
+    if (PyDateTime_CheckExact(now)) {
+        PyDateTime_DateTime *dt = (PyDateTime_DateTime *)now;
+        if (dt->hastzinfo && dt->tzinfo == PyDateTime_TimeZone_UTC) {
+            int64_t days = days_from_civil(PyDateTime_GET_YEAR(now), PyDateTime_GET_MONTH(now),
+                                           PyDateTime_GET_DAY(now));
+            *out = days * 86400 + PyDateTime_DATE_GET_HOUR(now) * 3600 +
+                   PyDateTime_DATE_GET_MINUTE(now) * 60 + PyDateTime_DATE_GET_SECOND(now);
+            return 0;
+        }
+    }
+    PyObject *v = PyObject_CallOneArg(to_seconds, now);
+    if (v == NULL)
+        return -1;
+    long long s = PyLong_AsLongLong(v);
+    Py_DECREF(v);
+    if (s == -1 && PyErr_Occurred())
+        return -1;
+    *out = (ed_time)s;
+    return 0;
+}
+
+/* period_months as a C int, clamped so that the library's range check
+ * sees out-of-range values; anything but an int goes to the Python check. */
+static int months_of(PyObject *v, int *out) {
+    PyObject *owned = NULL;
+    if (!PyLong_CheckExact(v)) {
+        owned = v = PyObject_CallOneArg(int_arg, v);
+        if (v == NULL)
+            return -1;
+    }
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(v, &overflow);
+    Py_XDECREF(owned);
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow != 0)
+        n = overflow > 0 ? INT_MAX : INT_MIN;
+    *out = n > INT_MAX ? INT_MAX : n < INT_MIN ? INT_MIN : (int)n;
+    return 0;
+}
+
+/* A name as NUL-terminated UTF-8 in *out; *keep holds whatever owns it.
+ * A str without NUL is used as it is; anything else goes to _core._bytes,
+ * which raises the binding's errors or returns the bytes. */
+static int name_of(PyObject *v, const char **out, PyObject **keep) {
+    if (PyUnicode_CheckExact(v)) {
+        Py_ssize_t n;
+        const char *p = PyUnicode_AsUTF8AndSize(v, &n);
+        if (p != NULL && memchr(p, 0, (size_t)n) == NULL) {
+            Py_INCREF(v);
+            *keep = v;
+            *out = p;
+            return 0;
+        }
+        PyErr_Clear();
+    }
+    PyObject *b = PyObject_CallOneArg(name_arg, v);
+    if (b == NULL)
+        return -1;
+    if (!PyBytes_Check(b)) {
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_TypeError, "libedition: the name check returned no bytes");
+        return -1;
+    }
+    *keep = b;
+    *out = PyBytes_AS_STRING(b);
+    return 0;
+}
+
+static void *address_of(PyObject *v) {
+    if (v == Py_None)
+        return NULL;
+    unsigned long long a = PyLong_AsUnsignedLongLong(v);
+    if (a == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    return (void *)(uintptr_t)a;
+}
+
+static PyObject *str_of(const char *p) {
+    /* NULL only when the library could not allocate the list's texts */
+    return p != NULL ? PyUnicode_FromString(p) : PyErr_NoMemory();
+}
+
+static PyObject *member_of(PyObject *table, long value, const char *class_name) {
+    PyObject *key = PyLong_FromLong(value);
+    if (key == NULL)
+        return NULL;
+    PyObject *m = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    if (m == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "libedition returned %ld, which is not a %s", value,
+                         class_name);
+        return NULL;
+    }
+    Py_INCREF(m);
+    return m;
+}
+
+static PyObject *flag_value(unsigned bits) {
+    PyObject *key = PyLong_FromUnsignedLong(bits);
+    if (key == NULL)
+        return NULL;
+    PyObject *f = PyDict_GetItemWithError(flags_cache, key);
+    if (f != NULL)
+        Py_INCREF(f);
+    else if (!PyErr_Occurred())
+        f = PyObject_CallOneArg(flag_of, key);
+    Py_DECREF(key);
+    return f;
+}
+
+/* One field's value, or NULL with *present false when the effect has none. */
+static PyObject *field_value(const ed_effect *e, int code, int type, bool *present) {
+    *present = true;
+    if (type == ED_FIELD_TYPE_TIME) {
+        ed_time t;
+        if (ED(ed_effect_time)(e, (ed_field)code, &t))
+            return datetime_of(t);
+    } else if (type == ED_FIELD_TYPE_INT || type == ED_FIELD_TYPE_BOOL) {
+        int64_t n;
+        if (ED(ed_effect_int)(e, (ed_field)code, &n))
+            return type == ED_FIELD_TYPE_BOOL ? PyBool_FromLong(n != 0) : PyLong_FromLongLong(n);
+    } else {
+        const char *p = ED(ed_effect_string)(e, (ed_field)code);
+        if (p != NULL)
+            return PyUnicode_FromString(p);
+    }
+    *present = false;
+    return NULL;
+}
+
+/* The FieldMap of an effect: (Field, value) pairs in document order. */
+static PyObject *field_map_of(const ed_effect *e) {
+    unsigned bits = ED(ed_effect_fields) != NULL ? ED(ed_effect_fields)(e) : ~0u;
+    if (bits == 0) {
+        Py_INCREF(empty_fields);
+        return empty_fields;
+    }
+    PyObject *pairs[MAX_FIELDS];
+    Py_ssize_t n = 0;
+    PyObject *items = NULL, *dict = NULL, *map = NULL;
+    for (Py_ssize_t i = 0; i < field_count; i++) {
+        if (fields[i].code < 32 && !(bits & (1u << fields[i].code)))
+            continue;
+        bool present;
+        PyObject *v = field_value(e, fields[i].code, fields[i].type, &present);
+        if (!present)
+            continue;
+        if (v == NULL)
+            goto fail;
+        PyObject *pair = PyTuple_Pack(2, fields[i].member, v);
+        Py_DECREF(v);
+        if (pair == NULL)
+            goto fail;
+        pairs[n++] = pair;
+    }
+    if (n == 0) {
+        Py_INCREF(empty_fields);
+        return empty_fields;
+    }
+    items = PyTuple_New(n);
+    dict = PyDict_New();
+    if (items == NULL || dict == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyDict_SetItem(dict, PyTuple_GET_ITEM(pairs[i], 0), PyTuple_GET_ITEM(pairs[i], 1)))
+            goto fail;
+        PyTuple_SET_ITEM(items, i, pairs[i]);
+        pairs[i] = NULL;
+    }
+    n = 0;
+    map = field_map_type->tp_new(field_map_type, empty_tuple, NULL);
+    if (map == NULL || PyObject_GenericSetAttr(map, s_items, items) ||
+        PyObject_GenericSetAttr(map, s_dict, dict))
+        Py_CLEAR(map);
+fail:
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_XDECREF(pairs[i]);
+    Py_XDECREF(items);
+    Py_XDECREF(dict);
+    return map;
+}
+
+/* Sets one attribute and drops the caller's reference to the value. */
+static int put(PyObject *obj, PyObject *name, PyObject *value) {
+    if (value == NULL)
+        return -1;
+    int rc = PyObject_GenericSetAttr(obj, name, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+/* One Effect, every attribute copied out of C memory. */
+static PyObject *effect_of(const ed_effect *e) {
+    PyObject *o = effect_type->tp_new(effect_type, empty_tuple, NULL);
+    if (o == NULL)
+        return NULL;
+    if (put(o, s_key, str_of(ED(ed_effect_key)(e))) ||
+        put(o, s_kind, member_of(effect_kinds, (long)ED(ed_effect_kind_of)(e), "EffectKind")) ||
+        put(o, s_revision, PyLong_FromUnsignedLongLong(ED(ed_effect_revision)(e))) ||
+        put(o, s_index, PyLong_FromSize_t(ED(ed_effect_index)(e))) ||
+        put(o, s_flags, flag_value(ED(ed_effect_flags)(e))) ||
+        put(o, s_subject_kind,
+            member_of(subject_kinds, (long)ED(ed_effect_subject_kind)(e), "SubjectKind")) ||
+        put(o, s_subject, str_of(ED(ed_effect_subject)(e))) ||
+        put(o, s_text, str_of(ED(ed_effect_text)(e))) || put(o, s_fields, field_map_of(e))) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    return o;
+}
+
+static PyObject *effects_of(const ed_effect_list *list) {
+    size_t count = ED(ed_effect_list_count)(list);
+    if (count == 0) {
+        Py_INCREF(empty_tuple);
+        return empty_tuple;
+    }
+    PyObject *t = PyTuple_New((Py_ssize_t)count);
+    if (t == NULL)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        PyObject *e = effect_of(ED(ed_effect_list_get)(list, i));
+        if (e == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, e);
+    }
+    return t;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Module functions                                                           */
+/* ------------------------------------------------------------------------ */
+
+enum op {
+    OP_UPGRADE,
+    OP_SET_POST_EXPIRATION_ACTION,
+    OP_TICK,
+    OP_REFUND,
+    OP_RENEW,
+    OP_ADD_TOPIC,
+    OP_REMOVE_TOPIC,
+    OP_ADD_GROUP,
+    OP_REMOVE_GROUP,
+    OP_COMPLETE_MIGRATION,
+    OP_DOWNGRADE,
+    OP_PLAN_DOWNGRADE,
+    OP_APPLY
+};
+
+static int not_ready(void) {
+    if (ready)
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError, "libedition._fast: setup() has not run");
+    return 1;
+}
+
+/* run(op, instance, now, arg, checked): runs one command on the instance's
+ * snapshot. An accepted command without a plan comes back as a Result built
+ * here; any other result goes to the Python code (slow_result), which
+ * raises the refusal when `checked` or returns it. `arg` is the command's
+ * argument: period_months, an action or mode code, a name, or the address
+ * of the ed_options (refund) or ed_command (apply), None for none. */
+static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (not_ready())
+        return NULL;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "run() takes 5 arguments");
+        return NULL;
+    }
+    long op = PyLong_AsLong(args[0]);
+    if (op == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *self = args[1], *arg = args[3];
+    if (!PyObject_TypeCheck(self, &SnapshotType) || ((Snapshot *)self)->ptr == NULL) {
+        PyErr_SetString(PyExc_TypeError, "run() needs an Instance that holds a snapshot");
+        return NULL;
+    }
+    const ed_instance *in = ((Snapshot *)self)->ptr;
+    ed_time now;
+    if (seconds_of(args[2], &now))
+        return NULL;
+    int n = 0;
+    const char *name = NULL;
+    PyObject *keep = NULL;
+    void *address = NULL;
+    ed_result *r = NULL;
+    switch ((enum op)op) {
+    case OP_UPGRADE:
+    case OP_RENEW:
+        if (months_of(arg, &n))
+            return NULL;
+        r = op == OP_UPGRADE ? ED(ed_upgrade)(in, now, n) : ED(ed_renew)(in, now, n);
+        break;
+    case OP_SET_POST_EXPIRATION_ACTION:
+    case OP_PLAN_DOWNGRADE:
+        n = (int)PyLong_AsLong(arg);
+        if (n == -1 && PyErr_Occurred())
+            return NULL;
+        r = op == OP_PLAN_DOWNGRADE
+                ? ED(ed_plan_downgrade)(in, now, (ed_plan_mode)n)
+                : ED(ed_set_post_expiration_action)(in, now, (ed_action)n);
+        break;
+    case OP_TICK:
+        r = ED(ed_tick)(in, now);
+        break;
+    case OP_COMPLETE_MIGRATION:
+        r = ED(ed_complete_migration)(in, now);
+        break;
+    case OP_DOWNGRADE:
+        r = ED(ed_downgrade)(in, now);
+        break;
+    case OP_REFUND:
+    case OP_APPLY:
+        address = address_of(arg);
+        if (address == NULL && PyErr_Occurred())
+            return NULL;
+        r = op == OP_REFUND ? ED(ed_refund)(in, now, (const ed_options *)address)
+                            : ED(ed_command_apply)((const ed_command *)address, in, now);
+        break;
+    case OP_ADD_TOPIC:
+    case OP_REMOVE_TOPIC:
+    case OP_ADD_GROUP:
+    case OP_REMOVE_GROUP:
+        if (name_of(arg, &name, &keep))
+            return NULL;
+        r = op == OP_ADD_TOPIC      ? ED(ed_add_topic)(in, now, name)
+            : op == OP_REMOVE_TOPIC ? ED(ed_remove_topic)(in, now, name)
+            : op == OP_ADD_GROUP    ? ED(ed_add_group)(in, now, name)
+                                    : ED(ed_remove_group)(in, now, name);
+        Py_DECREF(keep);
+        break;
+    default:
+        PyErr_Format(PyExc_ValueError, "run(): no operation %ld", op);
+        return NULL;
+    }
+    if (r == NULL || ED(ed_result_status)(r) != ED_OK || ED(ed_result_plan_count)(r) != 0)
+        return PyObject_CallFunction(slow_result, "KOO", (unsigned long long)(uintptr_t)r, self,
+                                     args[4]);
+    PyObject *inst = NULL, *effects = NULL, *result = NULL;
+    const ed_instance *p = ED(ed_result_instance)(r);
+    if (p == in) {
+        Py_INCREF(self);
+        inst = self;
+    } else {
+        inst = adopt_pointer(ED(ed_instance_ref)(p));
+    }
+    if (inst != NULL)
+        effects = effects_of(ED(ed_result_effects)(r));
+    ED(ed_result_free)(r);
+    if (effects != NULL)
+        result = result_type->tp_new(result_type, empty_tuple, NULL);
+    if (result != NULL) {
+        Py_INCREF(inst);
+        Py_INCREF(effects);
+        Py_INCREF(empty_tuple);
+        if (put(result, s_instance, inst) || put(result, s_effects, effects) ||
+            put(result, s_plan, empty_tuple))
+            Py_CLEAR(result);
+    }
+    Py_XDECREF(inst);
+    Py_XDECREF(effects);
+    return result;
+}
+
+/* effects(address): the Effects of an ed_effect_list, which the caller keeps alive. */
+static PyObject *fast_effects(PyObject *module, PyObject *arg) {
+    (void)module;
+    if (not_ready())
+        return NULL;
+    void *address = address_of(arg);
+    if (address == NULL && PyErr_Occurred())
+        return NULL;
+    return effects_of((const ed_effect_list *)address);
+}
+
+/* adopt(address): a new Instance owning the reference at that address. */
+static PyObject *fast_adopt(PyObject *module, PyObject *arg) {
+    (void)module;
+    if (not_ready())
+        return NULL;
+    void *address = address_of(arg);
+    if (address == NULL && PyErr_Occurred())
+        return NULL;
+    return adopt_pointer((ed_instance *)address);
+}
+
+static PyObject *typed(PyObject *o, const char *what) {
+    if (!PyType_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "setup(): %s must be a class", what);
+        return NULL;
+    }
+    return o;
+}
+
+static int keep_ref(PyObject **slot, PyObject *value) {
+    Py_INCREF(value);
+    Py_XSETREF(*slot, value);
+    return 0;
+}
+
+static int load_function(PyObject *functions, const char *name, void **slot, int required) {
+    PyObject *a = PyDict_GetItemString(functions, name);
+    if (a == NULL || a == Py_None) {
+        *slot = NULL;
+        if (required)
+            PyErr_Format(PyExc_ImportError, "libedition._fast: no address for %s", name);
+        return required ? -1 : 0;
+    }
+    unsigned long long v = PyLong_AsUnsignedLongLong(a);
+    if (v == (unsigned long long)-1 && PyErr_Occurred())
+        return -1;
+    *slot = (void *)(uintptr_t)v;
+    return 0;
+}
+
+/* setup(functions, effect, field_map, result, instance, effect_kinds,
+ *       subject_kinds, flags_cache, flag_of, fields, empty_fields,
+ *       to_seconds, from_seconds, int_arg, name_arg, slow_result, make_pointer) */
+static PyObject *fast_setup(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *functions, *effect, *field_map, *result, *instance, *kinds, *subjects, *cache,
+        *flag_fn, *field_table, *empty, *to_s, *from_s, *int_fn, *name_fn, *slow, *make_ptr;
+    if (!PyArg_ParseTuple(args, "O!OOOOO!O!O!OO!OOOOOOO:setup", &PyDict_Type, &functions,
+                          &effect, &field_map, &result, &instance, &PyDict_Type, &kinds,
+                          &PyDict_Type, &subjects, &PyDict_Type, &cache, &flag_fn, &PyTuple_Type,
+                          &field_table, &empty, &to_s, &from_s, &int_fn, &name_fn, &slow,
+                          &make_ptr))
+        return NULL;
+    if (!typed(effect, "effect") || !typed(field_map, "field_map") || !typed(result, "result") ||
+        !typed(instance, "instance"))
+        return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)instance, &SnapshotType)) {
+        PyErr_SetString(PyExc_TypeError, "setup(): instance must subclass Snapshot");
+        return NULL;
+    }
+    if (PyTuple_GET_SIZE(field_table) > MAX_FIELDS) {
+        PyErr_SetString(PyExc_ValueError, "setup(): too many fields");
+        return NULL;
+    }
+#define LOAD(name)                                                                             \
+    if (load_function(functions, #name, (void **)&api.name, 1))                                \
+        return NULL;
+    ED_FUNCTIONS(LOAD)
+#undef LOAD
+    if (load_function(functions, "ed_effect_fields", (void **)&api.ed_effect_fields, 0))
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(field_table); i++) {
+        PyObject *row = PyTuple_GET_ITEM(field_table, i);
+        PyObject *member;
+        int code, type;
+        if (!PyArg_ParseTuple(row, "Oii:field", &member, &code, &type))
+            return NULL;
+        if (code < 0) {
+            PyErr_SetString(PyExc_ValueError, "setup(): a field code is negative");
+            return NULL;
+        }
+        Py_INCREF(member);
+        Py_XSETREF(fields[i].member, member);
+        fields[i].code = code;
+        fields[i].type = type;
+    }
+    field_count = PyTuple_GET_SIZE(field_table);
+    keep_ref((PyObject **)&effect_type, effect);
+    keep_ref((PyObject **)&field_map_type, field_map);
+    keep_ref((PyObject **)&result_type, result);
+    keep_ref((PyObject **)&instance_type, instance);
+    keep_ref(&effect_kinds, kinds);
+    keep_ref(&subject_kinds, subjects);
+    keep_ref(&flags_cache, cache);
+    keep_ref(&flag_of, flag_fn);
+    keep_ref(&empty_fields, empty);
+    keep_ref(&to_seconds, to_s);
+    keep_ref(&from_seconds, from_s);
+    keep_ref(&int_arg, int_fn);
+    keep_ref(&name_arg, name_fn);
+    keep_ref(&slow_result, slow);
+    keep_ref(&make_pointer, make_ptr);
+    ready = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef fast_methods[] = {
+    {"setup", fast_setup, METH_VARARGS, "Hands the library's functions and the classes over."},
+    {"run", (PyCFunction)(void (*)(void))fast_run, METH_FASTCALL,
+     "run(op, instance, now, arg, checked): one command, its Result built in C."},
+    {"effects", fast_effects, METH_O, "effects(address): the Effects of an ed_effect_list."},
+    {"adopt", fast_adopt, METH_O, "adopt(address): an Instance owning that snapshot reference."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef fast_module = {
+    PyModuleDef_HEAD_INIT, "libedition._fast",
+    "The binding's hot path: a transition and its Result built in one call.", -1, fast_methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__fast(void) {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL)
+        return NULL;
+    if (PyType_Ready(&SnapshotType) < 0)
+        return NULL;
+    empty_tuple = PyTuple_New(0);
+    if (empty_tuple == NULL)
+        return NULL;
+#define INTERN(var, text)                                                                      \
+    if ((var = PyUnicode_InternFromString(text)) == NULL)                                      \
+        return NULL;
+    INTERN(s_key, "key")
+    INTERN(s_kind, "kind")
+    INTERN(s_revision, "revision")
+    INTERN(s_index, "index")
+    INTERN(s_flags, "flags")
+    INTERN(s_subject_kind, "subject_kind")
+    INTERN(s_subject, "subject")
+    INTERN(s_text, "text")
+    INTERN(s_fields, "fields")
+    INTERN(s_items, "_items")
+    INTERN(s_dict, "_dict")
+    INTERN(s_instance, "instance")
+    INTERN(s_effects, "effects")
+    INTERN(s_plan, "plan")
+#undef INTERN
+    PyObject *m = PyModule_Create(&fast_module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&SnapshotType);
+    if (PyModule_AddObject(m, "Snapshot", (PyObject *)&SnapshotType) < 0) {
+        Py_DECREF(&SnapshotType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    static const struct {
+        const char *name;
+        int value;
+    } ops[] = {
+        {"OP_UPGRADE", OP_UPGRADE},
+        {"OP_SET_POST_EXPIRATION_ACTION", OP_SET_POST_EXPIRATION_ACTION},
+        {"OP_TICK", OP_TICK},
+        {"OP_REFUND", OP_REFUND},
+        {"OP_RENEW", OP_RENEW},
+        {"OP_ADD_TOPIC", OP_ADD_TOPIC},
+        {"OP_REMOVE_TOPIC", OP_REMOVE_TOPIC},
+        {"OP_ADD_GROUP", OP_ADD_GROUP},
+        {"OP_REMOVE_GROUP", OP_REMOVE_GROUP},
+        {"OP_COMPLETE_MIGRATION", OP_COMPLETE_MIGRATION},
+        {"OP_DOWNGRADE", OP_DOWNGRADE},
+        {"OP_PLAN_DOWNGRADE", OP_PLAN_DOWNGRADE},
+        {"OP_APPLY", OP_APPLY},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (PyModule_AddIntConstant(m, ops[i].name, ops[i].value) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
+}
