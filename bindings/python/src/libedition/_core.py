@@ -960,11 +960,18 @@ def _functions() -> dict[str, int]:
     return out
 
 
-_fast.setup(
-    _functions(), Effect, FieldMap, Result, Instance,
-    {to_c(m): m for m in EffectKind}, {to_c(m): m for m in SubjectKind}, _FLAGS, _flags,
-    tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field), FieldMap(),
-    to_ed_time, from_ed_time,
-    lambda v: _c_int(_int(v, "period_months")), lambda v: _bytes(v, "name"),
-    _slow, lambda address: ffi.cast("ed_instance *", address),
-)
+def _setup_fast(functions: dict[str, int]) -> None:
+    """Hands _fast the library's functions, the classes it builds and the
+    Python checks it defers to (the tests call it again without
+    ed_effect_fields, to run the path an older library takes)."""
+    _fast.setup(
+        functions, Effect, FieldMap, Result, Instance,
+        {to_c(m): m for m in EffectKind}, {to_c(m): m for m in SubjectKind}, _FLAGS, _flags,
+        tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field), FieldMap(),
+        to_ed_time, from_ed_time,
+        lambda v: _c_int(_int(v, "period_months")), lambda v: _bytes(v, "name"),
+        _slow, lambda address: ffi.cast("ed_instance *", address),
+    )
+
+
+_setup_fast(_functions())
