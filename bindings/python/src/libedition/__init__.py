@@ -1,6 +1,7 @@
 """libedition: the lifecycle of an ApsaraMQ for RocketMQ instance, from Python.
 
-A thin, typed binding of the C library libedition (loaded through cffi).
+A thin, typed binding of the C library libedition (loaded through cffi; the
+path of a transition runs in the compiled module ``_fast``).
 Snapshots (``Instance``) are immutable values; every command is a method
 that takes ``now`` first and returns a ``Result`` (the new snapshot and the
 effects to carry out, in order) or raises an ``EditionError`` subclass.
@@ -68,7 +69,7 @@ from ._errors import (
 )
 from ._native import WRITTEN_FOR, library_path, library_version
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def version() -> str:

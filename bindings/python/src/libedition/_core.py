@@ -447,12 +447,6 @@ _ACTION_C: dict[object, int] = {m: to_c(m) for m in Action}
 _MODE_C: dict[object, int] = {m: to_c(m) for m in PlanMode}
 
 
-def _code(table: dict[object, int], cls: Any, value: Any, what: str) -> int:
-    try:
-        return table[value]
-    except (KeyError, TypeError):
-        return to_c(coerce(cls, value, what))
-
 
 # --------------------------------------------------------------------------
 # Snapshots
@@ -727,8 +721,11 @@ class Instance(_fast.Snapshot):
 
     def set_post_expiration_action(self, now: datetime, action: Union[Action, str]) -> Result:
         """Set what happens at expiry (S8-S10); the current value is accepted with no effects."""
-        return _run(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now,
-                    _code(_ACTION_C, Action, action, "action"), True)
+        try:
+            code = _ACTION_C[action]
+        except (KeyError, TypeError):
+            code = to_c(coerce(Action, action, "action"))
+        return _run(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now, code, True)
 
     def refund(self, now: datetime, allow_data_loss: bool = False) -> Result:
         """Unsubscribe now with a partial refund (S11-S13).
@@ -780,7 +777,11 @@ class Instance(_fast.Snapshot):
         Changes nothing: the result's ``instance`` is this snapshot and its
         ``plan`` lists the steps (PlanStep) in order.
         """
-        return _run(_fast.OP_PLAN_DOWNGRADE, self, now, _code(_MODE_C, PlanMode, mode, "mode"), True)
+        try:
+            code = _MODE_C[mode]
+        except (KeyError, TypeError):
+            code = to_c(coerce(PlanMode, mode, "mode"))
+        return _run(_fast.OP_PLAN_DOWNGRADE, self, now, code, True)
 
     def apply(self, now: datetime, command: Command) -> Result:
         """Run a Command value; the same as calling the matching method."""
