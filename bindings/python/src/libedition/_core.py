@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Optional, Union
 
+from . import _fast
 from ._enums import (
     FIELD_TYPE,
     Action,
@@ -27,7 +28,6 @@ from ._enums import (
     from_c,
     to_c,
 )
-from . import _fast
 from ._errors import EditionError, InvalidArgument, make_error
 from ._native import (
     ED_OPT_ALLOW_DATA_LOSS,
@@ -445,7 +445,6 @@ _run = _fast.run
 #: C value of each Action and PlanMode, keyed by member (equal to its stable name).
 _ACTION_C: dict[object, int] = {m: to_c(m) for m in Action}
 _MODE_C: dict[object, int] = {m: to_c(m) for m in PlanMode}
-
 
 
 # --------------------------------------------------------------------------
