@@ -3,8 +3,8 @@
  * The rest of the binding reaches libedition through cffi in ABI mode, one
  * crossing per C call. Reading a result that way cost about twenty crossings
  * per effect (key, kind, revision, index, flags, subject kind, subject, text
- * and one per possible field), which made a transition through Python a
- * hundred times dearer than the library's own. This module runs a command
+ * and one per possible field), which made a transition through Python 30 to
+ * 130 times dearer than the library's own. This module runs a command
  * and builds everything the Python API returns for it (the Result, its new
  * Instance, every Effect with its FieldMap and datetimes) in one call.
  *
