@@ -267,10 +267,24 @@ static double median_of(const double *t)
     return s[ROUNDS / 2];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     size_t len;
     char *doc = generate(&len);
+    if (argc > 2 && strcmp(argv[1], "profile") == 0) {
+        /* for a profiler: ten loads, or ten raw parses, of the document */
+        int load = strcmp(argv[2], "load") == 0;
+        for (int i = 0; i < 10; i++) {
+            ed_instance *again = NULL;
+            if (!load)
+                raw_parse(doc, len);
+            else if (ed_instance_load_yaml(&again, doc, len, NULL, NULL) != ED_OK)
+                return 2;
+            ed_instance_free(again);
+        }
+        free(doc);
+        return 0;
+    }
     double t_parse[ROUNDS], t_load[ROUNDS], t_emit[ROUNDS], t_dump[ROUNDS];
 
     /* Peak memory of one load, above what was live before it. */

@@ -81,6 +81,24 @@ ED_INTERNAL void ed__names_unref(ed_names *n);
 ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
 /* Index of name, or SIZE_MAX. */
 ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
+/* ed__names_push and ed__names_find with the name's hash computed once by
+ * the caller (ed__names_hash: SipHash-1-3 under the per-process key), for a
+ * loader that checks one name against two tables. */
+ED_INTERNAL uint64_t ed__names_hash(const char *name, size_t len);
+ED_INTERNAL ed_status ed__names_push_hashed(ed_names *n, const char *name, size_t len,
+                                           uint64_t hash);
+ED_INTERNAL size_t ed__names_find_hashed(const ed_names *n, const char *name, size_t len,
+                                         uint64_t hash);
+/* Pushing in two steps, so that a loader can parse the next item while the
+ * index slot of this one comes into the cache: ed__names_stage copies the
+ * name past the end of a table being built and prefetches its slot, and
+ * returns the copy, or NULL when the table would have to grow or is full
+ * (then use ed__names_push_hashed). ed__names_commit, called next with the
+ * same length and hash, appends the staged name (ED_OK) or finds it
+ * already present (ED_EXISTS: the table is unchanged). */
+ED_INTERNAL const char *ed__names_stage(ed_names *n, const char *name, size_t len,
+                                        uint64_t hash);
+ED_INTERNAL ed_status ed__names_commit(ed_names *n, size_t len, uint64_t hash);
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
 /* A new table with `name` appended (n untouched): O(1) when n ends where
  * its store's written part ends, else a copy. NULL on no memory. */
