@@ -89,15 +89,17 @@ ED_INTERNAL ed_status ed__names_push_hashed(ed_names *n, const char *name, size_
                                            uint64_t hash);
 ED_INTERNAL size_t ed__names_find_hashed(const ed_names *n, const char *name, size_t len,
                                          uint64_t hash);
-/* Pushing in two steps, so that a loader can parse the next item while the
- * index slot of this one comes into the cache: ed__names_stage copies the
- * name past the end of a table being built and prefetches its slot, and
- * returns the copy, or NULL when the table would have to grow or is full
- * (then use ed__names_push_hashed). ed__names_commit, called next with the
- * same length and hash, appends the staged name (ED_OK) or finds it
- * already present (ED_EXISTS: the table is unchanged). */
-ED_INTERNAL const char *ed__names_stage(ed_names *n, const char *name, size_t len,
-                                        uint64_t hash);
+/* Pushing in two steps, for a loader: it parses the next item while the
+ * index slot of this one comes into the cache. ed__names_stage checks
+ * `name` against the name rule (min..ED_NAME_MAX characters of A-Z a-z
+ * 0-9 - _: ED_INVALID_NAME otherwise) and returns ED_OK with its hash in
+ * *hash; when the table being built has room, it also copies the name past
+ * the table's end, prefetches its slot and points *staged at the copy
+ * (else *staged is NULL: use ed__names_push_hashed). ed__names_commit,
+ * called next with the same length and hash, appends the staged name
+ * (ED_OK) or finds it already present (ED_EXISTS: the table unchanged). */
+ED_INTERNAL ed_status ed__names_stage(ed_names *n, const char *name, size_t len, size_t min,
+                                      uint64_t *hash, const char **staged);
 ED_INTERNAL ed_status ed__names_commit(ed_names *n, size_t len, uint64_t hash);
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
 /* A new table with `name` appended (n untouched): O(1) when n ends where

@@ -522,17 +522,91 @@ ed_status ed__names_push_hashed(ed_names *n, const char *name, size_t len, uint6
     return ED_OK;
 }
 
-const char *ed__names_stage(ed_names *n, const char *name, size_t len, uint64_t h)
+/* 1 for the characters of a name (A-Z a-z 0-9 - _), by byte value; a row
+ * per 16 values from 0x20 (the rest, control and non-ASCII bytes, are 0). */
+static const unsigned char name_chars[256] = {
+    [0x20] = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /*  !"#$%&'()*+,-./ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,          /* 0123456789:;<=>? */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* @ABCDEFGHIJKLMNO */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,          /* PQRSTUVWXYZ[\]^_ */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* `abcdefghijklmno */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,          /* pqrstuvwxyz{|}~  */
+};
+
+/* Eight name bytes at once: true if each is one of A-Z a-z 0-9 - _. Each
+ * test sets a byte's high bit: for bytes below 0x80 no sum carries into
+ * the next byte, and a byte at 0x80 or above fails through ~x whatever
+ * its carries did to its neighbours. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+static bool word_is_name(uint64_t x)
 {
-    if (n->count >= ED_MAX_NAMES || !has_room(n, len))
-        return NULL;
-    ed_name_store *st = n->store;
-    char *copy = st->chars + n->chars_len;
-    memcpy(copy, name, len);
-    copy[len] = '\0';
-    /* the slot where the probe starts, for writing */
-    __builtin_prefetch((const void *)&st->slots[(size_t)h & (st->slot_cap - 1)], 1);
-    return copy;
+    uint64_t lower = x | 0x20 * ONES; /* A-Z become a-z; no other byte does */
+    uint64_t letter = (lower + (0x80 - 'a') * ONES) & ~(lower + (0x7f - 'z') * ONES);
+    uint64_t digit = (x + (0x80 - '0') * ONES) & ~(x + (0x7f - '9') * ONES);
+    uint64_t dash = ~((x ^ '-' * ONES) + 0x7f * ONES);
+    uint64_t under = ~((x ^ '_' * ONES) + 0x7f * ONES);
+    return ((letter | digit | dash | under) & ~x & HIGHS) == HIGHS;
+}
+
+/* Copies len bytes of a name and tells whether they are all name
+ * characters; eight at a time from eight on (the last eight overlapping
+ * the ones before), one at a time below. */
+static bool copy_name(char *to, const char *from, size_t len)
+{
+    if (len < 8) {
+        unsigned valid = 1;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)from[i];
+            valid &= name_chars[c];
+            to[i] = (char)c;
+        }
+        return valid != 0;
+    }
+    bool valid = true;
+    uint64_t x;
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+        memcpy(&x, from + i, sizeof x);
+        valid &= word_is_name(x);
+        memcpy(to + i, &x, sizeof x);
+    }
+    memcpy(&x, from + len - 8, sizeof x);
+    valid &= word_is_name(x);
+    memcpy(to + len - 8, &x, sizeof x);
+    return valid;
+}
+
+static ed_status check_name(const char *s, size_t len, size_t min);
+
+ed_status ed__names_stage(ed_names *n, const char *name, size_t len, size_t min, uint64_t *hash,
+                          const char **staged)
+{
+    *staged = NULL;
+    if (len < min || len > ED_NAME_MAX)
+        return ED_INVALID_NAME;
+    const char *text = name;
+    bool valid;
+    if (n->count < ED_MAX_NAMES && has_room(n, len)) {
+        /* checked while copied, past the table's end: nothing is written
+         * that the table can see before ed__names_commit */
+        char *copy = n->store->chars + n->chars_len;
+        valid = copy_name(copy, name, len);
+        copy[len] = '\0';
+        text = copy;
+    } else {
+        valid = check_name(name, len, min) == ED_OK;
+    }
+    if (!valid)
+        return ED_INVALID_NAME;
+    uint64_t h = hash_bytes(text, len);
+    *hash = h;
+    if (text != name) {
+        ed_name_store *st = n->store;
+        /* the slot where the probe starts, for writing */
+        __builtin_prefetch((const void *)&st->slots[(size_t)h & (st->slot_cap - 1)], 1);
+        *staged = text;
+    }
+    return ED_OK;
 }
 
 ed_status ed__names_commit(ed_names *n, size_t len, uint64_t h)
@@ -650,16 +724,6 @@ bool ed__is_token(const char *s, size_t len, size_t min, size_t max)
     return true;
 }
 
-/* 1 for the characters of a name (A-Z a-z 0-9 - _), by byte value; a row
- * per 16 values from 0x20 (the rest, control and non-ASCII bytes, are 0). */
-static const unsigned char name_chars[256] = {
-    [0x20] = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /*  !"#$%&'()*+,-./ */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,          /* 0123456789:;<=>? */
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* @ABCDEFGHIJKLMNO */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,          /* PQRSTUVWXYZ[\]^_ */
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* `abcdefghijklmno */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,          /* pqrstuvwxyz{|}~  */
-};
 
 static ed_status check_name(const char *s, size_t len, size_t min)
 {

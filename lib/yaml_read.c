@@ -454,21 +454,13 @@ static bool looks_numeric(const char *s, size_t len)
     return i == len;
 }
 
-bool ed__yaml_plain_not_string(const char *s, size_t len)
+/* ed__yaml_plain_not_string past its fast path. */
+static bool plain_word_or_number(const char *s, size_t len)
 {
     static const char *const words[] = {
         "~",    "null", "Null",  "NULL",  "y",     "Y",     "yes", "Yes", "YES", "n",
         "N",    "no",   "No",    "NO",    "true",  "True",  "TRUE", "false", "False", "FALSE",
         "on",   "On",   "ON",    "off",   "Off",   "OFF",   NULL};
-    if (len == 0)
-        return true;
-    /* Fast path for the common case: every non-string word is at most five
-     * characters long, and numbers and dates start with a digit, a sign, a
-     * dot or a tilde. */
-    char c = s[0];
-    bool numeric_start = is_digit(c) || c == '+' || c == '-' || c == '.';
-    if (!numeric_start && (len > 5 || c == '_'))
-        return false;
     if (word_in(s, len, words) || looks_numeric(s, len))
         return true;
     /* A YAML 1.1 timestamp starts with a date: YYYY-M-D. */
@@ -479,6 +471,20 @@ bool ed__yaml_plain_not_string(const char *s, size_t len)
             return true;
     }
     return false;
+}
+
+bool ed__yaml_plain_not_string(const char *s, size_t len)
+{
+    if (len == 0)
+        return true;
+    /* Fast path for the common case: every non-string word is at most five
+     * characters long, and numbers and dates start with a digit, a sign, a
+     * dot or a tilde. */
+    char c = s[0];
+    bool numeric_start = is_digit(c) || c == '+' || c == '-' || c == '.';
+    if (!numeric_start && (len > 5 || c == '_'))
+        return false;
+    return plain_word_or_number(s, len);
 }
 
 ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
@@ -924,8 +930,14 @@ static size_t flow_count_hint(const ed_yreader *r)
     const char *end = memchr(items, ']', r->len - i - 1);
     size_t span = end ? (size_t)(end - items) : r->len - i - 1;
     size_t commas = 0;
-    for (size_t k = 0; k < span; k++)
-        commas += items[k] == ',';
+    for (size_t k = 0; k < span;) {
+        /* in blocks of 255 bytes, so that a byte holds each lane's count */
+        size_t stop = span - k > 255 ? k + 255 : span;
+        unsigned char block = 0;
+        for (; k < stop; k++)
+            block = (unsigned char)(block + (items[k] == ','));
+        commas += block;
+    }
     return commas + 1;
 }
 
@@ -980,21 +992,23 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
             break;
         }
         int shown = (int)(len > 64 ? 64 : len);
-        if ((is_topic ? ed__check_topic_name(s, len) : ed__check_group_name(s, len)) != ED_OK) {
+        /* checked, hashed once for both tables and staged in one pass */
+        uint64_t h = 0;
+        const char *copy = NULL;
+        if (ed__names_stage(names, s, len, (size_t)min, &h, &copy) != ED_OK) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
                                  "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",
                                  kind, shown, s, min, ED_NAME_MAX);
             break;
         }
-        /* one hash for both tables */
-        uint64_t h = ed__names_hash(s, len);
         if (other && ed__names_find_hashed(other, s, len, h) != SIZE_MAX) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
                                  "`%.*s` is also a %s; a topic and a group may not share a name",
                                  shown, s, is_topic ? "group" : "topic");
             break;
         }
-        if ((staged = ed__names_stage(names, s, len, h)) != NULL) {
+        if (copy) {
+            staged = copy;
             staged_len = len;
             staged_hash = h;
             staged_mark = r->ev.start_mark;
