@@ -473,7 +473,8 @@ static bool plain_word_or_number(const char *s, size_t len)
     return false;
 }
 
-bool ed__yaml_plain_not_string(const char *s, size_t len)
+/* ed__yaml_plain_not_string, inlined where every name goes through it */
+static inline bool plain_not_string(const char *s, size_t len)
 {
     if (len == 0)
         return true;
@@ -485,6 +486,11 @@ bool ed__yaml_plain_not_string(const char *s, size_t len)
     if (!numeric_start && (len > 5 || c == '_'))
         return false;
     return plain_word_or_number(s, len);
+}
+
+bool ed__yaml_plain_not_string(const char *s, size_t len)
+{
+    return plain_not_string(s, len);
 }
 
 ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
@@ -984,8 +990,7 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         const char *s = NULL;
         size_t len = 0;
         if (r->ev.type == YAML_SCALAR_EVENT && r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-            !ed__yaml_plain_not_string((const char *)r->ev.data.scalar.value,
-                                       r->ev.data.scalar.length)) {
+            !plain_not_string((const char *)r->ev.data.scalar.value, r->ev.data.scalar.length)) {
             s = (const char *)r->ev.data.scalar.value;
             len = r->ev.data.scalar.length;
         } else if ((st = ed__yr_current_string(r, (ed_ypath){ctx, key, i}, &s, &len)) != ED_OK) {
