@@ -5,7 +5,7 @@
  * Dump is compared with libyaml's raw emit of the same event sequence.
  * Peak memory of a load is measured by counting the bytes handed out by
  * malloc, which this program wraps (libyaml's allocations included).
- * Each side of a ratio is the median of 15 rounds, the two sides taking
+ * Each side of a ratio is the median of 21 rounds, the two sides taking
  * turns within each round (which goes first alternates), so that the noise
  * of a shared machine falls on both.
  * Targets (issue 3): load >= 0.7 x raw parse, dump >= 0.7 x raw emit, peak
@@ -81,7 +81,7 @@ void free(void *p)
 /* ---- helpers ----------------------------------------------------------- */
 
 #define TOPICS 100000
-#define ROUNDS 15
+#define ROUNDS 21
 
 static double seconds(void)
 {
