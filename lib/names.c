@@ -533,6 +533,18 @@ static const unsigned char name_chars[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,          /* pqrstuvwxyz{|}~  */
 };
 
+static ed_status check_name(const char *s, size_t len, size_t min)
+{
+    if (s == NULL || len < min || len > ED_NAME_MAX)
+        return ED_INVALID_NAME;
+    /* no early exit: names are short, and a loop without branches runs
+     * faster on the valid ones that every load reads */
+    unsigned valid = 1;
+    for (size_t i = 0; i < len; i++)
+        valid &= name_chars[(unsigned char)s[i]];
+    return valid ? ED_OK : ED_INVALID_NAME;
+}
+
 /* Eight name bytes at once: true if each is one of A-Z a-z 0-9 - _. Each
  * test sets a byte's high bit: for bytes below 0x80 no sum carries into
  * the next byte, and a byte at 0x80 or above fails through ~x whatever
@@ -575,8 +587,6 @@ static bool copy_name(char *to, const char *from, size_t len)
     memcpy(to + len - 8, &x, sizeof x);
     return valid;
 }
-
-static ed_status check_name(const char *s, size_t len, size_t min);
 
 ed_status ed__names_stage(ed_names *n, const char *name, size_t len, size_t min, uint64_t *hash,
                           const char **staged)
@@ -722,19 +732,6 @@ bool ed__is_token(const char *s, size_t len, size_t min, size_t max)
             return false;
     }
     return true;
-}
-
-
-static ed_status check_name(const char *s, size_t len, size_t min)
-{
-    if (s == NULL || len < min || len > ED_NAME_MAX)
-        return ED_INVALID_NAME;
-    /* no early exit: names are short, and a loop without branches runs
-     * faster on the valid ones that every load reads */
-    unsigned valid = 1;
-    for (size_t i = 0; i < len; i++)
-        valid &= name_chars[(unsigned char)s[i]];
-    return valid ? ED_OK : ED_INVALID_NAME;
 }
 
 ed_status ed__check_topic_name(const char *s, size_t len)
