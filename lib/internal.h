@@ -81,6 +81,26 @@ ED_INTERNAL void ed__names_unref(ed_names *n);
 ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
 /* Index of name, or SIZE_MAX. */
 ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
+/* ed__names_push and ed__names_find with the name's hash computed once by
+ * the caller (ed__names_hash: SipHash-1-3 under the per-process key), for a
+ * loader that checks one name against two tables. */
+ED_INTERNAL uint64_t ed__names_hash(const char *name, size_t len);
+ED_INTERNAL ed_status ed__names_push_hashed(ed_names *n, const char *name, size_t len,
+                                           uint64_t hash);
+ED_INTERNAL size_t ed__names_find_hashed(const ed_names *n, const char *name, size_t len,
+                                         uint64_t hash);
+/* Pushing in two steps, for a loader: it parses the next item while the
+ * index slot of this one comes into the cache. ed__names_stage checks
+ * `name` against the name rule (min..ED_NAME_MAX characters of A-Z a-z
+ * 0-9 - _: ED_INVALID_NAME otherwise) and returns ED_OK with its hash in
+ * *hash; when the table being built has room, it also copies the name past
+ * the table's end, prefetches its slot and points *staged at the copy
+ * (else *staged is NULL: use ed__names_push_hashed). ed__names_commit,
+ * called next with the same length and hash, appends the staged name
+ * (ED_OK) or finds it already present (ED_EXISTS: the table unchanged). */
+ED_INTERNAL ed_status ed__names_stage(ed_names *n, const char *name, size_t len, size_t min,
+                                      uint64_t *hash, const char **staged);
+ED_INTERNAL ed_status ed__names_commit(ed_names *n, size_t len, uint64_t hash);
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
 /* A new table with `name` appended (n untouched): O(1) when n ends where
  * its store's written part ends, else a copy. NULL on no memory. */

@@ -111,9 +111,16 @@ static uint64_t siphash13(const uint64_t key[2], const char *s, size_t len)
         sip_round(v);
         v[0] ^= m;
     }
-    unsigned char tail[8] = {0};
-    memcpy(tail, p, len & 7);
-    uint64_t last = read_le64(tail) | (uint64_t)(len & 0xff) << 56;
+    /* the last len % 8 bytes in the low bytes of the last block: from
+     * the name's last eight bytes when it has eight, else one by one */
+    size_t rest = len & 7;
+    uint64_t last = (uint64_t)(len & 0xff) << 56;
+    if (rest != 0 && len >= 8) {
+        last |= read_le64(p + rest - 8) >> (64 - 8 * rest);
+    } else {
+        for (size_t i = 0; i < rest; i++)
+            last |= (uint64_t)p[i] << (8 * i);
+    }
     v[3] ^= last;
     sip_round(v);
     v[0] ^= last;
@@ -128,6 +135,11 @@ static uint64_t hash_bytes(const char *s, size_t len)
 {
     (void)pthread_once(&hash_key_once, draw_hash_key);
     return siphash13(hash_key, s, len);
+}
+
+uint64_t ed__names_hash(const char *name, size_t len)
+{
+    return hash_bytes(name, len);
 }
 
 /* ---- stores shared by tables ---------------------------------------------
@@ -346,6 +358,11 @@ size_t ed__names_find(const ed_names *n, const char *name, size_t len)
     return lookup(n, name, len, hash_bytes(name, len));
 }
 
+size_t ed__names_find_hashed(const ed_names *n, const char *name, size_t len, uint64_t h)
+{
+    return lookup(n, name, len, h);
+}
+
 /* Writes name at position n->count of n's store, which n owns (it is being
  * built, or it just claimed the position); the caller made room. Returns
  * the slot the name went to. */
@@ -411,23 +428,12 @@ static ed_status grow(void **p, size_t *cap, size_t need, size_t size)
     return ED_OK;
 }
 
-ed_status ed__names_push(ed_names *n, const char *name, size_t len)
+/* Makes room in the store of a table being built for one more name of len
+ * bytes: offsets, characters, and index slots at a load factor of at most
+ * one half (rehashing moves the name's slot, so *slot is found again). */
+static ed_status make_room(ed_names *n, size_t len, uint64_t h, size_t *slot)
 {
-    if (n->count >= ED_MAX_NAMES)
-        return ED_LIMIT_EXCEEDED;
     ed_name_store *st = n->store;
-    /* one probe finds the name or the slot it goes to: a table being built
-     * owns its store, so every entry in the index is one of its names */
-    uint64_t h = hash_bytes(name, len);
-    size_t mask = st->slot_cap - 1, slot = (size_t)h & mask;
-    uint32_t tag = slot_tag(h);
-    for (uint32_t v; (v = slot_get(st, slot)) != 0; slot = (slot + 1) & mask) {
-        if ((v & ~SLOT_INDEX_MASK) != tag)
-            continue;
-        const char *have = st->chars + st->off[slot_index(v)];
-        if (strncmp(have, name, len) == 0 && have[len] == '\0')
-            return ED_EXISTS;
-    }
     size_t chars_need, slots;
     if (!ed__size_add(n->chars_len, len, &chars_need) ||
         !ed__size_add(chars_need, 1, &chars_need) || !slots_for(n->count + 1, &slots))
@@ -439,14 +445,49 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
     if (grow(&chars, &st->chars_cap, chars_need, 1) != ED_OK)
         return ED_NO_MEMORY;
     st->chars = chars;
-    /* keep the load factor at or below one half */
     if (slots > st->slot_cap) {
         if (rehash(st, n->count, slots) != ED_OK)
             return ED_NO_MEMORY;
-        slot = free_slot(st, h);
+        *slot = free_slot(st, h);
     }
-    memcpy(st->chars + n->chars_len, name, len);
-    st->chars[n->chars_len + len] = '\0';
+    return ED_OK;
+}
+
+/* Whether a table being built has room for one more name of len bytes
+ * without growing. A table sized for its names (a load) has: these
+ * comparisons cannot overflow (chars_len <= chars_cap, slot_cap is a power
+ * of two) and mean what make_room checks with overflow-checked sizes. */
+static bool has_room(const ed_names *n, size_t len)
+{
+    const ed_name_store *st = n->store;
+    return n->count < st->off_cap && st->chars_cap - n->chars_len > len &&
+           n->count + 1 <= st->slot_cap / 2;
+}
+
+/* The probe of a table being built: true if `name` is one of its names,
+ * else false with *slot the empty slot it goes to. A table being built
+ * owns its store, so every entry in the index is one of its names. */
+static bool probe(const ed_names *n, const char *name, size_t len, uint64_t h, size_t *slot)
+{
+    const ed_name_store *st = n->store;
+    size_t mask = st->slot_cap - 1, s = (size_t)h & mask;
+    uint32_t tag = slot_tag(h);
+    for (uint32_t v; (v = slot_get(st, s)) != 0; s = (s + 1) & mask) {
+        if ((v & ~SLOT_INDEX_MASK) != tag)
+            continue;
+        const char *have = st->chars + st->off[slot_index(v)];
+        if (strncmp(have, name, len) == 0 && have[len] == '\0')
+            return true;
+    }
+    *slot = s;
+    return false;
+}
+
+/* Makes the name whose len bytes and NUL were written at the end of the
+ * characters of a table being built its next name, in `slot`. */
+static void append(ed_names *n, size_t len, uint64_t h, size_t slot)
+{
+    ed_name_store *st = n->store;
     st->off[n->count] = n->chars_len;
     slot_set(st, slot, slot_make(n->count, h));
     n->chars_len += len + 1;
@@ -455,6 +496,135 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
     n->base_count = n->count;
     n->base_chars = n->chars_len;
     atomic_store_explicit(&st->used, n->count, memory_order_relaxed);
+}
+
+ed_status ed__names_push(ed_names *n, const char *name, size_t len)
+{
+    return ed__names_push_hashed(n, name, len, hash_bytes(name, len));
+}
+
+ed_status ed__names_push_hashed(ed_names *n, const char *name, size_t len, uint64_t h)
+{
+    if (n->count >= ED_MAX_NAMES)
+        return ED_LIMIT_EXCEEDED;
+    size_t slot = 0;
+    if (probe(n, name, len, h, &slot))
+        return ED_EXISTS;
+    if (!has_room(n, len)) {
+        ed_status room = make_room(n, len, h, &slot);
+        if (room != ED_OK)
+            return room;
+    }
+    ed_name_store *st = n->store;
+    memcpy(st->chars + n->chars_len, name, len);
+    st->chars[n->chars_len + len] = '\0';
+    append(n, len, h, slot);
+    return ED_OK;
+}
+
+/* 1 for the characters of a name (A-Z a-z 0-9 - _), by byte value; a row
+ * per 16 values from 0x20 (the rest, control and non-ASCII bytes, are 0). */
+static const unsigned char name_chars[256] = {
+    [0x20] = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /*  !"#$%&'()*+,-./ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,          /* 0123456789:;<=>? */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* @ABCDEFGHIJKLMNO */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,          /* PQRSTUVWXYZ[\]^_ */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* `abcdefghijklmno */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,          /* pqrstuvwxyz{|}~  */
+};
+
+static ed_status check_name(const char *s, size_t len, size_t min)
+{
+    if (s == NULL || len < min || len > ED_NAME_MAX)
+        return ED_INVALID_NAME;
+    /* no early exit: names are short, and a loop without branches runs
+     * faster on the valid ones that every load reads */
+    unsigned valid = 1;
+    for (size_t i = 0; i < len; i++)
+        valid &= name_chars[(unsigned char)s[i]];
+    return valid ? ED_OK : ED_INVALID_NAME;
+}
+
+/* Eight name bytes at once: true if each is one of A-Z a-z 0-9 - _. Each
+ * test sets a byte's high bit: for bytes below 0x80 no sum carries into
+ * the next byte, and a byte at 0x80 or above fails through ~x whatever
+ * its carries did to its neighbours. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+static bool word_is_name(uint64_t x)
+{
+    uint64_t lower = x | 0x20 * ONES; /* A-Z become a-z; no other byte does */
+    uint64_t letter = (lower + (0x80 - 'a') * ONES) & ~(lower + (0x7f - 'z') * ONES);
+    uint64_t digit = (x + (0x80 - '0') * ONES) & ~(x + (0x7f - '9') * ONES);
+    uint64_t dash = ~((x ^ '-' * ONES) + 0x7f * ONES);
+    uint64_t under = ~((x ^ '_' * ONES) + 0x7f * ONES);
+    return ((letter | digit | dash | under) & ~x & HIGHS) == HIGHS;
+}
+
+/* Copies len bytes of a name and tells whether they are all name
+ * characters; eight at a time from eight on (the last eight overlapping
+ * the ones before), one at a time below. */
+static bool copy_name(char *to, const char *from, size_t len)
+{
+    if (len < 8) {
+        unsigned valid = 1;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)from[i];
+            valid &= name_chars[c];
+            to[i] = (char)c;
+        }
+        return valid != 0;
+    }
+    bool valid = true;
+    uint64_t x;
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+        memcpy(&x, from + i, sizeof x);
+        valid &= word_is_name(x);
+        memcpy(to + i, &x, sizeof x);
+    }
+    memcpy(&x, from + len - 8, sizeof x);
+    valid &= word_is_name(x);
+    memcpy(to + len - 8, &x, sizeof x);
+    return valid;
+}
+
+ed_status ed__names_stage(ed_names *n, const char *name, size_t len, size_t min, uint64_t *hash,
+                          const char **staged)
+{
+    *staged = NULL;
+    if (len < min || len > ED_NAME_MAX)
+        return ED_INVALID_NAME;
+    const char *text = name;
+    bool valid;
+    if (n->count < ED_MAX_NAMES && has_room(n, len)) {
+        /* checked while copied, past the table's end: nothing is written
+         * that the table can see before ed__names_commit */
+        char *copy = n->store->chars + n->chars_len;
+        valid = copy_name(copy, name, len);
+        copy[len] = '\0';
+        text = copy;
+    } else {
+        valid = check_name(name, len, min) == ED_OK;
+    }
+    if (!valid)
+        return ED_INVALID_NAME;
+    uint64_t h = hash_bytes(text, len);
+    *hash = h;
+    if (text != name) {
+        ed_name_store *st = n->store;
+        /* the slot where the probe starts, for writing */
+        __builtin_prefetch((const void *)&st->slots[(size_t)h & (st->slot_cap - 1)], 1);
+        *staged = text;
+    }
+    return ED_OK;
+}
+
+ed_status ed__names_commit(ed_names *n, size_t len, uint64_t h)
+{
+    size_t slot = 0;
+    if (probe(n, n->store->chars + n->chars_len, len, h, &slot))
+        return ED_EXISTS;
+    append(n, len, h, slot);
     return ED_OK;
 }
 
@@ -562,23 +732,6 @@ bool ed__is_token(const char *s, size_t len, size_t min, size_t max)
             return false;
     }
     return true;
-}
-
-static bool is_name_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
-}
-
-static ed_status check_name(const char *s, size_t len, size_t min)
-{
-    if (s == NULL || len < min || len > ED_NAME_MAX)
-        return ED_INVALID_NAME;
-    for (size_t i = 0; i < len; i++) {
-        if (!is_name_char(s[i]))
-            return ED_INVALID_NAME;
-    }
-    return ED_OK;
 }
 
 ed_status ed__check_topic_name(const char *s, size_t len)

@@ -252,15 +252,23 @@ static ed_status enter(ed_yreader *r)
     return ED_OK;
 }
 
-ed_status ed__yr_next(ed_yreader *r)
+/* Replaces the current event with the next one; false when libyaml fails
+ * (parser_failure then reports why). */
+static bool advance(ed_yreader *r)
 {
     if (r->has_ev) {
         yaml_event_delete(&r->ev);
         r->has_ev = false;
     }
     if (!yaml_parser_parse(&r->parser, &r->ev))
-        return parser_failure(r);
+        return false;
     r->has_ev = true;
+    return true;
+}
+
+/* The checks of ed__yr_next on the event advance just read. */
+static ed_status check_event(ed_yreader *r)
+{
     yaml_event_t *ev = &r->ev;
     ed_status st;
     switch (ev->type) {
@@ -291,6 +299,13 @@ ed_status ed__yr_next(ed_yreader *r)
     default:
         return ED_OK;
     }
+}
+
+ed_status ed__yr_next(ed_yreader *r)
+{
+    if (!advance(r))
+        return parser_failure(r);
+    return check_event(r);
 }
 
 /* Consumes the rest of the node whose first event is current, so that a
@@ -439,21 +454,13 @@ static bool looks_numeric(const char *s, size_t len)
     return i == len;
 }
 
-bool ed__yaml_plain_not_string(const char *s, size_t len)
+/* ed__yaml_plain_not_string past its fast path. */
+static bool plain_word_or_number(const char *s, size_t len)
 {
     static const char *const words[] = {
         "~",    "null", "Null",  "NULL",  "y",     "Y",     "yes", "Yes", "YES", "n",
         "N",    "no",   "No",    "NO",    "true",  "True",  "TRUE", "false", "False", "FALSE",
         "on",   "On",   "ON",    "off",   "Off",   "OFF",   NULL};
-    if (len == 0)
-        return true;
-    /* Fast path for the common case: every non-string word is at most five
-     * characters long, and numbers and dates start with a digit, a sign, a
-     * dot or a tilde. */
-    char c = s[0];
-    bool numeric_start = is_digit(c) || c == '+' || c == '-' || c == '.';
-    if (!numeric_start && (len > 5 || c == '_'))
-        return false;
     if (word_in(s, len, words) || looks_numeric(s, len))
         return true;
     /* A YAML 1.1 timestamp starts with a date: YYYY-M-D. */
@@ -464,6 +471,26 @@ bool ed__yaml_plain_not_string(const char *s, size_t len)
             return true;
     }
     return false;
+}
+
+/* ed__yaml_plain_not_string, inlined where every name goes through it */
+static inline bool plain_not_string(const char *s, size_t len)
+{
+    if (len == 0)
+        return true;
+    /* Fast path for the common case: every non-string word is at most five
+     * characters long, and numbers and dates start with a digit, a sign, a
+     * dot or a tilde. */
+    char c = s[0];
+    bool numeric_start = is_digit(c) || c == '+' || c == '-' || c == '.';
+    if (!numeric_start && (len > 5 || c == '_'))
+        return false;
+    return plain_word_or_number(s, len);
+}
+
+bool ed__yaml_plain_not_string(const char *s, size_t len)
+{
+    return plain_not_string(s, len);
 }
 
 ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, size_t *len)
@@ -478,8 +505,11 @@ ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, si
                                "boolean, a number or a date in YAML; quote it",
                                (int)(n > 64 ? 64 : n), v);
     /* Kept as C strings, "orders\0x" would become "orders": a valid name in
-     * place of the one written, and a message that shows the valid one. */
-    if (v != NULL && memchr(v, '\0', n) != NULL)
+     * place of the one written, and a message that shows the valid one.
+     * Only a double-quoted escape (\0, \x00, \u0000) can make a NUL:
+     * ed__yr_open refused the document if it held one. */
+    if (r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && v != NULL &&
+        memchr(v, '\0', n) != NULL)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "the string contains a NUL character (\\0), which no name, ID "
                                "or endpoint may hold");
@@ -900,9 +930,20 @@ static size_t flow_count_hint(const ed_yreader *r)
     size_t i = r->ev.start_mark.index;
     if (i >= r->len || r->data[i] != '[')
         return 0;
+    /* memchr finds the end, and a loop without an exit counts the commas
+     * before it a vector at a time */
+    const char *items = r->data + i + 1;
+    const char *end = memchr(items, ']', r->len - i - 1);
+    size_t span = end ? (size_t)(end - items) : r->len - i - 1;
     size_t commas = 0;
-    for (i++; i < r->len && r->data[i] != ']'; i++)
-        commas += r->data[i] == ',';
+    for (size_t k = 0; k < span;) {
+        /* in blocks of 255 bytes, so that a byte holds each lane's count */
+        size_t stop = span - k > 255 ? k + 255 : span;
+        unsigned char block = 0;
+        for (; k < stop; k++)
+            block = (unsigned char)(block + (items[k] == ','));
+        commas += block;
+    }
     return commas + 1;
 }
 
@@ -920,38 +961,72 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
     ed_names *names = ed__names_new(flow_count_hint(r));
     if (!names)
         return ed__error_set(r->err, ED_NO_MEMORY, 0, 0, "out of memory");
+    int min = is_topic ? ED_TOPIC_MIN : ED_GROUP_MIN;
+    /* Item i - 1 waits in the table's store for its duplicate check until
+     * libyaml has parsed item i, so that the index slot the check reads has
+     * come into the cache meanwhile; its errors still come first. */
+    const char *staged = NULL;
+    size_t staged_len = 0;
+    uint64_t staged_hash = 0;
+    yaml_mark_t staged_mark = {0, 0, 0};
     for (size_t i = 0;; i++) {
-        bool more;
-        if ((st = ed__yr_item(r, &more)) != ED_OK)
-            break;
-        if (!more)
-            break;
-        ed_ypath path = {ctx, key, i};
-        const char *s = NULL;
-        size_t len = 0;
-        if ((st = ed__yr_current_string(r, path, &s, &len)) != ED_OK)
-            break;
-        int shown = (int)(len > 64 ? 64 : len);
-        if ((is_topic ? ed__check_topic_name(s, len) : ed__check_group_name(s, len)) != ED_OK) {
-            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                                 "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",
-                                 kind, shown, s, is_topic ? ED_TOPIC_MIN : ED_GROUP_MIN,
-                                 ED_NAME_MAX);
+        bool parsed = advance(r);
+        if (staged && ed__names_commit(names, staged_len, staged_hash) != ED_OK) {
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, staged_mark, (ed_ypath){ctx, key, i - 1},
+                                 "duplicate %s `%.*s`", kind,
+                                 (int)(staged_len > 64 ? 64 : staged_len), staged);
             break;
         }
-        if (other && ed__names_find(other, s, len) != SIZE_MAX) {
-            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
+        staged = NULL;
+        if (!parsed) {
+            st = parser_failure(r);
+            break;
+        }
+        if ((st = check_event(r)) != ED_OK || r->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        /* The common item, a plain name, is checked here without building
+         * its path; anything else goes through ed__yr_current_string, which
+         * names the item in its errors. */
+        const char *s = NULL;
+        size_t len = 0;
+        if (r->ev.type == YAML_SCALAR_EVENT && r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            !plain_not_string((const char *)r->ev.data.scalar.value, r->ev.data.scalar.length)) {
+            s = (const char *)r->ev.data.scalar.value;
+            len = r->ev.data.scalar.length;
+        } else if ((st = ed__yr_current_string(r, (ed_ypath){ctx, key, i}, &s, &len)) != ED_OK) {
+            break;
+        }
+        int shown = (int)(len > 64 ? 64 : len);
+        /* checked, hashed once for both tables and staged in one pass */
+        uint64_t h = 0;
+        const char *copy = NULL;
+        if (ed__names_stage(names, s, len, (size_t)min, &h, &copy) != ED_OK) {
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
+                                 "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",
+                                 kind, shown, s, min, ED_NAME_MAX);
+            break;
+        }
+        if (other && ed__names_find_hashed(other, s, len, h) != SIZE_MAX) {
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
                                  "`%.*s` is also a %s; a topic and a group may not share a name",
                                  shown, s, is_topic ? "group" : "topic");
             break;
         }
-        st = ed__names_push(names, s, len);
+        if (copy) {
+            staged = copy;
+            staged_len = len;
+            staged_hash = h;
+            staged_mark = r->ev.start_mark;
+            continue;
+        }
+        /* the table must grow, or is full: push now */
+        st = ed__names_push_hashed(names, s, len, h);
         if (st == ED_EXISTS)
-            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "duplicate %s `%.*s`",
-                                 kind, shown, s);
+            st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
+                                 "duplicate %s `%.*s`", kind, shown, s);
         else if (st == ED_LIMIT_EXCEEDED)
-            st = ed__yr_fail_path(r, ED_LIMIT_EXCEEDED, r->ev.start_mark, path,
-                                 "more than %u %ss", ED_MAX_NAMES, kind);
+            st = ed__yr_fail_path(r, ED_LIMIT_EXCEEDED, r->ev.start_mark,
+                                 (ed_ypath){ctx, key, i}, "more than %u %ss", ED_MAX_NAMES, kind);
         else if (st != ED_OK)
             st = ed__error_set(r->err, st, 0, 0, "out of memory");
         if (st != ED_OK)

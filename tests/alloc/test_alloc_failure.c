@@ -517,6 +517,26 @@ static ed_status c_load_state_invalid(char *fp)
     return load_case(fp, bad_state_text);
 }
 
+/* A block list gives the loader no size hint: its table starts small and
+ * grows while the names are read, and each growth can fail. */
+static const char block_list_state_text[] =
+    "libedition: 1\n"
+    "instance:\n"
+    "  id: MQ_INST_b\n"
+    "  endpoint: http://b:80\n"
+    "  edition: standard\n"
+    "  created_at: 2026-01-05T00:00:00Z\n"
+    "  topics:\n"
+    "  - topic-01\n  - topic-02\n  - topic-03\n  - topic-04\n  - topic-05\n"
+    "  - topic-06\n  - topic-07\n  - topic-08\n  - topic-09\n  - topic-10\n"
+    "  - topic-11\n  - topic-12\n  - topic-13\n  - topic-14\n  - topic-15\n"
+    "  - topic-16\n  - topic-17\n  - topic-18\n  - topic-19\n  - topic-20\n";
+
+static ed_status c_load_state_block_list(char *fp)
+{
+    return load_case(fp, block_list_state_text);
+}
+
 /* A writer that fails leaves the caller's buffer as it found it. */
 static void fp_buffer(char *fp, ed_status st, const ed_buffer *b, size_t before)
 {
@@ -794,6 +814,7 @@ static const struct {
     {"command_apply", c_command_apply},
     {"instance_load_yaml", c_load_state},
     {"instance_load_yaml_invalid", c_load_state_invalid},
+    {"instance_load_yaml_block_list", c_load_state_block_list},
     {"instance_load_json_sorted_keys", c_load_state_sorted_json},
     {"instance_dump_yaml", c_dump_state},
     {"effects_dump_yaml", c_dump_effects},

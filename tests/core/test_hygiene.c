@@ -135,6 +135,105 @@ START_TEST(test_name_table_grows_past_its_hint_and_finds_every_name)
 }
 END_TEST
 
+/* X1's name rule, byte by byte: the loader checks names while it copies
+ * them (eight bytes at a time from eight on) and the transitions check
+ * them one byte at a time; both must accept exactly A-Z a-z 0-9 - _, in
+ * every position of names of every length up to 20 (one word, a word and
+ * a tail, two words, and overlapping last words). */
+static bool rule_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_';
+}
+
+START_TEST(test_X1_name_rule_byte_by_byte_in_every_position)
+{
+    ed_names *n = ed__names_new(16);
+    ck_assert_ptr_nonnull(n);
+    char name[21];
+    for (size_t len = 3; len <= 20; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (int c = 0; c < 256; c++) {
+                memset(name, 'a', len);
+                name[at] = (char)c;
+                ed_status want = rule_char(c) ? ED_OK : ED_INVALID_NAME;
+                uint64_t h = 0;
+                const char *staged = NULL;
+                ck_assert_int_eq(ed__names_stage(n, name, len, 3, &h, &staged), want);
+                ck_assert_int_eq(ed__check_topic_name(name, len), want);
+                if (want == ED_OK) {
+                    /* staged: an exact copy, NUL-terminated, hashed as pushed */
+                    ck_assert_ptr_nonnull(staged);
+                    ck_assert_mem_eq(staged, name, len);
+                    ck_assert_int_eq(staged[len], '\0');
+                    ck_assert(h == ed__names_hash(name, len));
+                }
+            }
+        }
+    }
+    /* nothing staged became a name */
+    ck_assert_uint_eq(ed__names_find(n, "aaa", 3), SIZE_MAX);
+    ed__names_unref(n);
+}
+END_TEST
+
+/* The loader's two steps: a staged name is appended by its commit, a
+ * staged duplicate leaves the table as it was, and the table then behaves
+ * as if ed__names_push had built it. */
+START_TEST(test_staged_names_commit_like_pushed_ones)
+{
+    ed_names *n = ed__names_new(4);
+    ck_assert_ptr_nonnull(n);
+    char name[24];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof name, "topic-%d", i);
+        size_t len = strlen(name);
+        uint64_t h = 0;
+        const char *staged = NULL;
+        ck_assert_int_eq(ed__names_stage(n, name, len, 3, &h, &staged), ED_OK);
+        if (staged != NULL) {
+            ck_assert_int_eq(ed__names_commit(n, len, h), ED_OK);
+        } else { /* no room: the loader pushes */
+            ck_assert_int_eq(ed__names_push_hashed(n, name, len, h), ED_OK);
+        }
+    }
+    uint64_t h = 0;
+    const char *staged = NULL;
+    ck_assert_int_eq(ed__names_stage(n, "topic-7", 7, 3, &h, &staged), ED_OK);
+    if (staged != NULL)
+        ck_assert_int_eq(ed__names_commit(n, 7, h), ED_EXISTS);
+    else
+        ck_assert_int_eq(ed__names_push_hashed(n, "topic-7", 7, h), ED_EXISTS);
+    ck_assert_int_eq(ed__names_push(n, "topic-1999", 10), ED_EXISTS);
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof name, "topic-%d", i);
+        ck_assert_uint_eq(ed__names_find(n, name, strlen(name)), (size_t)i);
+        ck_assert_str_eq(ed__names_at(n, (size_t)i), name);
+    }
+    ck_assert_uint_eq(ed__names_find(n, "topic-2000", 10), SIZE_MAX);
+    ed__names_unref(n);
+}
+END_TEST
+
+/* The hash reads every byte of a name, the last len % 8 too (they are
+ * read as the name's last eight bytes when it has eight): names that
+ * differ in one byte only, in any position, hash differently. */
+START_TEST(test_name_hash_reads_every_byte)
+{
+    char a[40], b[40];
+    for (size_t len = 1; len <= 40; len++) {
+        memset(a, 'x', len);
+        for (size_t at = 0; at < len; at++) {
+            memcpy(b, a, len);
+            b[at] = 'y';
+            ck_assert_msg(ed__names_hash(a, len) != ed__names_hash(b, len),
+                          "byte %zu of %zu not hashed", at, len);
+        }
+        ck_assert(ed__names_hash(a, len) != ed__names_hash(a, len - 1));
+    }
+}
+END_TEST
+
 /* Tables share a store (lib/names.c): an addition to the table that ends
  * where the store's written part ends appends in place; the older table
  * must still see exactly its own names, a second addition to it gets a
@@ -216,6 +315,9 @@ static Suite *hygiene_suite(void)
     tcase_add_test(tc, test_effect_kind_info_refuses_values_outside_the_table);
     tcase_add_test(tc, test_command_refund_uses_the_one_set_of_option_defaults);
     tcase_add_test(tc, test_name_table_grows_past_its_hint_and_finds_every_name);
+    tcase_add_test(tc, test_X1_name_rule_byte_by_byte_in_every_position);
+    tcase_add_test(tc, test_staged_names_commit_like_pushed_ones);
+    tcase_add_test(tc, test_name_hash_reads_every_byte);
     tcase_add_test(tc, test_name_tables_sharing_a_store_keep_their_own_names);
     suite_add_tcase(s, tc);
     return s;
