@@ -179,8 +179,6 @@ func cTime(t time.Time) (C.ed_time, error) {
 	return C.ed_time(s), nil
 }
 
-func goTime(t C.ed_time) time.Time { return time.Unix(int64(t), 0).UTC() }
-
 // Option is a setting for a constructor or loader; see WithRegion,
 // WithReleaseDelayDays and WithMaxDocumentSize.
 type Option struct {

@@ -370,11 +370,11 @@ func LoadEffects(data []byte, opts ...Option) ([]Effect, error) {
 		return nil, err
 	}
 	defer C.ed_effects_free(list)
-	out, err := effects(list, C.ed_effect_list_count(list))
-	if err == nil && out == nil {
+	out := listEffects(list, C.ed_effect_list_count(list))
+	if out == nil {
 		out = []Effect{}
 	}
-	return out, err
+	return out, nil
 }
 
 // bytesPtr points C at a Go byte slice for the duration of one call (the

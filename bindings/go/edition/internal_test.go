@@ -140,29 +140,114 @@ func BenchmarkUpgrade1000C(b *testing.B) {
 	}
 }
 
-// TestInternString: the string fields of effects share one Go string per
-// value across results.
-func TestInternString(t *testing.T) {
-	in, now := standardWith(t, 2)
-	defer in.Close()
-	a, err := in.Upgrade(now, 1)
+// TestEffectStringsShareOneBuffer: the strings of a result's effects
+// (keys, subjects, texts, string fields) are packed into one allocation,
+// for a list that fits the first read and for one that needs the second.
+func TestEffectStringsShareOneBuffer(t *testing.T) {
+	for _, topics := range []int{2, 200} {
+		in, now := standardWith(t, topics)
+		r, err := in.Upgrade(now, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if topics == 200 && len(r.Effects) <= scratchEffects {
+			t.Fatalf("%d effects fit the first read", len(r.Effects))
+		}
+		lo, hi, total := uintptr(0), uintptr(0), uintptr(0)
+		for _, e := range r.Effects {
+			for _, s := range []string{e.Key, e.Subject, e.Text, e.From, e.To, e.Refund, e.Timer} {
+				if s == "" {
+					continue
+				}
+				p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+				if lo == 0 || p < lo {
+					lo = p
+				}
+				hi = max(hi, p+uintptr(len(s)))
+				total += uintptr(len(s))
+			}
+		}
+		if total == 0 || hi-lo != total {
+			t.Errorf("%d topics: strings span %d bytes, hold %d", topics, hi-lo, total)
+		}
+		in.Close()
+		r.Instance.Close()
+	}
+}
+
+// TestTransitionAllocations: a transition with effects allocates the
+// Result, the snapshot and its cleanup, the effects and one string buffer.
+func TestTransitionAllocations(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	in, err := CreateEnterprisePlatinum("MQ_GO", "http://mq", now, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := in.Upgrade(now, 2)
+	action := DowngradeToStandard
+	allocs := testing.AllocsPerRun(100, func() {
+		now = now.Add(time.Second)
+		r, err := in.SetPostExpirationAction(now, action)
+		if err != nil || len(r.Effects) == 0 {
+			t.Fatal(err, r)
+		}
+		in.Close()
+		in, action = r.Instance, 1-action
+	})
+	in.Close()
+	if allocs > 6 {
+		t.Errorf("%v allocations per transition", allocs)
+	}
+}
+
+// BenchmarkCycle is bench/gofsm's command cycle on an Enterprise Platinum
+// snapshot (set the action both ways, renew, add a topic, remove it: five
+// transitions, seven effects), each input closed; per transition.
+func BenchmarkCycle(b *testing.B) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cur, err := CreateEnterprisePlatinum("MQ_GO", "http://mq", now, 1)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	from1, from2 := a.Effects[0].From, b.Effects[0].From
-	if from1 != "pay_as_you_go" || unsafe.StringData(from1) != unsafe.StringData(from2) {
-		t.Errorf("not interned: %q %q", from1, from2)
+	i := 0
+	for b.Loop() {
+		if i == 10000 { // renewing further would pass the year 9999
+			cur.Close()
+			now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			if cur, err = CreateEnterprisePlatinum("MQ_GO", "http://mq", now, 1); err != nil {
+				b.Fatal(err)
+			}
+			i = 0
+		}
+		now = now.Add(time.Second)
+		var r *Result
+		switch i % 5 {
+		case 0:
+			r, err = cur.SetPostExpirationAction(now, DowngradeToStandard)
+		case 1:
+			r, err = cur.SetPostExpirationAction(now, DeleteResource)
+		case 2:
+			r, err = cur.Renew(now, 1)
+		case 3:
+			r, err = cur.AddTopic(now, "t-"+strconv.Itoa(i/5))
+		case 4:
+			r, err = cur.RemoveTopic(now, "t-"+strconv.Itoa(i/5))
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		cur.Close()
+		cur = r.Instance
+		i++
 	}
-	if key1, key2 := a.Effects[0].Key, b.Effects[0].Key; key1 != key2 || unsafe.StringData(key1) == unsafe.StringData(key2) {
-		t.Errorf("keys: %q %q", key1, key2)
+	cur.Close()
+}
+
+// BenchmarkCycleC is BenchmarkCycle in C alone, every effect read through
+// the getters: the floor of the binding's cost.
+func BenchmarkCycleC(b *testing.B) {
+	for n := b.N; n > 0; n -= 10000 {
+		if err := cCycle(min(n, 10000)); err != nil {
+			b.Fatal(err)
+		}
 	}
-	if internString(nil) != "" {
-		t.Error("NULL")
-	}
-	a.Instance.Close()
-	b.Instance.Close()
 }
