@@ -20,7 +20,7 @@ import (
 // library of this major version and this or any later minor version.
 const (
 	WrittenForMajor = 0
-	WrittenForMinor = 2
+	WrittenForMinor = 3
 )
 
 // Version returns the version of the C library linked in, "MAJOR.MINOR.PATCH".

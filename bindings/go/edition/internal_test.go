@@ -10,8 +10,8 @@ import (
 
 func TestVersionSupported(t *testing.T) {
 	for v, ok := range map[string]bool{
-		"0.2.0": true, "0.2.7": true, "0.3.0": true, "0.15.3": true,
-		"0.1.0": false, "0.0.9": false, "1.0.0": false, "1.1.0": false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
+		"0.3.0": true, "0.3.7": true, "0.4.0": true, "0.15.3": true,
+		"0.2.0": false, "0.2.9": false, "0.1.0": false, "0.0.9": false, "1.0.0": false, "1.1.0": false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
 	} {
 		err := versionSupported(v)
 		var ve *VersionError
@@ -176,7 +176,7 @@ func TestEffectStringsShareOneBuffer(t *testing.T) {
 }
 
 // TestTransitionAllocations: a transition with effects allocates the
-// Result, the snapshot and its cleanup, the effects and one string buffer.
+// Result, the snapshot, the effects and one buffer for all their strings.
 func TestTransitionAllocations(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	in, err := CreateEnterprisePlatinum("MQ_GO", "http://mq", now, 1)
@@ -194,7 +194,7 @@ func TestTransitionAllocations(t *testing.T) {
 		in, action = r.Instance, 1-action
 	})
 	in.Close()
-	if allocs > 6 {
+	if allocs > 4 {
 		t.Errorf("%v allocations per transition", allocs)
 	}
 }
