@@ -153,24 +153,14 @@ func nulName(name string) error {
 
 // run applies one command (a C command kind, see ed_go_call) to the
 // snapshot under the read lock, in one cgo crossing. name is the name
-// argument of the commands that take one, nil for the others.
-func (in *Instance) run(now time.Time, kind C.int, arg int64, name *string, o *C.ed_options) (*Result, error) {
+// argument of the commands that take one, "" for the others.
+func (in *Instance) run(now time.Time, kind C.int, arg int64, name string, o *C.ed_options) (*Result, error) {
 	t, err := cTime(now)
 	if err != nil {
 		return nil, err
 	}
-	var cname *C.char
-	var stack [128]byte // most names fit: no allocation for them
-	if name != nil {
-		if strings.IndexByte(*name, 0) >= 0 {
-			return nil, nulName(*name)
-		}
-		b := stack[:]
-		if len(*name) >= len(stack) {
-			b = make([]byte, len(*name)+1)
-		}
-		b[copy(b, *name)] = 0
-		cname = (*C.char)(unsafe.Pointer(&b[0]))
+	if strings.IndexByte(name, 0) >= 0 {
+		return nil, nulName(name)
 	}
 	if in == nil {
 		return nil, ErrClosed
@@ -181,7 +171,7 @@ func (in *Instance) run(now time.Time, kind C.int, arg int64, name *string, o *C
 		in.mu.RUnlock()
 		return nil, ErrClosed
 	}
-	sc := runC(kind, p, t, arg, cname, o)
+	sc := runC(kind, p, t, arg, name, o)
 	in.mu.RUnlock()
 	return sc.result()
 }
@@ -189,7 +179,7 @@ func (in *Instance) run(now time.Time, kind C.int, arg int64, name *string, o *C
 // Upgrade upgrades in place to Enterprise Platinum for 1..36 months (rules
 // S2-S5, S7), starting a migration of every topic to the dedicated cluster.
 func (in *Instance) Upgrade(now time.Time, periodMonths int) (*Result, error) {
-	return in.run(now, C.ED_CMD_UPGRADE, int64(months(periodMonths)), nil, nil)
+	return in.run(now, C.ED_CMD_UPGRADE, int64(months(periodMonths)), "", nil)
 }
 
 // months narrows a period to a C int, clamping a value that does not fit
@@ -201,13 +191,13 @@ func months(m int) C.int {
 // SetPostExpirationAction sets what happens at expiry (rules S8-S10).
 // Setting the current value succeeds with no effects.
 func (in *Instance) SetPostExpirationAction(now time.Time, action Action) (*Result, error) {
-	return in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(C.ed_action(action)), nil, nil)
+	return in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(C.ed_action(action)), "", nil)
 }
 
 // Tick applies every time-driven transition due at now (expire, release),
 // one revision each (rule X6). Nothing due: no effects.
 func (in *Instance) Tick(now time.Time) (*Result, error) {
-	return in.run(now, C.ED_CMD_TICK, 0, nil, nil)
+	return in.run(now, C.ED_CMD_TICK, 0, "", nil)
 }
 
 // Refund unsubscribes now with a partial refund (rules S11-S13). With the
@@ -225,18 +215,18 @@ func (in *Instance) Refund(now time.Time, allowDataLoss bool) (*Result, error) {
 			return nil, Code(st)
 		}
 	}
-	return in.run(now, C.ED_CMD_REFUND, 0, nil, o)
+	return in.run(now, C.ED_CMD_REFUND, 0, "", o)
 }
 
 // Renew extends the subscription by 1..36 months, also from Expired before
 // the release (rule X4).
 func (in *Instance) Renew(now time.Time, periodMonths int) (*Result, error) {
-	return in.run(now, C.ED_CMD_RENEW, int64(months(periodMonths)), nil, nil)
+	return in.run(now, C.ED_CMD_RENEW, int64(months(periodMonths)), "", nil)
 }
 
 // runName is run for the commands that take a name.
 func (in *Instance) runName(now time.Time, kind C.int, name string) (*Result, error) {
-	return in.run(now, kind, 0, &name, nil)
+	return in.run(now, kind, 0, name, nil)
 }
 
 // AddTopic adds a topic (3..64 of A-Z a-z 0-9 - _, rule X1).
@@ -262,19 +252,19 @@ func (in *Instance) RemoveGroup(now time.Time, name string) (*Result, error) {
 // CompleteMigration clears the migration in flight (no effects);
 // ErrNoMigration without one.
 func (in *Instance) CompleteMigration(now time.Time) (*Result, error) {
-	return in.run(now, C.ED_CMD_COMPLETE_MIGRATION, 0, nil, nil)
+	return in.run(now, C.ED_CMD_COMPLETE_MIGRATION, 0, "", nil)
 }
 
 // Downgrade is always refused with ErrNoDirectDowngrade (rules S6, S8); the
 // message names the safe workflow, which PlanDowngrade lists.
 func (in *Instance) Downgrade(now time.Time) (*Result, error) {
-	return in.run(now, C.ED_CMD_DOWNGRADE, 0, nil, nil)
+	return in.run(now, C.ED_CMD_DOWNGRADE, 0, "", nil)
 }
 
 // PlanDowngrade lists in Result.Plan the commands that reach Standard
 // Edition without deleting anything (rule X2); it changes nothing.
 func (in *Instance) PlanDowngrade(now time.Time, mode PlanMode) (*Result, error) {
-	return in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(C.ed_plan_mode(mode)), nil, nil)
+	return in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(C.ed_plan_mode(mode)), "", nil)
 }
 
 // Apply runs a command given as a value: the same as calling its method.

@@ -40,6 +40,20 @@ typedef struct {
     ed_go_span message;
 } ed_go_out;
 
+// The space Go offers a result, reused from a pool: room for the effects
+// of every command but an upgrade or a refund of many topics (which take a
+// second crossing into space of the exact size), and for the name argument
+// of a command. One Go pointer per call keeps cgo's pointer checks to one.
+#define ED_GO_EFFECTS 16
+#define ED_GO_BYTES 4096
+#define ED_GO_NAME 128
+typedef struct {
+    ed_go_out out;
+    ed_go_effect recs[ED_GO_EFFECTS];
+    char name[ED_GO_NAME];
+    char buf[ED_GO_BYTES];
+} ed_go_scratch;
+
 // Copies s (NULL: empty) into buf at *used when it fits into cap bytes, and
 // counts its bytes in *used either way.
 static void ed_go_put(const char *s, ed_go_span *sp, char *buf, size_t cap, size_t *used)
@@ -175,12 +189,19 @@ static ed_result *ed_go_call(int kind, const ed_instance *in, ed_time t, int64_t
     }
 }
 
-// One transition in one crossing: ed_go_call, then ed_go_read.
+// One transition in one crossing: ed_go_call (with the name in s->name
+// unless name is given), then ed_go_read into s.
 static void ed_go_run(int kind, const ed_instance *in, ed_time t, int64_t arg, const char *name,
-                      const ed_options *opts, const ed_command *cmd, ed_go_out *o, ed_go_effect *out,
-                      size_t cap_effects, char *buf, size_t cap)
+                      const ed_options *opts, ed_go_scratch *s)
 {
-    ed_go_read(ed_go_call(kind, in, t, arg, name, opts, cmd), o, out, cap_effects, buf, cap);
+    ed_result *r = ed_go_call(kind, in, t, arg, name ? name : s->name, opts, NULL);
+    ed_go_read(r, &s->out, s->recs, ED_GO_EFFECTS, s->buf, ED_GO_BYTES);
+}
+
+// A result made elsewhere, read into s.
+static void ed_go_read_into(ed_result *r, ed_go_scratch *s)
+{
+    ed_go_read(r, &s->out, s->recs, ED_GO_EFFECTS, s->buf, ED_GO_BYTES);
 }
 
 // The bytes the strings of list's n effects take.
@@ -189,8 +210,8 @@ static size_t ed_go_list_bytes(const ed_effect_list *list, size_t n)
     return ed_go_fill(list, n, NULL, NULL, 0, 0);
 }
 
-#cgo noescape ed_go_read
-#cgo nocallback ed_go_read
+#cgo noescape ed_go_read_into
+#cgo nocallback ed_go_read_into
 #cgo noescape ed_go_reread
 #cgo nocallback ed_go_reread
 #cgo noescape ed_go_run
@@ -208,47 +229,51 @@ import (
 	"unsafe"
 )
 
-// The space a transition's result is read into first: enough for the
-// effects of every command but an upgrade or a refund of many topics,
-// which take a second crossing into space of the exact size.
 const (
-	scratchEffects = 16
-	scratchBytes   = 4096
+	scratchEffects = C.ED_GO_EFFECTS
+	scratchBytes   = C.ED_GO_BYTES
+	scratchName    = C.ED_GO_NAME
 )
 
-// scratch is that space, reused through scratchPool (it holds no Go
-// pointers, so C may write it).
+// scratch is the space a result is read into first (ed_go_scratch), reused
+// through scratchPool: it holds no Go pointers, so C may write it.
 type scratch struct {
-	out  C.ed_go_out
-	recs [scratchEffects]C.ed_go_effect
-	buf  [scratchBytes]byte
+	c C.ed_go_scratch
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // runC runs one command on the C snapshot p (see ed_go_call) in one cgo
-// crossing, into space from the pool; sc.result converts it. name is
-// NUL-terminated when the command takes one.
-func runC(kind C.int, p *C.ed_instance, t C.ed_time, arg int64, name *C.char, o *C.ed_options) *scratch {
+// crossing, into space from the pool; sc.result converts it. name is the
+// name argument of the commands that take one.
+func runC(kind C.int, p *C.ed_instance, t C.ed_time, arg int64, name string, o *C.ed_options) *scratch {
 	sc := scratchPool.Get().(*scratch)
-	C.ed_go_run(kind, p, t, C.int64_t(arg), name, o, nil, &sc.out, &sc.recs[0], scratchEffects,
-		(*C.char)(unsafe.Pointer(&sc.buf[0])), scratchBytes)
+	var long *C.char
+	if len(name) < scratchName {
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&sc.c.name[0])), scratchName)
+		b[copy(b, name)] = 0
+	} else { // longer than any valid name: refused, but with the name in the message
+		b := make([]byte, len(name)+1)
+		copy(b, name)
+		long = (*C.char)(unsafe.Pointer(&b[0]))
+	}
+	C.ed_go_run(kind, p, t, C.int64_t(arg), long, o, &sc.c)
 	return sc
 }
 
 // result converts and frees a C result.
 func result(r *C.ed_result) (*Result, error) {
 	sc := scratchPool.Get().(*scratch)
-	C.ed_go_read(r, &sc.out, &sc.recs[0], scratchEffects, (*C.char)(unsafe.Pointer(&sc.buf[0])), scratchBytes)
+	C.ed_go_read_into(r, &sc.c)
 	return sc.result()
 }
 
 // result converts what ed_go_read left in sc, finishing and freeing the
 // result when it left that to Go, and puts sc back into the pool.
 func (sc *scratch) result() (*Result, error) {
-	o := &sc.out
+	o := &sc.c.out
 	n := int(o.count)
-	recs := sc.recs[:min(n, scratchEffects)]
+	recs := sc.c.recs[:min(n, scratchEffects)]
 	var strs string
 	if r := o.result; r != nil {
 		defer C.ed_result_free(r)
@@ -263,7 +288,7 @@ func (sc *scratch) result() (*Result, error) {
 		}
 	}
 	if strs == "" && o.bytes > 0 {
-		strs = string(sc.buf[:o.bytes])
+		strs = string(unsafe.Slice((*byte)(unsafe.Pointer(&sc.c.buf[0])), o.bytes))
 	}
 	list := convert(recs, strs)
 	status, msg, p, r := Code(o.status), span(strs, o.message), o.instance, o.result
