@@ -1,3 +1,9 @@
+//go:build cgo
+
+// Like every file of the package but nocgo.go, this one needs cgo (the
+// types it uses are defined with it), so that a build without cgo fails
+// with nocgo.go's message alone.
+
 package edition
 
 import "time"
