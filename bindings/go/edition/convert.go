@@ -11,8 +11,11 @@ package edition
 // would-have effects) into memory Go provides, and frees the result. Only
 // public functions of libedition are called.
 
-// A string copied into Go's byte buffer: its offset and length there.
+// A string for Go's byte buffer: where it is in C (valid as long as the
+// result; an integer, so that the records hold no pointers for Go to
+// check or scan), its offset and length in the buffer.
 typedef struct {
+    uintptr_t src;
     uint64_t off, len;
 } ed_go_span;
 
@@ -28,10 +31,10 @@ typedef struct {
     int64_t num[ED_FIELD_LAST + 1];
 } ed_go_effect;
 
-// What Go needs of a result. count and bytes are always exact: the effects
-// (on a refusal, the would-have effects) and the bytes of all their
-// strings and the message. When they did not fit the space Go offered, or
-// the result has a plan, result is left set and Go finishes and frees it.
+// What Go needs of a result: count effects (on a refusal, the would-have
+// effects) and the message, and bytes, the size of all their strings once
+// the effects are read. When they did not fit the space Go offered, or the
+// result has a plan, result is left set and Go finishes and frees it.
 typedef struct {
     ed_result *result;
     ed_instance *instance; // a new reference, on ED_OK
@@ -55,10 +58,11 @@ typedef struct {
 } ed_go_scratch;
 
 // Copies s (NULL: empty) into buf at *used when it fits into cap bytes, and
-// counts its bytes in *used either way.
+// counts its bytes in *used either way; sp records where it came from.
 static void ed_go_put(const char *s, ed_go_span *sp, char *buf, size_t cap, size_t *used)
 {
     size_t n = s ? strlen(s) : 0;
+    sp->src = (uintptr_t)s;
     sp->off = *used;
     sp->len = n;
     if (n > 0 && *used <= cap && n <= cap - *used)
@@ -69,15 +73,14 @@ static void ed_go_put(const char *s, ed_go_span *sp, char *buf, size_t cap, size
 // The fields a record can hold: bits ED_FIELD_FIRST..ED_FIELD_LAST.
 #define ED_GO_FIELDS (((1u << (ED_FIELD_LAST + 1)) - 1u) & ~((1u << ED_FIELD_FIRST) - 1u))
 
-// Copies the n effects of list into out (out NULL: only counts), their
-// strings into buf as far as they fit; returns *used plus their bytes.
-static size_t ed_go_fill(const ed_effect_list *list, size_t n, ed_go_effect *out, char *buf,
-                         size_t cap, size_t used)
+// Copies effects first..first+n-1 of list into out, their strings into buf
+// as far as they fit; returns used plus the bytes of all their strings.
+static size_t ed_go_fill(const ed_effect_list *list, size_t first, size_t n, ed_go_effect *out,
+                         char *buf, size_t cap, size_t used)
 {
-    ed_go_effect scratch;
     for (size_t i = 0; i < n; i++) {
-        const ed_effect *e = ed_effect_list_get(list, i);
-        ed_go_effect *g = out ? &out[i] : &scratch;
+        const ed_effect *e = ed_effect_list_get(list, first + i);
+        ed_go_effect *g = &out[i];
         unsigned fields = ed_effect_fields(e) & ED_GO_FIELDS;
         g->revision = ed_effect_revision(e);
         g->index = ed_effect_index(e);
@@ -92,6 +95,7 @@ static size_t ed_go_fill(const ed_effect_list *list, size_t n, ed_go_effect *out
             if (!(fields & (1u << f)))
                 continue;
             g->num[f] = 0;
+            g->str[f].src = 0;
             g->str[f].off = g->str[f].len = 0;
             switch (ed_field_type_of((ed_field)f)) {
             case ED_FIELD_TYPE_STRING:
@@ -123,7 +127,8 @@ static const ed_effect_list *ed_go_list(const ed_result *r, ed_status st)
 
 // Reads r into o, its effects into out (room for cap_effects) and its
 // strings into buf (cap bytes); frees r when everything fit and it has no
-// plan, else leaves it in o->result.
+// plan, else leaves it in o->result (with more effects than out holds,
+// having read none of them: ed_go_fill_part reads them).
 static void ed_go_read(ed_result *r, ed_go_out *o, ed_go_effect *out, size_t cap_effects, char *buf,
                        size_t cap)
 {
@@ -136,7 +141,8 @@ static void ed_go_read(ed_result *r, ed_go_out *o, ed_go_effect *out, size_t cap
     o->count = n;
     o->plan_count = ed_result_plan_count(r);
     ed_go_put(st == ED_OK ? NULL : ed_result_message(r), &o->message, buf, cap, &used);
-    used = ed_go_fill(list, n, n <= cap_effects ? out : NULL, buf, cap, used);
+    if (n <= cap_effects)
+        used = ed_go_fill(list, 0, n, out, buf, cap, used);
     o->bytes = used;
     if (n <= cap_effects && used <= cap && o->plan_count == 0) {
         ed_result_free(r);
@@ -144,14 +150,34 @@ static void ed_go_read(ed_result *r, ed_go_out *o, ed_go_effect *out, size_t cap
     }
 }
 
-// ed_go_read again, for a result it left to Go, into space of the sizes
-// it reported (o->count effects, o->bytes bytes); r stays Go's to free.
-static void ed_go_reread(const ed_result *r, ed_go_out *o, ed_go_effect *out, char *buf)
+// Effects first..first+n-1 of the effects Go reads from r (r NULL: of
+// list) into s's records, their strings into s's buffer as far as they
+// fit; returns the bytes of all their strings.
+static size_t ed_go_fill_part(const ed_result *r, const ed_effect_list *list, size_t first, size_t n,
+                              ed_go_scratch *s)
 {
-    ed_status st = (ed_status)o->status;
-    size_t used = 0;
-    ed_go_put(st == ED_OK ? NULL : ed_result_message(r), &o->message, buf, o->bytes, &used);
-    (void)ed_go_fill(ed_go_list(r, st), o->count, out, buf, o->bytes, used);
+    if (r != NULL)
+        list = ed_go_list(r, ed_result_status(r));
+    return ed_go_fill(list, first, n, s->recs, s->buf, ED_GO_BYTES, 0);
+}
+
+// Copies every string of message (NULL: none) and of the n effects of out
+// from where it is in C to its place in buf, which holds all of them: the
+// strings that did not fit the first buffer.
+static void ed_go_copy(const ed_go_span *message, const ed_go_effect *out, size_t n, char *buf)
+{
+    if (message != NULL && message->len > 0)
+        memcpy(buf + message->off, (const char *)message->src, message->len);
+    for (size_t i = 0; i < n; i++) {
+        const ed_go_effect *g = &out[i];
+        const ed_go_span *sp[] = {&g->key, &g->subject, &g->text};
+        for (size_t k = 0; k < 3; k++)
+            if (sp[k]->len > 0)
+                memcpy(buf + sp[k]->off, (const char *)sp[k]->src, sp[k]->len);
+        for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++)
+            if ((g->fields & (1u << f)) && g->str[f].len > 0)
+                memcpy(buf + g->str[f].off, (const char *)g->str[f].src, g->str[f].len);
+    }
 }
 
 // Runs a command on in: kind 0 is cmd (ed_command_apply), any other kind
@@ -204,21 +230,14 @@ static void ed_go_read_into(ed_result *r, ed_go_scratch *s)
     ed_go_read(r, &s->out, s->recs, ED_GO_EFFECTS, s->buf, ED_GO_BYTES);
 }
 
-// The bytes the strings of list's n effects take.
-static size_t ed_go_list_bytes(const ed_effect_list *list, size_t n)
-{
-    return ed_go_fill(list, n, NULL, NULL, 0, 0);
-}
-
 #cgo noescape ed_go_read_into
 #cgo nocallback ed_go_read_into
-#cgo noescape ed_go_reread
-#cgo nocallback ed_go_reread
+#cgo noescape ed_go_fill_part
+#cgo nocallback ed_go_fill_part
+#cgo noescape ed_go_copy
+#cgo nocallback ed_go_copy
 #cgo noescape ed_go_run
 #cgo nocallback ed_go_run
-#cgo noescape ed_go_fill
-#cgo nocallback ed_go_fill
-#cgo nocallback ed_go_list_bytes
 */
 import "C"
 
@@ -272,26 +291,21 @@ func result(r *C.ed_result) (*Result, error) {
 // result when it left that to Go, and puts sc back into the pool.
 func (sc *scratch) result() (*Result, error) {
 	o := &sc.c.out
-	n := int(o.count)
-	recs := sc.c.recs[:min(n, scratchEffects)]
-	var strs string
-	if r := o.result; r != nil {
+	n, r := int(o.count), o.result
+	if r != nil {
 		defer C.ed_result_free(r)
-		if n > scratchEffects || int(o.bytes) > scratchBytes {
-			recs = make([]C.ed_go_effect, n)
-			var b []byte
-			if o.bytes > 0 {
-				b = make([]byte, int(o.bytes))
-			}
-			C.ed_go_reread(r, o, unsafe.SliceData(recs), (*C.char)(unsafe.Pointer(unsafe.SliceData(b))))
-			strs = unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
-		}
 	}
-	if strs == "" && o.bytes > 0 {
-		strs = string(unsafe.Slice((*byte)(unsafe.Pointer(&sc.c.buf[0])), o.bytes))
+	var list []Effect
+	var msg string
+	if n <= scratchEffects { // read already, with the message
+		strs := sc.strings(int(o.bytes), &o.message, n)
+		msg = span(strs, o.message)
+		list = convert(sc.c.recs[:n], strs, make([]Effect, n))
+	} else {
+		msg = sc.strings(int(o.message.len), &o.message, 0)
+		list = sc.effects(r, nil, n)
 	}
-	list := convert(recs, strs)
-	status, msg, p, r := Code(o.status), span(strs, o.message), o.instance, o.result
+	status, p := Code(o.status), o.instance
 	scratchPool.Put(sc)
 	if status != 0 {
 		return nil, &RefusedError{Code: status, Message: msg, WouldHave: list}
@@ -301,6 +315,33 @@ func (sc *scratch) result() (*Result, error) {
 		res.Plan = plan(r, n)
 	}
 	return res, nil
+}
+
+// strings returns the bytes strings that the message (nil: none) and the
+// first k records of sc have in the buffer, as one Go string: copied from
+// the buffer when they fitted it, else from C into one of the exact size.
+func (sc *scratch) strings(bytes int, message *C.ed_go_span, k int) string {
+	if bytes == 0 {
+		return ""
+	}
+	if bytes <= scratchBytes {
+		return string(unsafe.Slice((*byte)(unsafe.Pointer(&sc.c.buf[0])), bytes))
+	}
+	b := make([]byte, bytes)
+	C.ed_go_copy(message, &sc.c.recs[0], C.size_t(k), (*C.char)(unsafe.Pointer(&b[0])))
+	return unsafe.String(&b[0], len(b)) // b is not written again
+}
+
+// effects reads the n effects of r (r nil: of list) scratchEffects at a
+// time, one crossing and one string allocation each.
+func (sc *scratch) effects(r *C.ed_result, list *C.ed_effect_list, n int) []Effect {
+	out := make([]Effect, n)
+	for first := 0; first < n; first += scratchEffects {
+		k := min(scratchEffects, n-first)
+		bytes := C.ed_go_fill_part(r, list, C.size_t(first), C.size_t(k), &sc.c)
+		convert(sc.c.recs[:k], sc.strings(int(bytes), nil, k), out[first:first+k])
+	}
+	return out
 }
 
 // plan copies the n steps of a downgrade plan.
@@ -323,18 +364,13 @@ func plan(r *C.ed_result, n int) []PlanStep {
 
 // listEffects copies the count effects of a C list into Go memory.
 func listEffects(list *C.ed_effect_list, count C.size_t) []Effect {
-	n := int(count)
-	if list == nil || n == 0 {
+	if list == nil || count == 0 {
 		return nil
 	}
-	recs := make([]C.ed_go_effect, n)
-	var b []byte
-	if size := int(C.ed_go_list_bytes(list, count)); size > 0 {
-		b = make([]byte, size)
-	}
-	C.ed_go_fill(list, count, unsafe.SliceData(recs), (*C.char)(unsafe.Pointer(unsafe.SliceData(b))),
-		C.size_t(len(b)), 0)
-	return convert(recs, unsafe.String(unsafe.SliceData(b), len(b)))
+	sc := scratchPool.Get().(*scratch)
+	out := sc.effects(nil, list, int(count))
+	scratchPool.Put(sc)
+	return out
 }
 
 // span is the string s of the buffer strs ("" for an empty one, so that
@@ -346,13 +382,13 @@ func span(strs string, s C.ed_go_span) string {
 	return strs[s.off : s.off+s.len]
 }
 
-// convert builds the Effects of records whose strings are spans of strs.
-// All strings of one list share strs, a single allocation.
-func convert(recs []C.ed_go_effect, strs string) []Effect {
+// convert fills out with the Effects of records whose strings are spans of
+// strs, and returns it (nil when empty). The strings of up to
+// scratchEffects effects share strs, a single allocation.
+func convert(recs []C.ed_go_effect, strs string, out []Effect) []Effect {
 	if len(recs) == 0 {
 		return nil
 	}
-	out := make([]Effect, len(recs))
 	for i := range recs {
 		g, e := &recs[i], &out[i]
 		e.Key = span(strs, g.key)

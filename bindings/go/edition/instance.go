@@ -47,12 +47,12 @@ func (in *Instance) Close() error {
 		return nil
 	}
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.ptr != nil {
-		runtime.SetFinalizer(in, nil)
-		C.ed_instance_free(in.ptr)
+	if p := in.ptr; p != nil {
 		in.ptr = nil
+		runtime.SetFinalizer(in, nil)
+		C.ed_instance_free(p)
 	}
+	in.mu.Unlock()
 	return nil
 }
 
