@@ -166,13 +166,12 @@ func (in *Instance) run(now time.Time, kind C.int, arg int64, name string, o *C.
 		return nil, ErrClosed
 	}
 	in.mu.RLock()
-	p := in.ptr
-	if p == nil {
+	if in.h == nil {
 		in.mu.RUnlock()
 		return nil, ErrClosed
 	}
-	sc := runC(kind, p, t, arg, name, o)
-	in.mu.RUnlock()
+	sc := runC(kind, in.h.ptr, t, arg, name, o)
+	in.mu.RUnlock() // in, and so its handle, stays reachable until here
 	return sc.result()
 }
 
