@@ -60,7 +60,6 @@ bool ed__time_add_days(ed_time t, int days, ed_time *out)
     return true;
 }
 
-/* Reads exactly n digits at s; -1 if any is not a digit. */
 /* Writes the n low decimal digits of v (0 <= v) at p, zero-padded; returns
  * the end. */
 static char *put_digits(char *p, int64_t v, int n)
@@ -72,6 +71,7 @@ static char *put_digits(char *p, int64_t v, int n)
     return p + n;
 }
 
+/* Reads exactly n digits at s; -1 if any is not a digit. */
 static int digits(const char *s, int n)
 {
     int v = 0;
@@ -132,8 +132,9 @@ ed_status ed_time_format(ed_time t, char *buf, size_t size)
     int64_t y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    /* "%04d-%02d-%02dT%02d:%02d:%02dZ" written digit by digit: effect texts
-     * format a time each, and snprintf was a fifth of a transition's cost */
+    /* "%04d-%02d-%02dT%02d:%02d:%02dZ" written digit by digit: many effect
+     * texts carry a time, and snprintf was a fifth of the C cost of a
+     * transition with effects, their texts read */
     char *p = put_digits(buf, y, 4);
     *p++ = '-';
     p = put_digits(p, m, 2);

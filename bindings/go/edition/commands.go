@@ -155,12 +155,12 @@ func nulName(name string) error {
 // snapshot under the read lock, in one cgo crossing. name is the name
 // argument of the commands that take one, "" for the others.
 func (in *Instance) run(now time.Time, kind C.int, arg int64, name string, o *C.ed_options) (*Result, error) {
+	if strings.IndexByte(name, 0) >= 0 {
+		return nil, nulName(name)
+	}
 	t, err := cTime(now)
 	if err != nil {
 		return nil, err
-	}
-	if strings.IndexByte(name, 0) >= 0 {
-		return nil, nulName(name)
 	}
 	if in == nil {
 		return nil, ErrClosed

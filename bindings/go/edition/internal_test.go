@@ -272,7 +272,7 @@ func TestEffectsMatchTheGetters(t *testing.T) {
 	withTopics := func(in *Instance, n int, prefix string) *Instance {
 		cur := in
 		for i := range n {
-			r, err := cur.AddTopic(now, prefix+strings.Repeat("t", 60)+strconv.Itoa(1000+i)[1:])
+			r, err := cur.AddTopic(now, prefix+strings.Repeat("t", 60)+strconv.Itoa(1000 + i)[1:])
 			if err != nil {
 				t.Fatal(err)
 			}
