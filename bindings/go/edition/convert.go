@@ -44,9 +44,11 @@ typedef struct {
 } ed_go_out;
 
 // The space Go offers a result, reused from a pool: room for the effects
-// of every command but an upgrade or a refund of many topics (which take a
-// second crossing into space of the exact size), and for the name argument
-// of a command. One Go pointer per call keeps cgo's pointer checks to one.
+// of every command but an upgrade or a refund of many topics (whose effects
+// Go then reads ED_GO_EFFECTS at a time, one crossing each), their strings
+// (more take one crossing to copy them into a buffer of the exact size),
+// and the name argument of a command. One Go pointer per call keeps cgo's
+// pointer checks to one.
 #define ED_GO_EFFECTS 16
 #define ED_GO_BYTES 4096
 #define ED_GO_NAME 128

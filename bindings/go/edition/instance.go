@@ -29,9 +29,9 @@ type Instance struct {
 // to handles, for the next snapshot: a transition then neither adds nor
 // removes a finalizer (runtime.SetFinalizer, or runtime.AddCleanup and its
 // Stop, took a fifth to a quarter of the binding's Go time per transition,
-// their locks and allocations included). A handle points to no Go memory, so it
-// is never part of a cycle that would keep its finalizer from running; one
-// that sync.Pool drops is collected with nothing to release.
+// their locks and allocations included). A handle points to no Go memory,
+// so it is never part of a cycle that would keep its finalizer from
+// running; one that sync.Pool drops is collected with nothing to release.
 type handle struct {
 	ptr *C.ed_instance
 }
