@@ -354,8 +354,10 @@ typedef struct sink {
 
 static void put(sink *o, const char *s)
 {
-    while (*s && o->p < o->end)
-        *o->p++ = *s++;
+    size_t n = strlen(s), room = (size_t)(o->end - o->p);
+    n = n < room ? n : room;
+    memcpy(o->p, s, n);
+    o->p += n;
 }
 
 static void put_u64(sink *o, uint64_t v)

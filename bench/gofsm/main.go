@@ -28,7 +28,7 @@ import (
 
 const (
 	cycles = 2000
-	rounds = 7
+	rounds = 21
 )
 
 var start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -3,31 +3,6 @@ package edition
 /*
 #include <stdlib.h>
 #include <libedition.h>
-
-// What Go needs of a result, read in one cgo call; the instance comes with
-// a new reference, the lists and message stay borrowed from the result.
-typedef struct {
-    ed_status status;
-    const char *message;
-    ed_instance *instance;
-    const ed_effect_list *effects, *would_have;
-    size_t effect_count, would_have_count, plan_count;
-} ed_go_result;
-
-static void ed_go_result_read(const ed_result *r, ed_go_result *out)
-{
-    out->status = ed_result_status(r);
-    out->message = ed_result_message(r);
-    out->instance = out->status == ED_OK ? ed_instance_ref(ed_result_instance(r)) : NULL;
-    out->effects = ed_result_effects(r);
-    out->would_have = ed_result_would_have(r);
-    out->effect_count = ed_effect_list_count(out->effects);
-    out->would_have_count = ed_effect_list_count(out->would_have);
-    out->plan_count = ed_result_plan_count(r);
-}
-
-#cgo noescape ed_go_result_read
-#cgo nocallback ed_go_result_read
 */
 import "C"
 
@@ -176,71 +151,34 @@ func nulName(name string) error {
 	return &RefusedError{Code: ErrInvalidName, Message: fmt.Sprintf("name %q holds a NUL byte", name)}
 }
 
-// result converts and frees a C result.
-func result(r *C.ed_result) (*Result, error) {
-	defer C.ed_result_free(r)
-	var g C.ed_go_result
-	C.ed_go_result_read(r, &g)
-	if g.status != C.ED_OK {
-		wouldHave, err := effects(g.would_have, g.would_have_count)
-		if err != nil {
-			return nil, err
-		}
-		return nil, &RefusedError{Code: Code(g.status), Message: goString(g.message), WouldHave: wouldHave}
+// run applies one command (a C command kind, see ed_go_call) to the
+// snapshot under the read lock, in one cgo crossing. name is the name
+// argument of the commands that take one, "" for the others.
+func (in *Instance) run(now time.Time, kind C.int, arg int64, name string, o *C.ed_options) (*Result, error) {
+	if strings.IndexByte(name, 0) >= 0 {
+		return nil, nulName(name)
 	}
-	list, err := effects(g.effects, g.effect_count)
-	if err != nil {
-		C.ed_instance_free(g.instance)
-		return nil, err
-	}
-	res := &Result{Instance: wrap(g.instance), Effects: list}
-	if n := int(g.plan_count); n > 0 {
-		res.Plan = make([]PlanStep, n)
-		for i := range res.Plan {
-			step := &res.Plan[i]
-			step.Command.Kind = CommandKind(C.ed_result_plan_command(r, C.size_t(i)))
-			var action C.ed_action
-			if C.ed_result_plan_action(r, C.size_t(i), &action) {
-				step.Command.Action = Action(action)
-			}
-			var at C.ed_time
-			if C.ed_result_plan_at(r, C.size_t(i), &at) {
-				step.At = goTime(at)
-			}
-		}
-	}
-	return res, nil
-}
-
-// run applies one C transition to the snapshot under the read lock.
-func (in *Instance) run(now time.Time, f func(p *C.ed_instance, t C.ed_time) *C.ed_result) (*Result, error) {
 	t, err := cTime(now)
 	if err != nil {
 		return nil, err
 	}
-	var r *C.ed_result
-	if !in.read(func(p *C.ed_instance) { r = f(p, t) }) {
+	if in == nil {
 		return nil, ErrClosed
 	}
-	return result(r)
-}
-
-// runName is run for the commands that take a name.
-func (in *Instance) runName(now time.Time, name string,
-	f func(p *C.ed_instance, t C.ed_time, name *C.char) *C.ed_result) (*Result, error) {
-	cs, ok := cString(name)
-	if !ok {
-		return nil, nulName(name)
+	in.mu.RLock()
+	if in.h == nil {
+		in.mu.RUnlock()
+		return nil, ErrClosed
 	}
-	defer C.free(unsafe.Pointer(cs))
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return f(p, t, cs) })
+	sc := runC(kind, in.h.ptr, t, arg, name, o)
+	in.mu.RUnlock() // in, and so its handle, stays reachable until here
+	return sc.result()
 }
 
 // Upgrade upgrades in place to Enterprise Platinum for 1..36 months (rules
 // S2-S5, S7), starting a migration of every topic to the dedicated cluster.
 func (in *Instance) Upgrade(now time.Time, periodMonths int) (*Result, error) {
-	m := months(periodMonths)
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return C.ed_upgrade(p, t, m) })
+	return in.run(now, C.ED_CMD_UPGRADE, int64(months(periodMonths)), "", nil)
 }
 
 // months narrows a period to a C int, clamping a value that does not fit
@@ -252,15 +190,13 @@ func months(m int) C.int {
 // SetPostExpirationAction sets what happens at expiry (rules S8-S10).
 // Setting the current value succeeds with no effects.
 func (in *Instance) SetPostExpirationAction(now time.Time, action Action) (*Result, error) {
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result {
-		return C.ed_set_post_expiration_action(p, t, C.ed_action(action))
-	})
+	return in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(C.ed_action(action)), "", nil)
 }
 
 // Tick applies every time-driven transition due at now (expire, release),
 // one revision each (rule X6). Nothing due: no effects.
 func (in *Instance) Tick(now time.Time) (*Result, error) {
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return C.ed_tick(p, t) })
+	return in.run(now, C.ED_CMD_TICK, 0, "", nil)
 }
 
 // Refund unsubscribes now with a partial refund (rules S11-S13). With the
@@ -278,64 +214,56 @@ func (in *Instance) Refund(now time.Time, allowDataLoss bool) (*Result, error) {
 			return nil, Code(st)
 		}
 	}
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return C.ed_refund(p, t, o) })
+	return in.run(now, C.ED_CMD_REFUND, 0, "", o)
 }
 
 // Renew extends the subscription by 1..36 months, also from Expired before
 // the release (rule X4).
 func (in *Instance) Renew(now time.Time, periodMonths int) (*Result, error) {
-	m := months(periodMonths)
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return C.ed_renew(p, t, m) })
+	return in.run(now, C.ED_CMD_RENEW, int64(months(periodMonths)), "", nil)
+}
+
+// runName is run for the commands that take a name.
+func (in *Instance) runName(now time.Time, kind C.int, name string) (*Result, error) {
+	return in.run(now, kind, 0, name, nil)
 }
 
 // AddTopic adds a topic (3..64 of A-Z a-z 0-9 - _, rule X1).
 func (in *Instance) AddTopic(now time.Time, name string) (*Result, error) {
-	return in.runName(now, name, func(p *C.ed_instance, t C.ed_time, n *C.char) *C.ed_result {
-		return C.ed_add_topic(p, t, n)
-	})
+	return in.runName(now, C.ED_CMD_ADD_TOPIC, name)
 }
 
 // RemoveTopic removes a topic the caller names: an irreversible topic.delete.
 func (in *Instance) RemoveTopic(now time.Time, name string) (*Result, error) {
-	return in.runName(now, name, func(p *C.ed_instance, t C.ed_time, n *C.char) *C.ed_result {
-		return C.ed_remove_topic(p, t, n)
-	})
+	return in.runName(now, C.ED_CMD_REMOVE_TOPIC, name)
 }
 
 // AddGroup adds a consumer group (2..64 characters, rule X1).
 func (in *Instance) AddGroup(now time.Time, name string) (*Result, error) {
-	return in.runName(now, name, func(p *C.ed_instance, t C.ed_time, n *C.char) *C.ed_result {
-		return C.ed_add_group(p, t, n)
-	})
+	return in.runName(now, C.ED_CMD_ADD_GROUP, name)
 }
 
 // RemoveGroup removes a group the caller names: an irreversible group.delete.
 func (in *Instance) RemoveGroup(now time.Time, name string) (*Result, error) {
-	return in.runName(now, name, func(p *C.ed_instance, t C.ed_time, n *C.char) *C.ed_result {
-		return C.ed_remove_group(p, t, n)
-	})
+	return in.runName(now, C.ED_CMD_REMOVE_GROUP, name)
 }
 
 // CompleteMigration clears the migration in flight (no effects);
 // ErrNoMigration without one.
 func (in *Instance) CompleteMigration(now time.Time) (*Result, error) {
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result {
-		return C.ed_complete_migration(p, t)
-	})
+	return in.run(now, C.ED_CMD_COMPLETE_MIGRATION, 0, "", nil)
 }
 
 // Downgrade is always refused with ErrNoDirectDowngrade (rules S6, S8); the
 // message names the safe workflow, which PlanDowngrade lists.
 func (in *Instance) Downgrade(now time.Time) (*Result, error) {
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result { return C.ed_downgrade(p, t) })
+	return in.run(now, C.ED_CMD_DOWNGRADE, 0, "", nil)
 }
 
 // PlanDowngrade lists in Result.Plan the commands that reach Standard
 // Edition without deleting anything (rule X2); it changes nothing.
 func (in *Instance) PlanDowngrade(now time.Time, mode PlanMode) (*Result, error) {
-	return in.run(now, func(p *C.ed_instance, t C.ed_time) *C.ed_result {
-		return C.ed_plan_downgrade(p, t, C.ed_plan_mode(mode))
-	})
+	return in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(C.ed_plan_mode(mode)), "", nil)
 }
 
 // Apply runs a command given as a value: the same as calling its method.

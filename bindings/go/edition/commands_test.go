@@ -82,6 +82,12 @@ func TestRefusals(t *testing.T) {
 		{"invalid topic name", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdAddTopic, Name: "x!"}, edition.ErrInvalidName},
 		{"topic name with NUL", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdAddTopic, Name: "orders\x00x"}, edition.ErrInvalidName},
 		{"invalid group name", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdAddGroup, Name: "G"}, edition.ErrInvalidName},
+		{"empty topic name", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdAddTopic}, edition.ErrInvalidName},
+		// names of 127 and 128 bytes lie on either side of the space the
+		// binding copies a name into; longer ones take another path
+		{"topic name of 127 bytes", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdAddTopic, Name: strings.Repeat("a", 127)}, edition.ErrInvalidName},
+		{"topic name of 128 bytes", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdRemoveTopic, Name: strings.Repeat("b", 128)}, edition.ErrInvalidName},
+		{"group name of 5000 bytes", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdAddGroup, Name: strings.Repeat("c", 5000)}, edition.ErrInvalidName},
 		{"upgrade for 0 months", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdUpgrade}, edition.ErrInvalidPeriod},
 		{"upgrade for -1 months", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdUpgrade, PeriodMonths: -1}, edition.ErrInvalidPeriod},
 		{"renew for 37 months", f.plat, "2026-02-11T00:00:00Z", edition.Command{Kind: edition.CmdRenew, PeriodMonths: 37}, edition.ErrInvalidPeriod},

@@ -47,7 +47,7 @@ func TestConcurrentTransitions(t *testing.T) {
 				_ = base.Topics()
 				r.Instance.Close()
 				if i%2 == 0 {
-					up.Instance.Close() // the others are left to the cleanup
+					up.Instance.Close() // the others are left to the finalizer
 				}
 			}
 		}()

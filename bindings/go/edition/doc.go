@@ -15,8 +15,8 @@
 // [Instance.Topics], [Instance.NextDeadline], ...) copy every value into Go
 // memory, so nothing returned by this package points into C memory. A
 // snapshot holds one reference to a C object: [Instance.Close] releases it at
-// once, and a cleanup registered with runtime.AddCleanup releases it when an
-// unclosed snapshot becomes unreachable. Close is idempotent and safe to call
+// once, and a finalizer (runtime.SetFinalizer) releases it when an unclosed
+// snapshot becomes unreachable. Close is idempotent and safe to call
 // while other goroutines use the snapshot (they then see a closed snapshot:
 // getters return zero values and commands return [ErrClosed]). Snapshots
 // are safe for concurrent use.
@@ -29,7 +29,7 @@
 // [Code] and a message; match it with errors.Is against the sentinel codes
 // ([ErrDataLossRefused], [ErrExpiryDue], [ErrReleased], ...). A command
 // that succeeds returns a new snapshot even when nothing changed: close it
-// (or leave it to the cleanup) independently of the input.
+// (or leave it to the finalizer) independently of the input.
 //
 // Effects are carried out in order, each exactly once, recognised by
 // [Effect.Key]. Keys are unique within one committed history: commit a new

@@ -20,7 +20,7 @@ import (
 // library of this major version and this or any later minor version.
 const (
 	WrittenForMajor = 0
-	WrittenForMinor = 2
+	WrittenForMinor = 3
 )
 
 // Version returns the version of the C library linked in, "MAJOR.MINOR.PATCH".
@@ -178,8 +178,6 @@ func cTime(t time.Time) (C.ed_time, error) {
 	}
 	return C.ed_time(s), nil
 }
-
-func goTime(t C.ed_time) time.Time { return time.Unix(int64(t), 0).UTC() }
 
 // Option is a setting for a constructor or loader; see WithRegion,
 // WithReleaseDelayDays and WithMaxDocumentSize.

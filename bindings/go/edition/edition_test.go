@@ -18,11 +18,11 @@ func TestVersion(t *testing.T) {
 	if !strings.HasPrefix(v, "0.") || strings.Count(v, ".") != 2 {
 		t.Fatalf("Version() = %q", v)
 	}
-	if edition.WrittenForMajor != 0 || edition.WrittenForMinor != 2 {
+	if edition.WrittenForMajor != 0 || edition.WrittenForMinor != 3 {
 		t.Fatalf("written for %d.%d", edition.WrittenForMajor, edition.WrittenForMinor)
 	}
 	msg := (&edition.VersionError{Library: "2.0.0"}).Error()
-	if !strings.Contains(msg, "2.0.0") || !strings.Contains(msg, "0.2") {
+	if !strings.Contains(msg, "2.0.0") || !strings.Contains(msg, "0.3") {
 		t.Fatalf("VersionError: %q", msg)
 	}
 }

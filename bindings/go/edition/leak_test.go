@@ -53,7 +53,7 @@ func leakTransitions(t *testing.T) int {
 // detector) of the RSS after a warm-up.
 // A leak of one snapshot (a few hundred bytes) per transition would grow
 // it by hundreds of MiB. A quarter of the snapshots are never closed, so the
-// cleanups' path is measured too.
+// finalizers' path is measured too.
 func TestLeakRSS(t *testing.T) {
 	total := leakTransitions(t)
 	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)

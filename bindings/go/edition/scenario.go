@@ -68,7 +68,7 @@ type StepRecord struct {
 // Simulate runs the steps from the initial snapshot, each on the snapshot
 // the last accepted step left, and yields a record per step; a refused step
 // changes nothing. The snapshots yielded are the caller's: close them when
-// done (or leave them to the cleanup). Stopping the loop early stops the
+// done (or leave them to the finalizer). Stopping the loop early stops the
 // simulation.
 func (s *Scenario) Simulate() iter.Seq[StepRecord] {
 	return func(yield func(StepRecord) bool) {
