@@ -132,39 +132,47 @@ static uint64_t hash_bytes(const char *s, size_t len)
 
 /* ---- stores shared by tables ---------------------------------------------
  *
- * A table is a prefix of its store: the store's first `count` names. The
- * store's `used` counts the names written into it, which is the count of
- * its longest table. Adding a name to a table T whose count equals `used`
- * claims the next position with one compare-and-swap of `used` (count ->
- * count + 1) and writes the name there: offset, characters and one hash
- * slot. The new table is the store's first count + 1 names; T is still its
- * first count. So a chain of additions (a history, a loaded instance that
- * keeps growing) costs O(1) each instead of a copy of the table, and every
- * snapshot stays immutable and shared.
+ * A table is a prefix of its store, the store's first `end` positions,
+ * less the positions the table removed (the tree of removed positions
+ * below). The store's `used` counts the positions written into it, which
+ * is the end of its longest table. Adding a name to a table T whose end
+ * equals `used` claims the next position with one compare-and-swap of
+ * `used` (end -> end + 1) and writes the name there: offset, characters
+ * and one hash slot. The new table is the store's first end + 1 positions
+ * with T's removed ones; T is still its first end. So a chain of additions
+ * (a history, a loaded instance that keeps growing) costs O(1) each instead
+ * of a copy of the table, and every snapshot stays immutable and shared.
  *
  * Why readers of T stay right while the store grows behind them:
  *  - Offsets and characters are written only past the claimed position,
- *    which no reader of T ever reads (T reads its first count names).
+ *    which no reader of T ever reads (T reads its first end positions).
  *  - Hash slots are atomics (relaxed order: a slot is one word that never
  *    points at memory written after it). A lookup in T skips entries whose
- *    index is T's count or more, and stops at an empty slot. A name of T
+ *    position is T's end or more, and stops at an empty slot. A name of T
  *    was placed at the first empty slot of its probe chain when it was
  *    added, so every slot of that chain before it was full at the time and
  *    stays full while T lives: skipping later entries, or seeing a slot
- *    that a later claim fills, never hides a name of T.
- *  - A table that claimed positions gives them back when it is freed, if
- *    it is still the longest (`used` equals its count, so nobody built on
- *    it): it empties the slots of its names, then lowers `used`. Emptying
- *    the most recent insertions of a linear-probing index restores the
- *    index exactly as it was before them; nobody can claim meanwhile,
- *    since only a table of count `used` may claim and this one is being
- *    freed. That keeps many previews from one snapshot (add a topic, look,
- *    drop it) at O(1) each.
+ *    that a later claim fills, never hides a name of T. A removal writes
+ *    nothing to the store (its table's tree marks the position), so the
+ *    slots of removed names stay full and keep the chains intact.
+ *  - A table that claimed a position gives it back when it is freed, if
+ *    it is still the longest (`used` equals its end, so no addition built
+ *    on it) and no removal built a table on it (`built_on`, set by the
+ *    removal before it drops its reference to T): it empties the slot of
+ *    its name, then lowers `used`. Emptying the most recent insertions of a
+ *    linear-probing index restores the index exactly as it was before
+ *    them; nobody can claim meanwhile, since only a table whose end is
+ *    `used` may claim and this one is being freed. That keeps many
+ *    previews from one snapshot (add a topic, look, drop it) at O(1) each.
  *  - When the store is full, or another table already claimed the next
  *    position (two different additions to one snapshot both kept), the
- *    new table gets a store of its own: the names copied once, with room
- *    to grow by half, so that a chain of additions copies O(1) per name
- *    amortized. Removing a name copies the table. */
+ *    new table gets a store of its own: the names copied once, removed
+ *    ones left out, with room to grow by half, so that a chain of
+ *    additions copies O(1) per name amortized.
+ *
+ * Slots hold a position in 20 bits, so a store has at most SLOT_INDEX_MASK
+ * positions; a table whose end reaches that is copied (compacted) by its
+ * next addition, like a full one. */
 
 /* Slot count for `names` entries at a load factor of at most one half:
  * a power of two, at least 16; false when it cannot be represented. */
@@ -221,6 +229,7 @@ static ed_names *table_new(ed_name_store *st)
     if (n == NULL)
         return NULL;
     atomic_init(&n->refs, 1);
+    atomic_init(&n->built_on, false);
     n->store = st;
     return n;
 }
@@ -257,11 +266,11 @@ static uint32_t slot_get(const ed_name_store *st, size_t s)
     return atomic_load_explicit(&st->slots[s], memory_order_relaxed);
 }
 
-/* A slot holds a name's index + 1 in its low 20 bits (ED_MAX_NAMES fits)
- * and 12 more bits of the name's hash above them, so that a probe passes
- * over other names without reading their characters: a lookup in a large
- * table then touches one cache line of the index, not one per name it
- * passes. */
+/* A slot holds a name's position + 1 in its low 20 bits (ED_MAX_NAMES
+ * fits) and 12 more bits of the name's hash above them, so that a probe
+ * passes over other names without reading their characters: a lookup in a
+ * large table then touches one cache line of the index, not one per name
+ * it passes. */
 #define SLOT_INDEX_BITS 20
 #define SLOT_INDEX_MASK ((1u << SLOT_INDEX_BITS) - 1)
 _Static_assert(ED_MAX_NAMES < (1u << SLOT_INDEX_BITS), "name indexes fit in a slot");
@@ -276,7 +285,7 @@ static uint32_t slot_make(size_t i, uint64_t h)
     return slot_tag(h) | (uint32_t)(i + 1);
 }
 
-/* The name index a non-empty slot holds. */
+/* The position a non-empty slot holds. */
 static size_t slot_index(uint32_t v)
 {
     return (size_t)(v & SLOT_INDEX_MASK) - 1;
@@ -287,6 +296,262 @@ static void slot_set(ed_name_store *st, size_t s, uint32_t v)
     atomic_store_explicit(&st->slots[s], v, memory_order_relaxed);
 }
 
+/* ---- removed positions ---------------------------------------------------
+ *
+ * Removing a name leaves the store alone: the new table has the same end
+ * and a tree that marks the position as removed. The tree is a radix tree
+ * over positions with path copying, as the persistent vectors of Clojure
+ * or immer are: a leaf is a bitmap of 512 positions, a node has 32
+ * children and each child's count of removed positions. A removal copies
+ * the path from the root to the leaf of its position (at most four nodes
+ * for the 2^20 positions a store can hold) and shares every other node
+ * with the older table, so it costs O(log n) time and memory, and no table
+ * ever changes. A subtree without removed positions is NULL; a table
+ * without any has no tree, and reads it as before, with nothing to skip.
+ *
+ * The counts answer the rank and select queries that index access needs:
+ * the i-th name is found by walking down the counts (ed__names_at), a
+ * name's index by summing the counts left of its path (ed__names_find).
+ * Lookups by name check the position's bit: a walk of at most four nodes,
+ * and only for a name that the hash found.
+ *
+ * A table whose removed positions would outnumber its names is compacted
+ * instead: its names are copied into a store of their own, without holes.
+ * That is O(n), but the table's removed positions, at least n, were each
+ * O(log n) removals since its store was last compacted (a store starts
+ * without any), so along a history it adds O(1) per removal amortized. */
+
+struct ed_gone {
+    atomic_uint refs;
+    uint32_t dead; /* removed positions in this subtree */
+};
+
+#define LEAF_BITS 9 /* a leaf covers 512 positions */
+#define LEAF_WORDS (1u << (LEAF_BITS - 6))
+#define FAN_BITS 5 /* a node has 32 children */
+#define FAN (1u << FAN_BITS)
+/* the height a store's positions may need: 512 * 32^3 >= 2^20 */
+#define GONE_MAX_HEIGHT 3u
+
+typedef struct gone_leaf {
+    ed_gone h;
+    uint64_t bits[LEAF_WORDS];
+} gone_leaf;
+
+typedef struct gone_node {
+    ed_gone h;
+    uint32_t kdead[FAN]; /* removed positions under each child */
+    ed_gone *kid[FAN];   /* NULL: none removed there */
+} gone_node;
+
+/* Positions a subtree of height h covers. */
+static size_t gone_span(unsigned h)
+{
+    return (size_t)1 << (LEAF_BITS + FAN_BITS * h);
+}
+
+/* The child of a node of height h (>= 1) that covers position p. */
+static size_t gone_child(unsigned h, size_t p)
+{
+    return (p >> (LEAF_BITS + FAN_BITS * (h - 1))) & (FAN - 1);
+}
+
+static const gone_leaf *as_leaf(const ed_gone *g)
+{
+    return (const gone_leaf *)(const void *)g;
+}
+
+static const gone_node *as_node(const ed_gone *g)
+{
+    return (const gone_node *)(const void *)g;
+}
+
+static void gone_ref(ed_gone *g)
+{
+    if (g != NULL)
+        atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+}
+
+/* Releases a subtree of height h. */
+static void gone_unref(ed_gone *g, unsigned h)
+{
+    if (g == NULL || atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (h > 0) {
+        gone_node *nd = (gone_node *)(void *)g;
+        for (size_t j = 0; j < FAN; j++)
+            gone_unref(nd->kid[j], h - 1);
+    }
+    ed__free(g);
+}
+
+/* The lowest height whose span holds positions below `end`. */
+static unsigned gone_height_for(size_t end)
+{
+    unsigned h = 0;
+    while (h < GONE_MAX_HEIGHT && gone_span(h) < end)
+        h++;
+    return h;
+}
+
+/* Whether table n removed position p (p < n->end). */
+static bool is_gone(const ed_names *n, size_t p)
+{
+    const ed_gone *g = n->gone;
+    unsigned h = n->gone_height;
+    if (g == NULL || p >= gone_span(h))
+        return false;
+    for (; h > 0; h--) {
+        g = as_node(g)->kid[gone_child(h, p)];
+        if (g == NULL)
+            return false;
+    }
+    return (as_leaf(g)->bits[(p >> 6) % LEAF_WORDS] >> (p & 63)) & 1u;
+}
+
+/* Positions of table n from `base` (a multiple of span(h)) that a subtree
+ * of height h covers, removed ones included. */
+static size_t gone_cover(const ed_names *n, size_t base, unsigned h)
+{
+    if (n->end <= base)
+        return 0;
+    size_t span = gone_span(h);
+    return n->end - base < span ? n->end - base : span;
+}
+
+/* The position of the i-th name of n (i < n->count): select. */
+static size_t position_of(const ed_names *n, size_t i)
+{
+    const ed_gone *g = n->gone;
+    if (g == NULL)
+        return i;
+    unsigned h = n->gone_height;
+    size_t base = 0;
+    size_t in_tree = gone_cover(n, 0, h) - g->dead;
+    if (i >= in_tree) /* past the tree's span: nothing removed there */
+        return gone_span(h) + (i - in_tree);
+    for (; h > 0; h--) {
+        const gone_node *nd = as_node(g);
+        size_t j = 0;
+        for (;; j++) {
+            size_t kid_base = base + j * gone_span(h - 1);
+            size_t live = gone_cover(n, kid_base, h - 1) - nd->kdead[j];
+            if (i < live)
+                break;
+            i -= live;
+        }
+        base += j * gone_span(h - 1);
+        g = nd->kid[j];
+        if (g == NULL)
+            return base + i;
+    }
+    const gone_leaf *leaf = as_leaf(g);
+    for (size_t w = 0;; w++) {
+        uint64_t live = ~leaf->bits[w];
+        size_t k = (size_t)__builtin_popcountll(live);
+        if (i < k) {
+            for (; i > 0; i--)
+                live &= live - 1;
+            return base + w * 64 + (size_t)__builtin_ctzll(live);
+        }
+        i -= k;
+    }
+}
+
+/* The index of position p in n (p < n->end, not removed): rank. */
+static size_t index_of(const ed_names *n, size_t p)
+{
+    const ed_gone *g = n->gone;
+    unsigned h = n->gone_height;
+    if (g == NULL)
+        return p;
+    if (p >= gone_span(h))
+        return p - g->dead;
+    size_t dead = 0;
+    for (; h > 0; h--) {
+        const gone_node *nd = as_node(g);
+        size_t j = gone_child(h, p);
+        for (size_t k = 0; k < j; k++)
+            dead += nd->kdead[k];
+        g = nd->kid[j];
+        if (g == NULL)
+            return p - dead;
+    }
+    const gone_leaf *leaf = as_leaf(g);
+    size_t w = (p >> 6) % LEAF_WORDS;
+    for (size_t k = 0; k < w; k++)
+        dead += (size_t)__builtin_popcountll(leaf->bits[k]);
+    uint64_t below = (((uint64_t)1) << (p & 63)) - 1;
+    dead += (size_t)__builtin_popcountll(leaf->bits[w] & below);
+    return p - dead;
+}
+
+/* A new reference to the tree g of height gh seen at height h >= gh: g
+ * itself, or g under nodes that hold it as their first child. False when
+ * out of memory. */
+static bool gone_lift(ed_gone *g, unsigned gh, unsigned h, ed_gone **out)
+{
+    gone_ref(g);
+    for (; g != NULL && gh < h; gh++) {
+        gone_node *nd = ed__calloc(1, sizeof *nd);
+        if (nd == NULL) {
+            gone_unref(g, gh);
+            return false;
+        }
+        atomic_init(&nd->h.refs, 1);
+        nd->h.dead = g->dead;
+        nd->kdead[0] = g->dead;
+        nd->kid[0] = g;
+        g = &nd->h;
+    }
+    *out = g;
+    return true;
+}
+
+/* A copy of the subtree g (height h, may be NULL) with position p marked
+ * (p is not marked in g, and within its span); the path is new, the rest
+ * shared. NULL when out of memory. */
+static ed_gone *gone_mark(const ed_gone *g, unsigned h, size_t p)
+{
+    if (h == 0) {
+        gone_leaf *leaf = ed__calloc(1, sizeof *leaf);
+        if (leaf == NULL)
+            return NULL;
+        if (g != NULL) {
+            memcpy(leaf->bits, as_leaf(g)->bits, sizeof leaf->bits);
+            leaf->h.dead = g->dead;
+        }
+        atomic_init(&leaf->h.refs, 1);
+        leaf->bits[(p >> 6) % LEAF_WORDS] |= (uint64_t)1 << (p & 63);
+        leaf->h.dead++;
+        return &leaf->h;
+    }
+    size_t j = gone_child(h, p);
+    const gone_node *old = g != NULL ? as_node(g) : NULL;
+    ed_gone *kid = gone_mark(old != NULL ? old->kid[j] : NULL, h - 1, p);
+    if (kid == NULL)
+        return NULL;
+    gone_node *nd = ed__calloc(1, sizeof *nd);
+    if (nd == NULL) {
+        gone_unref(kid, h - 1);
+        return NULL;
+    }
+    if (old != NULL) {
+        nd->h.dead = old->h.dead;
+        memcpy(nd->kdead, old->kdead, sizeof nd->kdead);
+        memcpy(nd->kid, old->kid, sizeof nd->kid);
+        for (size_t k = 0; k < FAN; k++) {
+            if (k != j)
+                gone_ref(nd->kid[k]);
+        }
+    }
+    atomic_init(&nd->h.refs, 1);
+    nd->kid[j] = kid;
+    nd->kdead[j]++;
+    nd->h.dead++;
+    return &nd->h;
+}
+
 void ed__names_unref(ed_names *n)
 {
     if (n == NULL)
@@ -294,25 +559,73 @@ void ed__names_unref(ed_names *n)
     if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) != 1)
         return;
     ed_name_store *st = n->store;
-    /* give back the positions this table claimed, if nobody built on them
-     * (see above): slots first, then `used` */
-    if (n->count > n->base_count && atomic_load_explicit(&st->refs, memory_order_acquire) > 1 &&
-        atomic_load_explicit(&st->used, memory_order_acquire) == n->count) {
-        /* additions claim one name each, and remember its slot */
+    /* give back the position this table claimed, if nobody built on it
+     * (see above): the slot first, then `used` */
+    if (n->end > n->base_end && atomic_load_explicit(&st->refs, memory_order_acquire) > 1 &&
+        !atomic_load_explicit(&n->built_on, memory_order_acquire) &&
+        atomic_load_explicit(&st->used, memory_order_acquire) == n->end) {
         slot_set(st, n->claimed_slot, 0);
-        atomic_store_explicit(&st->used, n->base_count, memory_order_release);
+        atomic_store_explicit(&st->used, n->base_end, memory_order_release);
     }
+    gone_unref(n->gone, n->gone_height);
     store_unref(st);
     ed__free(n);
 }
 
 const char *ed__names_at(const ed_names *n, size_t i)
 {
-    return i < n->count ? n->store->chars + n->store->off[i] : NULL;
+    if (i >= n->count)
+        return NULL;
+    return n->store->chars + n->store->off[position_of(n, i)];
 }
 
-/* The index of `name` in n, or SIZE_MAX; entries of longer tables sharing
- * the store are skipped. */
+void ed__names_iter_init(ed_names_iter *it, const ed_names *n)
+{
+    it->n = n;
+    it->pos = 0;
+    it->leaf = NULL;
+    it->leaf_base = it->leaf_end = 0;
+}
+
+/* Points the walk at the leaf that covers position p, or at the largest
+ * range around p without removed positions. */
+static void iter_seek(ed_names_iter *it, size_t p)
+{
+    const ed_gone *g = it->n->gone;
+    unsigned h = it->n->gone_height;
+    it->leaf = NULL;
+    if (p >= gone_span(h)) {
+        it->leaf_base = gone_span(h);
+        it->leaf_end = SIZE_MAX;
+        return;
+    }
+    for (; h > 0 && g != NULL; h--)
+        g = as_node(g)->kid[gone_child(h, p)];
+    it->leaf = g;
+    it->leaf_base = p & ~(gone_span(h) - 1);
+    it->leaf_end = it->leaf_base + gone_span(h);
+}
+
+const char *ed__names_iter_next(ed_names_iter *it)
+{
+    const ed_names *n = it->n;
+    while (it->pos < n->end) {
+        size_t p = it->pos++;
+        if (n->gone != NULL) {
+            if (p >= it->leaf_end)
+                iter_seek(it, p);
+            const gone_leaf *leaf = it->leaf != NULL ? as_leaf(it->leaf) : NULL;
+            if (leaf != NULL && (leaf->bits[(p >> 6) % LEAF_WORDS] >> (p & 63)) & 1u)
+                continue;
+        }
+        return n->store->chars + n->store->off[p];
+    }
+    return NULL;
+}
+
+/* The position of `name` in n, or SIZE_MAX; entries of longer tables
+ * sharing the store, and positions n removed, are skipped (a name removed
+ * and added again has a second, later position). */
 static size_t lookup(const ed_names *n, const char *name, size_t len, uint64_t h)
 {
     const ed_name_store *st = n->store;
@@ -323,10 +636,10 @@ static size_t lookup(const ed_names *n, const char *name, size_t len, uint64_t h
         if (v == 0)
             return SIZE_MAX;
         size_t i = slot_index(v);
-        if (i >= n->count || (v & ~SLOT_INDEX_MASK) != tag)
+        if (i >= n->end || (v & ~SLOT_INDEX_MASK) != tag)
             continue;
         const char *have = st->chars + st->off[i];
-        if (strncmp(have, name, len) == 0 && have[len] == '\0')
+        if (strncmp(have, name, len) == 0 && have[len] == '\0' && !is_gone(n, i))
             return i;
     }
 }
@@ -343,10 +656,16 @@ static size_t free_slot(const ed_name_store *st, uint64_t h)
 
 size_t ed__names_find(const ed_names *n, const char *name, size_t len)
 {
-    return lookup(n, name, len, hash_bytes(name, len));
+    size_t p = lookup(n, name, len, hash_bytes(name, len));
+    return p == SIZE_MAX ? SIZE_MAX : index_of(n, p);
 }
 
-/* Writes name at position n->count of n's store, which n owns (it is being
+bool ed__names_has(const ed_names *n, const char *name, size_t len)
+{
+    return lookup(n, name, len, hash_bytes(name, len)) != SIZE_MAX;
+}
+
+/* Writes name at position n->end of n's store, which n owns (it is being
  * built, or it just claimed the position); the caller made room. Returns
  * the slot the name went to. */
 static size_t write_name(ed_names *n, const char *name, size_t len, uint64_t h)
@@ -354,10 +673,12 @@ static size_t write_name(ed_names *n, const char *name, size_t len, uint64_t h)
     ed_name_store *st = n->store;
     memcpy(st->chars + n->chars_len, name, len);
     st->chars[n->chars_len + len] = '\0';
-    st->off[n->count] = n->chars_len;
+    st->off[n->end] = n->chars_len;
     size_t slot = free_slot(st, h);
-    slot_set(st, slot, slot_make(n->count, h));
+    slot_set(st, slot, slot_make(n->end, h));
     n->chars_len += len + 1;
+    n->live_chars += len + 1;
+    n->end++;
     n->count++;
     return slot;
 }
@@ -367,8 +688,8 @@ static bool room_for(const ed_names *n, size_t len)
 {
     const ed_name_store *st = n->store;
     size_t slots;
-    return n->count < st->off_cap && st->chars_cap - n->chars_len > len &&
-           slots_for(n->count + 1, &slots) && slots <= st->slot_cap;
+    return n->end < st->off_cap && n->end < SLOT_INDEX_MASK && st->chars_cap - n->chars_len > len &&
+           slots_for(n->end + 1, &slots) && slots <= st->slot_cap;
 }
 
 /* Indexes the first count names of a store whose slots are empty. */
@@ -417,7 +738,8 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
         return ED_LIMIT_EXCEEDED;
     ed_name_store *st = n->store;
     /* one probe finds the name or the slot it goes to: a table being built
-     * owns its store, so every entry in the index is one of its names */
+     * owns its store and removed nothing, so every entry in the index is
+     * one of its names */
     uint64_t h = hash_bytes(name, len);
     size_t mask = st->slot_cap - 1, slot = (size_t)h & mask;
     uint32_t tag = slot_tag(h);
@@ -450,22 +772,25 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
     st->off[n->count] = n->chars_len;
     slot_set(st, slot, slot_make(n->count, h));
     n->chars_len += len + 1;
+    n->live_chars = n->chars_len;
     n->count++;
+    n->end = n->count;
     /* a table being built claimed nothing from others */
-    n->base_count = n->count;
+    n->base_end = n->end;
     n->base_chars = n->chars_len;
-    atomic_store_explicit(&st->used, n->count, memory_order_relaxed);
+    atomic_store_explicit(&st->used, n->end, memory_order_relaxed);
     return ED_OK;
 }
 
-/* A table with a store of its own holding n's names, with room for half as
+/* A table with a store of its own holding n's names but the one at
+ * position `skip` (SIZE_MAX: none), without holes, with room for half as
  * many more and at least `extra_chars` more bytes. */
-static ed_names *copy(const ed_names *n, size_t extra_chars)
+static ed_names *copy(const ed_names *n, size_t skip, size_t extra_chars)
 {
     const ed_name_store *from = n->store;
     size_t names, chars, slots;
     if (!ed__size_add(n->count, n->count / 2 + 8, &names) || !slots_for(names, &slots) ||
-        !ed__size_add(n->chars_len, n->chars_len / 2, &chars) ||
+        !ed__size_add(n->live_chars, n->live_chars / 2 + 16, &chars) ||
         !ed__size_add(chars, extra_chars, &chars))
         return NULL;
     ed_name_store *st = store_new(names, chars, slots);
@@ -476,21 +801,37 @@ static ed_names *copy(const ed_names *n, size_t extra_chars)
         store_unref(st);
         return NULL;
     }
-    memcpy(st->off, from->off, n->count * sizeof *st->off);
-    memcpy(st->chars, from->chars, n->chars_len);
-    c->count = c->base_count = n->count;
-    c->chars_len = c->base_chars = n->chars_len;
-    if (slots == from->slot_cap) {
+    if (n->gone == NULL && skip == SIZE_MAX) {
+        memcpy(st->off, from->off, n->end * sizeof *st->off);
+        memcpy(st->chars, from->chars, n->chars_len);
+        c->end = n->end;
+        c->chars_len = n->chars_len;
+    } else {
+        /* compaction: the names in order, holes closed */
+        ed_names_iter it;
+        ed__names_iter_init(&it, n);
+        for (const char *s; (s = ed__names_iter_next(&it)) != NULL;) {
+            if (it.pos - 1 == skip)
+                continue;
+            size_t len = strlen(s) + 1;
+            memcpy(st->chars + c->chars_len, s, len);
+            st->off[c->end++] = c->chars_len;
+            c->chars_len += len;
+        }
+    }
+    c->count = c->base_end = c->end;
+    c->live_chars = c->base_chars = c->chars_len;
+    if (n->gone == NULL && skip == SIZE_MAX && slots == from->slot_cap) {
         /* the same index without the entries of longer tables: emptying
          * the latest insertions restores it as it was before them */
         for (size_t s = 0; s < slots; s++) {
             uint32_t v = slot_get(from, s);
-            slot_set(st, s, v != 0 && slot_index(v) < n->count ? v : 0);
+            slot_set(st, s, v != 0 && slot_index(v) < n->end ? v : 0);
         }
     } else {
-        index_all(st, n->count);
+        index_all(st, c->end);
     }
-    atomic_store_explicit(&st->used, n->count, memory_order_relaxed);
+    atomic_store_explicit(&st->used, c->end, memory_order_relaxed);
     return c;
 }
 
@@ -505,42 +846,66 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
         ed_names *c = table_new(st);
         if (c == NULL)
             return NULL;
-        size_t expected = n->count;
-        if (atomic_compare_exchange_strong_explicit(&st->used, &expected, n->count + 1,
+        size_t expected = n->end;
+        if (atomic_compare_exchange_strong_explicit(&st->used, &expected, n->end + 1,
                                                     memory_order_acq_rel,
                                                     memory_order_relaxed)) {
             atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
-            c->count = c->base_count = n->count;
+            gone_ref(n->gone);
+            c->gone = n->gone;
+            c->gone_height = n->gone_height;
+            c->count = n->count;
+            c->end = c->base_end = n->end;
             c->chars_len = c->base_chars = n->chars_len;
+            c->live_chars = n->live_chars;
             c->claimed_slot = write_name(c, name, len, h);
             return c;
         }
         ed__free(c);
     }
-    ed_names *c = copy(n, len + 1);
+    ed_names *c = copy(n, SIZE_MAX, len + 1);
     if (c == NULL)
         return NULL;
     (void)write_name(c, name, len, h);
-    c->base_count = c->count;
+    c->base_end = c->end;
     c->base_chars = c->chars_len;
-    atomic_store_explicit(&c->store->used, c->count, memory_order_relaxed);
+    atomic_store_explicit(&c->store->used, c->end, memory_order_relaxed);
     return c;
 }
 
-ed_names *ed__names_without(const ed_names *n, size_t index)
+ed_names *ed__names_without(ed_names *n, size_t index)
 {
-    ed_names *c = ed__names_new(n->count);
-    if (c == NULL)
+    if (index >= n->count)
         return NULL;
-    for (size_t i = 0; i < n->count; i++) {
-        if (i == index)
-            continue;
-        const char *s = ed__names_at(n, i);
-        if (ed__names_push(c, s, strlen(s)) != ED_OK) {
-            ed__names_unref(c);
-            return NULL;
-        }
+    size_t p = position_of(n, index);
+    /* compact rather than let removed positions outnumber the names */
+    if ((n->end - n->count + 1) * 2 > n->end)
+        return copy(n, p, 0);
+    unsigned h = gone_height_for(n->end);
+    if (h < n->gone_height)
+        h = n->gone_height;
+    ed_gone *lifted;
+    if (!gone_lift(n->gone, n->gone_height, h, &lifted))
+        return NULL;
+    ed_gone *gone = gone_mark(lifted, h, p);
+    gone_unref(lifted, h);
+    if (gone == NULL)
+        return NULL;
+    ed_names *c = table_new(n->store);
+    if (c == NULL) {
+        gone_unref(gone, h);
+        return NULL;
     }
+    atomic_fetch_add_explicit(&n->store->refs, 1, memory_order_relaxed);
+    c->gone = gone;
+    c->gone_height = h;
+    c->count = n->count - 1;
+    c->end = c->base_end = n->end;
+    c->chars_len = c->base_chars = n->chars_len;
+    c->live_chars = n->live_chars - (strlen(n->store->chars + n->store->off[p]) + 1);
+    /* c reads the position n appended, if any: n must not give it back */
+    if (n->end > n->base_end)
+        atomic_store_explicit(&n->built_on, true, memory_order_release);
     return c;
 }
 
@@ -548,9 +913,18 @@ bool ed__names_equal(const ed_names *a, const ed_names *b)
 {
     if (a == b)
         return true;
-    if (a->count != b->count || a->chars_len != b->chars_len)
+    if (a->count != b->count || a->live_chars != b->live_chars)
         return false;
-    return memcmp(a->store->chars, b->store->chars, a->chars_len) == 0;
+    if (a->gone == NULL && b->gone == NULL)
+        return memcmp(a->store->chars, b->store->chars, a->chars_len) == 0;
+    ed_names_iter ia, ib;
+    ed__names_iter_init(&ia, a);
+    ed__names_iter_init(&ib, b);
+    for (const char *x; (x = ed__names_iter_next(&ia)) != NULL;) {
+        if (strcmp(x, ed__names_iter_next(&ib)) != 0)
+            return false;
+    }
+    return true;
 }
 
 bool ed__is_token(const char *s, size_t len, size_t min, size_t max)

@@ -657,8 +657,7 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     ed_names *own = topic ? in->topics : in->groups;
     size_t at = ed__names_find(own, name, len);
     if (add) {
-        if (at != SIZE_MAX || ed__names_find(topic ? in->groups : in->topics, name, len) !=
-                                  SIZE_MAX)
+        if (at != SIZE_MAX || ed__names_has(topic ? in->groups : in->topics, name, len))
             return ed__refuse(ED_EXISTS,
                              "%s refused on instance %s: the name '%s' is already used by a %s",
                              ed_command_kind_name(cmd), id_of(in), name,

@@ -939,7 +939,7 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
                                  ED_NAME_MAX);
             break;
         }
-        if (other && ed__names_find(other, s, len) != SIZE_MAX) {
+        if (other && ed__names_has(other, s, len)) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                  "`%.*s` is also a %s; a topic and a group may not share a name",
                                  shown, s, is_topic ? "group" : "topic");
