@@ -298,11 +298,11 @@ ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char
 }
 
 ed_effect *ed__effects_add_name(ed_effect_list *list, ed_effect_kind kind, uint64_t revision,
-                               ed_names *table, size_t i)
+                               ed_names *table, const char *name)
 {
     if (!hold(list, table))
         return NULL;
-    return add_record(list, kind, revision, ed__names_at(table, i));
+    return add_record(list, kind, revision, name);
 }
 
 bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind, uint64_t revision,

@@ -58,8 +58,8 @@ typedef struct ed_name_store {
     size_t off_cap;
     char *chars;        /* names, each NUL-terminated */
     size_t chars_cap;
-    _Atomic uint32_t *slots; /* hash index: 0 empty, else position + 1
-                              * and hash bits (names.c) */
+    _Atomic uint64_t *slots; /* hash index: 0 empty, else position + 1,
+                              * hash bits, character offset (names.c) */
     size_t slot_cap;         /* power of two */
 } ed_name_store;
 
@@ -103,6 +103,8 @@ ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
 ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
 /* Whether the table holds name: ed__names_find without the rank. */
 ED_INTERNAL bool ed__names_has(const ed_names *n, const char *name, size_t len);
+/* The table's own copy of name (its characters in the store), or NULL. */
+ED_INTERNAL const char *ed__names_get(const ed_names *n, const char *name, size_t len);
 /* The i-th name, or NULL when i >= count. */
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
 ED_INTERNAL void ed__names_iter_init(ed_names_iter *it, const ed_names *n);
@@ -111,11 +113,11 @@ ED_INTERNAL const char *ed__names_iter_next(ed_names_iter *it);
 /* A new table with `name` appended (n untouched): O(1) when n ends where
  * its store's written part ends, else a copy. NULL on no memory. */
 ED_INTERNAL ed_names *ed__names_with(const ed_names *n, const char *name);
-/* A new table without entry i (n untouched): O(log n), or a compacted
- * copy when removed positions would outnumber the names. NULL on no
- * memory. */
-/* (n is not changed, but a removal may set its built_on.) */
-ED_INTERNAL ed_names *ed__names_without(ed_names *n, size_t i);
+/* A new table without `name` (len bytes), which n holds: O(log n), or a
+ * compacted copy when removed positions would outnumber the names. NULL
+ * on no memory, or when n does not hold the name. n's names do not change
+ * (the removal may set its built_on). */
+ED_INTERNAL ed_names *ed__names_without(ed_names *n, const char *name, size_t len);
 ED_INTERNAL bool ed__names_equal(const ed_names *a, const ed_names *b);
 
 /* Name rules (X1). Each returns ED_OK or ED_INVALID_NAME. */
@@ -259,9 +261,11 @@ ED_INTERNAL ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind
 ED_INTERNAL bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind,
                                       uint64_t revision, ed_names *table, const char *from,
                                       const char *to, bool online);
-/* Appends an effect whose subject is name `i` of `table` (held as above). */
+/* Appends an effect whose subject is `name`, a name stored in `table`
+ * (held as above). */
 ED_INTERNAL ed_effect *ed__effects_add_name(ed_effect_list *list, ed_effect_kind kind,
-                                           uint64_t revision, ed_names *table, size_t i);
+                                           uint64_t revision, ed_names *table,
+                                           const char *name);
 /* ED_INVALID_ARGUMENT when an effect has a kind that has no text (a bug of
  * the caller), else ED_OK. Texts are not written here: they are made when
  * asked for. */

@@ -261,37 +261,50 @@ ed_names *ed__names_ref(ed_names *n)
     return n;
 }
 
-static uint32_t slot_get(const ed_name_store *st, size_t s)
+static uint64_t slot_get(const ed_name_store *st, size_t s)
 {
     return atomic_load_explicit(&st->slots[s], memory_order_relaxed);
 }
 
 /* A slot holds a name's position + 1 in its low 20 bits (ED_MAX_NAMES
- * fits) and 12 more bits of the name's hash above them, so that a probe
- * passes over other names without reading their characters: a lookup in a
- * large table then touches one cache line of the index, not one per name
- * it passes. */
+ * fits), 12 more bits of the name's hash above them, and the offset of its
+ * characters in the upper 32 bits. The hash bits let a probe pass over
+ * other names without reading their characters: a lookup in a large table
+ * then touches one cache line of the index, not one per name it passes.
+ * The offset lets a lookup go from the slot to the characters directly:
+ * in a table too large for the caches, finding a name costs two misses
+ * (slot, characters) rather than three (slot, offset, characters). */
 #define SLOT_INDEX_BITS 20
 #define SLOT_INDEX_MASK ((1u << SLOT_INDEX_BITS) - 1)
+#define SLOT_TAG_MASK (0xffffffffu & ~SLOT_INDEX_MASK)
 _Static_assert(ED_MAX_NAMES < (1u << SLOT_INDEX_BITS), "name indexes fit in a slot");
+/* a store's characters: at most 2^20 positions of ED_NAME_MAX + 1 bytes */
+_Static_assert(((uint64_t)ED_NAME_MAX + 1) << SLOT_INDEX_BITS <= UINT32_MAX,
+               "character offsets fit in a slot");
 
-static uint32_t slot_tag(uint64_t h)
+static uint64_t slot_tag(uint64_t h)
 {
-    return (uint32_t)(h >> (64 - (32 - SLOT_INDEX_BITS))) << SLOT_INDEX_BITS;
+    return (uint64_t)(uint32_t)(h >> (64 - (32 - SLOT_INDEX_BITS))) << SLOT_INDEX_BITS;
 }
 
-static uint32_t slot_make(size_t i, uint64_t h)
+static uint64_t slot_make(size_t i, size_t chars_off, uint64_t h)
 {
-    return slot_tag(h) | (uint32_t)(i + 1);
+    return (uint64_t)chars_off << 32 | slot_tag(h) | (uint64_t)(i + 1);
 }
 
 /* The position a non-empty slot holds. */
-static size_t slot_index(uint32_t v)
+static size_t slot_index(uint64_t v)
 {
     return (size_t)(v & SLOT_INDEX_MASK) - 1;
 }
 
-static void slot_set(ed_name_store *st, size_t s, uint32_t v)
+/* The characters of a slot's name. */
+static const char *slot_name(const ed_name_store *st, uint64_t v)
+{
+    return st->chars + (size_t)(v >> 32);
+}
+
+static void slot_set(ed_name_store *st, size_t s, uint64_t v)
 {
     atomic_store_explicit(&st->slots[s], v, memory_order_relaxed);
 }
@@ -340,6 +353,7 @@ typedef struct gone_leaf {
 
 typedef struct gone_node {
     ed_gone h;
+    uint32_t kids;       /* bit j: kid[j] is not NULL */
     uint32_t kdead[FAN]; /* removed positions under each child */
     ed_gone *kid[FAN];   /* NULL: none removed there */
 } gone_node;
@@ -379,8 +393,8 @@ static void gone_unref(ed_gone *g, unsigned h)
         return;
     if (h > 0) {
         gone_node *nd = (gone_node *)(void *)g;
-        for (size_t j = 0; j < FAN; j++)
-            gone_unref(nd->kid[j], h - 1);
+        for (uint32_t k = nd->kids; k != 0; k &= k - 1)
+            gone_unref(nd->kid[__builtin_ctz(k)], h - 1);
     }
     ed__free(g);
 }
@@ -500,6 +514,7 @@ static bool gone_lift(ed_gone *g, unsigned gh, unsigned h, ed_gone **out)
         }
         atomic_init(&nd->h.refs, 1);
         nd->h.dead = g->dead;
+        nd->kids = 1;
         nd->kdead[0] = g->dead;
         nd->kid[0] = g;
         g = &nd->h;
@@ -538,14 +553,14 @@ static ed_gone *gone_mark(const ed_gone *g, unsigned h, size_t p)
     }
     if (old != NULL) {
         nd->h.dead = old->h.dead;
+        nd->kids = old->kids;
         memcpy(nd->kdead, old->kdead, sizeof nd->kdead);
         memcpy(nd->kid, old->kid, sizeof nd->kid);
-        for (size_t k = 0; k < FAN; k++) {
-            if (k != j)
-                gone_ref(nd->kid[k]);
-        }
+        for (uint32_t k = old->kids & ~((uint32_t)1 << j); k != 0; k &= k - 1)
+            gone_ref(nd->kid[__builtin_ctz(k)]);
     }
     atomic_init(&nd->h.refs, 1);
+    nd->kids |= (uint32_t)1 << j;
     nd->kid[j] = kid;
     nd->kdead[j]++;
     nd->h.dead++;
@@ -625,22 +640,27 @@ const char *ed__names_iter_next(ed_names_iter *it)
 
 /* The position of `name` in n, or SIZE_MAX; entries of longer tables
  * sharing the store, and positions n removed, are skipped (a name removed
- * and added again has a second, later position). */
-static size_t lookup(const ed_names *n, const char *name, size_t len, uint64_t h)
+ * and added again has a second, later position). When stored is not NULL,
+ * *stored is set to the table's copy of the name. */
+static size_t lookup(const ed_names *n, const char *name, size_t len, uint64_t h,
+                     const char **stored)
 {
     const ed_name_store *st = n->store;
     size_t mask = st->slot_cap - 1;
-    uint32_t tag = slot_tag(h);
+    uint64_t tag = slot_tag(h);
     for (size_t s = (size_t)h & mask;; s = (s + 1) & mask) {
-        uint32_t v = slot_get(st, s);
+        uint64_t v = slot_get(st, s);
         if (v == 0)
             return SIZE_MAX;
         size_t i = slot_index(v);
-        if (i >= n->end || (v & ~SLOT_INDEX_MASK) != tag)
+        if (i >= n->end || (v & SLOT_TAG_MASK) != tag)
             continue;
-        const char *have = st->chars + st->off[i];
-        if (strncmp(have, name, len) == 0 && have[len] == '\0' && !is_gone(n, i))
+        const char *have = slot_name(st, v);
+        if (strncmp(have, name, len) == 0 && have[len] == '\0' && !is_gone(n, i)) {
+            if (stored != NULL)
+                *stored = have;
             return i;
+        }
     }
 }
 
@@ -656,13 +676,20 @@ static size_t free_slot(const ed_name_store *st, uint64_t h)
 
 size_t ed__names_find(const ed_names *n, const char *name, size_t len)
 {
-    size_t p = lookup(n, name, len, hash_bytes(name, len));
+    size_t p = lookup(n, name, len, hash_bytes(name, len), NULL);
     return p == SIZE_MAX ? SIZE_MAX : index_of(n, p);
 }
 
 bool ed__names_has(const ed_names *n, const char *name, size_t len)
 {
-    return lookup(n, name, len, hash_bytes(name, len)) != SIZE_MAX;
+    return lookup(n, name, len, hash_bytes(name, len), NULL) != SIZE_MAX;
+}
+
+const char *ed__names_get(const ed_names *n, const char *name, size_t len)
+{
+    const char *stored = NULL;
+    (void)lookup(n, name, len, hash_bytes(name, len), &stored);
+    return stored;
 }
 
 /* Writes name at position n->end of n's store, which n owns (it is being
@@ -675,7 +702,7 @@ static size_t write_name(ed_names *n, const char *name, size_t len, uint64_t h)
     st->chars[n->chars_len + len] = '\0';
     st->off[n->end] = n->chars_len;
     size_t slot = free_slot(st, h);
-    slot_set(st, slot, slot_make(n->end, h));
+    slot_set(st, slot, slot_make(n->end, n->chars_len, h));
     n->chars_len += len + 1;
     n->live_chars += len + 1;
     n->end++;
@@ -698,14 +725,14 @@ static void index_all(ed_name_store *st, size_t count)
     for (size_t i = 0; i < count; i++) {
         const char *s = st->chars + st->off[i];
         uint64_t h = hash_bytes(s, strlen(s));
-        slot_set(st, free_slot(st, h), slot_make(i, h));
+        slot_set(st, free_slot(st, h), slot_make(i, st->off[i], h));
     }
 }
 
 /* Rebuilds the index of a store owned by one builder at slot_cap slots. */
 static ed_status rehash(ed_name_store *st, size_t count, size_t slot_cap)
 {
-    _Atomic uint32_t *slots = ed__calloc(slot_cap, sizeof *slots);
+    _Atomic uint64_t *slots = ed__calloc(slot_cap, sizeof *slots);
     if (slots == NULL)
         return ED_NO_MEMORY;
     ed__free((void *)st->slots);
@@ -742,11 +769,11 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
      * one of its names */
     uint64_t h = hash_bytes(name, len);
     size_t mask = st->slot_cap - 1, slot = (size_t)h & mask;
-    uint32_t tag = slot_tag(h);
-    for (uint32_t v; (v = slot_get(st, slot)) != 0; slot = (slot + 1) & mask) {
-        if ((v & ~SLOT_INDEX_MASK) != tag)
+    uint64_t tag = slot_tag(h);
+    for (uint64_t v; (v = slot_get(st, slot)) != 0; slot = (slot + 1) & mask) {
+        if ((v & SLOT_TAG_MASK) != tag)
             continue;
-        const char *have = st->chars + st->off[slot_index(v)];
+        const char *have = slot_name(st, v);
         if (strncmp(have, name, len) == 0 && have[len] == '\0')
             return ED_EXISTS;
     }
@@ -770,7 +797,7 @@ ed_status ed__names_push(ed_names *n, const char *name, size_t len)
     memcpy(st->chars + n->chars_len, name, len);
     st->chars[n->chars_len + len] = '\0';
     st->off[n->count] = n->chars_len;
-    slot_set(st, slot, slot_make(n->count, h));
+    slot_set(st, slot, slot_make(n->count, n->chars_len, h));
     n->chars_len += len + 1;
     n->live_chars = n->chars_len;
     n->count++;
@@ -825,7 +852,7 @@ static ed_names *copy(const ed_names *n, size_t skip, size_t extra_chars)
         /* the same index without the entries of longer tables: emptying
          * the latest insertions restores it as it was before them */
         for (size_t s = 0; s < slots; s++) {
-            uint32_t v = slot_get(from, s);
+            uint64_t v = slot_get(from, s);
             slot_set(st, s, v != 0 && slot_index(v) < n->end ? v : 0);
         }
     } else {
@@ -839,7 +866,7 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
 {
     size_t len = strlen(name);
     uint64_t h = hash_bytes(name, len);
-    if (n->count >= ED_MAX_NAMES || lookup(n, name, len, h) != SIZE_MAX)
+    if (n->count >= ED_MAX_NAMES || lookup(n, name, len, h, NULL) != SIZE_MAX)
         return NULL;
     ed_name_store *st = n->store;
     if (room_for(n, len)) {
@@ -873,11 +900,11 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
     return c;
 }
 
-ed_names *ed__names_without(ed_names *n, size_t index)
+ed_names *ed__names_without(ed_names *n, const char *name, size_t len)
 {
-    if (index >= n->count)
+    size_t p = lookup(n, name, len, hash_bytes(name, len), NULL);
+    if (p == SIZE_MAX)
         return NULL;
-    size_t p = position_of(n, index);
     /* compact rather than let removed positions outnumber the names */
     if ((n->end - n->count + 1) * 2 > n->end)
         return copy(n, p, 0);
@@ -902,7 +929,7 @@ ed_names *ed__names_without(ed_names *n, size_t index)
     c->count = n->count - 1;
     c->end = c->base_end = n->end;
     c->chars_len = c->base_chars = n->chars_len;
-    c->live_chars = n->live_chars - (strlen(n->store->chars + n->store->off[p]) + 1);
+    c->live_chars = n->live_chars - (len + 1);
     /* c reads the position n appended, if any: n must not give it back */
     if (n->end > n->base_end)
         atomic_store_explicit(&n->built_on, true, memory_order_release);
