@@ -1,8 +1,15 @@
 /* Ordered name sets for topics and groups, and the naming rules (X1).
  *
- * A table is one character arena plus one offset per name plus a hash
- * index, so that copying a table for an addition is three memcpy calls and
- * a table is shared, unchanged, by every snapshot that does not touch it. */
+ * A table is a prefix of a store (one character arena, one offset per
+ * name, a hash index) that tables share, less the positions it removed,
+ * which a persistent tree of its own marks. An addition appends to the
+ * store in O(1) (amortized when the store must be copied), a removal path
+ * copies the tree in O(log n) (amortized O(log n) with the compaction
+ * that keeps removed positions from outnumbering the names), a lookup by
+ * name is one hash probe, and a table is shared, unchanged, by every
+ * snapshot that does not touch it. The sections below give the arguments:
+ * the keyed hash, the shared stores and their readers on other threads,
+ * the tree of removed positions. */
 #include "internal.h"
 
 #include <pthread.h>
@@ -908,9 +915,9 @@ ed_names *ed__names_without(ed_names *n, const char *name, size_t len)
     /* compact rather than let removed positions outnumber the names */
     if ((n->end - n->count + 1) * 2 > n->end)
         return copy(n, p, 0);
+    /* a table's end only grows while it keeps its tree, so the tree's
+     * height is at most the one its end needs now */
     unsigned h = gone_height_for(n->end);
-    if (h < n->gone_height)
-        h = n->gone_height;
     ed_gone *lifted;
     if (!gone_lift(n->gone, n->gone_height, h, &lifted))
         return NULL;

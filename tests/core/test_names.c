@@ -15,7 +15,7 @@
 /* ---- a model: the names in order ---------------------------------------- */
 
 typedef struct model {
-    char (*v)[16];
+    char (*v)[32];
     size_t n, cap;
 } model;
 
@@ -70,7 +70,7 @@ static ed_names *filled(size_t count, model *m)
     ck_assert_ptr_nonnull(t);
     model_init(m, count * 2 + 16);
     for (size_t i = 0; i < count; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "n%06zu", i);
         ck_assert_int_eq(ed__names_push(t, name, strlen(name)), ED_OK);
         model_add(m, name);
@@ -114,7 +114,7 @@ START_TEST(test_removals_keep_the_order_of_the_remaining_names)
     uint64_t seed = 0x9e3779b97f4a7c15u;
     for (int step = 1; step <= 4000; step++) {
         if (step % 4 == 0) {
-            char name[16];
+            char name[32];
             snprintf(name, sizeof name, "a%06d", step);
             t = add_name(t, name);
             model_add(&m, name);
@@ -149,7 +149,7 @@ START_TEST(test_older_tables_keep_their_names_after_removals)
         for (int step = 0; step < 60; step++) {
             size_t i = (size_t)(next_random(&seed) % m.n);
             if (step % 3 == 0) {
-                char name[16];
+                char name[32];
                 snprintf(name, sizeof name, "k%02d-%02d", k, step);
                 t = add_name(t, name);
                 model_add(&m, name);
@@ -328,6 +328,33 @@ START_TEST(test_an_addition_that_copies_leaves_removed_names_out)
 }
 END_TEST
 
+/* Names added after a removal can lie past what the table's tree covers
+ * (a tree made for 500 positions, a table of 600): they are read as they
+ * are, in order, and can be removed in turn (the tree grows a level). */
+START_TEST(test_names_added_past_the_tree_keep_their_order)
+{
+    model m;
+    ed_names *t = filled(500, &m);
+    t = remove_name(t, "n000007");
+    model_remove_at(&m, 7);
+    ck_assert_uint_eq(t->gone_height, 0);
+    for (int i = 0; i < 100; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "late-%03d", i);
+        t = add_name(t, name);
+        model_add(&m, name);
+    }
+    ck_assert_uint_eq(t->gone_height, 0);
+    check_table(t, &m);
+    t = remove_name(t, "late-090");
+    model_remove_at(&m, 499 + 90);
+    ck_assert_uint_eq(t->gone_height, 1);
+    check_table(t, &m);
+    ed__names_unref(t);
+    free(m.v);
+}
+END_TEST
+
 /* A removed name is gone from every lookup of the new table, and only
  * there. */
 START_TEST(test_removed_names_are_not_found)
@@ -406,12 +433,12 @@ START_TEST(test_dump_after_removals_equals_a_freshly_loaded_state)
     model_init(&topics, 1200);
     model_init(&groups, 200);
     for (int i = 0; i < 900; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "topic-%04d", i);
         model_add(&topics, name);
     }
     for (int i = 0; i < 100; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "GID_%03d", i);
         model_add(&groups, name);
     }
@@ -420,13 +447,13 @@ START_TEST(test_dump_after_removals_equals_a_freshly_loaded_state)
     free(doc);
     ed_time now = tp("2026-02-10T00:00:00Z");
     uint64_t seed = 99;
-    char last_removed[16] = "";
+    char last_removed[32] = "";
     for (int step = 0; step < 500; step++) {
         bool topic = step % 5 != 0;
         model *own = topic ? &topics : &groups;
         ed_result *r;
         if (step % 5 == 4) {
-            char name[16];
+            char name[32];
             snprintf(name, sizeof name, "again-%03d", step);
             r = topic ? ed_add_topic(in, now, name) : ed_add_group(in, now, name);
             model_add(own, name);
@@ -473,7 +500,7 @@ START_TEST(test_effects_over_a_table_with_removed_names_follow_its_order)
     model_init(&topics, 800);
     model_init(&groups, 1);
     for (int i = 0; i < 700; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "topic-%04d", i);
         model_add(&topics, name);
     }
@@ -520,6 +547,7 @@ static Suite *names_suite(void)
     tcase_add_test(tc, test_many_removals_compact_the_table);
     tcase_add_test(tc, test_an_addition_that_copies_leaves_removed_names_out);
     tcase_add_test(tc, test_removed_names_are_not_found);
+    tcase_add_test(tc, test_names_added_past_the_tree_keep_their_order);
     tcase_add_test(tc, test_dump_after_removals_equals_a_freshly_loaded_state);
     tcase_add_test(tc, test_effects_over_a_table_with_removed_names_follow_its_order);
     suite_add_tcase(s, tc);

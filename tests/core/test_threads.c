@@ -467,14 +467,14 @@ START_TEST(test_threads_remove_names_from_one_snapshot)
     ed_instance *in = take_ok(ed_create_standard("MQ_THREADS_NAMES", "http://names:80",
                                                  t_upgrade, NULL));
     for (int i = 0; i < WIDE_TOPICS; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "topic-%03d", i);
         ed_instance *next = take_ok(ed_add_topic(in, t_upgrade, name));
         ed_instance_free(in);
         in = next;
     }
     for (int i = 0; i < WIDE_REMOVED; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "topic-%03d", i * 10 + 3);
         ed_instance *next = take_ok(ed_remove_topic(in, t_upgrade, name));
         ed_instance_free(in);
