@@ -430,12 +430,11 @@ static bool is_gone(const ed_names *n, size_t p)
     return (as_leaf(g)->bits[(p >> 6) % LEAF_WORDS] >> (p & 63)) & 1u;
 }
 
-/* Positions of table n from `base` (a multiple of span(h)) that a subtree
- * of height h covers, removed ones included. */
+/* Positions of table n from `base` (a multiple of span(h), below n->end:
+ * select never walks past the table's last name) that a subtree of height
+ * h covers, removed ones included. */
 static size_t gone_cover(const ed_names *n, size_t base, unsigned h)
 {
-    if (n->end <= base)
-        return 0;
     size_t span = gone_span(h);
     return n->end - base < span ? n->end - base : span;
 }
