@@ -71,6 +71,7 @@ typedef struct ed_names {
     size_t end;        /* the table is the store's first `end` positions... */
     ed_gone *gone;     /* ...less those this tree marks (NULL: none) */
     unsigned gone_height; /* the tree's levels above its leaves */
+    size_t gone_base;  /* the first position the tree covers */
     size_t chars_len;  /* bytes of the first end positions in the store */
     size_t live_chars; /* bytes of the table's own names, NULs included */
     /* end and chars_len before the position this table appended to a

@@ -321,19 +321,27 @@ static void slot_set(ed_name_store *st, size_t s, uint64_t v)
  * Removing a name leaves the store alone: the new table has the same end
  * and a tree that marks the position as removed. The tree is a radix tree
  * over positions with path copying, as the persistent vectors of Clojure
- * or immer are: a leaf is a bitmap of 512 positions, a node has 32
+ * or immer are: a leaf is a bitmap of 4,096 positions, a node has 32
  * children and each child's count of removed positions. A removal copies
- * the path from the root to the leaf of its position (at most four nodes
+ * the path from the root to the leaf of its position (at most three nodes
  * for the 2^20 positions a store can hold) and shares every other node
  * with the older table, so it costs O(log n) time and memory, and no table
  * ever changes. A subtree without removed positions is NULL; a table
- * without any has no tree, and reads it as before, with nothing to skip.
+ * without any has no tree, and reads as before, with nothing to skip.
+ *
+ * The tree covers only the aligned block of positions where the table
+ * removed names (`gone_base`, of the span of its height): a first removal
+ * makes one leaf wherever it lies, in a table of ten names or of a
+ * million, and the tree grows a level when a removal falls outside its
+ * block (gone_lift puts the old root under the new one where it belongs).
+ * Positions before the block and past it are all names of the table.
  *
  * The counts answer the rank and select queries that index access needs:
  * the i-th name is found by walking down the counts (ed__names_at), a
  * name's index by summing the counts left of its path (ed__names_find).
- * Lookups by name check the position's bit: a walk of at most four nodes,
- * and only for a name that the hash found.
+ * Lookups by name check the position's bit: a walk of at most three nodes,
+ * and only for a name that the hash found. Walks in order (dumps, effects)
+ * read one leaf per 4,096 positions.
  *
  * A table whose removed positions would outnumber its names is compacted
  * instead: its names are copied into a store of their own, without holes.
@@ -346,12 +354,13 @@ struct ed_gone {
     uint32_t dead; /* removed positions in this subtree */
 };
 
-#define LEAF_BITS 9 /* a leaf covers 512 positions */
+#define LEAF_BITS 12 /* a leaf covers 4,096 positions */
 #define LEAF_WORDS (1u << (LEAF_BITS - 6))
 #define FAN_BITS 5 /* a node has 32 children */
 #define FAN (1u << FAN_BITS)
-/* the height a store's positions may need: 512 * 32^3 >= 2^20 */
-#define GONE_MAX_HEIGHT 3u
+/* the height a store's positions may need: 4096 * 32^2 >= 2^20 */
+_Static_assert((uint64_t)1 << (LEAF_BITS + FAN_BITS * 2) >= (uint64_t)1 << SLOT_INDEX_BITS,
+               "two levels above the leaves cover a store");
 
 typedef struct gone_leaf {
     ed_gone h;
@@ -406,13 +415,11 @@ static void gone_unref(ed_gone *g, unsigned h)
     ed__free(g);
 }
 
-/* The lowest height whose span holds positions below `end`. */
-static unsigned gone_height_for(size_t end)
+/* Whether position p lies outside what table n's tree covers (then it was
+ * not removed). */
+static bool outside_tree(const ed_names *n, size_t p)
 {
-    unsigned h = 0;
-    while (h < GONE_MAX_HEIGHT && gone_span(h) < end)
-        h++;
-    return h;
+    return p < n->gone_base || p - n->gone_base >= gone_span(n->gone_height);
 }
 
 /* Whether table n removed position p (p < n->end). */
@@ -420,7 +427,7 @@ static bool is_gone(const ed_names *n, size_t p)
 {
     const ed_gone *g = n->gone;
     unsigned h = n->gone_height;
-    if (g == NULL || p >= gone_span(h))
+    if (g == NULL || outside_tree(n, p))
         return false;
     for (; h > 0; h--) {
         g = as_node(g)->kid[gone_child(h, p)];
@@ -446,10 +453,13 @@ static size_t position_of(const ed_names *n, size_t i)
     if (g == NULL)
         return i;
     unsigned h = n->gone_height;
-    size_t base = 0;
-    size_t in_tree = gone_cover(n, 0, h) - g->dead;
-    if (i >= in_tree) /* past the tree's span: nothing removed there */
-        return gone_span(h) + (i - in_tree);
+    size_t base = n->gone_base;
+    if (i < base) /* before the tree's span: nothing removed there */
+        return i;
+    i -= base;
+    size_t in_tree = gone_cover(n, base, h) - g->dead;
+    if (i >= in_tree) /* past it: nothing removed there either */
+        return base + gone_span(h) + (i - in_tree);
     for (; h > 0; h--) {
         const gone_node *nd = as_node(g);
         size_t j = 0;
@@ -483,9 +493,9 @@ static size_t index_of(const ed_names *n, size_t p)
 {
     const ed_gone *g = n->gone;
     unsigned h = n->gone_height;
-    if (g == NULL)
+    if (g == NULL || p < n->gone_base)
         return p;
-    if (p >= gone_span(h))
+    if (outside_tree(n, p))
         return p - g->dead;
     size_t dead = 0;
     for (; h > 0; h--) {
@@ -506,10 +516,10 @@ static size_t index_of(const ed_names *n, size_t p)
     return p - dead;
 }
 
-/* A new reference to the tree g of height gh seen at height h >= gh: g
- * itself, or g under nodes that hold it as their first child. False when
- * out of memory. */
-static bool gone_lift(ed_gone *g, unsigned gh, unsigned h, ed_gone **out)
+/* A new reference to the tree g of height gh, covering positions from
+ * `base`, seen at height h >= gh: g itself, or g under nodes that hold it
+ * as the child that covers base. False when out of memory. */
+static bool gone_lift(ed_gone *g, unsigned gh, size_t base, unsigned h, ed_gone **out)
 {
     gone_ref(g);
     for (; g != NULL && gh < h; gh++) {
@@ -518,11 +528,12 @@ static bool gone_lift(ed_gone *g, unsigned gh, unsigned h, ed_gone **out)
             gone_unref(g, gh);
             return false;
         }
+        size_t j = gone_child(gh + 1, base);
         atomic_init(&nd->h.refs, 1);
         nd->h.dead = g->dead;
-        nd->kids = 1;
-        nd->kdead[0] = g->dead;
-        nd->kid[0] = g;
+        nd->kids = (uint32_t)1 << j;
+        nd->kdead[j] = g->dead;
+        nd->kid[j] = g;
         g = &nd->h;
     }
     *out = g;
@@ -614,9 +625,15 @@ static void iter_seek(ed_names_iter *it, size_t p)
 {
     const ed_gone *g = it->n->gone;
     unsigned h = it->n->gone_height;
+    size_t base = it->n->gone_base;
     it->leaf = NULL;
-    if (p >= gone_span(h)) {
-        it->leaf_base = gone_span(h);
+    if (p < base) {
+        it->leaf_base = 0;
+        it->leaf_end = base;
+        return;
+    }
+    if (p - base >= gone_span(h)) {
+        it->leaf_base = base + gone_span(h);
         it->leaf_end = SIZE_MAX;
         return;
     }
@@ -887,6 +904,7 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
             gone_ref(n->gone);
             c->gone = n->gone;
             c->gone_height = n->gone_height;
+            c->gone_base = n->gone_base;
             c->count = n->count;
             c->end = c->base_end = n->end;
             c->chars_len = c->base_chars = n->chars_len;
@@ -914,11 +932,15 @@ ed_names *ed__names_without(ed_names *n, const char *name, size_t len)
     /* compact rather than let removed positions outnumber the names */
     if ((n->end - n->count + 1) * 2 > n->end)
         return copy(n, p, 0);
-    /* a table's end only grows while it keeps its tree, so the tree's
-     * height is at most the one its end needs now */
-    unsigned h = gone_height_for(n->end);
+    /* the lowest tree that covers both the old one and p: a first removal
+     * makes a single leaf, wherever p lies */
+    unsigned h = n->gone != NULL ? n->gone_height : 0;
+    size_t base = n->gone != NULL ? n->gone_base : p;
+    while ((base >> (LEAF_BITS + FAN_BITS * h)) != (p >> (LEAF_BITS + FAN_BITS * h)))
+        h++;
+    base &= ~(gone_span(h) - 1);
     ed_gone *lifted;
-    if (!gone_lift(n->gone, n->gone_height, h, &lifted))
+    if (!gone_lift(n->gone, n->gone_height, n->gone_base, h, &lifted))
         return NULL;
     ed_gone *gone = gone_mark(lifted, h, p);
     gone_unref(lifted, h);
@@ -932,6 +954,7 @@ ed_names *ed__names_without(ed_names *n, const char *name, size_t len)
     atomic_fetch_add_explicit(&n->store->refs, 1, memory_order_relaxed);
     c->gone = gone;
     c->gone_height = h;
+    c->gone_base = base;
     c->count = n->count - 1;
     c->end = c->base_end = n->end;
     c->chars_len = c->base_chars = n->chars_len;

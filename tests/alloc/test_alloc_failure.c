@@ -116,7 +116,7 @@ static ed_instance *migrating;    /* just upgraded: migration in flight */
 static ed_instance *wide;         /* standard with 40 topics and 20 groups */
 static ed_instance *wide_dg;      /* wide, upgraded, action downgrade_to_standard */
 static ed_instance *holey;        /* wide less topics 03, 05 and 11 (removed names) */
-static ed_instance *long_holey;   /* 600 topics less t100: removed below position 512 */
+static ed_instance *long_holey;   /* 4,200 topics less t4150: a tree past position 4,096 */
 static ed_instance *sparse;       /* 4 topics less 2: the next removal compacts */
 
 static ed_time at(const char *s)
@@ -188,15 +188,24 @@ static void setup(void)
         h = n;
     }
     holey = h;
-    ed_instance *l = take(ed_create_standard("MQ_INST_long", "http://long:80", T0, NULL));
-    for (int i = 0; i < 600; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "t%03d", i);
-        ed_instance *n = take(ed_add_topic(l, T0, name));
-        ed_instance_free(l);
-        l = n;
-    }
-    long_holey = take(ed_remove_topic(l, T0, "t100"));
+    enum { LONG_TOPICS = 4200 };
+    size_t cap = 512 + LONG_TOPICS * 8, len = 0;
+    char *doc = malloc(cap);
+    ck_assert_ptr_nonnull(doc);
+    len += (size_t)snprintf(doc, cap,
+                            "libedition: 1\ninstance:\n  id: MQ_INST_long\n"
+                            "  endpoint: http://long:80\n  edition: standard\n"
+                            "  billing: pay_as_you_go\n  cluster: shared\n  lifecycle: active\n"
+                            "  revision: 1\n  created_at: 2026-01-31T00:00:00Z\n"
+                            "  updated_at: 2026-01-31T00:00:00Z\n  release_delay_days: 7\n"
+                            "  topics: [");
+    for (int i = 0; i < LONG_TOPICS; i++)
+        len += (size_t)snprintf(doc + len, cap - len, "%st%04d", i ? ", " : "", i);
+    len += (size_t)snprintf(doc + len, cap - len, "]\n  groups: []\n");
+    ed_instance *l = NULL;
+    ck_assert_int_eq(ed_instance_load_yaml(&l, doc, len, NULL, NULL), ED_OK);
+    free(doc);
+    long_holey = take(ed_remove_topic(l, T0, "t4150"));
     ed_instance_free(l);
     ed_instance *p = take(ed_create_standard("MQ_INST_sparse", "http://sparse:80", T0, NULL));
     const char *four[] = {"aaa", "bbb", "ccc", "ddd", "bbb", "ddd"};
@@ -224,7 +233,7 @@ static void teardown(void)
 
 /* ---- fingerprints: the whole observable outcome as text ---------------- */
 
-#define FP_SIZE 16384
+#define FP_SIZE 65536
 
 static void fp_printf(char *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -395,7 +404,7 @@ RESULT_CASE(c_remove_topic_wide, ed_remove_topic(wide, T_MID, "topic_17"))
 RESULT_CASE(c_remove_topic_holey, ed_remove_topic(holey, T_MID, "topic_04"))
 RESULT_CASE(c_add_topic_holey, ed_add_topic(holey, T_MID, "topic_05"))
 RESULT_CASE(c_upgrade_holey, ed_upgrade(holey, T_MID, 1))
-RESULT_CASE(c_remove_topic_past_the_first_leaf, ed_remove_topic(long_holey, T_MID, "t550"))
+RESULT_CASE(c_remove_topic_outside_the_tree, ed_remove_topic(long_holey, T_MID, "t0100"))
 RESULT_CASE(c_remove_topic_compacts, ed_remove_topic(sparse, T_MID, "aaa"))
 
 static ed_status c_refund_allowed(char *fp)
@@ -846,7 +855,7 @@ static const struct {
     {"remove_topic_with_removed_names", c_remove_topic_holey},
     {"add_topic_with_removed_names", c_add_topic_holey},
     {"upgrade_with_removed_names", c_upgrade_holey},
-    {"remove_topic_past_the_first_leaf", c_remove_topic_past_the_first_leaf},
+    {"remove_topic_outside_the_tree", c_remove_topic_outside_the_tree},
     {"remove_topic_compacts", c_remove_topic_compacts},
     {"instance_dump_yaml_with_removed_names", c_dump_state_holey},
     {"options", c_options},

@@ -105,7 +105,7 @@ static ed_names *add_name(ed_names *t, const char *name)
 
 /* ---- the tests ------------------------------------------------------------ */
 
-/* 20,000 names (a tree of three levels), 3,000 removals at random places
+/* 20,000 names (a tree of two levels), 3,000 removals at random places
  * mixed with 1,000 additions: the rest keep their order. */
 START_TEST(test_removals_keep_the_order_of_the_remaining_names)
 {
@@ -127,7 +127,7 @@ START_TEST(test_removals_keep_the_order_of_the_remaining_names)
             check_table(t, &m);
     }
     ck_assert_ptr_nonnull(t->gone);
-    ck_assert_uint_ge(t->gone_height, 2);
+    ck_assert_uint_eq(t->gone_height, 1);
     ed__names_unref(t);
     free(m.v);
 }
@@ -328,27 +328,34 @@ START_TEST(test_an_addition_that_copies_leaves_removed_names_out)
 }
 END_TEST
 
-/* Names added after a removal can lie past what the table's tree covers
- * (a tree made for 500 positions, a table of 600): they are read as they
- * are, in order, and can be removed in turn (the tree grows a level). */
-START_TEST(test_names_added_past_the_tree_keep_their_order)
+/* A table's tree covers only the part of its positions where it removed
+ * names (one leaf of 4,096 positions for a first removal, wherever it
+ * lies): names before that part, and names added past it, are read as
+ * they are, in order; a removal elsewhere grows the tree a level, with the
+ * old part under it where it belongs. */
+START_TEST(test_names_outside_the_tree_keep_their_order)
 {
     model m;
-    ed_names *t = filled(500, &m);
-    t = remove_name(t, "n000007");
-    model_remove_at(&m, 7);
+    ed_names *t = filled(5000, &m);
+    t = remove_name(t, "n004500");
+    model_remove_at(&m, 4500);
     ck_assert_uint_eq(t->gone_height, 0);
+    ck_assert_uint_eq(t->gone_base, 4096);
+    check_table(t, &m); /* names before the tree's part and in it */
     for (int i = 0; i < 100; i++) {
         char name[32];
         snprintf(name, sizeof name, "late-%03d", i);
         t = add_name(t, name);
         model_add(&m, name);
     }
-    ck_assert_uint_eq(t->gone_height, 0);
+    check_table(t, &m); /* and past it */
+    t = remove_name(t, "n000010");
+    model_remove_at(&m, 10);
+    ck_assert_uint_eq(t->gone_height, 1);
+    ck_assert_uint_eq(t->gone_base, 0);
     check_table(t, &m);
     t = remove_name(t, "late-090");
-    model_remove_at(&m, 499 + 90);
-    ck_assert_uint_eq(t->gone_height, 1);
+    model_remove_at(&m, 4998 + 90);
     check_table(t, &m);
     ed__names_unref(t);
     free(m.v);
@@ -547,7 +554,7 @@ static Suite *names_suite(void)
     tcase_add_test(tc, test_many_removals_compact_the_table);
     tcase_add_test(tc, test_an_addition_that_copies_leaves_removed_names_out);
     tcase_add_test(tc, test_removed_names_are_not_found);
-    tcase_add_test(tc, test_names_added_past_the_tree_keep_their_order);
+    tcase_add_test(tc, test_names_outside_the_tree_keep_their_order);
     tcase_add_test(tc, test_dump_after_removals_equals_a_freshly_loaded_state);
     tcase_add_test(tc, test_effects_over_a_table_with_removed_names_follow_its_order);
     suite_add_tcase(s, tc);
