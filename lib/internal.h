@@ -58,8 +58,8 @@ typedef struct ed_name_store {
     size_t off_cap;
     char *chars;        /* names, each NUL-terminated */
     size_t chars_cap;
-    _Atomic uint64_t *slots; /* hash index: 0 empty, else position + 1,
-                              * hash bits, character offset (names.c) */
+    _Atomic uint32_t *slots; /* hash index: 0 empty, else position + 1
+                              * and hash bits (names.c) */
     size_t slot_cap;         /* power of two */
 } ed_name_store;
 
