@@ -359,6 +359,15 @@ START_TEST(test_names_outside_the_tree_keep_their_order)
     check_table(t, &m);
     ed__names_unref(t);
     free(m.v);
+    /* a first removal in the first block: the names past it */
+    t = filled(5000, &m);
+    t = remove_name(t, "n000010");
+    model_remove_at(&m, 10);
+    ck_assert_uint_eq(t->gone_height, 0);
+    ck_assert_uint_eq(t->gone_base, 0);
+    check_table(t, &m);
+    ed__names_unref(t);
+    free(m.v);
 }
 END_TEST
 
