@@ -16,10 +16,12 @@
  *   upgrade_read_vs_eager   <= 1.5  upgrade, then reading every key and text
  *                                   / the eager path of 0.2.0 (below)
  *   topic_change_scaling    <= 3    add_topic on 1,000,000 topics / on 10
+ *   topic_remove_scaling    <= 3    remove_topic on 1,000,000 topics / on 10
  *   fleet_sweep_vs_scan     <= 3    next deadline of 1,000,000 snapshots and
  *                                   a tick of the 1% due / reading one 64-bit
  *                                   field of 1,000,000 heap objects
- * With the argument "profile", runs five upgrades of 100,000 topics and
+ * With the argument "removal", prints only the removal figures (the ratio
+ * and the churn of 8,000 steps). With the argument "profile", runs five upgrades of 100,000 topics and
  * reads their effects, for a profiler. With the argument "curve", prints instead the cost of a state-only
  * transition and of an upgrade against the topic count (docs/performance.md
  * draws it). */
@@ -426,6 +428,75 @@ static double topic_change_scaling(void)
     return b / s;
 }
 
+/* Seconds per remove_topic on `in` (of `topics` topics topic-0000000...),
+ * each removing another topic of the same snapshot, at least `min_reps`
+ * of them and 20 ms. */
+static double remove_topic_cost(const ed_instance *in, size_t topics, int min_reps)
+{
+    int reps = 0;
+    double t0 = seconds(), t;
+    do {
+        char name[32];
+        /* spread over the table: a removal near its start is no cheaper */
+        snprintf(name, sizeof name, "topic-%07zu", ((size_t)reps * 7919u) % topics);
+        ed_result *r = ed_remove_topic(in, NOW, name);
+        ok(r);
+        ed_result_free(r);
+        reps++;
+        t = seconds() - t0;
+    } while (reps < min_reps || t < 0.02);
+    return t / reps;
+}
+
+static double topic_remove_scaling(void)
+{
+    ed_instance *small = make_state(true, 10, 1, "MQ_SMALL");
+    ed_instance *big = make_state(true, 1000000, 0, "MQ_BIG");
+    double ts[ROUNDS], tb[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        ts[r] = remove_topic_cost(small, 10, 2000);
+        tb[r] = remove_topic_cost(big, 1000000, 3);
+    }
+    double s = median(ts, ROUNDS), b = median(tb, ROUNDS);
+    printf("remove_topic: %.3f us on 10 topics, %.3f us on 1,000,000\n", s * 1e6, b * 1e6);
+    ed_instance_free(small);
+    ed_instance_free(big);
+    return b / s;
+}
+
+/* Seconds for `steps` alternating add_topic / remove_topic on a history
+ * that starts at 500,000 topics: each step's result is the next one's
+ * input, as a host applying commands keeps it. The removals take the
+ * original topics in a spread order, so tombstones accumulate across the
+ * table. */
+static double topic_churn(size_t steps)
+{
+    enum { TOPICS = 500000 };
+    ed_instance *in = make_state(true, TOPICS, 0, "MQ_CHURN");
+    double t0 = seconds();
+    for (size_t i = 0; i < steps; i++) {
+        char name[32];
+        ed_result *r;
+        if (i % 2 == 0) {
+            snprintf(name, sizeof name, "churn-%zu", i);
+            r = ed_add_topic(in, NOW, name);
+        } else {
+            snprintf(name, sizeof name, "topic-%07zu", (i * 7919u) % TOPICS);
+            r = ed_remove_topic(in, NOW, name);
+        }
+        ok(r);
+        ed_instance *next = ed_instance_ref(ed_result_instance(r));
+        ed_result_free(r);
+        ed_instance_free(in);
+        in = next;
+    }
+    double t = seconds() - t0;
+    if (ed_instance_topic_count(in) != TOPICS)
+        die("churn: wrong topic count");
+    ed_instance_free(in);
+    return t;
+}
+
 /* ---- a fleet sweep ------------------------------------------------------- */
 
 typedef struct scan_obj {
@@ -556,17 +627,30 @@ int main(int argc, char **argv)
         ed_instance_free(in);
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "removal") == 0) {
+        /* only the removal figures */
+        double removal = topic_remove_scaling();
+        printf("churn: 8,000 alternating add_topic/remove_topic on 500,000 topics: %.3f s\n",
+               topic_churn(8000));
+        printf("RATIO topic_remove_scaling %.2f 3 <=\n", removal);
+        return 0;
+    }
     double state = state_only_scaling();
     double mem = snapshot_memory_sharing();
     double up, rd;
     upgrade_vs_floor(&up, &rd);
     double topic = topic_change_scaling();
+    double removal = topic_remove_scaling();
+    double churn = topic_churn(8000);
+    printf("churn: 8,000 alternating add_topic/remove_topic on 500,000 topics: %.3f s\n",
+           churn);
     double fleet = fleet_sweep_vs_scan();
     printf("RATIO state_only_scaling %.2f 1.5 <=\n", state);
     printf("RATIO snapshot_memory_sharing %.3f 1.1 <=\n", mem);
     printf("RATIO upgrade_vs_floor %.2f 3 <=\n", up);
     printf("RATIO upgrade_read_vs_eager %.2f 1.5 <=\n", rd);
     printf("RATIO topic_change_scaling %.2f 3 <=\n", topic);
+    printf("RATIO topic_remove_scaling %.2f 3 <=\n", removal);
     printf("RATIO fleet_sweep_vs_scan %.2f 3 <=\n", fleet);
     return 0;
 }

@@ -298,11 +298,11 @@ ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind, const char
 }
 
 ed_effect *ed__effects_add_name(ed_effect_list *list, ed_effect_kind kind, uint64_t revision,
-                               ed_names *table, size_t i)
+                               ed_names *table, const char *name)
 {
     if (!hold(list, table))
         return NULL;
-    return add_record(list, kind, revision, ed__names_at(table, i));
+    return add_record(list, kind, revision, name);
 }
 
 bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind, uint64_t revision,
@@ -327,12 +327,26 @@ bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind, uint64_t r
     uint32_t pos = (uint32_t)list->count;
     const size_t *off = table->store->off;
     const char *chars = table->store->chars;
-    for (size_t i = 1; i < n; i++) {
-        ed_effect *r = &items[pos + i];
-        *r = proto;
-        r->subject = chars + off[i];
-        r->pos = pos + (uint32_t)i;
-        r->index = proto.index + (uint32_t)i;
+    if (table->gone == NULL) {
+        for (size_t i = 1; i < n; i++) {
+            ed_effect *r = &items[pos + i];
+            *r = proto;
+            r->subject = chars + off[i];
+            r->pos = pos + (uint32_t)i;
+            r->index = proto.index + (uint32_t)i;
+        }
+    } else {
+        /* a table with removed names: walk it past the first */
+        ed_names_iter it;
+        ed__names_iter_init(&it, table);
+        (void)ed__names_iter_next(&it);
+        for (size_t i = 1; i < n; i++) {
+            ed_effect *r = &items[pos + i];
+            *r = proto;
+            r->subject = ed__names_iter_next(&it);
+            r->pos = pos + (uint32_t)i;
+            r->index = proto.index + (uint32_t)i;
+        }
     }
     list->count += n;
     return true;

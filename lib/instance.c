@@ -197,7 +197,7 @@ const char *ed_instance_topic(const ed_instance *inst, size_t i)
 
 bool ed_instance_has_topic(const ed_instance *inst, const char *name)
 {
-    return inst && name && ed__names_find(inst->topics, name, strlen(name)) != SIZE_MAX;
+    return inst && name && ed__names_has(inst->topics, name, strlen(name));
 }
 
 size_t ed_instance_group_count(const ed_instance *inst)
@@ -212,7 +212,7 @@ const char *ed_instance_group(const ed_instance *inst, size_t i)
 
 bool ed_instance_has_group(const ed_instance *inst, const char *name)
 {
-    return inst && name && ed__names_find(inst->groups, name, strlen(name)) != SIZE_MAX;
+    return inst && name && ed__names_has(inst->groups, name, strlen(name));
 }
 
 static bool str_equal(const char *a, const char *b)
@@ -364,9 +364,10 @@ ed_status ed__instance_validate(const ed_instance *in, char *msg, size_t msg_siz
     }
     if (in->lifecycle == ED_LIFECYCLE_RELEASED && (in->topics->count || in->groups->count))
         return INVALID("topics: a released instance has no topics or groups");
-    for (size_t i = 0; i < in->groups->count; i++) {
-        const char *g = ed__names_at(in->groups, i);
-        if (ed__names_find(in->topics, g, strlen(g)) != SIZE_MAX)
+    ed_names_iter it;
+    ed__names_iter_init(&it, in->groups);
+    for (const char *g; (g = ed__names_iter_next(&it)) != NULL;) {
+        if (ed__names_has(in->topics, g, strlen(g)))
             return INVALID("groups: '%s' is also a topic name", g);
     }
     return ED_OK;

@@ -43,33 +43,54 @@ ED_INTERNAL bool ed__size_add(size_t a, size_t b, size_t *out);
 /* ---- name tables ------------------------------------------------------ */
 /* An ordered set of names. The names live in a store (a character arena,
  * an offset per name and an open-addressing hash index) that several
- * tables share: a table is the store's first `count` names. Adding a name
- * to a table that ends where the store's written part ends appends it to
- * the same store in O(1), and the older table still sees exactly its own
- * names (lib/names.c explains why this is safe while other threads read).
- * Tables are immutable once published and shared by reference count. */
+ * tables share: a table is the store's first `end` positions less the
+ * positions it removed, which a persistent tree of its own marks (path
+ * copied, shared with other tables). Adding a name to a table that ends
+ * where the store's written part ends appends it to the same store in
+ * O(1); removing one marks its position in O(log n); older tables still
+ * see exactly their own names (lib/names.c explains why this is safe while
+ * other threads read). Tables are immutable once published and shared by
+ * reference count. */
 typedef struct ed_name_store {
     atomic_size_t refs;
-    atomic_size_t used; /* names written: the count of the longest table */
+    atomic_size_t used; /* positions written: the end of the longest table */
     size_t *off;        /* offsets into chars */
     size_t off_cap;
     char *chars;        /* names, each NUL-terminated */
     size_t chars_cap;
-    _Atomic uint32_t *slots; /* hash index: 0 empty, else name index + 1
+    _Atomic uint32_t *slots; /* hash index: 0 empty, else position + 1
                               * and hash bits (names.c) */
     size_t slot_cap;         /* power of two */
 } ed_name_store;
 
+typedef struct ed_gone ed_gone; /* a node of the tree of removed positions */
+
 typedef struct ed_names {
     atomic_size_t refs;
-    size_t count;     /* the store's first count names */
-    size_t chars_len; /* their bytes in the store's chars */
-    /* count and chars_len before the names this table appended to a store
-     * it shares (equal to them when it appended none) */
-    size_t base_count, base_chars;
+    size_t count;      /* names in the table: end less the removed ones */
+    size_t end;        /* the table is the store's first `end` positions... */
+    ed_gone *gone;     /* ...less those this tree marks (NULL: none) */
+    unsigned gone_height; /* the tree's levels above its leaves */
+    size_t gone_base;  /* the first position the tree covers */
+    size_t chars_len;  /* bytes of the first end positions in the store */
+    size_t live_chars; /* bytes of the table's own names, NULs included */
+    /* end and chars_len before the position this table appended to a
+     * store it shares (equal to them when it appended none) */
+    size_t base_end, base_chars;
     size_t claimed_slot; /* the index slot of the name it appended, if any */
+    /* set when a removal built a table on the position this one appended:
+     * the position is then never given back (names.c) */
+    atomic_bool built_on;
     ed_name_store *store;
 } ed_names;
+
+/* A walk over a table's names in order, O(1) per name. */
+typedef struct ed_names_iter {
+    const ed_names *n;
+    size_t pos;                /* the next position to look at */
+    const ed_gone *leaf;       /* the tree's leaf for positions leaf_base... */
+    size_t leaf_base, leaf_end; /* ...up to leaf_end (leaf NULL: none removed) */
+} ed_names_iter;
 
 /* A new empty table with one reference; NULL when out of memory. */
 ED_INTERNAL ed_names *ed__names_new(size_t capacity_hint);
@@ -79,7 +100,7 @@ ED_INTERNAL void ed__names_unref(ed_names *n);
  * built (one reference, not yet published). ED_EXISTS if present,
  * ED_LIMIT_EXCEEDED past ED_MAX_NAMES, ED_NO_MEMORY. Unchanged on error. */
 ED_INTERNAL ed_status ed__names_push(ed_names *n, const char *name, size_t len);
-/* Index of name, or SIZE_MAX. */
+/* Index of name (its rank in the table's order), or SIZE_MAX. */
 ED_INTERNAL size_t ed__names_find(const ed_names *n, const char *name, size_t len);
 /* ed__names_push and ed__names_find with the name's hash computed once by
  * the caller (ed__names_hash: SipHash-1-3 under the per-process key), for a
@@ -101,12 +122,23 @@ ED_INTERNAL size_t ed__names_find_hashed(const ed_names *n, const char *name, si
 ED_INTERNAL ed_status ed__names_stage(ed_names *n, const char *name, size_t len, size_t min,
                                       uint64_t *hash, const char **staged);
 ED_INTERNAL ed_status ed__names_commit(ed_names *n, size_t len, uint64_t hash);
+/* Whether the table holds name: ed__names_find without the rank. */
+ED_INTERNAL bool ed__names_has(const ed_names *n, const char *name, size_t len);
+/* The table's own copy of name (its characters in the store), or NULL. */
+ED_INTERNAL const char *ed__names_get(const ed_names *n, const char *name, size_t len);
+/* The i-th name, or NULL when i >= count. */
 ED_INTERNAL const char *ed__names_at(const ed_names *n, size_t i);
+ED_INTERNAL void ed__names_iter_init(ed_names_iter *it, const ed_names *n);
+/* The next name of the walk, or NULL after the last. */
+ED_INTERNAL const char *ed__names_iter_next(ed_names_iter *it);
 /* A new table with `name` appended (n untouched): O(1) when n ends where
  * its store's written part ends, else a copy. NULL on no memory. */
 ED_INTERNAL ed_names *ed__names_with(const ed_names *n, const char *name);
-/* A new table without entry i (copy; n untouched). NULL on no memory. */
-ED_INTERNAL ed_names *ed__names_without(const ed_names *n, size_t i);
+/* A new table without `name` (len bytes), which n holds: O(log n), or a
+ * compacted copy when removed positions would outnumber the names. NULL
+ * on no memory, or when n does not hold the name. n's names do not change
+ * (the removal may set its built_on). */
+ED_INTERNAL ed_names *ed__names_without(ed_names *n, const char *name, size_t len);
 ED_INTERNAL bool ed__names_equal(const ed_names *a, const ed_names *b);
 
 /* Name rules (X1). Each returns ED_OK or ED_INVALID_NAME. */
@@ -250,9 +282,11 @@ ED_INTERNAL ed_effect *ed__effects_add(ed_effect_list *list, ed_effect_kind kind
 ED_INTERNAL bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind,
                                       uint64_t revision, ed_names *table, const char *from,
                                       const char *to, bool online);
-/* Appends an effect whose subject is name `i` of `table` (held as above). */
+/* Appends an effect whose subject is `name`, a name stored in `table`
+ * (held as above). */
 ED_INTERNAL ed_effect *ed__effects_add_name(ed_effect_list *list, ed_effect_kind kind,
-                                           uint64_t revision, ed_names *table, size_t i);
+                                           uint64_t revision, ed_names *table,
+                                           const char *name);
 /* ED_INVALID_ARGUMENT when an effect has a kind that has no text (a bug of
  * the caller), else ED_OK. Texts are not written here: they are made when
  * asked for. */

@@ -655,18 +655,18 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
                          ed_command_kind_name(cmd), id_of(in), what, name,
                          topic ? ED_TOPIC_MIN : ED_GROUP_MIN, ED_NAME_MAX);
     ed_names *own = topic ? in->topics : in->groups;
-    size_t at = ed__names_find(own, name, len);
+    /* the table's copy of the name: a removal's effect points at it */
+    const char *stored = ed__names_get(own, name, len);
     if (add) {
-        if (at != SIZE_MAX || ed__names_find(topic ? in->groups : in->topics, name, len) !=
-                                  SIZE_MAX)
+        if (stored != NULL || ed__names_has(topic ? in->groups : in->topics, name, len))
             return ed__refuse(ED_EXISTS,
                              "%s refused on instance %s: the name '%s' is already used by a %s",
                              ed_command_kind_name(cmd), id_of(in), name,
-                             at != SIZE_MAX ? what : (topic ? "group" : "topic"));
+                             stored != NULL ? what : (topic ? "group" : "topic"));
         if (own->count >= ED_MAX_NAMES)
             return ed__refuse(ED_LIMIT_EXCEEDED, "%s refused on instance %s: it has %u %ss",
                              ed_command_kind_name(cmd), id_of(in), ED_MAX_NAMES, what);
-    } else if (at == SIZE_MAX) {
+    } else if (stored == NULL) {
         return ed__refuse(ED_NOT_FOUND, "%s refused on instance %s: there is no %s named '%s'",
                          ed_command_kind_name(cmd), id_of(in), what, name);
     }
@@ -675,7 +675,7 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     ed_result *failed;
     if (!tx_start(&t, in, now, &failed))
         return failed;
-    ed_names *changed = add ? ed__names_with(own, name) : ed__names_without(own, at);
+    ed_names *changed = add ? ed__names_with(own, name) : ed__names_without(own, name, len);
     if (changed == NULL)
         return tx_nomem(&t);
     ed_names **slot = topic ? &t.next->topics : &t.next->groups;
@@ -688,8 +688,9 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     /* the subject points into the table that has the name: the new one
      * for an addition, the old one for a removal */
     ed_names *holder = add ? changed : own;
-    if (ed__effects_add_name(t.fx, kinds[topic][add], t.next->revision, holder,
-                             add ? holder->count - 1 : at) == NULL)
+    if (add)
+        stored = ed__names_get(changed, name, len);
+    if (ed__effects_add_name(t.fx, kinds[topic][add], t.next->revision, holder, stored) == NULL)
         return tx_nomem(&t);
     return tx_commit(&t);
 }

@@ -459,10 +459,10 @@ static void w_key(writer *w, ed_ikey key)
 static void w_names(writer *w, const ed_names *names)
 {
     w_seq(w, true);
-    for (size_t i = 0; i < names->count && w->status == ED_OK; i++) {
-        const char *s = ed__names_at(names, i);
+    ed_names_iter it;
+    ed__names_iter_init(&it, names);
+    for (const char *s; w->status == ED_OK && (s = ed__names_iter_next(&it)) != NULL;)
         w_str(w, s);
-    }
     w_seq_end(w);
 }
 

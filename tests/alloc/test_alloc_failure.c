@@ -115,6 +115,9 @@ static ed_instance *expired;      /* platinum past expiry with delete_resource *
 static ed_instance *migrating;    /* just upgraded: migration in flight */
 static ed_instance *wide;         /* standard with 40 topics and 20 groups */
 static ed_instance *wide_dg;      /* wide, upgraded, action downgrade_to_standard */
+static ed_instance *holey;        /* wide less topics 03, 05 and 11 (removed names) */
+static ed_instance *long_holey;   /* 4,200 topics less t4150: a tree past position 4,096 */
+static ed_instance *sparse;       /* 4 topics less 2: the next removal compacts */
 
 static ed_time at(const char *s)
 {
@@ -174,6 +177,44 @@ static void setup(void)
     wide_dg = take(ed_set_post_expiration_action(done, T0, ED_ACTION_DOWNGRADE_TO_STANDARD));
     ed_instance_free(up);
     ed_instance_free(done);
+
+    /* tables with removed names (lib/names.c): the removals, additions,
+     * walks and dumps that read or copy their trees of removed positions */
+    ed_instance *h = ed_instance_ref(wide);
+    const char *gone[] = {"topic_03", "topic_05", "topic_11"};
+    for (size_t i = 0; i < 3; i++) {
+        ed_instance *n = take(ed_remove_topic(h, T0, gone[i]));
+        ed_instance_free(h);
+        h = n;
+    }
+    holey = h;
+    enum { LONG_TOPICS = 4200 };
+    size_t cap = 512 + LONG_TOPICS * 8, len = 0;
+    char *doc = malloc(cap);
+    ck_assert_ptr_nonnull(doc);
+    len += (size_t)snprintf(doc, cap,
+                            "libedition: 1\ninstance:\n  id: MQ_INST_long\n"
+                            "  endpoint: http://long:80\n  edition: standard\n"
+                            "  billing: pay_as_you_go\n  cluster: shared\n  lifecycle: active\n"
+                            "  revision: 1\n  created_at: 2026-01-31T00:00:00Z\n"
+                            "  updated_at: 2026-01-31T00:00:00Z\n  release_delay_days: 7\n"
+                            "  topics: [");
+    for (int i = 0; i < LONG_TOPICS; i++)
+        len += (size_t)snprintf(doc + len, cap - len, "%st%04d", i ? ", " : "", i);
+    len += (size_t)snprintf(doc + len, cap - len, "]\n  groups: []\n");
+    ed_instance *l = NULL;
+    ck_assert_int_eq(ed_instance_load_yaml(&l, doc, len, NULL, NULL), ED_OK);
+    free(doc);
+    long_holey = take(ed_remove_topic(l, T0, "t4150"));
+    ed_instance_free(l);
+    ed_instance *p = take(ed_create_standard("MQ_INST_sparse", "http://sparse:80", T0, NULL));
+    const char *four[] = {"aaa", "bbb", "ccc", "ddd", "bbb", "ddd"};
+    for (size_t i = 0; i < 6; i++) {
+        ed_instance *n = take(i < 4 ? ed_add_topic(p, T0, four[i]) : ed_remove_topic(p, T0, four[i]));
+        ed_instance_free(p);
+        p = n;
+    }
+    sparse = p;
 }
 
 static void teardown(void)
@@ -185,11 +226,14 @@ static void teardown(void)
     ed_instance_free(expired);
     ed_instance_free(wide);
     ed_instance_free(wide_dg);
+    ed_instance_free(holey);
+    ed_instance_free(long_holey);
+    ed_instance_free(sparse);
 }
 
 /* ---- fingerprints: the whole observable outcome as text ---------------- */
 
-#define FP_SIZE 16384
+#define FP_SIZE 65536
 
 static void fp_printf(char *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -249,7 +293,8 @@ typedef ed_status (*case_fn)(char *fp);
 
 static void fp_inputs(char *fp)
 {
-    const ed_instance *all[] = {standard, migrating, platinum, platinum_dg, expired, wide, wide_dg};
+    const ed_instance *all[] = {standard, migrating, platinum,   platinum_dg, expired,
+                                wide,     wide_dg,   holey,      long_holey,  sparse};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         fp_instance(fp, all[i]);
 }
@@ -356,6 +401,11 @@ RESULT_CASE(c_upgrade_wide, ed_upgrade(wide, T_MID, 1))
 RESULT_CASE(c_tick_downgrade_wide, ed_tick(wide_dg, T_EXPIRY))
 RESULT_CASE(c_refund_downgrade_wide, ed_refund(wide_dg, T_MID, NULL))
 RESULT_CASE(c_remove_topic_wide, ed_remove_topic(wide, T_MID, "topic_17"))
+RESULT_CASE(c_remove_topic_holey, ed_remove_topic(holey, T_MID, "topic_04"))
+RESULT_CASE(c_add_topic_holey, ed_add_topic(holey, T_MID, "topic_05"))
+RESULT_CASE(c_upgrade_holey, ed_upgrade(holey, T_MID, 1))
+RESULT_CASE(c_remove_topic_outside_the_tree, ed_remove_topic(long_holey, T_MID, "t0100"))
+RESULT_CASE(c_remove_topic_compacts, ed_remove_topic(sparse, T_MID, "aaa"))
 
 static ed_status c_refund_allowed(char *fp)
 {
@@ -553,6 +603,18 @@ static ed_status c_dump_state(char *fp)
     ck_assert_ptr_nonnull(b);
     go();
     ed_status st = ed_instance_dump_yaml(platinum_dg, b);
+    stop();
+    fp_buffer(fp, st, b, 0);
+    ed_buffer_free(b);
+    return st;
+}
+
+static ed_status c_dump_state_holey(char *fp)
+{
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    go();
+    ed_status st = ed_instance_dump_yaml(holey, b);
     stop();
     fp_buffer(fp, st, b, 0);
     ed_buffer_free(b);
@@ -810,6 +872,12 @@ static const struct {
     {"tick_expire_downgrade_wide", c_tick_downgrade_wide},
     {"refund_downgrade_wide", c_refund_downgrade_wide},
     {"remove_topic_wide", c_remove_topic_wide},
+    {"remove_topic_with_removed_names", c_remove_topic_holey},
+    {"add_topic_with_removed_names", c_add_topic_holey},
+    {"upgrade_with_removed_names", c_upgrade_holey},
+    {"remove_topic_outside_the_tree", c_remove_topic_outside_the_tree},
+    {"remove_topic_compacts", c_remove_topic_compacts},
+    {"instance_dump_yaml_with_removed_names", c_dump_state_holey},
     {"options", c_options},
     {"command_apply", c_command_apply},
     {"instance_load_yaml", c_load_state},

@@ -418,6 +418,94 @@ START_TEST(test_threads_first_read_of_keys_and_texts)
 }
 END_TEST
 
+/* Removals share the tree of removed positions of the table they start
+ * from (lib/names.c): threads that remove and add topics from one snapshot
+ * with removed names at the same moment, and read it meanwhile, must all
+ * see it unchanged and get the names their own steps leave. */
+enum { WIDE_TOPICS = 600, WIDE_REMOVED = 60 };
+
+typedef struct name_worker {
+    pthread_t thread;
+    int index;
+    const ed_instance *root;
+    char (*names)[16]; /* the root's topics in order */
+    size_t count;
+    size_t bad;
+} name_worker;
+
+static void *remove_and_read(void *arg)
+{
+    name_worker *w = arg;
+    for (int i = 0; i < 60; i++) {
+        size_t at = ((size_t)i * 31 + (size_t)w->index * 7) % w->count;
+        ed_result *r = ed_remove_topic(w->root, t_upgrade, w->names[at]);
+        const ed_instance *a = ed_result_instance(r);
+        char name[32];
+        snprintf(name, sizeof name, "w%d-%d", w->index, i);
+        ed_result *r2 = ed_add_topic(a, t_upgrade, name);
+        const ed_instance *b = ed_result_instance(r2);
+        if (ed_result_status(r) != ED_OK || ed_result_status(r2) != ED_OK ||
+            ed_instance_topic_count(b) != w->count || ed_instance_has_topic(b, w->names[at]) ||
+            !ed_instance_has_topic(b, name) ||
+            strcmp(ed_instance_topic(b, w->count - 1), name) != 0 ||
+            strcmp(ed_instance_topic(b, at), at + 1 < w->count ? w->names[at + 1] : name) != 0)
+            w->bad++;
+        ed_result_free(r2);
+        ed_result_free(r);
+        /* the root, read meanwhile, is as it was */
+        for (size_t k = (size_t)i; k < w->count; k += 53) {
+            if (strcmp(ed_instance_topic(w->root, k), w->names[k]) != 0 ||
+                !ed_instance_has_topic(w->root, w->names[k]))
+                w->bad++;
+        }
+    }
+    return NULL;
+}
+
+START_TEST(test_threads_remove_names_from_one_snapshot)
+{
+    ed_instance *in = take_ok(ed_create_standard("MQ_THREADS_NAMES", "http://names:80",
+                                                 t_upgrade, NULL));
+    for (int i = 0; i < WIDE_TOPICS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "topic-%03d", i);
+        ed_instance *next = take_ok(ed_add_topic(in, t_upgrade, name));
+        ed_instance_free(in);
+        in = next;
+    }
+    for (int i = 0; i < WIDE_REMOVED; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "topic-%03d", i * 10 + 3);
+        ed_instance *next = take_ok(ed_remove_topic(in, t_upgrade, name));
+        ed_instance_free(in);
+        in = next;
+    }
+    size_t count = ed_instance_topic_count(in);
+    ck_assert_uint_eq(count, WIDE_TOPICS - WIDE_REMOVED);
+    char(*names)[16] = calloc(count, sizeof *names);
+    ck_assert_ptr_nonnull(names);
+    for (size_t k = 0; k < count; k++)
+        snprintf(names[k], sizeof names[k], "%s", ed_instance_topic(in, k));
+    name_worker w[THREADS];
+    memset(w, 0, sizeof w);
+    for (int i = 0; i < THREADS; i++) {
+        w[i].index = i;
+        w[i].root = in;
+        w[i].names = names;
+        w[i].count = count;
+        ck_assert_int_eq(pthread_create(&w[i].thread, NULL, remove_and_read, &w[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        ck_assert_int_eq(pthread_join(w[i].thread, NULL), 0);
+        ck_assert_uint_eq(w[i].bad, 0);
+    }
+    for (size_t k = 0; k < count; k++)
+        ck_assert_str_eq(ed_instance_topic(in, k), names[k]);
+    free(names);
+    ed_instance_free(in);
+}
+END_TEST
+
 int main(void)
 {
     t_far = tp("2031-01-01T00:00:00Z");
@@ -428,6 +516,7 @@ int main(void)
     tcase_add_test(tc, test_threads_share_snapshots);
     tcase_add_test(tc, test_threads_reference_counts);
     tcase_add_test(tc, test_threads_first_read_of_keys_and_texts);
+    tcase_add_test(tc, test_threads_remove_names_from_one_snapshot);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
