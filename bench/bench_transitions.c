@@ -14,7 +14,7 @@
  *   upgrade_vs_floor        <= 3    upgrade of a 100,000-topic instance / a
  *                                   loop filling 100,000 minimal records
  *   upgrade_read_vs_eager   <= 1.5  upgrade, then reading every key and text
- *                                   / the eager path of 0.2.0 (below)
+ *                                   / the eager path of 0.1.0 (below)
  *   topic_change_scaling    <= 3    add_topic on 1,000,000 topics / on 10
  *   topic_remove_scaling    <= 3    remove_topic on 1,000,000 topics / on 10
  *   fleet_sweep_vs_scan     <= 3    next deadline of 1,000,000 snapshots and
@@ -235,7 +235,7 @@ static __attribute__((noinline)) void fill_floor(floor_rec *recs, const char *co
     __asm__ volatile("" : : "r"(recs) : "memory");
 }
 
-/* The eager path of 0.2.0, replayed without library code so that both
+/* The eager path of 0.1.0, replayed without library code so that both
  * sides run in this process: one wide record per effect and its key,
  * subject and text printed with snprintf into a growing arena at creation. */
 typedef struct eager_rec {
@@ -383,7 +383,7 @@ static void upgrade_vs_floor(double *floor_ratio, double *read_ratio)
     }
     double f = median(tf, R), u = median(tu, R), rd = median(tr, R), e = median(te, R);
     printf("100,000 topics: floor %.3f ms, upgrade %.3f ms, upgrade + read all keys and texts "
-           "%.3f ms, eager path of 0.2.0 %.3f ms\n",
+           "%.3f ms, eager path of 0.1.0 %.3f ms\n",
            f * 1e3, u * 1e3, rd * 1e3, e * 1e3);
     *floor_ratio = u / f;
     *read_ratio = rd / e;

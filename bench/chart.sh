@@ -8,9 +8,10 @@
 #
 # "after" is measured now with `bench_transitions curve` of BUILD_DIR and
 # written to docs/perf/curve-after.dat; "before" is docs/perf/curve-before.dat,
-# the same program built against libedition 0.2.0 as released (commit
-# abb185e: `git archive abb185e`, add bench/bench_transitions.c to its
-# bench/meson.build, buildtype=release, run `bench_transitions curve`).
+# the same program built against the code before the compact effects of
+# 0.2.0 (commit abb185e, effects printed at creation as in 0.1.0):
+# `git archive abb185e`, add bench/bench_transitions.c to its
+# bench/meson.build, buildtype=release, run `bench_transitions curve`.
 # Needs gnuplot (Debian: gnuplot-nox, which scripts/bench installs).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,9 +31,9 @@ set xlabel "topics in the instance"
 set ylabel "microseconds per transition"
 set key top left
 set grid
-plot "$perf/curve-before.dat" using 1:3 with linespoints lw 2 pt 7 lc rgb "#c0392b" title "upgrade, 0.2.0 (effects printed at creation)", \
+plot "$perf/curve-before.dat" using 1:3 with linespoints lw 2 pt 7 lc rgb "#c0392b" title "upgrade, before 0.2.0 (effects printed at creation)", \
      "$perf/curve-after.dat"  using 1:3 with linespoints lw 2 pt 7 lc rgb "#2980b9" title "upgrade, now (compact effects)", \
-     "$perf/curve-before.dat" using 1:2 with linespoints lw 2 pt 5 dt 2 lc rgb "#e67e22" title "state-only, 0.2.0", \
+     "$perf/curve-before.dat" using 1:2 with linespoints lw 2 pt 5 dt 2 lc rgb "#e67e22" title "state-only, before 0.2.0", \
      "$perf/curve-after.dat"  using 1:2 with linespoints lw 2 pt 5 dt 2 lc rgb "#27ae60" title "state-only, now"
 GP
 echo "wrote $perf/transition-cost.png"
