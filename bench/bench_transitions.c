@@ -394,15 +394,24 @@ static void upgrade_vs_floor(double *floor_ratio, double *read_ratio)
 
 /* ---- a topic change ------------------------------------------------------ */
 
-/* Seconds per add_topic on `in`, at least `min_reps` of them and 20 ms. */
-static double add_topic_cost(const ed_instance *in, int min_reps)
+/* Seconds per add_topic (remove false) or remove_topic (remove true) on
+ * `in`, a snapshot of `topics` topics topic-0000000..., at least `min_reps`
+ * of them and 20 ms; each change is made to the same snapshot. */
+static double topic_change_cost(const ed_instance *in, size_t topics, bool remove, int min_reps)
 {
     int reps = 0;
     double t0 = seconds(), t;
     do {
         char name[32];
-        snprintf(name, sizeof name, "new-topic-%d", reps);
-        ed_result *r = ed_add_topic(in, NOW, name);
+        ed_result *r;
+        if (remove) {
+            /* spread over the table: a removal near its start is no cheaper */
+            snprintf(name, sizeof name, "topic-%07zu", ((size_t)reps * 7919u) % topics);
+            r = ed_remove_topic(in, NOW, name);
+        } else {
+            snprintf(name, sizeof name, "new-topic-%d", reps);
+            r = ed_add_topic(in, NOW, name);
+        }
         ok(r);
         ed_result_free(r);
         reps++;
@@ -418,8 +427,8 @@ static double topic_change_scaling(void)
     ed_instance *big = make_state(true, 999999, 0, "MQ_BIG");
     double ts[ROUNDS], tb[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        ts[r] = add_topic_cost(small, 2000);
-        tb[r] = add_topic_cost(big, 3);
+        ts[r] = topic_change_cost(small, 10, false, 2000);
+        tb[r] = topic_change_cost(big, 999999, false, 3);
     }
     double s = median(ts, ROUNDS), b = median(tb, ROUNDS);
     printf("add_topic: %.3f us on 10 topics, %.3f us on 999,999\n", s * 1e6, b * 1e6);
@@ -428,34 +437,14 @@ static double topic_change_scaling(void)
     return b / s;
 }
 
-/* Seconds per remove_topic on `in` (of `topics` topics topic-0000000...),
- * each removing another topic of the same snapshot, at least `min_reps`
- * of them and 20 ms. */
-static double remove_topic_cost(const ed_instance *in, size_t topics, int min_reps)
-{
-    int reps = 0;
-    double t0 = seconds(), t;
-    do {
-        char name[32];
-        /* spread over the table: a removal near its start is no cheaper */
-        snprintf(name, sizeof name, "topic-%07zu", ((size_t)reps * 7919u) % topics);
-        ed_result *r = ed_remove_topic(in, NOW, name);
-        ok(r);
-        ed_result_free(r);
-        reps++;
-        t = seconds() - t0;
-    } while (reps < min_reps || t < 0.02);
-    return t / reps;
-}
-
 static double topic_remove_scaling(void)
 {
     ed_instance *small = make_state(true, 10, 1, "MQ_SMALL");
     ed_instance *big = make_state(true, 1000000, 0, "MQ_BIG");
     double ts[ROUNDS], tb[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        ts[r] = remove_topic_cost(small, 10, 2000);
-        tb[r] = remove_topic_cost(big, 1000000, 3);
+        ts[r] = topic_change_cost(small, 10, true, 2000);
+        tb[r] = topic_change_cost(big, 1000000, true, 3);
     }
     double s = median(ts, ROUNDS), b = median(tb, ROUNDS);
     printf("remove_topic: %.3f us on 10 topics, %.3f us on 1,000,000\n", s * 1e6, b * 1e6);

@@ -749,13 +749,18 @@ static size_t write_name(ed_names *n, const char *name, size_t len, uint64_t h)
     return slot;
 }
 
-/* Whether n's store has room for one more name of len bytes after n. */
-static bool room_for(const ed_names *n, size_t len)
+/* Whether n's store has room for one more name of len bytes at position
+ * n->end without growing: an offset, the characters and their NUL, and an
+ * index slot at a load factor of at most one half (slot_cap is a power of
+ * two of at least 16, so this is slots_for(end + 1) <= slot_cap). These
+ * comparisons cannot overflow (chars_len <= chars_cap); for a table being
+ * built (end == count) they mean what make_room checks with
+ * overflow-checked sizes. */
+static bool has_room(const ed_names *n, size_t len)
 {
     const ed_name_store *st = n->store;
-    size_t slots;
     return n->end < st->off_cap && n->end < SLOT_INDEX_MASK && st->chars_cap - n->chars_len > len &&
-           slots_for(n->end + 1, &slots) && slots <= st->slot_cap;
+           n->end + 1 <= st->slot_cap / 2;
 }
 
 /* Indexes the first count names of a store whose slots are empty. */
@@ -821,17 +826,6 @@ static ed_status make_room(ed_names *n, size_t len, uint64_t h, size_t *slot)
         *slot = free_slot(st, h);
     }
     return ED_OK;
-}
-
-/* Whether a table being built has room for one more name of len bytes
- * without growing. A table sized for its names (a load) has: these
- * comparisons cannot overflow (chars_len <= chars_cap, slot_cap is a power
- * of two) and mean what make_room checks with overflow-checked sizes. */
-static bool has_room(const ed_names *n, size_t len)
-{
-    const ed_name_store *st = n->store;
-    return n->count < st->off_cap && st->chars_cap - n->chars_len > len &&
-           n->count + 1 <= st->slot_cap / 2;
 }
 
 /* The probe of a table being built: true if `name` is one of its names,
@@ -1060,7 +1054,7 @@ ed_names *ed__names_with(const ed_names *n, const char *name)
     if (n->count >= ED_MAX_NAMES || lookup(n, name, len, h, NULL) != SIZE_MAX)
         return NULL;
     ed_name_store *st = n->store;
-    if (room_for(n, len)) {
+    if (has_room(n, len)) {
         ed_names *c = table_new(st);
         if (c == NULL)
             return NULL;

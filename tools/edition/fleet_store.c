@@ -121,6 +121,31 @@ static fleet_err fail_msg(fleet_store *s, fleet_err e, const char *text)
     return fail(s, e);
 }
 
+/* fail_msg with a message naming what a row holds: `before`, then `name`
+ * escaped (it comes from a file or a database), then `after`. */
+static fleet_err fail_naming(fleet_store *s, fleet_err e, const char *before, const char *name,
+                             const char *after)
+{
+    fail_msg(s, e, before);
+    cli_str_untrusted_puts(&s->msg, name);
+    cli_str_puts(&s->msg, after);
+    return e;
+}
+
+/* A database whose schema version is not this edition's. */
+static fleet_err schema_mismatch(fleet_store *s, int version)
+{
+    s->msg.len = 0;
+    cli_str_printf(&s->msg,
+                   version > FLEET_SCHEMA_VERSION
+                       ? "the database has schema version %d, newer than this edition's %d: "
+                         "use a newer edition"
+                       : "the database has schema version %d, older than this edition's %d: "
+                         "run edition fleet init to migrate it",
+                   version, FLEET_SCHEMA_VERSION);
+    return fail(s, FLEET_SCHEMA);
+}
+
 static fleet_err run(fleet_store *s, const char *sql, const char *const *p, int n, fleet_rows *rows,
                      uint64_t *changes)
 {
@@ -176,15 +201,7 @@ fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
         version = rows.nrows == 1 ? schema_version_of(fleet_cell(&rows, 0, 0)) : 0;
         fleet_rows_free(&rows);
         if (version != FLEET_SCHEMA_VERSION) {
-            s->msg.len = 0;
-            cli_str_printf(&s->msg,
-                           version > FLEET_SCHEMA_VERSION
-                               ? "the database has schema version %d, newer than this edition's "
-                                 "%d: use a newer edition"
-                               : "the database has schema version %d, older than this edition's "
-                                 "%d: run edition fleet init to migrate it",
-                           version, FLEET_SCHEMA_VERSION);
-            return fail(s, FLEET_SCHEMA);
+            return schema_mismatch(s, version);
         }
     }
     return FLEET_OK;
@@ -253,12 +270,7 @@ fleet_err fleet_store_migrate(fleet_store *s, int *from)
         version = schema_version_of(fleet_cell(&rows, 0, 0));
     fleet_rows_free(&rows);
     if (e == FLEET_OK && version > FLEET_SCHEMA_VERSION) {
-        s->msg.len = 0;
-        cli_str_printf(&s->msg,
-                       "the database has schema version %d, newer than this edition's %d: "
-                       "use a newer edition",
-                       version, FLEET_SCHEMA_VERSION);
-        e = fail(s, FLEET_SCHEMA);
+        e = schema_mismatch(s, version);
     }
     *from = version;
     /* Migrations, one block per version: version 1 is the first schema. */
@@ -327,11 +339,7 @@ fleet_err fleet_store_get(fleet_store *s, const char *id, bool lock, fleet_insta
                 : "SELECT " INSTANCE_COLUMNS " FROM instances WHERE id = $1",
             p, 1, &rows, NULL);
     if (e == FLEET_OK && rows.nrows == 0) {
-        s->msg.len = 0;
-        cli_str_puts(&s->msg, "no instance ");
-        cli_str_untrusted_puts(&s->msg, id);
-        cli_str_puts(&s->msg, " in the database");
-        e = fail(s, FLEET_NOT_FOUND);
+        e = fail_naming(s, FLEET_NOT_FOUND, "no instance ", id, " in the database");
     }
     if (e == FLEET_OK)
         e = instance_from(s, &rows, out);
@@ -360,11 +368,7 @@ fleet_err fleet_store_insert(fleet_store *s, const fleet_instance_row *row)
             "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
             p, 7, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
-        s->msg.len = 0;
-        cli_str_puts(&s->msg, "the instance ");
-        cli_str_untrusted_puts(&s->msg, row->id);
-        cli_str_puts(&s->msg, " is already in the database");
-        e = fail(s, FLEET_CONFLICT);
+        e = fail_naming(s, FLEET_CONFLICT, "the instance ", row->id, " is already in the database");
     }
     return e;
 }
@@ -386,13 +390,10 @@ fleet_err fleet_store_put_cas(fleet_store *s, const fleet_instance_row *row, uin
             "next_deadline = $6, updated_at = $7 WHERE id = $1 AND revision = $8",
             p, 8, NULL, &changes);
     if (e == FLEET_OK && changes != 1) {
-        s->msg.len = 0;
-        cli_str_puts(&s->msg, "the instance ");
-        cli_str_untrusted_puts(&s->msg, row->id);
-        cli_str_printf(&s->msg, " is no longer at revision %" PRIu64 ": another writer committed "
-                                "first",
-                       expected);
-        e = fail(s, FLEET_CONFLICT);
+        char tail[96];
+        snprintf(tail, sizeof tail,
+                 " is no longer at revision %" PRIu64 ": another writer committed first", expected);
+        e = fail_naming(s, FLEET_CONFLICT, "the instance ", row->id, tail);
     }
     return e;
 }
@@ -413,11 +414,7 @@ fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *ef)
             "ON CONFLICT (key) DO NOTHING",
             p, 7, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
-        s->msg.len = 0;
-        cli_str_puts(&s->msg, "the effect key ");
-        cli_str_untrusted_puts(&s->msg, ef->key);
-        cli_str_puts(&s->msg, " is already in the outbox");
-        e = fail(s, FLEET_CONFLICT);
+        e = fail_naming(s, FLEET_CONFLICT, "the effect key ", ef->key, " is already in the outbox");
     }
     return e;
 }
@@ -572,10 +569,7 @@ fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key)
                          "WHERE key = $1 AND state = 'failed'",
                       p, 1, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
-        s->msg.len = 0;
-        cli_str_puts(&s->msg, "no failed effect with the key ");
-        cli_str_untrusted_puts(&s->msg, key);
-        e = fail(s, FLEET_NOT_FOUND);
+        e = fail_naming(s, FLEET_NOT_FOUND, "no failed effect with the key ", key, "");
     }
     return e;
 }
