@@ -420,34 +420,21 @@ static double topic_change_cost(const ed_instance *in, size_t topics, bool remov
     return t / reps;
 }
 
-static double topic_change_scaling(void)
+/* add_topic (remove false) or remove_topic on a 1,000,000-topic instance
+ * (999,999 for an addition, so that it is legal) / the same on 10 topics. */
+static double topic_scaling(bool remove)
 {
+    size_t big_count = remove ? 1000000 : 999999;
     ed_instance *small = make_state(true, 10, 1, "MQ_SMALL");
-    /* one below the limit of 1,000,000 names, so that the addition is legal */
-    ed_instance *big = make_state(true, 999999, 0, "MQ_BIG");
+    ed_instance *big = make_state(true, big_count, 0, "MQ_BIG");
     double ts[ROUNDS], tb[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        ts[r] = topic_change_cost(small, 10, false, 2000);
-        tb[r] = topic_change_cost(big, 999999, false, 3);
+        ts[r] = topic_change_cost(small, 10, remove, 2000);
+        tb[r] = topic_change_cost(big, big_count, remove, 3);
     }
     double s = median(ts, ROUNDS), b = median(tb, ROUNDS);
-    printf("add_topic: %.3f us on 10 topics, %.3f us on 999,999\n", s * 1e6, b * 1e6);
-    ed_instance_free(small);
-    ed_instance_free(big);
-    return b / s;
-}
-
-static double topic_remove_scaling(void)
-{
-    ed_instance *small = make_state(true, 10, 1, "MQ_SMALL");
-    ed_instance *big = make_state(true, 1000000, 0, "MQ_BIG");
-    double ts[ROUNDS], tb[ROUNDS];
-    for (int r = 0; r < ROUNDS; r++) {
-        ts[r] = topic_change_cost(small, 10, true, 2000);
-        tb[r] = topic_change_cost(big, 1000000, true, 3);
-    }
-    double s = median(ts, ROUNDS), b = median(tb, ROUNDS);
-    printf("remove_topic: %.3f us on 10 topics, %.3f us on 1,000,000\n", s * 1e6, b * 1e6);
+    printf("%s: %.3f us on 10 topics, %.3f us on %s\n", remove ? "remove_topic" : "add_topic",
+           s * 1e6, b * 1e6, remove ? "1,000,000" : "999,999");
     ed_instance_free(small);
     ed_instance_free(big);
     return b / s;
@@ -618,7 +605,7 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "removal") == 0) {
         /* only the removal figures */
-        double removal = topic_remove_scaling();
+        double removal = topic_scaling(true);
         printf("churn: 8,000 alternating add_topic/remove_topic on 500,000 topics: %.3f s\n",
                topic_churn(8000));
         printf("RATIO topic_remove_scaling %.2f 3 <=\n", removal);
@@ -628,8 +615,8 @@ int main(int argc, char **argv)
     double mem = snapshot_memory_sharing();
     double up, rd;
     upgrade_vs_floor(&up, &rd);
-    double topic = topic_change_scaling();
-    double removal = topic_remove_scaling();
+    double topic = topic_scaling(false);
+    double removal = topic_scaling(true);
     double churn = topic_churn(8000);
     printf("churn: 8,000 alternating add_topic/remove_topic on 500,000 topics: %.3f s\n",
            churn);

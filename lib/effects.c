@@ -316,8 +316,11 @@ bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind, uint64_t r
     uint16_t fields = (uint16_t)((from ? 1u << ED_FIELD_FROM : 0) | (to ? 1u << ED_FIELD_TO : 0) |
                                  (online ? 1u << ED_FIELD_ONLINE : 0));
     uint8_t from_code = from ? word_code(from) : 0, to_code = to ? word_code(to) : 0;
+    /* the names in the table's order, past any it removed */
+    ed_names_iter it;
+    ed__names_iter_init(&it, table);
     /* the first record settles revision and index; the rest follow it */
-    ed_effect *e = next_record(list, kind, revision, ed__names_at(table, 0));
+    ed_effect *e = next_record(list, kind, revision, ed__names_iter_next(&it));
     e->fields = fields;
     e->from = from_code;
     e->to = to_code;
@@ -325,28 +328,12 @@ bool ed__effects_add_names(ed_effect_list *list, ed_effect_kind kind, uint64_t r
     ed_effect proto = *e;
     ed_effect *items = list->items;
     uint32_t pos = (uint32_t)list->count;
-    const size_t *off = table->store->off;
-    const char *chars = table->store->chars;
-    if (table->gone == NULL) {
-        for (size_t i = 1; i < n; i++) {
-            ed_effect *r = &items[pos + i];
-            *r = proto;
-            r->subject = chars + off[i];
-            r->pos = pos + (uint32_t)i;
-            r->index = proto.index + (uint32_t)i;
-        }
-    } else {
-        /* a table with removed names: walk it past the first */
-        ed_names_iter it;
-        ed__names_iter_init(&it, table);
-        (void)ed__names_iter_next(&it);
-        for (size_t i = 1; i < n; i++) {
-            ed_effect *r = &items[pos + i];
-            *r = proto;
-            r->subject = ed__names_iter_next(&it);
-            r->pos = pos + (uint32_t)i;
-            r->index = proto.index + (uint32_t)i;
-        }
+    for (size_t i = 1; i < n; i++) {
+        ed_effect *r = &items[pos + i];
+        *r = proto;
+        r->subject = ed__names_iter_next(&it);
+        r->pos = pos + (uint32_t)i;
+        r->index = proto.index + (uint32_t)i;
     }
     list->count += n;
     return true;

@@ -602,10 +602,19 @@ def test_incomplete_trailing_document_is_dropped(tmp_path, state, tail):
     assert len(docs) == 2 and effects.read_text().startswith(whole)
 
 
+def unavailable(reason):
+    """What a test needs is missing (a program, root): in CI (CI=true, where
+    scripts/bootstrap installs everything and the runner is root) that is a
+    failure, elsewhere a skip."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}, and CI=true")
+    pytest.skip(reason)
+
+
 def test_man_page_has_no_warnings():
     groff = shutil.which("groff")
     if not groff:
-        pytest.skip("groff is not installed")
+        unavailable("groff is not installed")
     r = subprocess.run([groff, "-man", "-ww", "-z", str(ROOT / "docs" / "edition.1")],
                        capture_output=True, text=True)
     assert (r.returncode, r.stderr) == (0, "")
@@ -1076,18 +1085,10 @@ def test_effects_out_naming_the_state_file_is_a_usage_error(tmp_path, state, how
     assert r.stdout == ""
 
 
-def needs_root():
-    """A test that runs a command as another user: in CI (CI=true, where the
-    runner is root) its absence is a failure, elsewhere a skip."""
-    if os.environ.get("CI") == "true":
-        pytest.fail("needs root to run as another user, and CI=true")
-    pytest.skip("needs root to run as another user")
-
-
 @pytest.mark.parametrize("unprivileged", [False, True])
 def test_effects_out_dev_stdout_is_a_stream_without_a_lock_file(tmp_path, unprivileged):
     if unprivileged and os.geteuid() != 0:
-        needs_root()
+        unavailable("needs root to run as another user")
     d = pathlib.Path(tempfile.mkdtemp(prefix="edition-cli-"))
     try:
         d.chmod(0o777)
@@ -1121,7 +1122,7 @@ def test_effects_out_dev_stdout_into_a_file_keeps_both_documents(tmp_path, state
 
 def test_unwritable_lock_directory_reports_the_cause_not_the_fallbacks(shared_dir, state):
     if os.geteuid() != 0:
-        needs_root()
+        unavailable("needs root to run as another user")
     logs = shared_dir / "logs"
     logs.mkdir()
     logs.chmod(0o555)  # nobody can create effects.yaml.lock here

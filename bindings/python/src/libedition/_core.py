@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -447,6 +448,14 @@ _ACTION_C: dict[object, int] = {m: to_c(m) for m in Action}
 _MODE_C: dict[object, int] = {m: to_c(m) for m in PlanMode}
 
 
+def _code(codes: dict[object, int], cls: type[enum.Enum], value: object, what: str) -> int:
+    """The C value of a member or stable name of cls: through codes, else coerce's checks."""
+    try:
+        return codes[value]
+    except (KeyError, TypeError):
+        return to_c(coerce(cls, value, what))
+
+
 # --------------------------------------------------------------------------
 # Snapshots
 # --------------------------------------------------------------------------
@@ -720,10 +729,7 @@ class Instance(_fast.Snapshot):
 
     def set_post_expiration_action(self, now: datetime, action: Union[Action, str]) -> Result:
         """Set what happens at expiry (S8-S10); the current value is accepted with no effects."""
-        try:
-            code = _ACTION_C[action]
-        except (KeyError, TypeError):
-            code = to_c(coerce(Action, action, "action"))
+        code = _code(_ACTION_C, Action, action, "action")
         return _run(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now, code, True)
 
     def refund(self, now: datetime, allow_data_loss: bool = False) -> Result:
@@ -776,10 +782,7 @@ class Instance(_fast.Snapshot):
         Changes nothing: the result's ``instance`` is this snapshot and its
         ``plan`` lists the steps (PlanStep) in order.
         """
-        try:
-            code = _MODE_C[mode]
-        except (KeyError, TypeError):
-            code = to_c(coerce(PlanMode, mode, "mode"))
+        code = _code(_MODE_C, PlanMode, mode, "mode")
         return _run(_fast.OP_PLAN_DOWNGRADE, self, now, code, True)
 
     def apply(self, now: datetime, command: Command) -> Result:

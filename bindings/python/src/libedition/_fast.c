@@ -315,13 +315,17 @@ static int name_of(PyObject *v, const char **out, PyObject **keep) {
     return 0;
 }
 
-static void *address_of(PyObject *v) {
+/* The address an integer argument holds (None: NULL) in *out; -1 with
+ * the exception set when it is not one. */
+static int address_of(PyObject *v, void **out) {
+    *out = NULL;
     if (v == Py_None)
-        return NULL;
+        return 0;
     unsigned long long a = PyLong_AsUnsignedLongLong(v);
     if (a == (unsigned long long)-1 && PyErr_Occurred())
-        return NULL;
-    return (void *)(uintptr_t)a;
+        return -1;
+    *out = (void *)(uintptr_t)a;
+    return 0;
 }
 
 static PyObject *str_of(const char *p) {
@@ -564,8 +568,7 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
         break;
     case OP_REFUND:
     case OP_APPLY:
-        address = address_of(arg);
-        if (address == NULL && PyErr_Occurred())
+        if (address_of(arg, &address) < 0)
             return NULL;
         r = op == OP_REFUND ? ED(ed_refund)(in, now, (const ed_options *)address)
                             : ED(ed_command_apply)((const ed_command *)address, in, now);
@@ -618,10 +621,8 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
 /* effects(address): the Effects of an ed_effect_list, which the caller keeps alive. */
 static PyObject *fast_effects(PyObject *module, PyObject *arg) {
     (void)module;
-    if (not_ready())
-        return NULL;
-    void *address = address_of(arg);
-    if (address == NULL && PyErr_Occurred())
+    void *address;
+    if (not_ready() || address_of(arg, &address) < 0)
         return NULL;
     return effects_of((const ed_effect_list *)address);
 }
@@ -629,10 +630,8 @@ static PyObject *fast_effects(PyObject *module, PyObject *arg) {
 /* adopt(address): a new Instance owning the reference at that address. */
 static PyObject *fast_adopt(PyObject *module, PyObject *arg) {
     (void)module;
-    if (not_ready())
-        return NULL;
-    void *address = address_of(arg);
-    if (address == NULL && PyErr_Occurred())
+    void *address;
+    if (not_ready() || address_of(arg, &address) < 0)
         return NULL;
     return adopt_pointer((ed_instance *)address);
 }
