@@ -20,8 +20,11 @@ mkdir -p "$done_dir"
 # partial document without its newline, and `read` fails.
 IFS= read -r effect || { echo "no whole effect document on standard input" >&2; exit 1; }
 
-# The key names a file: "/" becomes "__".
-marker="$done_dir/$(printf '%s' "$EDITION_EFFECT_KEY" | sed 's|/|__|g')"
+# The key names a file, written in hexadecimal: one file per key and one
+# key per file (replacing "/" by "__" made A/1/1/0 and A__1/1/0 one file,
+# and the second effect was taken for done). A key of at most 127 bytes
+# makes a name of at most 254.
+marker="$done_dir/$(printf '%s' "$EDITION_EFFECT_KEY" | od -An -v -tx1 | tr -d ' \n')"
 if [ -e "$marker" ]; then
     exit 0 # carried out before: a redelivery
 fi

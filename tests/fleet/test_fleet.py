@@ -216,7 +216,7 @@ def test_crashes(store, tmp_path, scratch):
                  ("tick", subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", now],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)),
                  ("dispatch", subprocess.Popen([EDITION, "fleet", "dispatch", store.uri, "--exec",
-                                                handler, "--lease", "1", "--workers", "2"],
+                                                handler, "--lease", "2", "--workers", "2"],
                                                stdout=subprocess.DEVNULL,
                                                stderr=subprocess.PIPE))]
         time.sleep(rng.uniform(0.01, 0.25))
@@ -232,7 +232,7 @@ def test_crashes(store, tmp_path, scratch):
     # the survivors finish the job
     run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
     run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=0)
-    run(["fleet", "dispatch", store.uri, "--exec", handler, "--lease", "1"], check=0)
+    run(["fleet", "dispatch", store.uri, "--exec", handler, "--lease", "2"], check=0)
     print(f"\n{store.kind}: {total} instances, {rounds} rounds, {sum(kills.values())} SIGKILLs "
           f"({kills['tick']} tick workers, {kills['dispatch']} dispatchers), "
           f"{time.time() - started:.1f}s")
@@ -343,7 +343,7 @@ def test_newer_schema(store, tmp_path, scratch):
     for args in (["tick", store.uri, "--now", DUE_AT], ["init", store.uri],
                  ["list", store.uri]):
         proc = run(["fleet", *args], check=3)
-        assert "schema version 99, newer than this edition's 1" in proc.stderr, proc.stderr
+        assert "schema version 99, newer than this edition's 2" in proc.stderr, proc.stderr
     assert rows(store, "SELECT id, revision, snapshot FROM instances") == before
     assert store.scalar("SELECT value FROM fleet_meta WHERE name = 'schema_version'") == "99"
 

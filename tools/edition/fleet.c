@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,7 @@
 #define DEFAULT_BACKOFF 1
 #define DEFAULT_LEASE 300
 #define DEFAULT_POLL 60
+#define DEFAULT_TIMEOUT 60
 #define MAX_BACKOFF 3600
 
 /* ---------------------------------------------------------------------- */
@@ -34,7 +36,8 @@
 
 enum {
     F_NOW, F_LIMIT, F_DUE, F_EDITION, F_LIFECYCLE, F_EXEC, F_WORKERS, F_FAILED, F_PENDING,
-    F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_COUNT
+    F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_TIMEOUT, F_SKIPPED,
+    F_COUNT
 };
 
 static const struct {
@@ -48,7 +51,8 @@ static const struct {
     [F_PENDING] = {"--pending", false}, [F_MAX_ATTEMPTS] = {"--max-attempts", true},
     [F_BACKOFF] = {"--backoff", true},  [F_LEASE] = {"--lease", true},
     [F_POLL] = {"--poll", true},        [F_FORMAT] = {"--format", true},
-    [F_INSTANCE] = {"--instance", true},
+    [F_INSTANCE] = {"--instance", true}, [F_TIMEOUT] = {"--timeout", true},
+    [F_SKIPPED] = {"--skipped", false},
 };
 
 typedef struct fleet_args {
@@ -67,6 +71,42 @@ typedef struct fleet_sub {
     size_t min_pos, max_pos; /* max_pos 0: any number */
     int (*run)(fleet_args *a);
 } fleet_sub;
+
+bool cli_fleet_db_default(const char **pos, size_t *npos, size_t needed, const char *synopsis)
+{
+    const char *db = getenv(FLEET_DB_VARIABLE);
+    if (*npos + 1 != needed)
+        return true;
+    if (!db || !*db) {
+        cli_usage("fleet: no database: give DB or set " FLEET_DB_VARIABLE
+                  "; usage: edition fleet %s",
+                  synopsis);
+        return false;
+    }
+    memmove(pos + 1, pos, *npos * sizeof *pos);
+    pos[0] = db;
+    (*npos)++;
+    return true;
+}
+
+/* Whether an argument of `add` is a database rather than a state file: a
+ * PostgreSQL URI or connection string, or a SQLite file (its header). */
+static bool names_database(const char *arg)
+{
+    static const char header[16] = "SQLite format 3";
+    char head[16];
+    FILE *f;
+    bool sqlite = false;
+    if (fleet_is_postgresql(arg))
+        return true;
+    f = fopen(arg, "rb");
+    if (f) {
+        sqlite = fread(head, 1, sizeof head, f) == sizeof head &&
+                 memcmp(head, header, sizeof head) == 0;
+        fclose(f);
+    }
+    return sqlite;
+}
 
 static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_args *a)
 {
@@ -103,6 +143,16 @@ static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_a
                 return cli_usage("fleet %s: %s needs a value", sub->name, arg);
             a->value[k] = argv[++i];
         }
+    }
+    if (sub->max_pos == 0 && a->npos > 0 && getenv(FLEET_DB_VARIABLE) &&
+        *getenv(FLEET_DB_VARIABLE) && !names_database(a->pos[0])) {
+        /* add STATE...: with EDITION_FLEET_DB set, a first argument that is
+         * no database is the first state file */
+        if (!cli_fleet_db_default(a->pos, &a->npos, a->npos + 1, sub->synopsis))
+            return CLI_EXIT_USAGE;
+    } else if (sub->max_pos != 0 && a->npos + 1 == sub->min_pos) {
+        if (!cli_fleet_db_default(a->pos, &a->npos, sub->min_pos, sub->synopsis))
+            return CLI_EXIT_USAGE;
     }
     if (a->npos < sub->min_pos)
         return cli_usage("fleet %s: missing arguments; usage: edition fleet %s", sub->name,
@@ -145,32 +195,20 @@ static int parse_time(const fleet_args *a, ed_time *now)
 /* The store, with error lines                                             */
 /* ---------------------------------------------------------------------- */
 
-/* The database as shown in messages: a URI's password is left out. */
-static void db_name(cli_str *s, const char *uri)
+/* The database as every message shows it (fleet_db_display: no password);
+ * never the raw argument. */
+static const char *shown(const fleet_store *s)
 {
-    const char *scheme = strstr(uri, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-    if (at && colon && colon < at && (!slash || at < slash)) {
-        cli_str_untrusted(s, uri, (size_t)(colon - uri));
-        cli_str_puts(s, ":***");
-        cli_str_untrusted_puts(s, at);
-    } else {
-        cli_str_untrusted_puts(s, uri);
-    }
+    return s->shown ? s->shown : "the database";
 }
 
 /* Prints the store's last error and returns its exit code. */
 static int store_error(fleet_store *s, const char *what)
 {
-    cli_str name = {0};
     int rc = fleet_err_exit(s->err);
-    db_name(&name, s->uri);
-    cli_error(fleet_err_code(s->err), "%s: %s%s%s%s", name.data ? name.data : "", what,
-              *what ? ": " : "", s->msg.data ? s->msg.data : "unknown error",
+    cli_error(fleet_err_code(s->err), "%s: %s%s%s%s", shown(s), what, *what ? ": " : "",
+              s->msg.data ? s->msg.data : "unknown error",
               rc == CLI_EXIT_IO && s->in_tx ? " (rolled back: nothing changed)" : "");
-    cli_str_free(&name);
     return rc;
 }
 
@@ -178,7 +216,10 @@ static int open_store(fleet_store *s, const char *uri, bool create)
 {
     const char *missing = NULL;
     if (!fleet_store_supported(uri, &missing)) {
-        cli_error("unsupported", "%s: this edition was built without %s support", uri, missing);
+        char *name = fleet_db_display(uri);
+        cli_error("unsupported", "%s: this edition was built without %s support",
+                  name ? name : "the database", missing);
+        free(name);
         return CLI_EXIT_USAGE;
     }
     if (fleet_store_open(s, uri, create) != FLEET_OK) {
@@ -228,33 +269,118 @@ static int row_from(const ed_instance *inst, fleet_instance_row *row)
     return CLI_EXIT_OK;
 }
 
-/* Loads the snapshot of a row; a row that does not load is named. */
-static int load_row(const char *uri, const fleet_instance_row *row, ed_instance **out)
+/* Why a row cannot be used: its code for the error line and the message
+ * after "DB: instance ID: ". */
+typedef struct row_problem {
+    const char *code;
+    cli_str why;
+} row_problem;
+
+/* The columns a row derives from its snapshot, compared with it: a row
+ * whose revision, edition, lifecycle or next deadline columns disagree
+ * with its snapshot was written by something else than this program, and
+ * neither the compare-and-set on its revision nor the claim of due rows
+ * by next_deadline can be trusted with it. */
+static bool row_consistent(const fleet_instance_row *row, const ed_instance *inst, cli_str *why)
+{
+    ed_time deadline = 0;
+    bool has_deadline = ed_instance_next_deadline(inst, &deadline);
+    const char *edition = ed_edition_name(ed_instance_edition(inst));
+    const char *lifecycle = ed_lifecycle_name(ed_instance_lifecycle(inst));
+    if (row->revision != ed_instance_revision(inst)) {
+        cli_str_printf(why, "the revision column says %" PRIu64 ", the snapshot %" PRIu64,
+                       row->revision, ed_instance_revision(inst));
+    } else if (!row->edition || strcmp(row->edition, edition) != 0) {
+        cli_str_puts(why, "the edition column says ");
+        cli_str_untrusted_puts(why, row->edition ? row->edition : "NULL");
+        cli_str_printf(why, ", the snapshot %s", edition);
+    } else if (!row->lifecycle || strcmp(row->lifecycle, lifecycle) != 0) {
+        cli_str_puts(why, "the lifecycle column says ");
+        cli_str_untrusted_puts(why, row->lifecycle ? row->lifecycle : "NULL");
+        cli_str_printf(why, ", the snapshot %s", lifecycle);
+    } else if (row->has_deadline != has_deadline ||
+               (has_deadline && row->next_deadline != deadline)) {
+        cli_str_puts(why, "the next_deadline column says ");
+        if (row->has_deadline)
+            cli_str_time(why, row->next_deadline);
+        else
+            cli_str_puts(why, "none");
+        cli_str_puts(why, ", the snapshot ");
+        if (has_deadline)
+            cli_str_time(why, deadline);
+        else
+            cli_str_puts(why, "none");
+    } else {
+        return true;
+    }
+    cli_str_puts(why, ": written by another program? Mend or remove the row");
+    return false;
+}
+
+/* Loads the snapshot of a row and checks the row against it. On failure
+ * `p` says why and the exit code is returned: 3 for a row that does not
+ * load or disagrees with its snapshot. */
+static int load_row(const fleet_instance_row *row, ed_instance **out, row_problem *p)
 {
     ed_error *err = NULL;
     /* a NULL snapshot column loads as an empty document: a corrupt row */
     const char *doc = row->snapshot ? row->snapshot : "";
     ed_status st = ed_instance_load_yaml(out, doc, strlen(doc), NULL, &err);
-    if (st == ED_OK && strcmp(ed_instance_id(*out), row->id) != 0) {
-        cli_error("invalid_document", "%s: instance %s: the snapshot row holds the instance %s",
-                  uri, row->id, ed_instance_id(*out));
-        ed_instance_free(*out);
-        *out = NULL;
-        return CLI_EXIT_INVALID;
-    }
+    int rc = CLI_EXIT_INVALID;
+
     if (st != ED_OK) {
-        cli_str where = {0};
-        int rc;
-        db_name(&where, uri);
-        cli_str_puts(&where, ": instance ");
-        cli_str_untrusted_puts(&where, row->id);
-        cli_str_puts(&where, ": snapshot row");
-        rc = cli_load_error(where.data ? where.data : uri, st, err);
-        cli_str_free(&where);
+        size_t line = err ? ed_error_line(err) : 0, column = err ? ed_error_column(err) : 0;
+        const char *message = err ? ed_error_message(err) : NULL;
+        p->code = ed_status_name(st) ? ed_status_name(st) : "invalid_document";
+        cli_str_puts(&p->why, "snapshot row");
+        if (line > 0)
+            cli_str_printf(&p->why, ":%zu", line);
+        if (line > 0 && column > 0)
+            cli_str_printf(&p->why, ":%zu", column);
+        cli_str_puts(&p->why, ": ");
+        cli_str_puts(&p->why, message && *message ? message
+                              : st == ED_NO_MEMORY ? "out of memory"
+                                                   : "the document is not valid");
+        if (st == ED_NO_MEMORY)
+            rc = CLI_EXIT_IO;
         ed_error_free(err);
+        *out = NULL;
         return rc;
     }
-    return CLI_EXIT_OK;
+    if (strcmp(ed_instance_id(*out), row->id) != 0) {
+        p->code = "invalid_document";
+        cli_str_puts(&p->why, "the snapshot row holds the instance ");
+        cli_str_untrusted_puts(&p->why, ed_instance_id(*out));
+    } else if (!row_consistent(row, *out, &p->why)) {
+        p->code = "inconsistent_row";
+    } else {
+        return CLI_EXIT_OK;
+    }
+    ed_instance_free(*out);
+    *out = NULL;
+    return rc;
+}
+
+/* Prints a row's problem: "edition: CODE: DB: instance ID: why". */
+static void row_error(const fleet_store *s, const char *id, const row_problem *p)
+{
+    cli_str line = {0};
+    cli_str_untrusted_puts(&line, id);
+    cli_error(p->code, "%s: instance %s: %s", shown(s), line.data ? line.data : "",
+              p->why.data ? p->why.data : "out of memory");
+    cli_str_free(&line);
+}
+
+/* Loads a row for show and apply: its problem is printed. */
+static int load_row_or_report(const fleet_store *s, const fleet_instance_row *row,
+                              ed_instance **out)
+{
+    row_problem p = {NULL, {0}};
+    int rc = load_row(row, out, &p);
+    if (rc != CLI_EXIT_OK)
+        row_error(s, row->id, &p);
+    cli_str_free(&p.why);
+    return rc;
 }
 
 /* The effects of a result as outbox rows: each effect's own JSON object,
@@ -391,7 +517,7 @@ static int run_init(fleet_args *a)
         fleet_store_close(&s);
         return rc;
     }
-    db_name(&out, a->pos[0]);
+    cli_str_puts(&out, shown(&s));
     if (from == FLEET_SCHEMA_VERSION)
         cli_str_printf(&out, ": schema version %d, up to date\n", from);
     else
@@ -469,7 +595,7 @@ static int run_show(fleet_args *a)
         fleet_store_close(&s);
         return rc;
     }
-    rc = load_row(a->pos[0], &row, &inst);
+    rc = load_row_or_report(&s, &row, &inst);
     if (rc == CLI_EXIT_OK) {
         ed_buffer *buf = ed_buffer_new();
         if (!buf || (json ? ed_instance_dump_json(inst, buf) : ed_instance_dump_yaml(inst, buf)) !=
@@ -492,7 +618,7 @@ static int run_list(fleet_args *a)
     fleet_rows rows = {0};
     cli_str sql = {0}, out = {0};
     const char *p[3];
-    char now_text[24];
+    char kinds[4] = "ttt", now_text[24];
     int np = 0;
     ed_time now;
     int rc = parse_time(a, &now);
@@ -511,8 +637,8 @@ static int run_list(fleet_args *a)
     }
     if ((rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    cli_str_puts(&sql, "SELECT id, revision, edition, lifecycle, next_deadline FROM instances "
-                       "WHERE 1 = 1");
+    cli_str_puts(&sql, "SELECT id, revision, edition, lifecycle, next_deadline, tick_failures, "
+                       "tick_error FROM instances WHERE 1 = 1");
     if (a->given[F_EDITION]) {
         p[np++] = a->value[F_EDITION];
         cli_str_printf(&sql, " AND edition = $%d", np);
@@ -523,11 +649,15 @@ static int run_list(fleet_args *a)
     }
     if (a->given[F_DUE]) {
         snprintf(now_text, sizeof now_text, "%" PRId64, (int64_t)now);
+        kinds[np] = 'i';
         p[np++] = now_text;
         cli_str_printf(&sql, " AND next_deadline <= $%d", np);
     }
+    if (a->given[F_SKIPPED])
+        cli_str_puts(&sql, " AND tick_failures > 0");
     cli_str_puts(&sql, " ORDER BY id");
-    if (sql.failed || fleet_store_query(&s, sql.data, p, np, &rows) != FLEET_OK) {
+    if (sql.failed ||
+        fleet_store_query(&s, sql.data, p, kinds, np, &rows) != FLEET_OK) {
         rc = store_error(&s, "cannot list the instances");
     } else {
         for (size_t r = 0; r < rows.nrows; r++) {
@@ -539,6 +669,10 @@ static int run_list(fleet_args *a)
                 cli_str_time(&out, (ed_time)strtoll(dl, NULL, 10));
             else
                 cli_str_puts(&out, "none");
+            if (a->given[F_SKIPPED]) {
+                cli_str_printf(&out, "\ttick failed %s times\t", fleet_cell(&rows, r, 5));
+                cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 6) ? fleet_cell(&rows, r, 6) : "");
+            }
             cli_str_puts(&out, "\n");
         }
         rc = emit(&out, false);
@@ -563,22 +697,28 @@ static int run_stats(fleet_args *a)
     snprintf(now_text, sizeof now_text, "%" PRId64, (int64_t)time(NULL));
     if (fleet_store_query(&s, "SELECT edition, lifecycle, COUNT(*) FROM instances GROUP BY "
                               "edition, lifecycle ORDER BY edition, lifecycle",
-                          NULL, 0, &rows) != FLEET_OK)
+                          NULL, NULL, 0, &rows) != FLEET_OK)
         goto failed;
     cli_str_puts(&out, "instances:\n");
     for (size_t r = 0; r < rows.nrows; r++)
         cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&rows, r, 0), fleet_cell(&rows, r, 1),
                        fleet_cell(&rows, r, 2));
     fleet_rows_free(&rows);
-    if (fleet_store_query(&s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, 1,
+    if (fleet_store_query(&s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, "i", 1,
                           &rows) != FLEET_OK)
         goto failed;
     cli_str_printf(&out, "due now: %s\n", fleet_cell(&rows, 0, 0));
     fleet_rows_free(&rows);
+    if (fleet_store_query(&s, "SELECT COUNT(*) FROM instances WHERE tick_failures > 0", NULL, NULL,
+                          0, &rows) != FLEET_OK)
+        goto failed;
+    cli_str_printf(&out, "cannot be ticked: %s (edition fleet list DB --skipped)\n",
+                   fleet_cell(&rows, 0, 0));
+    fleet_rows_free(&rows);
     if (fleet_store_query(&s, "SELECT (SELECT COUNT(*) FROM effects WHERE state = 'pending'), "
                               "(SELECT COUNT(*) FROM effects WHERE state = 'done'), "
                               "(SELECT COUNT(*) FROM effects WHERE state = 'failed')",
-                          NULL, 0, &rows) != FLEET_OK)
+                          NULL, NULL, 0, &rows) != FLEET_OK)
         goto failed;
     cli_str_printf(&out, "effects: pending %s, done %s, failed %s\n", fleet_cell(&rows, 0, 0),
                    fleet_cell(&rows, 0, 1), fleet_cell(&rows, 0, 2));
@@ -616,7 +756,7 @@ static int run_effects(fleet_args *a)
         cli_str_puts(&sql, " AND instance = $1");
     }
     cli_str_puts(&sql, " ORDER BY instance, revision, idx");
-    if (sql.failed || fleet_store_query(&s, sql.data, p, np, &rows) != FLEET_OK) {
+    if (sql.failed || fleet_store_query(&s, sql.data, p, NULL, np, &rows) != FLEET_OK) {
         rc = store_error(&s, "cannot list the effects");
     } else {
         for (size_t r = 0; r < rows.nrows; r++) {
@@ -689,7 +829,7 @@ static int fleet_apply(int argc, char **argv)
     else if (fleet_store_get(&s, pos[1], true, &row) != FLEET_OK)
         rc = store_error(&s, "");
     if (rc == CLI_EXIT_OK)
-        rc = load_row(pos[0], &row, &inst);
+        rc = load_row_or_report(&s, &row, &inst);
     if (rc == CLI_EXIT_OK) {
         r = ed_command_apply(cmd, inst, now);
         if (ed_result_status(r) != ED_OK) {
@@ -729,7 +869,7 @@ done:
 }
 
 typedef struct tick_totals {
-    size_t ticked, effects, invalid, refused;
+    size_t ticked, effects, invalid, inconsistent, refused;
 } tick_totals;
 
 static volatile sig_atomic_t stop_requested;
@@ -740,10 +880,42 @@ static void on_stop(int sig)
     stop_requested = 1;
 }
 
+/* A row that could not be ticked: reported by ID with its code, counted,
+ * and its failure recorded with the time of its next try (1 s, 2 s, 4 s
+ * ... after each failure, at most an hour), which `fleet run` waits for.
+ * Returns an exit code only for a database error. */
+static int skip_row(fleet_store *s, const fleet_instance_row *row, row_problem *p, ed_time now,
+                    size_t *counted)
+{
+    int64_t failures = 0;
+    long long delay = 1;
+    ed_time retry_at;
+
+    for (int64_t k = 0; k < row->tick_failures && delay < MAX_BACKOFF; k++)
+        delay *= 2;
+    if (delay > MAX_BACKOFF)
+        delay = MAX_BACKOFF;
+    retry_at = now + delay;
+    (*counted)++;
+    if (s->in_tx)
+        fleet_store_rollback(s);
+    if (fleet_store_tick_failed(s, row->id, p->why.data ? p->why.data : "", retry_at,
+                                &failures) != FLEET_OK)
+        return store_error(s, "cannot record a failed tick");
+    cli_str_printf(&p->why, " (failed %" PRId64 " times; fleet run tries again at ", failures);
+    cli_str_time(&p->why, retry_at);
+    cli_str_puts(&p->why, ")");
+    row_error(s, row->id, p);
+    return CLI_EXIT_OK;
+}
+
 /* Ticks every instance due at `now`, each in a transaction of its own, in
- * the order of their deadlines. Bad rows are reported and skipped; a
- * database error stops the run. */
-static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress, tick_totals *t)
+ * the order of their deadlines. Rows that cannot be ticked are reported
+ * and skipped (skip_row); with `honour_backoff` (fleet run), those that
+ * failed before are passed over until their next try. A database error
+ * stops the run. */
+static int tick_all(fleet_store *s, ed_time now, long long limit, bool honour_backoff,
+                    bool progress, tick_totals *t)
 {
     ed_time cursor_deadline = 0;
     char *cursor_id = NULL;
@@ -755,8 +927,8 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
         char n[24];
         const char *p[] = {n};
         snprintf(n, sizeof n, "%" PRId64, (int64_t)now);
-        if (fleet_store_query(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, 1,
-                              &rows) == FLEET_OK)
+        if (fleet_store_query(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p,
+                              "i", 1, &rows) == FLEET_OK)
             total = (size_t)strtoull(fleet_cell(&rows, 0, 0) ? fleet_cell(&rows, 0, 0) : "0", NULL,
                                      10);
         fleet_rows_free(&rows);
@@ -772,7 +944,7 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
             rc = store_error(s, "cannot begin a transaction");
             break;
         }
-        e = fleet_store_claim_due(s, now, cursor_deadline, cursor_id, &row);
+        e = fleet_store_claim_due(s, now, cursor_deadline, cursor_id, honour_backoff, &row);
         if (e == FLEET_NOT_FOUND) {
             fleet_store_rollback(s);
             break;
@@ -789,14 +961,26 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
         if (!cursor_id) {
             cli_error("io_error", "out of memory");
             rc = CLI_EXIT_IO;
-        } else if (load_row(s->uri, &row, &inst) != CLI_EXIT_OK) {
-            t->invalid++;
         } else {
-            r = ed_tick(inst, now);
-            if (ed_result_status(r) != ED_OK) {
-                cli_error(ed_status_name(ed_result_status(r)), "%s: instance %s: tick: %s",
-                          s->uri, row.id, ed_result_message(r));
-                t->refused++;
+            row_problem p = {NULL, {0}};
+            int lrc = load_row(&row, &inst, &p);
+            if (lrc == CLI_EXIT_IO) {
+                row_error(s, row.id, &p);
+                rc = lrc;
+            } else if (lrc != CLI_EXIT_OK) {
+                rc = skip_row(s, &row, &p, now,
+                              strcmp(p.code, "inconsistent_row") == 0 ? &t->inconsistent
+                                                                      : &t->invalid);
+            } else if (ed_result_status(r = ed_tick(inst, now)) != ED_OK) {
+                p.code = ed_status_name(ed_result_status(r));
+                cli_str_puts(&p.why, "tick refused: ");
+                cli_str_puts(&p.why, ed_result_message(r));
+                if (ed_result_status(r) == ED_NO_MEMORY) {
+                    row_error(s, row.id, &p);
+                    rc = CLI_EXIT_IO;
+                } else {
+                    rc = skip_row(s, &row, &p, now, &t->refused);
+                }
             } else if (ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
                 rc = write_outcome(s, inst, r, &n);
                 if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK)
@@ -806,6 +990,7 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
                     t->effects += n;
                 }
             }
+            cli_str_free(&p.why);
         }
         if (s->in_tx)
             fleet_store_rollback(s);
@@ -815,10 +1000,10 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
         if (rc != CLI_EXIT_OK)
             break;
         if (progress && total > 0 && (seen % 64 == 0 || seen == total)) {
-            size_t shown = seen > total ? total : seen;
-            int width = 30, fill = (int)(shown * 30 / total);
+            size_t done = seen > total ? total : seen;
+            int width = 30, fill = (int)(done * 30 / total);
             fprintf(stderr, "\rticking [%.*s%*s] %zu/%zu", fill,
-                    "##############################", width - fill, "", shown, total);
+                    "##############################", width - fill, "", done, total);
         }
     }
     if (progress && total > 0)
@@ -830,7 +1015,7 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool progress,
 static int run_tick(fleet_args *a)
 {
     fleet_store s;
-    tick_totals t = {0, 0, 0, 0};
+    tick_totals t = {0, 0, 0, 0, 0};
     long long limit = -1;
     cli_str out = {0};
     ed_time now;
@@ -842,11 +1027,13 @@ static int run_tick(fleet_args *a)
         rc = cli_fault_check();
     if (rc != CLI_EXIT_OK || (rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    rc = tick_all(&s, now, limit, isatty(STDERR_FILENO) != 0, &t);
+    rc = tick_all(&s, now, limit, false, isatty(STDERR_FILENO) != 0, &t);
     fleet_store_close(&s);
     cli_str_printf(&out, "ticked %zu instances, %zu effects pending", t.ticked, t.effects);
     if (t.invalid)
         cli_str_printf(&out, ", %zu invalid snapshot rows skipped", t.invalid);
+    if (t.inconsistent)
+        cli_str_printf(&out, ", %zu inconsistent rows skipped", t.inconsistent);
     if (t.refused)
         cli_str_printf(&out, ", %zu refused", t.refused);
     cli_str_puts(&out, "\n");
@@ -855,7 +1042,7 @@ static int run_tick(fleet_args *a)
         if (rc == CLI_EXIT_OK)
             rc = erc;
     }
-    if (rc == CLI_EXIT_OK && t.invalid)
+    if (rc == CLI_EXIT_OK && (t.invalid || t.inconsistent))
         rc = CLI_EXIT_INVALID;
     if (rc == CLI_EXIT_OK && t.refused)
         rc = CLI_EXIT_REFUSED;
@@ -868,20 +1055,87 @@ static int run_tick(fleet_args *a)
 
 typedef struct dispatch_conf {
     const char *exec;
-    long long max_attempts, backoff, lease, workers;
+    long long max_attempts, backoff, lease, workers, timeout;
 } dispatch_conf;
 
 typedef struct dispatch_totals {
     size_t done, retried, failed;
 } dispatch_totals;
 
-/* Starts the handler for one effect: /bin/sh -c CMD, the effect's JSON on
- * standard input, its key in EDITION_EFFECT_KEY. Returns its process ID,
- * or -1 with the reason in `why`. */
+/* Seconds on the monotonic clock: handler deadlines do not move with the
+ * wall clock. */
+static double monotonic_now(void)
+{
+    struct timespec ts;
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The guardian's answer to SIGTERM, which it also gets when its dispatcher
+ * dies (PR_SET_PDEATHSIG): the handler's whole process group goes, itself
+ * included, so that no delivery outlives the dispatcher that leased it. */
+static void guardian_stop(int sig)
+{
+    (void)sig;
+    (void)kill(0, SIGKILL);
+}
+
+/* The first child of a delivery: leader of a process group of its own
+ * (the handler and everything it starts), which the dispatcher kills whole
+ * when the handler passes --timeout. It runs the handler and exits with its
+ * status. Never returns. */
+static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int input, pid_t dispatcher)
+{
+    struct sigaction sa;
+    sigset_t none;
+    pid_t handler;
+    int status = 0;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = guardian_stop;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    (void)signal(SIGINT, SIG_DFL);
+    (void)signal(SIGPIPE, SIG_DFL);
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+    (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != dispatcher) /* it died before prctl took effect */
+        guardian_stop(SIGTERM);
+    handler = fork();
+    if (handler == 0) {
+        (void)signal(SIGTERM, SIG_DFL);
+        dup2(input, STDIN_FILENO);
+        close(input);
+        setenv("EDITION_EFFECT_KEY", e->key, 1);
+        setenv("EDITION_EFFECT_KIND", e->kind, 1);
+        setenv("EDITION_EFFECT_INSTANCE", e->instance, 1);
+        /* the database may name its password: the handler gets the effect,
+         * not the database */
+        unsetenv("EDITION_FLEET_DB");
+        execl("/bin/sh", "sh", "-c", c->exec, (char *)NULL);
+        _exit(127);
+    }
+    close(input);
+    if (handler < 0)
+        _exit(126);
+    while (waitpid(handler, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(status)) {
+        (void)signal(WTERMSIG(status), SIG_DFL);
+        (void)raise(WTERMSIG(status));
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+/* Starts the delivery of one effect: /bin/sh -c CMD under a guardian (its
+ * process group), the effect's JSON on standard input, its key in
+ * EDITION_EFFECT_KEY. Returns the guardian's process ID, or -1 with the
+ * reason in `why`. */
 static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, cli_str *why)
 {
     int fds[2];
-    pid_t pid;
+    pid_t pid, self = getpid();
     size_t len = strlen(e->document), off = 0;
 
     if (pipe(fds) != 0) {
@@ -896,18 +1150,12 @@ static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, cl
         return -1;
     }
     if (pid == 0) {
-        (void)signal(SIGPIPE, SIG_DFL);
-        (void)signal(SIGTERM, SIG_DFL);
-        (void)signal(SIGINT, SIG_DFL);
-        dup2(fds[0], STDIN_FILENO);
-        close(fds[0]);
+        (void)setpgid(0, 0);
         close(fds[1]);
-        setenv("EDITION_EFFECT_KEY", e->key, 1);
-        setenv("EDITION_EFFECT_KIND", e->kind, 1);
-        setenv("EDITION_EFFECT_INSTANCE", e->instance, 1);
-        execl("/bin/sh", "sh", "-c", c->exec, (char *)NULL);
-        _exit(127);
+        guardian(c, e, fds[0], self);
     }
+    /* set here too: the group must exist before the dispatcher may kill it */
+    (void)setpgid(pid, pid);
     close(fds[0]);
     /* An effect document is far smaller than a pipe's buffer: this does
      * not wait for the handler to read it. A handler that closes its input
@@ -940,49 +1188,87 @@ static void describe_status(int status, cli_str *why)
         cli_str_puts(why, "the handler ended abnormally");
 }
 
-/* Runs the handlers of a claimed batch, at most `workers` at a time (each
- * effect of the batch is of another instance), and fills the outcomes. */
-static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, fleet_outcome *o,
-                      cli_str *why, dispatch_totals *t)
+/* Waits until a child ends or `until` (monotonic) passes, whichever comes
+ * first. SIGCHLD is blocked while handlers run, so that it wakes this wait
+ * instead of being lost between a check and a sleep. */
+static void wait_for_child(double until)
+{
+    double left = until - monotonic_now();
+    sigset_t chld;
+    struct timespec ts;
+    if (left <= 0)
+        return;
+    if (left > 1)
+        left = 1; /* look at the stop flag at least once a second */
+    ts.tv_sec = (time_t)left;
+    ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    (void)sigtimedwait(&chld, NULL, &ts);
+}
+
+/* Runs the deliveries of a claimed batch, all at once (the batch holds at
+ * most --workers effects, each of another instance), and fills the
+ * outcomes. A delivery still running `timeout` seconds after `claimed`
+ * (monotonic, taken before the claim) has its process group killed:
+ * --timeout is shorter than the lease, so no delivery outlives its lease,
+ * and a later effect of its instance never starts beside it. */
+static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, double claimed,
+                      fleet_outcome *o, cli_str *why, dispatch_totals *t)
 {
     pid_t *pids = calloc(n, sizeof *pids);
-    size_t next = 0, running = 0;
+    bool *killed = calloc(n, sizeof *killed);
+    double deadline = claimed + (double)c->timeout;
+    size_t running = 0;
+    sigset_t chld, old;
 
-    if (!pids) {
-        /* nothing started: every effect of the batch is retried */
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    (void)sigprocmask(SIG_BLOCK, &chld, &old);
+    for (size_t i = 0; i < n; i++) {
+        o[i].key = e[i].key;
+        o[i].attempt = e[i].attempts;
+        if (!pids || !killed) {
+            cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
+            continue;
+        }
+        pids[i] = start_handler(c, &e[i], &why[i]);
+        if (pids[i] > 0)
+            running++;
+    }
+    while (running > 0) {
+        int status = 0;
+        pid_t done = waitpid(-1, &status, WNOHANG);
+        if (done < 0 && errno != EINTR)
+            break;
+        if (done <= 0) {
+            if (monotonic_now() >= deadline) {
+                for (size_t i = 0; i < n; i++) {
+                    if (pids[i] > 0 && !killed[i]) {
+                        (void)kill(-pids[i], SIGKILL);
+                        killed[i] = true;
+                    }
+                }
+            }
+            wait_for_child(deadline > monotonic_now() ? deadline : monotonic_now() + 0.05);
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
-            o[i].key = e[i].key;
-            cli_str_puts(&why[i], "out of memory");
-        }
-        next = n;
-    }
-    while (next < n || running > 0) {
-        while (next < n && running < (size_t)c->workers) {
-            o[next].key = e[next].key;
-            pids[next] = start_handler(c, &e[next], &why[next]);
-            if (pids[next] > 0)
-                running++;
-            next++;
-        }
-        if (running > 0) {
-            int status = 0;
-            pid_t done = waitpid(-1, &status, 0);
-            if (done < 0) {
-                if (errno == EINTR)
-                    continue;
-                break;
-            }
-            for (size_t i = 0; i < next; i++) {
-                if (pids[i] != done)
-                    continue;
-                pids[i] = 0;
-                running--;
-                o[i].ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-                if (!o[i].ok)
-                    describe_status(status, &why[i]);
-            }
+            if (pids[i] != done)
+                continue;
+            pids[i] = 0;
+            running--;
+            /* what the handler left in its group goes with it */
+            (void)kill(-done, SIGKILL);
+            o[i].ok = !killed[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            if (killed[i])
+                cli_str_printf(&why[i], "the handler ran past --timeout %llds and was killed",
+                               c->timeout);
+            else if (!o[i].ok)
+                describe_status(status, &why[i]);
         }
     }
+    (void)sigprocmask(SIG_SETMASK, &old, NULL);
     for (size_t i = 0; i < n; i++) {
         if (o[i].ok) {
             t->done++;
@@ -1007,6 +1293,7 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, fle
                 t->retried++;
         }
     }
+    free(killed);
     free(pids);
 }
 
@@ -1017,17 +1304,18 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, fle
 static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, dispatch_totals *t)
 {
     int rc = CLI_EXIT_OK;
-    size_t batch = (size_t)c->workers * 8;
 
-    if (batch < 32)
-        batch = 32;
     while (!stop_requested) {
         fleet_effect_row *e = NULL;
         fleet_outcome *o;
         cli_str *why;
         size_t n = 0;
+        double claimed = monotonic_now();
         ed_time now = (ed_time)time(NULL);
-        fleet_err err = fleet_store_claim_effects(s, now, now + c->lease, batch, &e, &n);
+        /* the lease runs from the next whole second: at least --lease
+         * seconds of the wall clock, whatever part of this one is gone */
+        fleet_err err = fleet_store_claim_effects(s, now, now + 1 + c->lease,
+                                                  (size_t)c->workers, &e, &n);
 
         if (err == FLEET_BUSY)
             continue;
@@ -1057,7 +1345,7 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
             cli_error("io_error", "out of memory");
             rc = CLI_EXIT_IO;
         } else {
-            run_batch(c, e, n, o, why, t);
+            run_batch(c, e, n, claimed, o, why, t);
             cli_fault_point("fleet-after-handler");
             if (fleet_store_record(s, o, n, (ed_time)time(NULL)) != FLEET_OK)
                 rc = store_error(s, "cannot record the outcome of the effects");
@@ -1088,9 +1376,17 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
         return cli_usage("fleet %s: needs --exec CMD", a->sub);
     if ((rc = parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||
         (rc = parse_count(a, F_BACKOFF, 0, MAX_BACKOFF, &c->backoff)) != CLI_EXIT_OK ||
-        (rc = parse_count(a, F_LEASE, 1, 86400LL * 7, &c->lease)) != CLI_EXIT_OK ||
+        (rc = parse_count(a, F_LEASE, 2, 86400LL * 7, &c->lease)) != CLI_EXIT_OK ||
         (rc = parse_count(a, F_WORKERS, 1, 256, &c->workers)) != CLI_EXIT_OK)
         return rc;
+    c->timeout = c->lease - 1 < DEFAULT_TIMEOUT ? c->lease - 1 : DEFAULT_TIMEOUT;
+    if ((rc = parse_count(a, F_TIMEOUT, 1, 86400LL * 7, &c->timeout)) != CLI_EXIT_OK)
+        return rc;
+    if (c->timeout >= c->lease)
+        return cli_usage("fleet %s: --timeout %llds is not shorter than the lease (--lease "
+                         "%llds): a handler still running when its lease ends could run beside "
+                         "the next delivery of its effect",
+                         a->sub, c->timeout, c->lease);
     return CLI_EXIT_OK;
 }
 
@@ -1107,7 +1403,6 @@ static int run_dispatch(fleet_args *a)
     if (rc != CLI_EXIT_OK || (rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
     rc = dispatch_loop(&s, &c, true, &t);
-    fleet_store_close(&s);
     cli_str_printf(&out, "dispatched %zu effects, %zu retries scheduled, %zu failed\n", t.done,
                    t.retried, t.failed);
     {
@@ -1118,9 +1413,10 @@ static int run_dispatch(fleet_args *a)
     if (rc == CLI_EXIT_OK && t.failed) {
         cli_error("effects_failed", "%zu effects failed after %lld attempts: see edition fleet "
                                     "effects %s --failed",
-                  t.failed, c.max_attempts, a->pos[0]);
+                  t.failed, c.max_attempts, shown(&s));
         rc = CLI_EXIT_REFUSED;
     }
+    fleet_store_close(&s);
     return rc;
 }
 
@@ -1145,20 +1441,22 @@ static int run_run(fleet_args *a)
     (void)sigaction(SIGINT, &sa, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
     while (!stop_requested) {
-        tick_totals tt = {0, 0, 0, 0};
+        tick_totals tt = {0, 0, 0, 0, 0};
         dispatch_totals dt = {0, 0, 0};
         bool has_dl = false, has_ef = false;
         ed_time dl = 0, at = 0, now, wake;
         struct timespec pause;
 
-        rc = tick_all(&s, (ed_time)time(NULL), -1, false, &tt);
+        /* rows that cannot be ticked are reported and wait out their
+         * backoff (skip_row): they hold up neither the other instances nor
+         * the dispatch of effects */
+        rc = tick_all(&s, (ed_time)time(NULL), -1, true, false, &tt);
         if (rc == CLI_EXIT_OK)
             rc = dispatch_loop(&s, &c, false, &dt);
         if (rc == CLI_EXIT_OK && fleet_store_wake(&s, &has_dl, &dl, &has_ef, &at) != FLEET_OK)
             rc = store_error(&s, "cannot read the next deadline");
-        if (rc != CLI_EXIT_OK && rc != CLI_EXIT_INVALID && rc != CLI_EXIT_REFUSED)
+        if (rc != CLI_EXIT_OK)
             break;
-        rc = CLI_EXIT_OK;
         now = (ed_time)time(NULL);
         wake = now + poll;
         if (has_dl && dl < wake)
@@ -1187,19 +1485,26 @@ static const fleet_sub subs[] = {
     {"add", "add DB STATE...", "import state files, all or none", 0, 2, 0, run_add},
     {"show", "show DB ID [--format yaml|json]", "print an instance's snapshot", O(F_FORMAT), 2, 2,
      run_show},
-    {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L]", "list instances",
-     O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE), 1, 1, run_list},
+    {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L] [--skipped]",
+     "list instances (--skipped: those that cannot be ticked, with the error)",
+     O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE) | O(F_SKIPPED), 1, 1, run_list},
     {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a command in one transaction", 0, 3, 3,
      run_apply},
     {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
      run_tick},
     {"dispatch",
-     "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S]",
+     "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
+     "[--timeout S]",
      "run the pending effects",
-     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE), 1, 1, run_dispatch},
-    {"run", "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S]",
+     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT), 1,
+     1, run_dispatch},
+    {"run",
+     "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
+     "[--timeout S]",
      "tick at deadlines and dispatch until SIGTERM",
-     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE), 1, 1, run_run},
+     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
+         O(F_TIMEOUT),
+     1, 1, run_run},
     {"effects", "effects DB [--failed|--pending] [--instance ID]", "list the outbox",
      O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE), 1, 1, run_effects},
     {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},
@@ -1254,6 +1559,15 @@ int cli_fleet(int argc, char **argv)
 }
 
 #else /* neither SQLite nor libpq */
+
+bool cli_fleet_db_default(const char **pos, size_t *npos, size_t needed, const char *synopsis)
+{
+    (void)pos;
+    (void)npos;
+    (void)needed;
+    (void)synopsis;
+    return true; /* cli_fleet says that this edition has no fleet */
+}
 
 int cli_fleet(int argc, char **argv)
 {

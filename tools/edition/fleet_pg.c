@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void quiet_notices(void *arg, const char *message)
 {
@@ -22,10 +23,56 @@ static void put_message(cli_str *msg, const char *text)
         cli_str_append(msg, text[i] == '\n' ? " " : text + i, 1);
 }
 
+/* Whether a connection string holds a password (so that libpq's message
+ * about it, which quotes the values it cannot read, is not shown whole). */
+static bool may_hold_password(const char *uri)
+{
+    const char *scheme = strstr(uri, "://");
+    if (scheme) {
+        size_t netloc = strcspn(scheme + 3, "/?#");
+        const char *at = memchr(scheme + 3, '@', netloc);
+        if (at && memchr(scheme + 3, ':', (size_t)(at - (scheme + 3))))
+            return true;
+    }
+    for (const char *p = uri; *p; p++)
+        if (strncasecmp(p, "password", 8) == 0)
+            return true;
+    return false;
+}
+
+/* libpq's message about a connection string it cannot parse, with each
+ * quoted value left out when the string may hold a password. */
+static void put_parse_error(cli_str *msg, const char *uri, const char *err)
+{
+    bool hide = may_hold_password(uri), quoted = false;
+    cli_str_puts(msg, "not a valid PostgreSQL connection URI: ");
+    if (!hide) {
+        put_message(msg, err);
+        return;
+    }
+    for (const char *p = err ? err : ""; *p && *p != '\n'; p++) {
+        if (*p == '"') {
+            cli_str_puts(msg, quoted ? "\"" : "\"***");
+            quoted = !quoted;
+        } else if (!quoted) {
+            cli_str_append(msg, p, 1);
+        }
+    }
+}
+
 static fleet_err pg_open(const char *uri, bool create, void **conn, cli_str *msg)
 {
-    PGconn *pg = PQconnectdb(uri);
+    PGconn *pg;
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(uri, &err);
     (void)create;
+    if (!opts) {
+        put_parse_error(msg, uri, err);
+        PQfreemem(err);
+        return FLEET_UNREACHABLE;
+    }
+    PQconninfoFree(opts);
+    pg = PQconnectdb(uri);
     if (!pg) {
         cli_str_puts(msg, "out of memory");
         return FLEET_NOMEM;
@@ -65,10 +112,12 @@ static fleet_err classify(PGconn *pg, const PGresult *res)
     return FLEET_ERROR;
 }
 
-static fleet_err pg_exec(void *conn, const char *sql, const char *const *params, int nparams,
-                         fleet_rows *rows, uint64_t *changes, cli_str *msg)
+static fleet_err pg_exec(void *conn, const char *sql, const char *const *params,
+                         const char *kinds, int nparams, fleet_rows *rows, uint64_t *changes,
+                         cli_str *msg)
 {
     PGconn *pg = conn;
+    (void)kinds; /* the server takes each parameter's type from its column */
     PGresult *res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     fleet_err e = FLEET_OK;
@@ -115,7 +164,7 @@ static fleet_err pg_exec(void *conn, const char *sql, const char *const *params,
     return e;
 }
 
-static const char *const pg_schema[] = {
+static const char *const pg_v1[] = {
     "CREATE TABLE instances (id TEXT PRIMARY KEY, revision BIGINT NOT NULL, "
     "snapshot TEXT NOT NULL, edition TEXT NOT NULL, lifecycle TEXT NOT NULL, "
     "next_deadline BIGINT, updated_at BIGINT NOT NULL)",
@@ -131,6 +180,16 @@ static const char *const pg_schema[] = {
     NULL,
 };
 
+/* Version 2: the tick failures of an instance. */
+static const char *const pg_v2[] = {
+    "ALTER TABLE instances ADD COLUMN tick_failures INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE instances ADD COLUMN tick_retry_at BIGINT",
+    "ALTER TABLE instances ADD COLUMN tick_error TEXT",
+    NULL,
+};
+
+static const char *const *const pg_migrations[] = {pg_v1, pg_v2};
+
 const fleet_backend fleet_pg_backend = {
     .name = "postgresql",
     .open = pg_open,
@@ -138,5 +197,5 @@ const fleet_backend fleet_pg_backend = {
     .exec = pg_exec,
     .begin = "BEGIN",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
-    .schema = pg_schema,
+    .migrations = pg_migrations,
 };

@@ -2,10 +2,12 @@
  * a busy timeout so that processes take turns for the write lock. */
 #include "fleet_store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Prepared statements are kept by their SQL text (the store's statements
  * are constants, so a handful of slots serves them all). */
@@ -13,6 +15,7 @@
 
 typedef struct sqlite_conn {
     sqlite3 *db;
+    char *path;
     struct {
         char *sql;
         sqlite3_stmt *stmt;
@@ -20,8 +23,12 @@ typedef struct sqlite_conn {
     size_t next_slot;
 } sqlite_conn;
 
-static fleet_err classify(int rc)
+static fleet_err classify(int rc, int sys_errno)
 {
+    /* an I/O error that is the disk's being full (creating the -wal or
+     * -shm file, growing one) is the disk's being full */
+    if (sys_errno == ENOSPC || sys_errno == EDQUOT)
+        return FLEET_FULL;
     switch (rc & 0xff) {
     case SQLITE_OK: return FLEET_OK;
     case SQLITE_BUSY:
@@ -37,10 +44,49 @@ static fleet_err classify(int rc)
     }
 }
 
+/* After a refused write or open: the file of the database that cannot be
+ * written (the main file, its -wal or -shm file, or the folder that holds
+ * them), so that the message names the one to mend. */
+static void name_unwritable(const sqlite_conn *c, cli_str *msg)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    char *dir, *slash;
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        cli_str file = {0};
+        cli_str_puts(&file, c->path);
+        cli_str_puts(&file, suffix[i]);
+        if (!file.failed && access(file.data, F_OK) == 0 && access(file.data, R_OK | W_OK) != 0) {
+            cli_str_puts(msg, " (");
+            cli_str_untrusted_puts(msg, file.data);
+            cli_str_printf(msg, " cannot be written: %s)", strerror(errno));
+            cli_str_free(&file);
+            return;
+        }
+        cli_str_free(&file);
+    }
+    dir = strdup(c->path);
+    slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    if (dir && access(slash ? dir : ".", W_OK | X_OK) != 0) {
+        cli_str_puts(msg, " (the folder ");
+        cli_str_untrusted_puts(msg, slash ? dir : ".");
+        cli_str_printf(msg, " cannot be written: %s)", strerror(errno));
+    }
+    free(dir);
+}
+
 static fleet_err report(sqlite_conn *c, int rc, cli_str *msg)
 {
+    int sys_errno = c && c->db ? sqlite3_system_errno(c->db) : 0;
+    int primary = rc & 0xff;
     cli_str_puts(msg, c && c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
-    return classify(rc);
+    if (sys_errno == ENOSPC || sys_errno == EDQUOT)
+        cli_str_puts(msg, ": the disk is full");
+    else if (c && c->path && (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
+                              primary == SQLITE_PERM || primary == SQLITE_IOERR))
+        name_unwritable(c, msg);
+    return classify(rc, sys_errno);
 }
 
 static void sqlite_close(void *conn)
@@ -53,6 +99,7 @@ static void sqlite_close(void *conn)
         free(c->cache[i].sql);
     }
     sqlite3_close(c->db);
+    free(c->path);
     free(c);
 }
 
@@ -61,9 +108,10 @@ static fleet_err sqlite_exec_plain(sqlite_conn *c, const char *sql, cli_str *msg
     char *err = NULL;
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK) {
-        cli_str_puts(msg, err ? err : sqlite3_errstr(rc));
+        fleet_err e;
         sqlite3_free(err);
-        return classify(rc);
+        e = report(c, rc, msg);
+        return e;
     }
     return FLEET_OK;
 }
@@ -76,7 +124,8 @@ static fleet_err sqlite_open(const char *uri, bool create, void **conn, cli_str 
     int rc;
     fleet_err e;
 
-    if (!c) {
+    if (!c || !(c->path = strdup(path))) {
+        free(c);
         cli_str_puts(msg, "out of memory");
         return FLEET_NOMEM;
     }
@@ -130,28 +179,27 @@ static sqlite3_stmt *prepared(sqlite_conn *c, const char *sql, int *rc)
     return stmt;
 }
 
-/* Whole decimal numbers are bound as integers (LIMIT and the integer
- * columns need them), everything else as text. */
-static int bind(sqlite3_stmt *stmt, int index, const char *value)
+/* A parameter the store declares an integer ('i' in `kinds`: a revision, a
+ * time, a LIMIT) is bound as one; every other as text, whatever it looks
+ * like: the ID "-0" must not become the number 0. */
+static int bind(sqlite3_stmt *stmt, int index, const char *value, char kind)
 {
-    const char *p = value;
-    char *end = NULL;
-    long long v;
-
     if (!value)
         return sqlite3_bind_null(stmt, index);
-    if (*p == '-')
-        p++;
-    if (*p >= '0' && *p <= '9' && strlen(p) < 19 && (p[0] != '0' || p[1] == '\0')) {
+    if (kind == 'i') {
+        char *end = NULL;
+        long long v;
+        errno = 0;
         v = strtoll(value, &end, 10);
-        if (*end == '\0')
+        if (*value && *end == '\0' && errno == 0)
             return sqlite3_bind_int64(stmt, index, v);
     }
     return sqlite3_bind_text(stmt, index, value, -1, SQLITE_STATIC);
 }
 
-static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *params, int nparams,
-                             fleet_rows *rows, uint64_t *changes, cli_str *msg)
+static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *params,
+                             const char *kinds, int nparams, fleet_rows *rows, uint64_t *changes,
+                             cli_str *msg)
 {
     sqlite_conn *c = conn;
     sqlite3_stmt *stmt;
@@ -168,7 +216,8 @@ static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *par
         int index;
         snprintf(name, sizeof name, "$%d", i + 1);
         index = sqlite3_bind_parameter_index(stmt, name);
-        if (index > 0 && (rc = bind(stmt, index, params[i])) != SQLITE_OK) {
+        if (index > 0 &&
+            (rc = bind(stmt, index, params[i], kinds ? kinds[i] : 't')) != SQLITE_OK) {
             sqlite3_reset(stmt);
             return report(c, rc, msg);
         }
@@ -212,7 +261,7 @@ static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *par
     return FLEET_OK;
 }
 
-static const char *const sqlite_schema[] = {
+static const char *const sqlite_v1[] = {
     "CREATE TABLE instances (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, "
     "snapshot TEXT NOT NULL, edition TEXT NOT NULL, lifecycle TEXT NOT NULL, "
     "next_deadline INTEGER, updated_at INTEGER NOT NULL)",
@@ -227,6 +276,39 @@ static const char *const sqlite_schema[] = {
     NULL,
 };
 
+/* Version 2: the same tables STRICT (SQLite 3.37), so that a value of the
+ * wrong type is refused instead of converted, with the tick failures of an
+ * instance. A table cannot become STRICT in place: each is built anew and
+ * its rows copied, then renamed (which moves the reference of effects). */
+static const char *const sqlite_v2[] = {
+    "CREATE TABLE instances_v2 (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, "
+    "snapshot TEXT NOT NULL, edition TEXT NOT NULL, lifecycle TEXT NOT NULL, "
+    "next_deadline INTEGER, updated_at INTEGER NOT NULL, "
+    "tick_failures INTEGER NOT NULL DEFAULT 0, tick_retry_at INTEGER, tick_error TEXT) STRICT",
+    "INSERT INTO instances_v2 (id, revision, snapshot, edition, lifecycle, next_deadline, "
+    "updated_at) SELECT CAST(id AS TEXT), revision, CAST(snapshot AS TEXT), edition, lifecycle, "
+    "next_deadline, updated_at FROM instances",
+    "CREATE TABLE effects_v2 (key TEXT PRIMARY KEY, "
+    "instance TEXT NOT NULL REFERENCES instances_v2 (id), "
+    "revision INTEGER NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, document TEXT NOT NULL, "
+    "state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')), "
+    "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, "
+    "last_error TEXT, created_at INTEGER NOT NULL, done_at INTEGER) STRICT",
+    "INSERT INTO effects_v2 SELECT CAST(key AS TEXT), CAST(instance AS TEXT), revision, idx, "
+    "kind, CAST(document AS TEXT), state, attempts, next_attempt_at, last_error, created_at, "
+    "done_at FROM effects",
+    "DROP TABLE effects",
+    "DROP TABLE instances",
+    "ALTER TABLE instances_v2 RENAME TO instances",
+    "ALTER TABLE effects_v2 RENAME TO effects",
+    "CREATE INDEX instances_due ON instances (next_deadline, id)",
+    "CREATE INDEX effects_order ON effects (instance, revision, idx)",
+    "CREATE INDEX effects_ready ON effects (state, next_attempt_at, instance, revision, idx)",
+    NULL,
+};
+
+static const char *const *const sqlite_migrations[] = {sqlite_v1, sqlite_v2};
+
 const fleet_backend fleet_sqlite_backend = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -234,5 +316,5 @@ const fleet_backend fleet_sqlite_backend = {
     .exec = sqlite_exec,
     .begin = "BEGIN IMMEDIATE",
     .skip_locked = "",
-    .schema = sqlite_schema,
+    .migrations = sqlite_migrations,
 };

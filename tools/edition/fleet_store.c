@@ -1,11 +1,17 @@
 /* The store of `edition fleet` over a backend (fleet_store.h). */
 #include "fleet_store.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#ifdef EDITION_FLEET_PG
+#include <libpq-fe.h>
+#endif
 
 void fleet_rows_free(fleet_rows *rows)
 {
@@ -70,16 +76,19 @@ int fleet_err_exit(fleet_err e)
     }
 }
 
-/* The schema version a fleet_meta cell holds; 0 (no schema) when the cell
- * is missing or not a decimal number. */
+/* The schema version a fleet_meta cell holds: 0 (no schema) when the cell
+ * is missing, -1 when it holds anything but a decimal number from 1 up
+ * ("1.0", "one": a version this program does not know). */
 static int schema_version_of(const char *text)
 {
     char *end = NULL;
     long v;
-    if (text == NULL || *text == '\0')
+    if (text == NULL)
         return 0;
+    if (!isdigit((unsigned char)text[0]))
+        return -1;
     v = strtol(text, &end, 10);
-    return (*end == '\0' && v > 0 && v < 1000000) ? (int)v : 0;
+    return (*end == '\0' && v > 0 && v < 1000000) ? (int)v : -1;
 }
 
 static bool is_pg_uri(const char *uri)
@@ -87,10 +96,158 @@ static bool is_pg_uri(const char *uri)
     return strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0;
 }
 
+bool fleet_is_postgresql(const char *uri)
+{
+    if (is_pg_uri(uri))
+        return true;
+#ifdef EDITION_FLEET_PG
+    /* a connection string: keyword = value pairs that libpq accepts */
+    if (strchr(uri, '=') && uri[0] != '/' && uri[0] != '.') {
+        char *err = NULL;
+        PQconninfoOption *opts = PQconninfoParse(uri, &err);
+        PQfreemem(err);
+        if (opts) {
+            PQconninfoFree(opts);
+            return true;
+        }
+    }
+#endif
+    return false;
+}
+
+/* The text masker, for what libpq cannot parse (or a build without it):
+ * the userinfo's password and the value of every "password" keyword or
+ * parameter become ***. */
+static void mask_text(cli_str *out, const char *uri)
+{
+    const char *scheme = strstr(uri, "://");
+    const char *p = uri;
+    if (scheme) {
+        const char *host = scheme + 3;
+        size_t netloc = strcspn(host, "/?#");
+        const char *at = memchr(host, '@', netloc);
+        const char *colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
+        if (colon) {
+            cli_str_untrusted(out, uri, (size_t)(colon - uri));
+            cli_str_puts(out, ":***");
+            p = at;
+        }
+    }
+    while (*p) {
+        if (strncasecmp(p, "password", 8) == 0) {
+            const char *q = p + 8;
+            while (*q == ' ')
+                q++;
+            if (*q == '=') {
+                cli_str_untrusted(out, p, (size_t)(q + 1 - p));
+                cli_str_puts(out, "***");
+                q++;
+                while (*q == ' ')
+                    q++;
+                if (*q == '\'') { /* a quoted value of a connection string */
+                    for (q++; *q && *q != '\''; q++)
+                        if (*q == '\\' && q[1])
+                            q++;
+                    if (*q)
+                        q++;
+                } else {
+                    q += strcspn(q, "& \t\n#");
+                }
+                p = q;
+                continue;
+            }
+        }
+        cli_str_untrusted(out, p, 1);
+        p++;
+    }
+}
+
+#ifdef EDITION_FLEET_PG
+/* The URI rebuilt from what libpq parsed: user, host and port, database,
+ * then every other option given, the password as ***. A host that is a
+ * directory (a Unix socket) goes into the query, as written in the docs. */
+static void display_parsed(cli_str *out, const char *uri, const PQconninfoOption *opts)
+{
+    const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL;
+    bool password = false, query = false;
+    for (const PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val)
+            continue;
+        if (strcmp(o->keyword, "user") == 0)
+            user = o->val;
+        else if (strcmp(o->keyword, "host") == 0 && !strchr(o->val, '/'))
+            host = o->val;
+        else if (strcmp(o->keyword, "port") == 0)
+            port = o->val;
+        else if (strcmp(o->keyword, "dbname") == 0)
+            dbname = o->val;
+        else if (strcmp(o->keyword, "password") == 0)
+            password = true;
+    }
+    cli_str_puts(out, strncmp(uri, "postgres://", 11) == 0 ? "postgres://" : "postgresql://");
+    if (user || password) {
+        if (user)
+            cli_str_untrusted_puts(out, user);
+        if (password)
+            cli_str_puts(out, ":***");
+        cli_str_puts(out, "@");
+    }
+    if (host)
+        cli_str_untrusted_puts(out, host);
+    if (port) {
+        cli_str_puts(out, ":");
+        cli_str_untrusted_puts(out, port);
+    }
+    cli_str_puts(out, "/");
+    if (dbname && !strchr(dbname, '='))
+        cli_str_untrusted_puts(out, dbname);
+    for (const PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || strcmp(o->keyword, "user") == 0 || strcmp(o->keyword, "password") == 0 ||
+            strcmp(o->keyword, "port") == 0 || (o->val == dbname && !strchr(dbname, '=')) ||
+            (o->val == host))
+            continue;
+        cli_str_puts(out, query ? "&" : "?");
+        query = true;
+        cli_str_untrusted_puts(out, o->keyword);
+        cli_str_puts(out, "=");
+        if (strcmp(o->keyword, "dbname") == 0)
+            mask_text(out, o->val); /* a connection string in the database name */
+        else
+            cli_str_untrusted_puts(out, o->val);
+    }
+}
+#endif
+
+char *fleet_db_display(const char *uri)
+{
+    cli_str out = {0};
+#ifdef EDITION_FLEET_PG
+    if (fleet_is_postgresql(uri)) {
+        char *err = NULL;
+        PQconninfoOption *opts = PQconninfoParse(uri, &err);
+        PQfreemem(err);
+        if (opts) {
+            display_parsed(&out, uri, opts);
+            PQconninfoFree(opts);
+        } else {
+            mask_text(&out, uri);
+        }
+    } else
+#endif
+    {
+        mask_text(&out, uri);
+    }
+    if (out.failed || !out.data) {
+        cli_str_free(&out);
+        return NULL;
+    }
+    return out.data;
+}
+
 bool fleet_store_supported(const char *uri, const char **missing)
 {
     *missing = NULL;
-    if (is_pg_uri(uri)) {
+    if (fleet_is_postgresql(uri)) {
 #ifdef EDITION_FLEET_PG
         return true;
 #else
@@ -132,10 +289,19 @@ static fleet_err fail_naming(fleet_store *s, fleet_err e, const char *before, co
     return e;
 }
 
-/* A database whose schema version is not this edition's. */
-static fleet_err schema_mismatch(fleet_store *s, int version)
+/* A database whose schema version is not this edition's; `text` is what
+ * fleet_meta holds when it is not a version at all (version -1). */
+static fleet_err schema_mismatch(fleet_store *s, int version, const char *text)
 {
     s->msg.len = 0;
+    if (version < 0) {
+        cli_str_puts(&s->msg, "the database has schema version `");
+        cli_str_untrusted_puts(&s->msg, text ? text : "");
+        cli_str_printf(&s->msg, "`, which this edition does not know (it writes version %d): "
+                                "not a database of this program, or damaged",
+                       FLEET_SCHEMA_VERSION);
+        return fail(s, FLEET_SCHEMA);
+    }
     cli_str_printf(&s->msg,
                    version > FLEET_SCHEMA_VERSION
                        ? "the database has schema version %d, newer than this edition's %d: "
@@ -146,21 +312,21 @@ static fleet_err schema_mismatch(fleet_store *s, int version)
     return fail(s, FLEET_SCHEMA);
 }
 
-static fleet_err run(fleet_store *s, const char *sql, const char *const *p, int n, fleet_rows *rows,
-                     uint64_t *changes)
+static fleet_err run(fleet_store *s, const char *sql, const char *const *p, const char *kinds,
+                     int n, fleet_rows *rows, uint64_t *changes)
 {
     fleet_err e;
     s->msg.len = 0;
     if (s->msg.data)
         s->msg.data[0] = '\0';
-    e = s->be->exec(s->conn, sql, p, n, rows, changes, &s->msg);
+    e = s->be->exec(s->conn, sql, p, kinds, n, rows, changes, &s->msg);
     return e == FLEET_OK ? FLEET_OK : fail(s, e);
 }
 
 fleet_err fleet_store_query(fleet_store *s, const char *sql, const char *const *params,
-                            int nparams, fleet_rows *rows)
+                            const char *kinds, int nparams, fleet_rows *rows)
 {
-    return run(s, sql, params, nparams, rows, NULL);
+    return run(s, sql, params, kinds, nparams, rows, NULL);
 }
 
 fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
@@ -170,12 +336,15 @@ fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
 
     memset(s, 0, sizeof *s);
     s->uri = uri;
+    s->shown = fleet_db_display(uri);
+    if (!s->shown)
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
 #ifdef EDITION_FLEET_PG
-    if (is_pg_uri(uri))
+    if (fleet_is_postgresql(uri))
         be = &fleet_pg_backend;
 #endif
 #ifdef EDITION_FLEET_SQLITE
-    if (!is_pg_uri(uri))
+    if (!fleet_is_postgresql(uri))
         be = &fleet_sqlite_backend;
 #endif
     if (!be)
@@ -189,8 +358,8 @@ fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
     if (!create) {
         fleet_rows rows = {0};
         int version;
-        e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, 0, &rows,
-                NULL);
+        e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, NULL, 0,
+                &rows, NULL);
         if (e != FLEET_OK) {
             fleet_rows_free(&rows);
             if (e == FLEET_UNREACHABLE || e == FLEET_FULL || e == FLEET_BUSY)
@@ -199,10 +368,11 @@ fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
                                              "run edition fleet init first");
         }
         version = rows.nrows == 1 ? schema_version_of(fleet_cell(&rows, 0, 0)) : 0;
+        if (version != FLEET_SCHEMA_VERSION)
+            e = schema_mismatch(s, version, fleet_cell(&rows, 0, 0));
         fleet_rows_free(&rows);
-        if (version != FLEET_SCHEMA_VERSION) {
-            return schema_mismatch(s, version);
-        }
+        if (e != FLEET_OK)
+            return e;
     }
     return FLEET_OK;
 }
@@ -215,30 +385,36 @@ void fleet_store_close(fleet_store *s)
         s->be->close(s->conn);
     }
     s->conn = NULL;
+    free(s->shown);
+    s->shown = NULL;
     cli_str_free(&s->msg);
 }
 
 fleet_err fleet_store_begin(fleet_store *s)
 {
-    fleet_err e = run(s, s->be->begin, NULL, 0, NULL, NULL);
+    fleet_err e = run(s, s->be->begin, NULL, NULL, 0, NULL, NULL);
     if (e == FLEET_OK)
         s->in_tx = true;
     return e;
 }
 
+/* Rolls the transaction back after the failure `e`, keeping its message. */
+static fleet_err abandon(fleet_store *s, fleet_err e)
+{
+    cli_str keep = s->msg;
+    s->msg = (cli_str){0};
+    fleet_store_rollback(s);
+    cli_str_free(&s->msg);
+    s->msg = keep;
+    s->err = e;
+    return e;
+}
+
 fleet_err fleet_store_commit(fleet_store *s)
 {
-    fleet_err e = run(s, "COMMIT", NULL, 0, NULL, NULL);
-    if (e != FLEET_OK) {
-        /* a failed COMMIT leaves SQLite's transaction open */
-        cli_str keep = s->msg;
-        s->msg = (cli_str){0};
-        fleet_store_rollback(s);
-        cli_str_free(&s->msg);
-        s->msg = keep;
-        s->err = e;
-        return e;
-    }
+    fleet_err e = run(s, "COMMIT", NULL, NULL, 0, NULL, NULL);
+    if (e != FLEET_OK)
+        return abandon(s, e); /* a failed COMMIT leaves SQLite's transaction open */
     s->in_tx = false;
     return FLEET_OK;
 }
@@ -247,7 +423,7 @@ void fleet_store_rollback(fleet_store *s)
 {
     cli_str quiet = {0};
     if (s->conn)
-        (void)s->be->exec(s->conn, "ROLLBACK", NULL, 0, NULL, NULL, &quiet);
+        (void)s->be->exec(s->conn, "ROLLBACK", NULL, NULL, 0, NULL, NULL, &quiet);
     cli_str_free(&quiet);
     s->in_tx = false;
 }
@@ -262,21 +438,21 @@ fleet_err fleet_store_migrate(fleet_store *s, int *from)
     if ((e = fleet_store_begin(s)) != FLEET_OK)
         return e;
     e = run(s, "CREATE TABLE IF NOT EXISTS fleet_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            NULL, 0, NULL, NULL);
+            NULL, NULL, 0, NULL, NULL);
     if (e == FLEET_OK)
-        e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, 0, &rows,
-                NULL);
+        e = run(s, "SELECT value FROM fleet_meta WHERE name = 'schema_version'", NULL, NULL, 0,
+                &rows, NULL);
     if (e == FLEET_OK && rows.nrows == 1)
         version = schema_version_of(fleet_cell(&rows, 0, 0));
+    if (e == FLEET_OK && (version > FLEET_SCHEMA_VERSION || version < 0))
+        e = schema_mismatch(s, version, fleet_cell(&rows, 0, 0));
     fleet_rows_free(&rows);
-    if (e == FLEET_OK && version > FLEET_SCHEMA_VERSION) {
-        e = schema_mismatch(s, version);
-    }
     *from = version;
-    /* Migrations, one block per version: version 1 is the first schema. */
-    if (e == FLEET_OK && version < 1) {
-        for (size_t i = 0; e == FLEET_OK && s->be->schema[i]; i++)
-            e = run(s, s->be->schema[i], NULL, 0, NULL, NULL);
+    /* Migrations, one list of statements per version, from the one found. */
+    for (int v = version + 1; e == FLEET_OK && v <= FLEET_SCHEMA_VERSION; v++) {
+        const char *const *step = s->be->migrations[v - 1];
+        for (size_t i = 0; e == FLEET_OK && step[i]; i++)
+            e = run(s, step[i], NULL, NULL, 0, NULL, NULL);
     }
     if (e == FLEET_OK && version < FLEET_SCHEMA_VERSION) {
         char v[16];
@@ -285,17 +461,10 @@ fleet_err fleet_store_migrate(fleet_store *s, int *from)
         e = run(s,
                 "INSERT INTO fleet_meta (name, value) VALUES ('schema_version', $1) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                p, 1, NULL, NULL);
+                p, NULL, 1, NULL, NULL);
     }
-    if (e != FLEET_OK) {
-        cli_str keep = s->msg;
-        s->msg = (cli_str){0};
-        fleet_store_rollback(s);
-        cli_str_free(&s->msg);
-        s->msg = keep;
-        s->err = e;
-        return e;
-    }
+    if (e != FLEET_OK)
+        return abandon(s, e);
     return fleet_store_commit(s);
 }
 
@@ -309,7 +478,7 @@ static int64_t to_i64(const char *text)
     return text ? (int64_t)strtoll(text, NULL, 10) : 0;
 }
 
-#define INSTANCE_COLUMNS "id, revision, snapshot, edition, lifecycle, next_deadline"
+#define INSTANCE_COLUMNS "id, revision, snapshot, edition, lifecycle, next_deadline, tick_failures"
 
 static fleet_err instance_from(fleet_store *s, const fleet_rows *rows, fleet_instance_row *out)
 {
@@ -321,6 +490,7 @@ static fleet_err instance_from(fleet_store *s, const fleet_rows *rows, fleet_ins
     out->lifecycle = dup_or_null(fleet_cell(rows, 0, 4));
     out->has_deadline = fleet_cell(rows, 0, 5) != NULL;
     out->next_deadline = to_i64(fleet_cell(rows, 0, 5));
+    out->tick_failures = to_i64(fleet_cell(rows, 0, 6));
     if (!out->id || !out->snapshot) {
         fleet_instance_row_free(out);
         return fail_msg(s, FLEET_NOMEM, "out of memory");
@@ -337,7 +507,7 @@ fleet_err fleet_store_get(fleet_store *s, const char *id, bool lock, fleet_insta
             lock && strcmp(s->be->name, "postgresql") == 0
                 ? "SELECT " INSTANCE_COLUMNS " FROM instances WHERE id = $1 FOR UPDATE"
                 : "SELECT " INSTANCE_COLUMNS " FROM instances WHERE id = $1",
-            p, 1, &rows, NULL);
+            p, NULL, 1, &rows, NULL);
     if (e == FLEET_OK && rows.nrows == 0) {
         e = fail_naming(s, FLEET_NOT_FOUND, "no instance ", id, " in the database");
     }
@@ -366,7 +536,7 @@ fleet_err fleet_store_insert(fleet_store *s, const fleet_instance_row *row)
     e = run(s,
             "INSERT INTO instances (id, revision, snapshot, edition, lifecycle, next_deadline, "
             "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-            p, 7, NULL, &changes);
+            p, "titttii", 7, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
         e = fail_naming(s, FLEET_CONFLICT, "the instance ", row->id, " is already in the database");
     }
@@ -387,8 +557,9 @@ fleet_err fleet_store_put_cas(fleet_store *s, const fleet_instance_row *row, uin
     time_text(now, sizeof now, (ed_time)time(NULL));
     e = run(s,
             "UPDATE instances SET revision = $2, snapshot = $3, edition = $4, lifecycle = $5, "
-            "next_deadline = $6, updated_at = $7 WHERE id = $1 AND revision = $8",
-            p, 8, NULL, &changes);
+            "next_deadline = $6, updated_at = $7, tick_failures = 0, tick_retry_at = NULL, "
+            "tick_error = NULL WHERE id = $1 AND revision = $8",
+            p, "titttiii", 8, NULL, &changes);
     if (e == FLEET_OK && changes != 1) {
         char tail[96];
         snprintf(tail, sizeof tail,
@@ -412,7 +583,7 @@ fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *ef)
             "INSERT INTO effects (key, instance, revision, idx, kind, document, state, attempts, "
             "next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, 0, $7) "
             "ON CONFLICT (key) DO NOTHING",
-            p, 7, NULL, &changes);
+            p, "ttiitti", 7, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
         e = fail_naming(s, FLEET_CONFLICT, "the effect key ", ef->key, " is already in the outbox");
     }
@@ -420,10 +591,11 @@ fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *ef)
 }
 
 fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_deadline,
-                                const char *cursor_id, fleet_instance_row *out)
+                                const char *cursor_id, bool honour_backoff,
+                                fleet_instance_row *out)
 {
     char n[24], cd[24];
-    const char *p[] = {n, cd, cursor_id ? cursor_id : ""};
+    const char *p[] = {n, cd, cursor_id ? cursor_id : "", honour_backoff ? "1" : "0"};
     fleet_rows rows = {0};
     cli_str sql = {0};
     fleet_err e;
@@ -431,14 +603,14 @@ fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_dead
     time_text(n, sizeof n, now);
     time_text(cd, sizeof cd, cursor_id ? cursor_deadline : INT64_MIN);
     cli_str_puts(&sql, "SELECT " INSTANCE_COLUMNS " FROM instances WHERE next_deadline <= $1 AND "
-                       "(next_deadline, id) > ($2, $3) "
-                       "ORDER BY next_deadline, id LIMIT 1");
+                       "(next_deadline, id) > ($2, $3) AND ($4 = 0 OR tick_retry_at IS NULL OR "
+                       "tick_retry_at <= $1) ORDER BY next_deadline, id LIMIT 1");
     cli_str_puts(&sql, s->be->skip_locked);
     if (sql.failed) {
         cli_str_free(&sql);
         return fail_msg(s, FLEET_NOMEM, "out of memory");
     }
-    e = run(s, sql.data, p, 3, &rows, NULL);
+    e = run(s, sql.data, p, "iiti", 4, &rows, NULL);
     cli_str_free(&sql);
     if (e == FLEET_OK && rows.nrows == 0)
         e = FLEET_NOT_FOUND;
@@ -500,7 +672,7 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
         cli_str_free(&sql);
         return e;
     }
-    e = run(s, sql.data, p, 3, &rows, NULL);
+    e = run(s, sql.data, p, "iii", 3, &rows, NULL);
     cli_str_free(&sql);
     if (e == FLEET_OK && rows.nrows > 0) {
         *out = calloc(rows.nrows, sizeof **out);
@@ -527,38 +699,34 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
 
 fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now)
 {
-    char at[24], retry[24];
+    char at[24], retry[24], attempt[24];
     fleet_err e = fleet_store_begin(s);
 
     time_text(at, sizeof at, now);
+    /* "AND attempts = $n": only the delivery that holds the current claim
+     * records; one whose lease ended and was claimed again is ignored. */
     for (size_t i = 0; e == FLEET_OK && i < n; i++) {
+        snprintf(attempt, sizeof attempt, "%" PRId64, o[i].attempt);
         if (o[i].ok) {
-            const char *p[] = {o[i].key, at};
+            const char *p[] = {o[i].key, at, attempt};
             e = run(s, "UPDATE effects SET state = 'done', done_at = $2, last_error = NULL "
-                       "WHERE key = $1 AND state = 'pending'",
-                    p, 2, NULL, NULL);
+                       "WHERE key = $1 AND state = 'pending' AND attempts = $3",
+                    p, "tii", 3, NULL, NULL);
         } else {
-            const char *p[] = {o[i].key, o[i].error, retry};
+            const char *p[] = {o[i].key, o[i].error, retry, attempt};
             time_text(retry, sizeof retry, o[i].retry_at);
             e = run(s,
                     o[i].dead ? "UPDATE effects SET state = 'failed', last_error = $2, "
-                                "next_attempt_at = $3 WHERE key = $1 AND state = 'pending'"
+                                "next_attempt_at = $3 WHERE key = $1 AND state = 'pending' "
+                                "AND attempts = $4"
                               : "UPDATE effects SET last_error = $2, next_attempt_at = $3 "
-                                "WHERE key = $1 AND state = 'pending'",
-                    p, 3, NULL, NULL);
+                                "WHERE key = $1 AND state = 'pending' AND attempts = $4",
+                    p, "ttii", 4, NULL, NULL);
         }
     }
     if (e == FLEET_OK)
         return fleet_store_commit(s);
-    {
-        cli_str keep = s->msg;
-        s->msg = (cli_str){0};
-        fleet_store_rollback(s);
-        cli_str_free(&s->msg);
-        s->msg = keep;
-        s->err = e;
-    }
-    return e;
+    return abandon(s, e);
 }
 
 fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key)
@@ -567,7 +735,7 @@ fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key)
     uint64_t changes = 0;
     fleet_err e = run(s, "UPDATE effects SET state = 'pending', attempts = 0, next_attempt_at = 0 "
                          "WHERE key = $1 AND state = 'failed'",
-                      p, 1, NULL, &changes);
+                      p, NULL, 1, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
         e = fail_naming(s, FLEET_NOT_FOUND, "no failed effect with the key ", key, "");
     }
@@ -578,13 +746,16 @@ fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline
                            bool *has_effect, ed_time *effect_at)
 {
     fleet_rows rows = {0};
+    /* an instance waiting out the backoff of a failed tick counts from
+     * its next try, not from its deadline: nothing to do before then */
     fleet_err e = run(s,
-                      "SELECT (SELECT MIN(next_deadline) FROM instances), "
+                      "SELECT (SELECT MIN(CASE WHEN tick_retry_at > next_deadline THEN "
+                      "tick_retry_at ELSE next_deadline END) FROM instances), "
                       "(SELECT MIN(e.next_attempt_at) FROM effects e WHERE e.state = 'pending' "
                       "AND NOT EXISTS (SELECT 1 FROM effects b WHERE b.instance = e.instance AND "
                       "b.state <> 'done' AND (b.revision < e.revision OR (b.revision = "
                       "e.revision AND b.idx < e.idx))))",
-                      NULL, 0, &rows, NULL);
+                      NULL, NULL, 0, &rows, NULL);
     if (e == FLEET_OK) {
         *has_deadline = fleet_cell(&rows, 0, 0) != NULL;
         *deadline = to_i64(fleet_cell(&rows, 0, 0));
@@ -593,4 +764,28 @@ fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline
     }
     fleet_rows_free(&rows);
     return e;
+}
+
+fleet_err fleet_store_tick_failed(fleet_store *s, const char *id, const char *error,
+                                  ed_time retry_at, int64_t *failures)
+{
+    char at[24];
+    const char *p[] = {id, error, at};
+    fleet_rows rows = {0};
+    fleet_err e;
+
+    time_text(at, sizeof at, retry_at);
+    *failures = 0;
+    if ((e = fleet_store_begin(s)) != FLEET_OK)
+        return e;
+    e = run(s,
+            "UPDATE instances SET tick_failures = tick_failures + 1, tick_error = $2, "
+            "tick_retry_at = $3 WHERE id = $1 RETURNING tick_failures",
+            p, "tti", 3, &rows, NULL);
+    if (e == FLEET_OK && rows.nrows == 1)
+        *failures = to_i64(fleet_cell(&rows, 0, 0));
+    fleet_rows_free(&rows);
+    if (e == FLEET_OK)
+        return fleet_store_commit(s);
+    return abandon(s, e);
 }

@@ -20,8 +20,11 @@
 
 #include "cli.h"
 
-/* The schema version this program writes and reads. */
-#define FLEET_SCHEMA_VERSION 1
+/* The schema version this program writes and reads. Version 2: STRICT
+ * tables on SQLite (an ID is text, never converted to a number), and the
+ * tick failures of each instance row (tick_failures, tick_retry_at,
+ * tick_error). */
+#define FLEET_SCHEMA_VERSION 2
 
 typedef enum fleet_err {
     FLEET_OK = 0,
@@ -52,13 +55,18 @@ typedef struct fleet_backend {
     fleet_err (*open)(const char *uri, bool create, void **conn, cli_str *msg);
     void (*close)(void *conn);
     /* Runs one statement; parameters are $1, $2, ... given as text (NULL
-     * for SQL NULL). `rows` (may be NULL) receives the result, `changes`
-     * (may be NULL) the number of rows changed. */
-    fleet_err (*exec)(void *conn, const char *sql, const char *const *params, int nparams,
-                      fleet_rows *rows, uint64_t *changes, cli_str *msg);
+     * for SQL NULL), each bound as text unless `kinds` (may be NULL: all
+     * text) has an 'i' at its index: then as an integer. An ID, a key or a
+     * document is always text, whatever it looks like ("-0", "1e3").
+     * `rows` (may be NULL) receives the result, `changes` (may be NULL) the
+     * number of rows changed. */
+    fleet_err (*exec)(void *conn, const char *sql, const char *const *params, const char *kinds,
+                      int nparams, fleet_rows *rows, uint64_t *changes, cli_str *msg);
     const char *begin;       /* begins a write transaction */
     const char *skip_locked; /* appended to a claiming SELECT */
-    const char *const *schema; /* the statements of schema version 1 */
+    /* The statements that migrate schema version N - 1 to N: migrations[N - 1],
+     * NULL-terminated, for N from 1 to FLEET_SCHEMA_VERSION. */
+    const char *const *const *migrations;
 } fleet_backend;
 
 extern const fleet_backend fleet_sqlite_backend;
@@ -68,6 +76,7 @@ typedef struct fleet_store {
     const fleet_backend *be;
     void *conn;
     const char *uri;
+    char *shown; /* the database as messages show it: no password (fleet_db_display) */
     fleet_err err; /* of the last failed operation */
     cli_str msg;   /* its message */
     bool in_tx;
@@ -82,6 +91,7 @@ typedef struct fleet_instance_row {
     char *lifecycle;
     bool has_deadline;
     ed_time next_deadline;
+    int64_t tick_failures; /* ticks that failed since the last write (read only) */
 } fleet_instance_row;
 void fleet_instance_row_free(fleet_instance_row *row);
 
@@ -100,12 +110,21 @@ typedef struct fleet_effect_row {
 } fleet_effect_row;
 void fleet_effect_row_free(fleet_effect_row *row);
 
-/* Whether this build has the backend for `uri` (postgresql:// or a path). */
+/* Whether `uri` names a PostgreSQL database: a postgresql:// or
+ * postgres:// URI, or (in a build with libpq) a libpq connection string
+ * such as "dbname=fleet host=/run/postgresql". Anything else is the path
+ * of a SQLite file. */
+bool fleet_is_postgresql(const char *uri);
+/* Whether this build has the backend for `uri`. */
 bool fleet_store_supported(const char *uri, const char **missing);
+/* The database as every message shows it, with each password replaced by
+ * "***" wherever libpq would find one (the userinfo of a URI, a password
+ * parameter, a password keyword of a connection string); NULL when out of
+ * memory. Caller frees. No message is formatted from the raw text. */
+char *fleet_db_display(const char *uri);
 
-/* Opens the store at `uri`: a postgresql:// or postgres:// URI, otherwise
- * the path of a SQLite file. `create` is for init only. Unless `create`,
- * the schema must be of this program's version. */
+/* Opens the store at `uri` (fleet_is_postgresql). `create` is for init
+ * only. Unless `create`, the schema must be of this program's version. */
 fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create);
 void fleet_store_close(fleet_store *s);
 
@@ -133,7 +152,15 @@ fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *e);
  * PostgreSQL, the write lock on SQLite). FLEET_NOT_FOUND when none is left.
  * Call inside a transaction. `cursor_id` NULL starts at the beginning. */
 fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_deadline,
-                                const char *cursor_id, fleet_instance_row *out);
+                                const char *cursor_id, bool honour_backoff,
+                                fleet_instance_row *out);
+/* Records, in a transaction of its own, that the instance `id` could not
+ * be ticked: its failure count grows, its next try is `retry_at`
+ * (claim_due with honour_backoff passes it over until then), and `error` is
+ * kept for stats and list --skipped. A successful write of the row
+ * (put_cas) clears all three. */
+fleet_err fleet_store_tick_failed(fleet_store *s, const char *id, const char *error,
+                                  ed_time retry_at, int64_t *failures);
 
 /* Claims, in a transaction of its own, up to `limit` ready effects, the
  * oldest first: pending, next attempt due at `now`, and no earlier effect of
@@ -147,12 +174,15 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
 /* The outcome of one delivery. */
 typedef struct fleet_outcome {
     const char *key;
+    int64_t attempt;  /* the attempt the delivery was claimed as: its fencing token */
     bool ok;          /* the handler succeeded: done */
     bool dead;        /* failed for the last time: failed, kept */
     const char *error;
     ed_time retry_at; /* the next attempt when neither */
 } fleet_outcome;
-/* Records outcomes, all in one transaction. */
+/* Records outcomes, all in one transaction. An outcome whose effect was
+ * claimed again meanwhile (its lease ended: attempts moved on) is not
+ * recorded: the newer delivery's outcome decides. */
 fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now);
 /* Re-queues a failed effect (retry): pending, attempts 0. */
 fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key);
@@ -164,7 +194,7 @@ fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline
 
 /* A query of the host's own (list, stats), in the store's dialect. */
 fleet_err fleet_store_query(fleet_store *s, const char *sql, const char *const *params,
-                            int nparams, fleet_rows *rows);
+                            const char *kinds, int nparams, fleet_rows *rows);
 
 /* The code of an error for the error line: "database_unreachable", ... */
 const char *fleet_err_code(fleet_err e);

@@ -1072,8 +1072,8 @@ static int parse_args(int argc, char **argv, const command_spec *c, cli_args *a)
 int cli_fleet_apply_args(int argc, char **argv, const char *pos[3], ed_command **cmd,
                          ed_time *now)
 {
-    static const command_spec spec = {"fleet apply", "fleet apply DB ID COMMAND [ARGS] [--now T]",
-                                      "", "", OPT_NOW | OPT_COMMAND_ARGS, 3, 3, NULL};
+    static const command_spec spec = {"fleet apply", "fleet apply [DB] ID COMMAND [ARGS] [--now T]",
+                                      "", "", OPT_NOW | OPT_COMMAND_ARGS, 2, 3, NULL};
     cli_args a;
     int rc;
 
@@ -1082,6 +1082,8 @@ int cli_fleet_apply_args(int argc, char **argv, const char *pos[3], ed_command *
     rc = parse_args(argc, argv, &spec, &a);
     if (rc == CLI_EXIT_OK && a.help)
         rc = cli_usage("usage: edition %s", spec.synopsis);
+    if (rc == CLI_EXIT_OK && !cli_fleet_db_default(a.pos, &a.npos, 3, spec.synopsis + 6))
+        rc = CLI_EXIT_USAGE;
     if (rc == CLI_EXIT_OK)
         rc = parse_now(&a, now);
     if (rc == CLI_EXIT_OK)
