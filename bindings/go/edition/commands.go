@@ -63,8 +63,9 @@ const (
 func (c Command) String() string {
 	var b strings.Builder
 	b.WriteString(c.Kind.String())
+	kind := C.ed_command_kind(cInt(int(c.Kind)))
 	for arg := C.ed_arg(1); arg <= argLast; arg++ {
-		if !C.ed_command_kind_takes(C.ed_command_kind(c.Kind), arg) {
+		if !C.ed_command_kind_takes(kind, arg) {
 			continue
 		}
 		b.WriteString(" ")
@@ -88,11 +89,11 @@ func (c Command) String() string {
 
 // newCommand builds the C command; the caller frees it.
 func (c Command) newCommand() (*C.ed_command, error) {
-	cmd := C.ed_command_new(C.ed_command_kind(c.Kind))
+	kind := C.ed_command_kind(cInt(int(c.Kind)))
+	cmd := C.ed_command_new(kind)
 	if cmd == nil {
 		return nil, fmt.Errorf("edition: %v is not a command: %w", c.Kind, ErrInvalidArgument)
 	}
-	kind := C.ed_command_kind(c.Kind)
 	for arg := C.ed_arg(1); arg <= argLast; arg++ {
 		if !C.ed_command_kind_takes(kind, arg) {
 			continue
@@ -134,7 +135,7 @@ func (c Command) asGiven(err error) error {
 	if err == nil {
 		return nil
 	}
-	kind := C.ed_command_kind(c.Kind)
+	kind := C.ed_command_kind(cInt(int(c.Kind)))
 	args := [...]struct {
 		arg C.ed_arg
 		v   int
@@ -203,12 +204,13 @@ func (in *Instance) Upgrade(now time.Time, periodMonths int) (*Result, error) {
 	return r, asGiven(err, argPeriodMonths, periodMonths)
 }
 
-// cInt narrows an int argument (a period, an action, a mode) to the C int
-// the library takes. A value that does not fit becomes -1, which no such
-// argument accepts: the library refuses it as any other invalid value,
-// after the same checks of the snapshot, whereas cut to 32 bits it could
-// become a valid value, and clamped it would be named as a number the
-// caller never gave. asGiven puts the value given back into the refusal.
+// cInt narrows an int to the C int the library takes: an argument (a
+// period, an action, a mode), a command kind or another enumeration value.
+// A value that does not fit becomes -1, which none of them accepts or
+// names: the library refuses it as any other invalid value, after the same
+// checks of the snapshot, whereas cut to 32 bits it could become a valid
+// value, and clamped it would be named as a number the caller never gave.
+// asGiven puts the value given back into a refusal.
 func cInt(v int) C.int {
 	if v < math.MinInt32 || v > math.MaxInt32 {
 		return -1

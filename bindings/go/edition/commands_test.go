@@ -259,6 +259,25 @@ func TestCreatePeriodBeyondCIntRefusedAsGiven(t *testing.T) {
 	}
 }
 
+// TestApplyKindBeyondCInt: a command kind too wide for a C int is no
+// command, not the command its lower 32 bits name.
+func TestApplyKindBeyondCInt(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int is a C int here: nothing to narrow")
+	}
+	in := standard(t, nil, nil)
+	for _, wide := range []int64{1<<32 + int64(edition.CmdTick), 1<<32 + int64(edition.CmdUpgrade), math.MaxInt64} {
+		kind := edition.CommandKind(wide)
+		r, err := in.Apply(at(t, "2026-01-06T00:00:00Z"), edition.Command{Kind: kind, PeriodMonths: 1})
+		if r != nil || !errors.Is(err, edition.ErrInvalidArgument) || !strings.Contains(err.Error(), strconv.FormatInt(wide, 10)) {
+			t.Errorf("kind %d: %v, %v", wide, r, err)
+		}
+		if s := (edition.Command{Kind: kind, PeriodMonths: 1}).String(); s != "CommandKind("+strconv.FormatInt(wide, 10)+")" {
+			t.Errorf("kind %d: String %q", wide, s)
+		}
+	}
+}
+
 func TestApplyInvalidCommand(t *testing.T) {
 	in := standard(t, nil, nil)
 	for _, kind := range []edition.CommandKind{0, 13, -1} {
