@@ -7,8 +7,10 @@ package edition
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -61,8 +63,9 @@ const (
 func (c Command) String() string {
 	var b strings.Builder
 	b.WriteString(c.Kind.String())
+	kind := C.ed_command_kind(cInt(int(c.Kind)))
 	for arg := C.ed_arg(1); arg <= argLast; arg++ {
-		if !C.ed_command_kind_takes(C.ed_command_kind(c.Kind), arg) {
+		if !C.ed_command_kind_takes(kind, arg) {
 			continue
 		}
 		b.WriteString(" ")
@@ -86,11 +89,11 @@ func (c Command) String() string {
 
 // newCommand builds the C command; the caller frees it.
 func (c Command) newCommand() (*C.ed_command, error) {
-	cmd := C.ed_command_new(C.ed_command_kind(c.Kind))
+	kind := C.ed_command_kind(cInt(int(c.Kind)))
+	cmd := C.ed_command_new(kind)
 	if cmd == nil {
 		return nil, fmt.Errorf("edition: %v is not a command: %w", c.Kind, ErrInvalidArgument)
 	}
-	kind := C.ed_command_kind(c.Kind)
 	for arg := C.ed_arg(1); arg <= argLast; arg++ {
 		if !C.ed_command_kind_takes(kind, arg) {
 			continue
@@ -98,9 +101,9 @@ func (c Command) newCommand() (*C.ed_command, error) {
 		var st C.ed_status
 		switch arg {
 		case argPeriodMonths:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(months(c.PeriodMonths)))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(c.PeriodMonths)))
 		case argAction:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(c.Action))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(int(c.Action))))
 		case argAllowDataLoss:
 			v := 0
 			if c.AllowDataLoss {
@@ -116,7 +119,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 			st = C.ed_command_set_string(cmd, arg, cs)
 			C.free(unsafe.Pointer(cs))
 		case argMode:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(c.Mode))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(int(c.Mode))))
 		}
 		if st != C.ED_OK {
 			C.ed_command_free(cmd)
@@ -124,6 +127,25 @@ func (c Command) newCommand() (*C.ed_command, error) {
 		}
 	}
 	return cmd, nil
+}
+
+// asGiven makes a refusal of c name the int arguments c gave, where
+// newCommand passed a stand-in (see cInt).
+func (c Command) asGiven(err error) error {
+	if err == nil {
+		return nil
+	}
+	kind := C.ed_command_kind(cInt(int(c.Kind)))
+	args := [...]struct {
+		arg C.ed_arg
+		v   int
+	}{{argPeriodMonths, c.PeriodMonths}, {argAction, int(c.Action)}, {argMode, int(c.Mode)}}
+	for _, a := range args {
+		if C.ed_command_kind_takes(kind, a.arg) {
+			err = asGiven(err, a.arg, a.v)
+		}
+	}
+	return err
 }
 
 // commandFromC copies a C command into a Command value.
@@ -178,19 +200,49 @@ func (in *Instance) run(now time.Time, kind C.int, arg int64, name string, o *C.
 // Upgrade upgrades in place to Enterprise Platinum for 1..36 months (rules
 // S2-S5, S7), starting a migration of every topic to the dedicated cluster.
 func (in *Instance) Upgrade(now time.Time, periodMonths int) (*Result, error) {
-	return in.run(now, C.ED_CMD_UPGRADE, int64(months(periodMonths)), "", nil)
+	r, err := in.run(now, C.ED_CMD_UPGRADE, int64(cInt(periodMonths)), "", nil)
+	return r, asGiven(err, argPeriodMonths, periodMonths)
 }
 
-// months narrows a period to a C int, clamping a value that does not fit
-// (the library refuses it with ErrInvalidPeriod either way).
-func months(m int) C.int {
-	return C.int(max(min(m, math.MaxInt32), math.MinInt32))
+// cInt narrows an int to the C int the library takes: an argument (a
+// period, an action, a mode), a command kind or another enumeration value.
+// A value that does not fit becomes -1, which none of them accepts or
+// names: the library refuses it as any other invalid value, after the same
+// checks of the snapshot, whereas cut to 32 bits it could become a valid
+// value, and clamped it would be named as a number the caller never gave.
+// asGiven puts the value given back into a refusal.
+func cInt(v int) C.int {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return -1
+	}
+	return C.int(v)
+}
+
+// asGiven makes a refusal of a command whose argument arg was v, passed as
+// cInt(v), name v instead of the stand-in. The library names an argument
+// as "<name> <value>" ("period_months 37", "action 7").
+func asGiven(err error, arg C.ed_arg, v int) error {
+	if err != nil && int(cInt(v)) != v {
+		nameGiven(err, arg, v)
+	}
+	return err
+}
+
+// nameGiven is asGiven's work, apart so that a transition that needs none
+// allocates nothing for it.
+func nameGiven(err error, arg C.ed_arg, v int) {
+	var refused *RefusedError
+	if errors.As(err, &refused) {
+		name := goString(C.ed_arg_name(arg))
+		refused.Message = strings.Replace(refused.Message, name+" -1", name+" "+strconv.Itoa(v), 1)
+	}
 }
 
 // SetPostExpirationAction sets what happens at expiry (rules S8-S10).
 // Setting the current value succeeds with no effects.
 func (in *Instance) SetPostExpirationAction(now time.Time, action Action) (*Result, error) {
-	return in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(C.ed_action(action)), "", nil)
+	r, err := in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(cInt(int(action))), "", nil)
+	return r, asGiven(err, argAction, int(action))
 }
 
 // Tick applies every time-driven transition due at now (expire, release),
@@ -220,7 +272,8 @@ func (in *Instance) Refund(now time.Time, allowDataLoss bool) (*Result, error) {
 // Renew extends the subscription by 1..36 months, also from Expired before
 // the release (rule X4).
 func (in *Instance) Renew(now time.Time, periodMonths int) (*Result, error) {
-	return in.run(now, C.ED_CMD_RENEW, int64(months(periodMonths)), "", nil)
+	r, err := in.run(now, C.ED_CMD_RENEW, int64(cInt(periodMonths)), "", nil)
+	return r, asGiven(err, argPeriodMonths, periodMonths)
 }
 
 // runName is run for the commands that take a name.
@@ -263,7 +316,8 @@ func (in *Instance) Downgrade(now time.Time) (*Result, error) {
 // PlanDowngrade lists in Result.Plan the commands that reach Standard
 // Edition without deleting anything (rule X2); it changes nothing.
 func (in *Instance) PlanDowngrade(now time.Time, mode PlanMode) (*Result, error) {
-	return in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(C.ed_plan_mode(mode)), "", nil)
+	r, err := in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(cInt(int(mode))), "", nil)
+	return r, asGiven(err, argMode, int(mode))
 }
 
 // Apply runs a command given as a value: the same as calling its method.
@@ -281,7 +335,8 @@ func (in *Instance) Apply(now time.Time, c Command) (*Result, error) {
 	if !in.read(func(p *C.ed_instance) { r = C.ed_command_apply(cmd, p, t) }) {
 		return nil, ErrClosed
 	}
-	return result(r)
+	res, err := result(r)
+	return res, c.asGiven(err)
 }
 
 // CreateStandard creates a Standard Edition instance: active, revision 0.
@@ -297,10 +352,11 @@ func CreateStandard(id, endpoint string, now time.Time, opts ...Option) (*Instan
 // subscribed from now for 1..36 months, with the post-expiration action
 // DeleteResource (rule S10).
 func CreateEnterprisePlatinum(id, endpoint string, now time.Time, periodMonths int, opts ...Option) (*Instance, error) {
-	m := months(periodMonths)
-	return create(id, endpoint, now, opts, func(cid, cep *C.char, t C.ed_time, o *C.ed_options) *C.ed_result {
+	m := cInt(periodMonths)
+	in, err := create(id, endpoint, now, opts, func(cid, cep *C.char, t C.ed_time, o *C.ed_options) *C.ed_result {
 		return C.ed_create_enterprise_platinum(cid, cep, t, m, o)
 	})
+	return in, asGiven(err, argPeriodMonths, periodMonths)
 }
 
 func create(id, endpoint string, now time.Time, opts []Option,

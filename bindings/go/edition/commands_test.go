@@ -2,6 +2,7 @@ package edition_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +155,126 @@ func TestRefusals(t *testing.T) {
 	guard := &edition.RefusedError{Code: edition.ErrExpiryDue}
 	if guard.Error() != "edition: refused: expiry_due" || guard.Unwrap() != edition.ErrExpiryDue {
 		t.Errorf("RefusedError without message: %q", guard.Error())
+	}
+}
+
+// wideInts are ints that do not fit the C int the library takes: beyond
+// it, or cut to 32 bits a valid value (1<<32 + 1 would be 1).
+var wideInts = []int64{1 << 40, -1 << 40, 1<<32 + 1, 1 << 32, math.MaxInt32 + 1, math.MinInt32 - 1,
+	math.MaxInt64, math.MinInt64}
+
+// TestIntArgumentsBeyondCIntRefusedAsGiven: a period, action or plan mode
+// too wide for a C int is refused through the method and through Apply
+// exactly as a small invalid value is (same type, code and message, after
+// the same checks of the snapshot), except that the message names the
+// value given: neither clamped nor cut to 32 bits.
+func TestIntArgumentsBeyondCIntRefusedAsGiven(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int is a C int here: nothing to narrow")
+	}
+	f := newFixtures(t)
+	upgrade := func(v int) edition.Command { return edition.Command{Kind: edition.CmdUpgrade, PeriodMonths: v} }
+	renew := func(v int) edition.Command { return edition.Command{Kind: edition.CmdRenew, PeriodMonths: v} }
+	action := func(v int) edition.Command {
+		return edition.Command{Kind: edition.CmdSetPostExpirationAction, Action: edition.Action(v)}
+	}
+	mode := func(v int) edition.Command {
+		return edition.Command{Kind: edition.CmdPlanDowngrade, Mode: edition.PlanMode(v)}
+	}
+	cases := []struct {
+		name  string
+		in    *edition.Instance
+		at    string
+		cmd   func(v int) edition.Command
+		arg   string // as the message names it
+		small int    // an invalid value that fits
+		want  edition.Code
+	}{
+		{"upgrade", f.std, "2026-01-06T00:00:00Z", upgrade, "period_months", 37, edition.ErrInvalidPeriod},
+		{"renew", f.plat, "2026-02-11T00:00:00Z", renew, "period_months", 0, edition.ErrInvalidPeriod},
+		{"set_post_expiration_action", f.plat, "2026-02-11T00:00:00Z", action, "action", 7, edition.ErrInvalidArgument},
+		{"plan_downgrade", f.plat, "2026-02-11T00:00:00Z", mode, "mode", -1, edition.ErrInvalidArgument},
+		// the snapshot's checks come first, whatever the value
+		{"upgrade twice", f.plat, "2026-02-11T00:00:00Z", upgrade, "", 37, edition.ErrAlreadyEnterprisePlatinum},
+		{"renew when released", f.released, "2026-03-08T00:00:00Z", renew, "", 37, edition.ErrReleased},
+		{"action on standard", f.std, "2026-01-06T00:00:00Z", action, "", 7, edition.ErrNotSubscription},
+		{"plan when expired", f.expired, "2026-02-21T00:00:00Z", mode, "", 9, edition.ErrExpired},
+	}
+	for _, c := range cases {
+		now := at(t, c.at)
+		_, err := c.in.Apply(now, c.cmd(c.small))
+		var small *edition.RefusedError
+		if !errors.As(err, &small) || small.Code != c.want {
+			t.Fatalf("%s %d: %v, want %v", c.name, c.small, err, c.want)
+		}
+		for _, wide := range wideInts {
+			v := int(wide)
+			want := small.Message
+			if c.arg != "" {
+				given := c.arg + " " + strconv.Itoa(v)
+				want = strings.Replace(want, c.arg+" "+strconv.Itoa(c.small), given, 1)
+				if !strings.Contains(want, given) {
+					t.Fatalf("%s: %q does not name %s", c.name, small.Message, c.arg)
+				}
+			}
+			for path, run := range map[string]func() (*edition.Result, error){
+				"method": func() (*edition.Result, error) { return call(c.in, now, c.cmd(v)) },
+				"Apply":  func() (*edition.Result, error) { return c.in.Apply(now, c.cmd(v)) },
+			} {
+				r, err := run()
+				var refused *edition.RefusedError
+				if r != nil || !errors.As(err, &refused) || refused.Code != c.want || refused.Message != want {
+					t.Errorf("%s %d (%s): %v, %v\nwant %v: %s", c.name, v, path, r, err, c.want, want)
+				}
+			}
+		}
+	}
+}
+
+// TestCreatePeriodBeyondCIntRefusedAsGiven: CreateEnterprisePlatinum
+// refuses a period too wide for a C int as it refuses 37 months, naming the
+// value given.
+func TestCreatePeriodBeyondCIntRefusedAsGiven(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int is a C int here: nothing to narrow")
+	}
+	now := at(t, "2026-01-05T00:00:00Z")
+	_, err := edition.CreateEnterprisePlatinum(testID, testEndpoint, now, 37)
+	var small *edition.RefusedError
+	if !errors.As(err, &small) || small.Code != edition.ErrInvalidPeriod {
+		t.Fatalf("37 months: %v", err)
+	}
+	for _, wide := range wideInts {
+		v := int(wide)
+		want := strings.Replace(small.Message, "period_months 37", "period_months "+strconv.Itoa(v), 1)
+		in, err := edition.CreateEnterprisePlatinum(testID, testEndpoint, now, v)
+		var refused *edition.RefusedError
+		if in != nil || !errors.As(err, &refused) || refused.Code != edition.ErrInvalidPeriod || refused.Message != want {
+			t.Errorf("%d months: %v, %v\nwant %s", v, in, err, want)
+		}
+	}
+	// an ID the library refuses first is refused first, whatever the period
+	if _, err := edition.CreateEnterprisePlatinum("bad id", testEndpoint, now, 1<<40); !errors.Is(err, edition.ErrInvalidName) {
+		t.Errorf("bad ID and period: %v", err)
+	}
+}
+
+// TestApplyKindBeyondCInt: a command kind too wide for a C int is no
+// command, not the command its lower 32 bits name.
+func TestApplyKindBeyondCInt(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int is a C int here: nothing to narrow")
+	}
+	in := standard(t, nil, nil)
+	for _, wide := range []int64{1<<32 + int64(edition.CmdTick), 1<<32 + int64(edition.CmdUpgrade), math.MaxInt64} {
+		kind := edition.CommandKind(wide)
+		r, err := in.Apply(at(t, "2026-01-06T00:00:00Z"), edition.Command{Kind: kind, PeriodMonths: 1})
+		if r != nil || !errors.Is(err, edition.ErrInvalidArgument) || !strings.Contains(err.Error(), strconv.FormatInt(wide, 10)) {
+			t.Errorf("kind %d: %v, %v", wide, r, err)
+		}
+		if s := (edition.Command{Kind: kind, PeriodMonths: 1}).String(); s != "CommandKind("+strconv.FormatInt(wide, 10)+")" {
+			t.Errorf("kind %d: String %q", wide, s)
+		}
 	}
 }
 

@@ -16,10 +16,12 @@
 // memory, so nothing returned by this package points into C memory. A
 // snapshot holds one reference to a C object: [Instance.Close] releases it at
 // once, and a finalizer (runtime.SetFinalizer) releases it when an unclosed
-// snapshot becomes unreachable. Close is idempotent and safe to call
-// while other goroutines use the snapshot (they then see a closed snapshot:
-// getters return zero values and commands return [ErrClosed]). Snapshots
-// are safe for concurrent use.
+// snapshot becomes unreachable. Every *Instance the package returns holds
+// a reference of its own, so closing one never closes another (the
+// snapshots of [Scenario.Simulate]'s records included). Close is
+// idempotent and safe to call while other goroutines use the snapshot
+// (they then see a closed snapshot: getters return zero values and
+// commands return [ErrClosed]). Snapshots are safe for concurrent use.
 //
 // # Commands and effects
 //

@@ -88,7 +88,7 @@ const (
 
 // String returns the code's stable snake_case name ("expiry_due").
 func (c Code) String() string {
-	if p := C.ed_status_name(C.ed_status(c)); c >= 0 && p != nil {
+	if p := C.ed_status_name(C.ed_status(cInt(int(c)))); c >= 0 && p != nil {
 		return C.GoString(p)
 	}
 	return "Code(" + strconv.Itoa(int(c)) + ")"

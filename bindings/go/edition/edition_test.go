@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +147,48 @@ func TestEnumNames(t *testing.T) {
 		edition.FieldExpiresAt != 5 || edition.FieldRefund != 6 || edition.FieldUnusedFrom != 7 ||
 		edition.FieldUnusedUntil != 8 || edition.FieldTimer != 9 || edition.FieldOnline != 10 {
 		t.Error("field values differ from the header's")
+	}
+}
+
+// TestEnumValuesBeyondCIntHaveNoName: a value too wide for a C int has no
+// name, rather than the name of its lower 32 bits.
+func TestEnumValuesBeyondCIntHaveNoName(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int is a C int here: nothing to narrow")
+	}
+	wide := int64(1) << 32 // plus a value that has a name
+	type named interface {
+		fmt.Stringer
+		MarshalText() ([]byte, error)
+	}
+	values := map[string]named{
+		"Edition":     edition.Edition(wide + int64(edition.EnterprisePlatinum)),
+		"Billing":     edition.Billing(wide + int64(edition.Subscription)),
+		"Cluster":     edition.Cluster(wide + int64(edition.Dedicated)),
+		"Lifecycle":   edition.Lifecycle(wide + int64(edition.Expired)),
+		"Action":      edition.Action(wide + int64(edition.DowngradeToStandard)),
+		"PlanMode":    edition.PlanMode(wide + int64(edition.AtExpiry)),
+		"CommandKind": edition.CommandKind(wide + int64(edition.CmdTick)),
+		"EffectKind":  edition.EffectKind(wide + int64(edition.EffectTopicMigrate)),
+		"SubjectKind": edition.SubjectKind(wide + int64(edition.SubjectTopic)),
+		"Field":       edition.Field(wide + int64(edition.FieldTimer)),
+	}
+	for typ, v := range values {
+		n := reflect.ValueOf(v).Int()
+		if want := typ + "(" + strconv.FormatInt(n, 10) + ")"; v.String() != want {
+			t.Errorf("%s: String %q, want %q", typ, v.String(), want)
+		}
+		if text, err := v.MarshalText(); !errors.Is(err, edition.ErrInvalidArgument) {
+			t.Errorf("%s(%d): MarshalText %q, %v", typ, n, text, err)
+		}
+	}
+	code := edition.Code(wide + int64(edition.ErrExpiryDue))
+	if code.String() != "Code(4294967304)" || code.Error() != "libedition: Code(4294967304)" || errors.Is(code, edition.ErrExpiryDue) {
+		t.Errorf("Code(%d): %q, %q", int(code), code.String(), code.Error())
+	}
+	flags := edition.Flags(wide | wide<<1 | int64(edition.FlagBilling))
+	if text, err := flags.MarshalText(); flags.String() != "billing|0x100000000|0x200000000" || err == nil {
+		t.Errorf("Flags(%#x): %q; MarshalText %q, %v", uint(flags), flags.String(), text, err)
 	}
 }
 

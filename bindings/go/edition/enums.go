@@ -22,7 +22,7 @@ const (
 
 // String returns the stable name: "standard", "enterprise_platinum".
 func (v Edition) String() string {
-	return name("Edition", int(v), C.ed_edition_name(C.ed_edition(v)))
+	return name("Edition", int(v), C.ed_edition_name(C.ed_edition(cInt(int(v)))))
 }
 
 // Billing is derived from the edition (rule S1).
@@ -36,7 +36,7 @@ const (
 
 // String returns the stable name: "pay_as_you_go", "subscription".
 func (v Billing) String() string {
-	return name("Billing", int(v), C.ed_billing_name(C.ed_billing(v)))
+	return name("Billing", int(v), C.ed_billing_name(C.ed_billing(cInt(int(v)))))
 }
 
 // Cluster is derived from the edition (rule S2).
@@ -50,7 +50,7 @@ const (
 
 // String returns the stable name: "shared", "dedicated".
 func (v Cluster) String() string {
-	return name("Cluster", int(v), C.ed_cluster_name(C.ed_cluster(v)))
+	return name("Cluster", int(v), C.ed_cluster_name(C.ed_cluster(cInt(int(v)))))
 }
 
 // Lifecycle is active, expired (platinum past expiry, waiting for release)
@@ -66,7 +66,7 @@ const (
 
 // String returns the stable name: "active", "expired", "released".
 func (v Lifecycle) String() string {
-	return name("Lifecycle", int(v), C.ed_lifecycle_name(C.ed_lifecycle(v)))
+	return name("Lifecycle", int(v), C.ed_lifecycle_name(C.ed_lifecycle(cInt(int(v)))))
 }
 
 // Action is what happens when an Enterprise Platinum subscription expires.
@@ -80,7 +80,7 @@ const (
 
 // String returns the stable name: "delete_resource", "downgrade_to_standard".
 func (v Action) String() string {
-	return name("Action", int(v), C.ed_action_name(C.ed_action(v)))
+	return name("Action", int(v), C.ed_action_name(C.ed_action(cInt(int(v)))))
 }
 
 // ParseAction parses "delete_resource" or "downgrade_to_standard".
@@ -103,7 +103,7 @@ const (
 
 // String returns the stable name: "immediate", "at_expiry".
 func (v PlanMode) String() string {
-	return name("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(v)))
+	return name("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cInt(int(v)))))
 }
 
 // ParsePlanMode parses "immediate" or "at_expiry".
@@ -136,7 +136,7 @@ const (
 
 // String returns the scenario file's command name ("upgrade", "tick", ...).
 func (v CommandKind) String() string {
-	return name("CommandKind", int(v), C.ed_command_kind_name(C.ed_command_kind(v)))
+	return name("CommandKind", int(v), C.ed_command_kind_name(C.ed_command_kind(cInt(int(v)))))
 }
 
 // ParseCommandKind parses a scenario command name ("upgrade", "tick", ...).
@@ -176,7 +176,7 @@ const (
 
 // String returns the dotted name ("billing.convert").
 func (v EffectKind) String() string {
-	return name("EffectKind", int(v), C.ed_effect_kind_name(C.ed_effect_kind(v)))
+	return name("EffectKind", int(v), C.ed_effect_kind_name(C.ed_effect_kind(cInt(int(v)))))
 }
 
 // SubjectKind says whether an effect names the instance, a topic or a group.
@@ -191,7 +191,7 @@ const (
 
 // String returns the stable name: "instance", "topic", "group".
 func (v SubjectKind) String() string {
-	return name("SubjectKind", int(v), C.ed_subject_kind_name(C.ed_subject_kind(v)))
+	return name("SubjectKind", int(v), C.ed_subject_kind_name(C.ed_subject_kind(cInt(int(v)))))
 }
 
 // Flags is the bit set of an effect's flags.
@@ -244,10 +244,12 @@ const (
 
 // String returns the stable name ("from", "period_months", ...).
 func (v Field) String() string {
-	return name("Field", int(v), C.ed_field_name(C.ed_field(v)))
+	return name("Field", int(v), C.ed_field_name(C.ed_field(cInt(int(v)))))
 }
 
 // name copies a static C name, or formats an unnamed value as Type(n).
+// Callers look the value up as cInt(v), so that a value too wide for a C
+// int has no name instead of the name of its lower 32 bits.
 func name(typ string, v int, p *C.char) string {
 	if p == nil || v < 0 {
 		return typ + "(" + strconv.Itoa(v) + ")"

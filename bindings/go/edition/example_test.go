@@ -166,10 +166,18 @@ steps:
 	defer sc.Close()
 	for rec := range sc.Simulate() {
 		status := "ok"
-		if rec.Err != nil {
-			status = rec.Err.(*edition.RefusedError).Code.String()
+		var refused *edition.RefusedError
+		if errors.As(rec.Err, &refused) {
+			status = refused.Code.String()
+		} else if rec.Err != nil {
+			status = rec.Err.Error()
 		}
 		fmt.Println(rec.Step, rec.Command.Kind, status, rec.Current.Lifecycle())
+		// The record's snapshots are the caller's, to close at will.
+		rec.Current.Close()
+		if rec.Result != nil {
+			rec.Result.Instance.Close()
+		}
 	}
 	// Output:
 	// 1 upgrade ok active

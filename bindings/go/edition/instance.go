@@ -98,6 +98,16 @@ func (in *Instance) ref() *C.ed_instance {
 	return r
 }
 
+// clone returns a new *Instance holding a reference of its own to the same
+// C snapshot, closed independently of in; nil when in is closed.
+func (in *Instance) clone() *Instance {
+	p := in.ref()
+	if p == nil {
+		return nil
+	}
+	return wrap(p)
+}
+
 // Closed reports whether Close has been called.
 func (in *Instance) Closed() bool {
 	return !in.read(func(*C.ed_instance) {})

@@ -48,38 +48,53 @@ func LoadScenario(data []byte, opts ...Option) (*Scenario, error) {
 	return s, nil
 }
 
-// Close closes the initial snapshot.
+// Close closes the initial snapshot. A simulation already running goes on
+// (it holds references of its own); one started after Close yields
+// ErrClosed for every step.
 func (s *Scenario) Close() error { return s.Instance.Close() }
 
-// StepRecord is what one step of a simulation did.
+// StepRecord is what one step of a simulation did. Its snapshots are the
+// caller's: Current and Result.Instance are references of their own, to
+// close when done (or leave to the finalizer); closing them changes nothing
+// for the simulation, the other records or the scenario.
 type StepRecord struct {
 	Step    int // 1-based
 	At      time.Time
 	Command Command
 	// Result of an accepted step; nil when Err is set.
 	Result *Result
-	// Err is the refusal (a *RefusedError) of a refused step.
+	// Err is why the step changed nothing: a *RefusedError for a refusal
+	// (errors.As), or ErrClosed for every step of a simulation started on
+	// a closed scenario.
 	Err error
 	// Current is the snapshot after the step: the result's on success,
-	// the last accepted one on refusal.
+	// the last accepted one on refusal; nil with ErrClosed.
 	Current *Instance
 }
 
 // Simulate runs the steps from the initial snapshot, each on the snapshot
 // the last accepted step left, and yields a record per step; a refused step
-// changes nothing. The snapshots yielded are the caller's: close them when
-// done (or leave them to the finalizer). Stopping the loop early stops the
-// simulation.
+// changes nothing. The simulation keeps references of its own to the
+// snapshots it runs on, so the caller may close every snapshot it is given
+// (see StepRecord), and the scenario itself, while the loop runs. Stopping
+// the loop early stops the simulation. Each range over the sequence runs
+// the simulation anew.
 func (s *Scenario) Simulate() iter.Seq[StepRecord] {
 	return func(yield func(StepRecord) bool) {
-		current := s.Instance
+		current := s.Instance.clone() // nil when the scenario is closed
+		defer func() { current.Close() }()
 		for i, step := range s.Steps {
 			rec := StepRecord{Step: i + 1, At: step.At, Command: step.Command}
-			rec.Result, rec.Err = current.Apply(step.At, step.Command)
-			if rec.Err == nil {
-				current = rec.Result.Instance
+			if current == nil {
+				rec.Err = ErrClosed
+			} else {
+				rec.Result, rec.Err = current.Apply(step.At, step.Command)
+				if rec.Err == nil {
+					current.Close()
+					current = rec.Result.Instance.clone()
+				}
+				rec.Current = current.clone()
 			}
-			rec.Current = current
 			if !yield(rec) {
 				return
 			}

@@ -90,7 +90,7 @@ func unmarshalName(typ string, table map[string]int, text []byte) (int, error) {
 
 // MarshalText gives the stable name ("enterprise_platinum").
 func (v Edition) MarshalText() ([]byte, error) {
-	return marshalName("Edition", int(v), C.ed_edition_name(C.ed_edition(v)))
+	return marshalName("Edition", int(v), C.ed_edition_name(C.ed_edition(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -102,7 +102,7 @@ func (v *Edition) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("subscription").
 func (v Billing) MarshalText() ([]byte, error) {
-	return marshalName("Billing", int(v), C.ed_billing_name(C.ed_billing(v)))
+	return marshalName("Billing", int(v), C.ed_billing_name(C.ed_billing(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -114,7 +114,7 @@ func (v *Billing) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("dedicated").
 func (v Cluster) MarshalText() ([]byte, error) {
-	return marshalName("Cluster", int(v), C.ed_cluster_name(C.ed_cluster(v)))
+	return marshalName("Cluster", int(v), C.ed_cluster_name(C.ed_cluster(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -126,7 +126,7 @@ func (v *Cluster) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("expired").
 func (v Lifecycle) MarshalText() ([]byte, error) {
-	return marshalName("Lifecycle", int(v), C.ed_lifecycle_name(C.ed_lifecycle(v)))
+	return marshalName("Lifecycle", int(v), C.ed_lifecycle_name(C.ed_lifecycle(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -138,7 +138,7 @@ func (v *Lifecycle) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("downgrade_to_standard").
 func (v Action) MarshalText() ([]byte, error) {
-	return marshalName("Action", int(v), C.ed_action_name(C.ed_action(v)))
+	return marshalName("Action", int(v), C.ed_action_name(C.ed_action(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -150,7 +150,7 @@ func (v *Action) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("at_expiry").
 func (v PlanMode) MarshalText() ([]byte, error) {
-	return marshalName("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(v)))
+	return marshalName("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -162,7 +162,7 @@ func (v *PlanMode) UnmarshalText(text []byte) error {
 
 // MarshalText gives the scenario file's command name ("add_topic").
 func (v CommandKind) MarshalText() ([]byte, error) {
-	return marshalName("CommandKind", int(v), C.ed_command_kind_name(C.ed_command_kind(v)))
+	return marshalName("CommandKind", int(v), C.ed_command_kind_name(C.ed_command_kind(cInt(int(v)))))
 }
 
 // UnmarshalText parses a command name.
@@ -174,7 +174,7 @@ func (v *CommandKind) UnmarshalText(text []byte) error {
 
 // MarshalText gives the dotted name ("topic.migrate").
 func (v EffectKind) MarshalText() ([]byte, error) {
-	return marshalName("EffectKind", int(v), C.ed_effect_kind_name(C.ed_effect_kind(v)))
+	return marshalName("EffectKind", int(v), C.ed_effect_kind_name(C.ed_effect_kind(cInt(int(v)))))
 }
 
 // UnmarshalText parses a dotted name.
@@ -186,7 +186,7 @@ func (v *EffectKind) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("topic").
 func (v SubjectKind) MarshalText() ([]byte, error) {
-	return marshalName("SubjectKind", int(v), C.ed_subject_kind_name(C.ed_subject_kind(v)))
+	return marshalName("SubjectKind", int(v), C.ed_subject_kind_name(C.ed_subject_kind(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
@@ -198,7 +198,7 @@ func (v *SubjectKind) UnmarshalText(text []byte) error {
 
 // MarshalText gives the stable name ("unused_from").
 func (v Field) MarshalText() ([]byte, error) {
-	return marshalName("Field", int(v), C.ed_field_name(C.ed_field(v)))
+	return marshalName("Field", int(v), C.ed_field_name(C.ed_field(cInt(int(v)))))
 }
 
 // UnmarshalText parses a stable name.
