@@ -6,7 +6,7 @@ modules, so that `pip install ./bindings/python` and `pip wheel
 ./bindings/python` need no other step. It also compiles the extension
 module libedition._fast (src/libedition/_fast.c, the hot path of a
 transition) against the public header; the extension does not link against
-the library but calls the functions of the one cffi loaded. The wheel is
+the library but looks up the functions of the one cffi loaded. The wheel is
 therefore tagged for the Python version and the platform (cp3XX-cp3XX-<platform>).
 """
 
@@ -87,6 +87,8 @@ FAST = Extension(
     sources=["src/libedition/_fast.c"],
     include_dirs=[str(_source_dir() / "include")],
     depends=[str(_source_dir() / "include" / "libedition.h")],
+    # dlopen/dlsym, to find the functions in the copy of the library cffi loaded
+    libraries=["dl"],
 )
 
 setup(ext_modules=[FAST], cmdclass={"build_py": BuildPyWithLibrary})

@@ -78,7 +78,7 @@ bool cli_fleet_db_default(const char **pos, size_t *npos, size_t needed, const c
     if (*npos + 1 != needed)
         return true;
     if (!db || !*db) {
-        cli_usage("fleet: no database: give DB or set " FLEET_DB_VARIABLE
+        (void)cli_usage("fleet: no database: give DB or set " FLEET_DB_VARIABLE
                   "; usage: edition fleet %s",
                   synopsis);
         return false;
@@ -110,6 +110,7 @@ static bool names_database(const char *arg)
 
 static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_args *a)
 {
+    const char *env_db = getenv(FLEET_DB_VARIABLE);
     bool done = false;
     a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
     if (!a->pos) {
@@ -144,8 +145,7 @@ static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_a
             a->value[k] = argv[++i];
         }
     }
-    if (sub->max_pos == 0 && a->npos > 0 && getenv(FLEET_DB_VARIABLE) &&
-        *getenv(FLEET_DB_VARIABLE) && !names_database(a->pos[0])) {
+    if (sub->max_pos == 0 && a->npos > 0 && env_db && *env_db && !names_database(a->pos[0])) {
         /* add STATE...: with EDITION_FLEET_DB set, a first argument that is
          * no database is the first state file */
         if (!cli_fleet_db_default(a->pos, &a->npos, a->npos + 1, sub->synopsis))

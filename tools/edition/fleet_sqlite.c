@@ -217,7 +217,7 @@ static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *par
         snprintf(name, sizeof name, "$%d", i + 1);
         index = sqlite3_bind_parameter_index(stmt, name);
         if (index > 0 &&
-            (rc = bind(stmt, index, params[i], kinds ? kinds[i] : 't')) != SQLITE_OK) {
+            (rc = bind(stmt, index, params[i], kinds ? kinds[i] : (char)'t')) != SQLITE_OK) {
             sqlite3_reset(stmt);
             return report(c, rc, msg);
         }

@@ -38,6 +38,7 @@ from ._native import (
     ED_TIME_BUFSIZE,
     ffi,
     lib,
+    library_path,
     require,
 )
 from ._time import from_ed_time, to_ed_time
@@ -54,11 +55,6 @@ def _str(p: Any) -> str:
 
 def _opt_str(p: Any) -> Optional[str]:
     return None if p == _NULL else str(ffi.string(p).decode("utf-8"))
-
-
-def _address(p: Any) -> int:
-    """The address a cffi pointer holds, for _fast (which takes plain ints)."""
-    return int(ffi.cast("uintptr_t", p))
 
 
 def _bytes(text: str, what: str) -> bytes:
@@ -275,7 +271,7 @@ def _flags(bits: int) -> EffectFlag:
 def _effects(lst: Any) -> tuple[Effect, ...]:
     """Every effect of a C effect list (which the caller keeps alive), copied
     out by _fast: each Effect with all its attributes and fields."""
-    return _fast.effects(_address(lst))
+    return _fast.effects(lst)
 
 
 def load_effects(data: Union[str, bytes], *,
@@ -420,7 +416,7 @@ def _outcome(r: Any, base: Optional[Instance], free: bool = True) -> Union[Resul
         if base is not None and p == base._ptr:
             inst = base
         else:
-            inst = Instance._adopt(lib.ed_instance_ref(p))
+            inst = Instance._adopt(p)
         effects = _effects(lib.ed_result_effects(r))
         plan = _plan(r) if lib.ed_result_plan_count(r) else ()
         return Result(inst, effects, plan)
@@ -436,9 +432,8 @@ def _checked(r: Any, base: Optional[Instance]) -> Result:
     return out
 
 
-def _slow(address: int, base: Instance, checked: bool) -> Union[Result, EditionError]:
-    """What _fast.run hands back: a refusal, a plan or a NULL result, as before."""
-    r = ffi.cast("ed_result *", address)
+def _slow(r: Any, base: Instance, checked: bool) -> Union[Result, EditionError]:
+    """What _fast.run hands back (a cffi ``ed_result *``): a refusal, a plan or a NULL result."""
     return _checked(r, base) if checked else _outcome(r, base)
 
 
@@ -516,10 +511,9 @@ class Instance(_fast.Snapshot):
 
     @classmethod
     def _adopt(cls, ptr: Any) -> Instance:
-        """Takes ownership of one reference to a C snapshot."""
-        if ptr == _NULL:
-            raise MemoryError("libedition: out of memory")
-        return _fast.adopt(_address(ptr))
+        """A new Instance holding its own reference to a C snapshot (a cffi
+        ``ed_instance *`` the caller keeps its reference to)."""
+        return _fast.adopt(ptr)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Instance is immutable: every command returns a new snapshot")
@@ -576,7 +570,11 @@ class Instance(_fast.Snapshot):
         SchemaError or LimitExceeded with ``line`` and ``column`` of the
         offending node.
         """
-        return cls._adopt(_load(lib.ed_instance_load_yaml, "ed_instance", data, max_document_size))
+        ptr = _load(lib.ed_instance_load_yaml, "ed_instance", data, max_document_size)
+        try:
+            return cls._adopt(ptr)
+        finally:
+            lib.ed_instance_free(ptr)
 
     def dump_yaml(self) -> str:
         """The state file of this snapshot (full form; loads back equal)."""
@@ -742,7 +740,7 @@ class Instance(_fast.Snapshot):
         if not allow_data_loss:
             return _run(_fast.OP_REFUND, self, now, None, True)
         opts = _options(allow_data_loss=True)
-        return _run(_fast.OP_REFUND, self, now, _address(opts), True)
+        return _run(_fast.OP_REFUND, self, now, opts, True)
 
     def renew(self, now: datetime, period_months: int = 12) -> Result:
         """Extend the subscription by 1..36 months; also revives an expired instance (X4)."""
@@ -790,7 +788,7 @@ class Instance(_fast.Snapshot):
         if not isinstance(command, Command):
             raise TypeError(f"command must be a Command, not {type(command).__name__}")
         cmd = command._to_c()  # alive until run returns
-        return _run(_fast.OP_APPLY, self, now, _address(cmd), True)
+        return _run(_fast.OP_APPLY, self, now, cmd, True)
 
     def preview(self, now: datetime, command: Command) -> Union[Result, EditionError]:
         """Run a Command and return its Result or its refusal (an EditionError) as a value.
@@ -802,7 +800,7 @@ class Instance(_fast.Snapshot):
         if not isinstance(command, Command):
             raise TypeError(f"command must be a Command, not {type(command).__name__}")
         cmd = command._to_c()  # alive until run returns
-        return _run(_fast.OP_APPLY, self, now, _address(cmd), False)
+        return _run(_fast.OP_APPLY, self, now, cmd, False)
 
 
 # --------------------------------------------------------------------------
@@ -874,7 +872,7 @@ class Scenario:
     @property
     def instance(self) -> Instance:
         """The initial snapshot."""
-        return Instance._adopt(lib.ed_instance_ref(lib.ed_scenario_instance(self._ptr)))
+        return Instance._adopt(lib.ed_scenario_instance(self._ptr))
 
     @property
     def steps(self) -> tuple[ScenarioStep, ...]:
@@ -944,37 +942,19 @@ def add_months(value: datetime, months: int) -> datetime:
 # --------------------------------------------------------------------------
 
 
-def _functions() -> dict[str, int]:
-    """Addresses of the library functions _fast calls: those of the library
-    cffi loaded, so both paths use the same one."""
-    names = ["ed_effect_list_count", "ed_effect_list_get", "ed_effect_kind_of", "ed_effect_key",
-             "ed_effect_revision", "ed_effect_index", "ed_effect_flags", "ed_effect_subject_kind",
-             "ed_effect_subject", "ed_effect_text", "ed_effect_string", "ed_effect_time",
-             "ed_effect_int", "ed_result_free", "ed_result_status", "ed_result_instance",
-             "ed_result_effects", "ed_result_plan_count", "ed_instance_ref", "ed_instance_free",
-             "ed_upgrade", "ed_set_post_expiration_action", "ed_tick", "ed_refund", "ed_renew",
-             "ed_add_topic", "ed_remove_topic", "ed_add_group", "ed_remove_group",
-             "ed_complete_migration", "ed_downgrade", "ed_plan_downgrade", "ed_command_apply"]
-    out = {name: _address(getattr(lib, name)) for name in names}
-    try:  # libedition 0.3; without it _fast probes every field
-        out["ed_effect_fields"] = _address(lib.ed_effect_fields)
-    except AttributeError:
-        pass
-    return out
-
-
-def _setup_fast(functions: dict[str, int]) -> None:
-    """Hands _fast the library's functions, the classes it builds and the
-    Python checks it defers to (the tests call it again without
-    ed_effect_fields, to run the path an older library takes)."""
+def _setup_fast() -> None:
+    """Hands _fast the library cffi loaded (by the path ffi.dlopen was given:
+    _fast looks the functions up in that copy itself), the ffi whose pointer
+    types it checks, the classes it builds and the Python checks it defers
+    to. _fast accepts this once."""
     _fast.setup(
-        functions, Effect, FieldMap, Result, Instance,
+        library_path, ffi, Effect, FieldMap, Result, Instance,
         {to_c(m): m for m in EffectKind}, {to_c(m): m for m in SubjectKind}, _FLAGS, _flags,
         tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field), FieldMap(),
         to_ed_time, from_ed_time,
         lambda v: _c_int(_int(v, "period_months")), lambda v: _bytes(v, "name"),
-        _slow, lambda address: ffi.cast("ed_instance *", address),
+        _slow,
     )
 
 
-_setup_fast(_functions())
+_setup_fast()

@@ -9,16 +9,27 @@
  * Instance, every Effect with its FieldMap and datetimes) in one call.
  *
  * It calls only libedition's public API, and never links against it: at
- * setup the Python side hands over the addresses of the functions of the
- * library cffi loaded (the bundled copy, or LIBEDITION_LIBRARY), so both
- * paths always talk to the same library. `ed_effect_fields` (libedition 0.3)
- * is optional: without it every possible field is probed, as before.
+ * setup the Python side names the library cffi loaded (the bundled copy, or
+ * LIBEDITION_LIBRARY), and this module looks its functions up itself in that
+ * same loaded copy (dlopen with RTLD_NOLOAD, then dlsym), so both paths
+ * always talk to the same library. `ed_effect_fields` (libedition 0.3) is
+ * optional: without it every possible field is probed, as before.
+ *
+ * No Python integer is ever taken for a pointer: importing this private
+ * module must not be a way to crash the interpreter. Pointers come in only
+ * as cffi pointers of exactly the type the binding's cffi declarations give
+ * them (`ed_instance *`, `ed_effect_list *`, ...), which is what cffi itself
+ * would demand of the same argument of `lib`; an int, None, a capsule or a
+ * pointer of any other type is a TypeError, NULL a ValueError. (A cffi
+ * pointer forged with ffi.cast is cffi's own unsafety, outside this module.)
+ * setup() runs once, at import; a second call is refused, so the library's
+ * functions and the types pointers are checked against cannot be replaced.
  *
  * Anything but an accepted command without a plan (a refusal, a downgrade
  * plan, a NULL result) goes back to the Python code that handled every
- * result before, with the result's address: errors, would_have and plans
- * are built in one place only. Invalid arguments are handed to the same
- * Python checks, so their exceptions and messages are unchanged.
+ * result before, with the result as a cffi pointer: errors, would_have and
+ * plans are built in one place only. Invalid arguments are handed to the
+ * same Python checks, so their exceptions and messages are unchanged.
  *
  * Everything here runs with the GIL held; the only state is set once by
  * setup() at import. A snapshot is owned by its Instance object (a subclass
@@ -28,6 +39,7 @@
 #include <Python.h>
 #include <datetime.h>
 
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -102,9 +114,16 @@ static PyObject *to_seconds;         /* datetime -> ed_time, or the binding's ex
 static PyObject *from_seconds;       /* ed_time -> datetime, or OverflowError */
 static PyObject *int_arg;            /* period_months -> a C int, or TypeError */
 static PyObject *name_arg;           /* name -> bytes, or TypeError/InvalidArgument */
-static PyObject *slow_result;        /* (address, base, checked) -> Result or error */
-static PyObject *make_pointer;       /* address -> cffi `ed_instance *` */
+static PyObject *slow_result;        /* (cffi ed_result *, base, checked) -> Result or error */
 static PyObject *empty_tuple;
+
+/* cffi, for pointers in and out: _cffi_backend's own functions (not the
+ * ffi object's methods, which Python code could replace), and the types of
+ * the binding's declarations, which a pointer must have exactly. */
+static PyTypeObject *cdata_type; /* _cffi_backend._CDataBase, the base of every cdata */
+static PyObject *cffi_typeof;    /* _cffi_backend.typeof: cdata -> its ctype */
+static PyObject *cffi_cast;      /* _cffi_backend.cast: (ctype, value) -> cdata */
+static PyObject *ct_instance, *ct_effect_list, *ct_result, *ct_command, *ct_options, *ct_uintptr;
 
 enum { MAX_FIELDS = 32 };
 static struct {
@@ -117,6 +136,58 @@ static Py_ssize_t field_count;
 /* interned attribute names */
 static PyObject *s_key, *s_kind, *s_revision, *s_index, *s_flags, *s_subject_kind, *s_subject,
     *s_text, *s_fields, *s_items, *s_dict, *s_instance, *s_effects, *s_plan;
+
+/* ------------------------------------------------------------------------ */
+/* Pointers in and out, as cffi pointers only                                 */
+/* ------------------------------------------------------------------------ */
+
+/* A cffi pointer of type `ctype` holding `p`, for the binding's cffi calls. */
+static PyObject *cdata_of(PyObject *ctype, const void *p) {
+    PyObject *address = PyLong_FromVoidPtr((void *)p);
+    if (address == NULL)
+        return NULL;
+    PyObject *cdata = PyObject_CallFunctionObjArgs(cffi_cast, ctype, address, NULL);
+    Py_DECREF(address);
+    return cdata;
+}
+
+/* The pointer `v` holds, when `v` is a cffi pointer of exactly `ctype`
+ * (`what` names it in errors): a TypeError for anything else, a ValueError
+ * for NULL. */
+static int pointer_of(PyObject *v, PyObject *ctype, const char *what, void **out) {
+    *out = NULL;
+    int typed = 0;
+    if (PyObject_TypeCheck(v, cdata_type)) {
+        PyObject *t = PyObject_CallOneArg(cffi_typeof, v);
+        if (t == NULL)
+            return -1;
+        typed = t == ctype;
+        Py_DECREF(t);
+    }
+    if (!typed) {
+        PyObject *name = PyObject_GetAttrString(ctype, "cname");
+        if (name != NULL)
+            PyErr_Format(PyExc_TypeError, "%s must be a cffi '%U' of libedition's own ffi, not %R",
+                         what, name, v);
+        Py_XDECREF(name);
+        return -1;
+    }
+    PyObject *word = PyObject_CallFunctionObjArgs(cffi_cast, ct_uintptr, v, NULL);
+    if (word == NULL)
+        return -1;
+    PyObject *address = PyNumber_Long(word);
+    Py_DECREF(word);
+    if (address == NULL)
+        return -1;
+    *out = PyLong_AsVoidPtr(address);
+    Py_DECREF(address);
+    if (*out == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "%s is NULL", what);
+        return -1;
+    }
+    return 0;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Snapshot: the C part of libedition.Instance                                */
@@ -153,8 +224,7 @@ static PyObject *snapshot_ptr(PyObject *self, void *closure) {
         return NULL;
     }
     if (s->cdata == NULL) {
-        PyObject *made = PyObject_CallFunction(make_pointer, "K",
-                                               (unsigned long long)(uintptr_t)s->ptr);
+        PyObject *made = cdata_of(ct_instance, s->ptr);
         if (made == NULL)
             return NULL;
         if (s->cdata == NULL) /* another thread may have made one meanwhile */
@@ -267,24 +337,31 @@ static int seconds_of(PyObject *now, ed_time *out) {
     return 0;
 }
 
-/* period_months as a C int, clamped so that the library's range check
- * sees out-of-range values; anything but an int goes to the Python check. */
-static int months_of(PyObject *v, int *out) {
-    PyObject *owned = NULL;
-    if (!PyLong_CheckExact(v)) {
-        owned = v = PyObject_CallOneArg(int_arg, v);
-        if (v == NULL)
-            return -1;
-    }
+/* An int clamped to the C int range, so that the library's range checks see
+ * out-of-range values and none of them aliases a valid one; used as it is
+ * for action and mode codes, which the library refuses when it does not
+ * know them. */
+static int clamped_int(PyObject *v, int *out) {
     int overflow = 0;
     long long n = PyLong_AsLongLongAndOverflow(v, &overflow);
-    Py_XDECREF(owned);
     if (n == -1 && PyErr_Occurred())
         return -1;
     if (overflow != 0)
         n = overflow > 0 ? INT_MAX : INT_MIN;
     *out = n > INT_MAX ? INT_MAX : n < INT_MIN ? INT_MIN : (int)n;
     return 0;
+}
+
+/* period_months as a C int; anything but an int goes to the Python check. */
+static int months_of(PyObject *v, int *out) {
+    if (PyLong_CheckExact(v))
+        return clamped_int(v, out);
+    PyObject *checked = PyObject_CallOneArg(int_arg, v);
+    if (checked == NULL)
+        return -1;
+    int rc = clamped_int(checked, out);
+    Py_DECREF(checked);
+    return rc;
 }
 
 /* A name as NUL-terminated UTF-8 in *out; *keep holds whatever owns it.
@@ -312,19 +389,6 @@ static int name_of(PyObject *v, const char **out, PyObject **keep) {
     }
     *keep = b;
     *out = PyBytes_AS_STRING(b);
-    return 0;
-}
-
-/* The address an integer argument holds (None: NULL) in *out; -1 with
- * the exception set when it is not one. */
-static int address_of(PyObject *v, void **out) {
-    *out = NULL;
-    if (v == Py_None)
-        return 0;
-    unsigned long long a = PyLong_AsUnsignedLongLong(v);
-    if (a == (unsigned long long)-1 && PyErr_Occurred())
-        return -1;
-    *out = (void *)(uintptr_t)a;
     return 0;
 }
 
@@ -514,8 +578,9 @@ static int not_ready(void) {
  * snapshot. An accepted command without a plan comes back as a Result built
  * here; any other result goes to the Python code (slow_result), which
  * raises the refusal when `checked` or returns it. `arg` is the command's
- * argument: period_months, an action or mode code, a name, or the address
- * of the ed_options (refund) or ed_command (apply), None for none. */
+ * argument: period_months, an action or mode code, a name, the cffi
+ * `ed_options *` of refund (None for none) or the cffi `ed_command *` of
+ * apply, which the caller keeps alive; None for commands without one. */
 static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
     if (not_ready())
@@ -524,9 +589,14 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
         PyErr_SetString(PyExc_TypeError, "run() takes 5 arguments");
         return NULL;
     }
-    long op = PyLong_AsLong(args[0]);
+    int overflow = 0;
+    long op = PyLong_AsLongAndOverflow(args[0], &overflow);
     if (op == -1 && PyErr_Occurred())
         return NULL;
+    if (overflow != 0 || op < 0 || op > OP_APPLY) {
+        PyErr_Format(PyExc_ValueError, "run(): no operation %R", args[0]);
+        return NULL;
+    }
     PyObject *self = args[1], *arg = args[3];
     if (!PyObject_TypeCheck(self, &SnapshotType) || ((Snapshot *)self)->ptr == NULL) {
         PyErr_SetString(PyExc_TypeError, "run() needs an Instance that holds a snapshot");
@@ -539,7 +609,7 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
     int n = 0;
     const char *name = NULL;
     PyObject *keep = NULL;
-    void *address = NULL;
+    void *pointer = NULL;
     ed_result *r = NULL;
     switch ((enum op)op) {
     case OP_UPGRADE:
@@ -550,8 +620,7 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
         break;
     case OP_SET_POST_EXPIRATION_ACTION:
     case OP_PLAN_DOWNGRADE:
-        n = (int)PyLong_AsLong(arg);
-        if (n == -1 && PyErr_Occurred())
+        if (clamped_int(arg, &n))
             return NULL;
         r = op == OP_PLAN_DOWNGRADE
                 ? ED(ed_plan_downgrade)(in, now, (ed_plan_mode)n)
@@ -567,11 +636,14 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
         r = ED(ed_downgrade)(in, now);
         break;
     case OP_REFUND:
-    case OP_APPLY:
-        if (address_of(arg, &address) < 0)
+        if (arg != Py_None && pointer_of(arg, ct_options, "run(): the refund's options", &pointer))
             return NULL;
-        r = op == OP_REFUND ? ED(ed_refund)(in, now, (const ed_options *)address)
-                            : ED(ed_command_apply)((const ed_command *)address, in, now);
+        r = ED(ed_refund)(in, now, (const ed_options *)pointer);
+        break;
+    case OP_APPLY:
+        if (pointer_of(arg, ct_command, "run(): the command", &pointer))
+            return NULL;
+        r = ED(ed_command_apply)((const ed_command *)pointer, in, now);
         break;
     case OP_ADD_TOPIC:
     case OP_REMOVE_TOPIC:
@@ -585,13 +657,19 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
                                     : ED(ed_remove_group)(in, now, name);
         Py_DECREF(keep);
         break;
-    default:
-        PyErr_Format(PyExc_ValueError, "run(): no operation %ld", op);
-        return NULL;
     }
-    if (r == NULL || ED(ed_result_status)(r) != ED_OK || ED(ed_result_plan_count)(r) != 0)
-        return PyObject_CallFunction(slow_result, "KOO", (unsigned long long)(uintptr_t)r, self,
-                                     args[4]);
+    if (r == NULL || ED(ed_result_status)(r) != ED_OK || ED(ed_result_plan_count)(r) != 0) {
+        /* the Python code reads the result and frees it */
+        PyObject *result_cdata = cdata_of(ct_result, r);
+        if (result_cdata == NULL) {
+            ED(ed_result_free)(r);
+            return NULL;
+        }
+        PyObject *out =
+            PyObject_CallFunctionObjArgs(slow_result, result_cdata, self, args[4], NULL);
+        Py_DECREF(result_cdata);
+        return out;
+    }
     PyObject *inst = NULL, *effects = NULL, *result = NULL;
     const ed_instance *p = ED(ed_result_instance)(r);
     if (p == in) {
@@ -618,100 +696,229 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
     return result;
 }
 
-/* effects(address): the Effects of an ed_effect_list, which the caller keeps alive. */
+/* effects(effect_list): the Effects of a cffi `ed_effect_list *`, which
+ * the caller keeps alive. */
 static PyObject *fast_effects(PyObject *module, PyObject *arg) {
     (void)module;
-    void *address;
-    if (not_ready() || address_of(arg, &address) < 0)
+    void *list;
+    if (not_ready() || pointer_of(arg, ct_effect_list, "effects(): the effect list", &list))
         return NULL;
-    return effects_of((const ed_effect_list *)address);
+    return effects_of((const ed_effect_list *)list);
 }
 
-/* adopt(address): a new Instance owning the reference at that address. */
+/* adopt(snapshot): a new Instance holding its own reference to the snapshot
+ * of a cffi `ed_instance *` (borrowed: the caller keeps its own, so that
+ * no pointer the binding hands out, such as an Instance's _ptr, can be
+ * freed twice through here). */
 static PyObject *fast_adopt(PyObject *module, PyObject *arg) {
     (void)module;
-    void *address;
-    if (not_ready() || address_of(arg, &address) < 0)
+    void *snapshot;
+    if (not_ready() || pointer_of(arg, ct_instance, "adopt(): the snapshot", &snapshot))
         return NULL;
-    return adopt_pointer((ed_instance *)address);
+    return adopt_pointer(ED(ed_instance_ref)((const ed_instance *)snapshot));
 }
 
-static PyObject *typed(PyObject *o, const char *what) {
-    if (!PyType_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "setup(): %s must be a class", what);
-        return NULL;
-    }
-    return o;
+static int is_class(PyObject *o, const char *what) {
+    if (PyType_Check(o))
+        return 1;
+    PyErr_Format(PyExc_TypeError, "setup(): %s must be a class", what);
+    return 0;
 }
 
-static int keep_ref(PyObject **slot, PyObject *value) {
+static void keep_ref(PyObject **slot, PyObject *value) {
     Py_INCREF(value);
     Py_XSETREF(*slot, value);
-    return 0;
 }
 
-static int load_function(PyObject *functions, const char *name, void **slot, int required) {
-    PyObject *a = PyDict_GetItemString(functions, name);
-    if (a == NULL || a == Py_None) {
-        *slot = NULL;
-        if (required)
-            PyErr_Format(PyExc_ImportError, "libedition._fast: no address for %s", name);
-        return required ? -1 : 0;
-    }
-    unsigned long long v = PyLong_AsUnsignedLongLong(a);
-    if (v == (unsigned long long)-1 && PyErr_Occurred())
+/* An attribute of a module, as a new reference. */
+static PyObject *imported(const char *module, const char *name) {
+    PyObject *m = PyImport_ImportModule(module);
+    if (m == NULL)
+        return NULL;
+    PyObject *v = PyObject_GetAttrString(m, name);
+    Py_DECREF(m);
+    return v;
+}
+
+/* Whether the string attribute `name` of `o` equals `expected`; -1 with an
+ * exception when it cannot be read. */
+static int attr_is(PyObject *o, const char *name, const char *expected) {
+    PyObject *v = PyObject_GetAttrString(o, name);
+    if (v == NULL)
         return -1;
-    *slot = (void *)(uintptr_t)v;
-    return 0;
+    int same = PyUnicode_Check(v) && PyUnicode_CompareWithASCIIString(v, expected) == 0;
+    Py_DECREF(v);
+    return same;
 }
 
-/* setup(functions, effect, field_map, result, instance, effect_kinds,
+/* ffi.typeof(decl) as a new reference, checked to be the type the header
+ * declares: a pointer to `pointee`, an opaque struct (a struct without
+ * fields), or (pointee NULL) the primitive `decl` itself. */
+static PyObject *ctype_of(PyObject *ffi, PyObject *ctype_type, const char *decl,
+                          const char *pointee) {
+    PyObject *t = PyObject_CallMethod(ffi, "typeof", "s", decl);
+    if (t == NULL) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "setup(): the ffi does not declare %s", decl);
+        return NULL;
+    }
+    int ok = PyObject_TypeCheck(t, (PyTypeObject *)ctype_type);
+    if (ok && pointee != NULL) {
+        ok = attr_is(t, "kind", "pointer");
+        PyObject *item = ok == 1 ? PyObject_GetAttrString(t, "item") : NULL;
+        if (ok == 1 && item == NULL)
+            ok = -1;
+        if (ok == 1)
+            ok = attr_is(item, "kind", "struct");
+        if (ok == 1)
+            ok = attr_is(item, "cname", pointee);
+        if (ok == 1) {
+            PyObject *members = PyObject_GetAttrString(item, "fields");
+            ok = members == NULL ? -1 : members == Py_None;
+            Py_XDECREF(members);
+        }
+        Py_XDECREF(item);
+    } else if (ok) {
+        ok = attr_is(t, "kind", "primitive");
+        if (ok == 1)
+            ok = attr_is(t, "cname", decl);
+    }
+    if (ok != 1) {
+        if (ok == 0)
+            PyErr_Format(PyExc_TypeError, "setup(): the ffi declares %s as %R", decl, t);
+        Py_DECREF(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* setup(library, ffi, effect, field_map, result, instance, effect_kinds,
  *       subject_kinds, flags_cache, flag_of, fields, empty_fields,
- *       to_seconds, from_seconds, int_arg, name_arg, slow_result, make_pointer) */
+ *       to_seconds, from_seconds, int_arg, name_arg, slow_result)
+ *
+ * `library` is the path cffi's ffi.dlopen was given; the functions are
+ * looked up in that loaded copy, never in a second one (RTLD_NOLOAD), and
+ * `ffi` gives the types of the pointers this module takes and makes. Runs
+ * once: the binding's import calls it, and any later call is refused. */
 static PyObject *fast_setup(PyObject *module, PyObject *args) {
     (void)module;
-    PyObject *functions, *effect, *field_map, *result, *instance, *kinds, *subjects, *cache,
-        *flag_fn, *field_table, *empty, *to_s, *from_s, *int_fn, *name_fn, *slow, *make_ptr;
-    if (!PyArg_ParseTuple(args, "O!OOOOO!O!O!OO!OOOOOOO:setup", &PyDict_Type, &functions,
+    if (ready) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "libedition._fast: setup() has run already (it runs once, at import)");
+        return NULL;
+    }
+    PyObject *path, *ffi, *effect, *field_map, *result, *instance, *kinds, *subjects, *cache,
+        *flag_fn, *field_table, *empty, *to_s, *from_s, *int_fn, *name_fn, *slow;
+    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!O!OO!OOOOOO:setup", &PyUnicode_Type, &path, &ffi,
                           &effect, &field_map, &result, &instance, &PyDict_Type, &kinds,
                           &PyDict_Type, &subjects, &PyDict_Type, &cache, &flag_fn, &PyTuple_Type,
-                          &field_table, &empty, &to_s, &from_s, &int_fn, &name_fn, &slow,
-                          &make_ptr))
+                          &field_table, &empty, &to_s, &from_s, &int_fn, &name_fn, &slow))
         return NULL;
-    if (!typed(effect, "effect") || !typed(field_map, "field_map") || !typed(result, "result") ||
-        !typed(instance, "instance"))
+    if (!is_class(effect, "effect") || !is_class(field_map, "field_map") ||
+        !is_class(result, "result") || !is_class(instance, "instance"))
         return NULL;
     if (!PyType_IsSubtype((PyTypeObject *)instance, &SnapshotType)) {
         PyErr_SetString(PyExc_TypeError, "setup(): instance must subclass Snapshot");
         return NULL;
     }
-    if (PyTuple_GET_SIZE(field_table) > MAX_FIELDS) {
+    Py_ssize_t nfields = PyTuple_GET_SIZE(field_table);
+    if (nfields > MAX_FIELDS) {
         PyErr_SetString(PyExc_ValueError, "setup(): too many fields");
         return NULL;
     }
-#define LOAD(name)                                                                             \
-    if (load_function(functions, #name, (void **)&api.name, 1))                                \
-        return NULL;
-    ED_FUNCTIONS(LOAD)
-#undef LOAD
-    if (load_function(functions, "ed_effect_fields", (void **)&api.ed_effect_fields, 0))
-        return NULL;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(field_table); i++) {
-        PyObject *row = PyTuple_GET_ITEM(field_table, i);
-        PyObject *member;
+    for (Py_ssize_t i = 0; i < nfields; i++) {
+        PyObject *row = PyTuple_GET_ITEM(field_table, i), *member;
         int code, type;
+        if (!PyTuple_Check(row)) {
+            PyErr_SetString(PyExc_TypeError, "setup(): each field is a (Field, code, type) tuple");
+            return NULL;
+        }
         if (!PyArg_ParseTuple(row, "Oii:field", &member, &code, &type))
             return NULL;
         if (code < 0) {
             PyErr_SetString(PyExc_ValueError, "setup(): a field code is negative");
             return NULL;
         }
-        Py_INCREF(member);
-        Py_XSETREF(fields[i].member, member);
-        fields[i].code = code;
-        fields[i].type = type;
     }
-    field_count = PyTuple_GET_SIZE(field_table);
+
+    /* cffi: its backend's own functions, and the binding's types from its ffi */
+    PyObject *ffi_class = imported("cffi", "FFI"), *backend = NULL, *ctype_type = NULL;
+    PyObject *cdata = NULL, *typeof_fn = NULL, *cast_fn = NULL;
+    PyObject *ctypes[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    PyObject *encoded = NULL, *out = NULL;
+    void *handle = NULL, *symbol;
+    __typeof__(api) found;
+    int is_ffi;
+    if (ffi_class == NULL)
+        goto done;
+    is_ffi = PyObject_IsInstance(ffi, ffi_class);
+    if (is_ffi != 1) {
+        if (is_ffi == 0)
+            PyErr_Format(PyExc_TypeError, "setup(): ffi must be a cffi.FFI, not %R", ffi);
+        goto done;
+    }
+    if ((backend = PyImport_ImportModule("_cffi_backend")) == NULL ||
+        (ctype_type = PyObject_GetAttrString(backend, "CType")) == NULL ||
+        (cdata = PyObject_GetAttrString(backend, "_CDataBase")) == NULL ||
+        (typeof_fn = PyObject_GetAttrString(backend, "typeof")) == NULL ||
+        (cast_fn = PyObject_GetAttrString(backend, "cast")) == NULL)
+        goto done;
+    if (!PyType_Check(cdata) || !PyType_Check(ctype_type)) {
+        PyErr_SetString(PyExc_ImportError, "libedition._fast: _cffi_backend is not cffi's");
+        goto done;
+    }
+    static const struct {
+        const char *decl, *pointee;
+    } declared[6] = {
+        {"ed_instance *", "ed_instance"}, {"ed_effect_list *", "ed_effect_list"},
+        {"ed_result *", "ed_result"},     {"ed_command *", "ed_command"},
+        {"ed_options *", "ed_options"},   {"uintptr_t", NULL},
+    };
+    for (int i = 0; i < 6; i++) {
+        ctypes[i] = ctype_of(ffi, ctype_type, declared[i].decl, declared[i].pointee);
+        if (ctypes[i] == NULL)
+            goto done;
+    }
+
+    /* the library's functions, from the copy cffi loaded */
+    if (!PyUnicode_FSConverter(path, &encoded))
+        goto done;
+    handle = dlopen(PyBytes_AS_STRING(encoded), RTLD_NOW | RTLD_NOLOAD);
+    if (handle == NULL) {
+        const char *why = dlerror();
+        PyErr_Format(PyExc_ImportError, "libedition._fast: %U is not a loaded library (%s)", path,
+                     why != NULL ? why : "dlopen failed");
+        goto done;
+    }
+#define LOOK_UP(name)                                                                          \
+    symbol = dlsym(handle, #name);                                                             \
+    if (symbol == NULL) {                                                                      \
+        PyErr_Format(PyExc_ImportError, "libedition._fast: %U has no %s", path, #name);        \
+        goto done;                                                                             \
+    }                                                                                          \
+    memcpy(&found.name, &symbol, sizeof symbol);
+    ED_FUNCTIONS(LOOK_UP)
+#undef LOOK_UP
+    symbol = dlsym(handle, "ed_effect_fields"); /* NULL before libedition 0.3 */
+    memcpy(&found.ed_effect_fields, &symbol, sizeof symbol);
+
+    /* everything checked: nothing below fails */
+    api = found;
+    handle = NULL; /* kept open for good: Snapshots call the library until they go */
+    for (Py_ssize_t i = 0; i < nfields; i++) {
+        PyObject *row = PyTuple_GET_ITEM(field_table, i);
+        keep_ref(&fields[i].member, PyTuple_GET_ITEM(row, 0));
+        fields[i].code = (int)PyLong_AsLong(PyTuple_GET_ITEM(row, 1));
+        fields[i].type = (int)PyLong_AsLong(PyTuple_GET_ITEM(row, 2));
+    }
+    field_count = nfields;
+    keep_ref((PyObject **)&cdata_type, cdata);
+    keep_ref(&cffi_typeof, typeof_fn);
+    keep_ref(&cffi_cast, cast_fn);
+    PyObject **slots[6] = {&ct_instance, &ct_effect_list, &ct_result,
+                           &ct_command,  &ct_options,     &ct_uintptr};
+    for (int i = 0; i < 6; i++)
+        keep_ref(slots[i], ctypes[i]);
     keep_ref((PyObject **)&effect_type, effect);
     keep_ref((PyObject **)&field_map_type, field_map);
     keep_ref((PyObject **)&result_type, result);
@@ -726,17 +933,33 @@ static PyObject *fast_setup(PyObject *module, PyObject *args) {
     keep_ref(&int_arg, int_fn);
     keep_ref(&name_arg, name_fn);
     keep_ref(&slow_result, slow);
-    keep_ref(&make_pointer, make_ptr);
     ready = 1;
-    Py_RETURN_NONE;
+    out = Py_None;
+    Py_INCREF(out);
+done:
+    Py_XDECREF(encoded);
+    if (handle != NULL)
+        dlclose(handle);
+    for (int i = 0; i < 6; i++)
+        Py_XDECREF(ctypes[i]);
+    Py_XDECREF(cast_fn);
+    Py_XDECREF(typeof_fn);
+    Py_XDECREF(cdata);
+    Py_XDECREF(ctype_type);
+    Py_XDECREF(backend);
+    Py_XDECREF(ffi_class);
+    return out;
 }
 
 static PyMethodDef fast_methods[] = {
-    {"setup", fast_setup, METH_VARARGS, "Hands the library's functions and the classes over."},
+    {"setup", fast_setup, METH_VARARGS,
+     "Names the library cffi loaded and hands the classes over; runs once, at import."},
     {"run", (PyCFunction)(void (*)(void))fast_run, METH_FASTCALL,
      "run(op, instance, now, arg, checked): one command, its Result built in C."},
-    {"effects", fast_effects, METH_O, "effects(address): the Effects of an ed_effect_list."},
-    {"adopt", fast_adopt, METH_O, "adopt(address): an Instance owning that snapshot reference."},
+    {"effects", fast_effects, METH_O,
+     "effects(effect_list): the Effects of a cffi `ed_effect_list *`."},
+    {"adopt", fast_adopt, METH_O,
+     "adopt(snapshot): an Instance with its own reference to a cffi `ed_instance *`."},
     {NULL, NULL, 0, NULL},
 };
 
