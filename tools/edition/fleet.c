@@ -103,7 +103,7 @@ static bool names_database(const char *arg)
     if (f) {
         sqlite = fread(head, 1, sizeof head, f) == sizeof head &&
                  memcmp(head, header, sizeof head) == 0;
-        fclose(f);
+        (void)fclose(f);
     }
     return sqlite;
 }

@@ -212,12 +212,13 @@ static fleet_err sqlite_exec(void *conn, const char *sql, const char *const *par
     if (!stmt)
         return report(c, rc, msg);
     for (int i = 0; params && i < nparams; i++) {
-        char name[16];
+        char name[16], kind = 't';
         int index;
         snprintf(name, sizeof name, "$%d", i + 1);
         index = sqlite3_bind_parameter_index(stmt, name);
-        if (index > 0 &&
-            (rc = bind(stmt, index, params[i], kinds ? kinds[i] : (char)'t')) != SQLITE_OK) {
+        if (kinds)
+            kind = kinds[i];
+        if (index > 0 && (rc = bind(stmt, index, params[i], kind)) != SQLITE_OK) {
             sqlite3_reset(stmt);
             return report(c, rc, msg);
         }
