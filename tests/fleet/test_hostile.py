@@ -420,6 +420,27 @@ def test_slow_handler_keeps_instance_order(store, tmp_path, scratch):
     assert "pending 0, done 3, failed 0" in run(["fleet", "stats", store.uri], check=0).stdout
 
 
+def test_batch_beyond_the_lease_is_given_back(store, tmp_path, scratch):
+    """One worker, handlers of 2 s, a lease of 4 s (so a timeout of 3 s): a
+    claimed batch cannot all start in time; what cannot is given back with
+    no attempt counted, and claimed again."""
+    run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
+    run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
+    store.sql("UPDATE effects SET state = 'done' WHERE idx > 0")
+    log = tmp_path / "log"
+    args = [EDITION, "fleet", "dispatch", store.uri, "--exec",
+            f'echo "$EDITION_EFFECT_KEY" >> {log}; sleep 2', "--lease", "4"]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)  # a second dispatcher would deliver what the first started too late
+    second = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outs = [p.communicate(timeout=60) for p in (first, second)]
+    assert first.returncode == second.returncode == 0, outs
+    assert sum(int(out.split()[1]) for out, _ in outs) == 3, outs
+    assert sorted(log.read_text().split()) == [f"MQ_{i:07d}/1/0" for i in range(3)]
+    assert sorted(int(r[0]) for r in store.sql("SELECT attempts FROM effects WHERE idx = 0")) == \
+        [1, 1, 1]
+
+
 def test_killed_dispatcher_takes_its_handler(store, tmp_path, scratch):
     run(["fleet", "add", store.uri, *make_states(scratch, 1)], check=0)
     run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)

@@ -1207,53 +1207,64 @@ static void wait_for_child(double until)
     (void)sigtimedwait(&chld, NULL, &ts);
 }
 
-/* Runs the deliveries of a claimed batch, all at once (the batch holds at
- * most --workers effects, each of another instance), and fills the
- * outcomes. A delivery still running `timeout` seconds after `claimed`
- * (monotonic, taken before the claim) has its process group killed:
- * --timeout is shorter than the lease, so no delivery outlives its lease,
- * and a later effect of its instance never starts beside it. */
+/* The margin between the moment a delivery is killed at the latest and the
+ * end of its lease: time to kill and reap its process group, and to spare
+ * for clocks that tick a little apart. */
+#define LEASE_MARGIN 0.25
+
+/* Runs the deliveries of a claimed batch (each effect of another
+ * instance), at most --workers at a time, and fills the outcomes. The batch
+ * was claimed at `claimed` (monotonic, taken before the claim), leased for
+ * at least --lease seconds from then. A delivery is started only while it
+ * can run its whole --timeout before the lease ends (less LEASE_MARGIN),
+ * and its process group is killed when --timeout passes: so no delivery
+ * outlives its lease, and neither a redelivery of its effect nor a later
+ * effect of its instance ever starts beside it. What cannot be started in
+ * time is given back (released) without counting an attempt. */
 static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, double claimed,
                       fleet_outcome *o, cli_str *why, dispatch_totals *t)
 {
     pid_t *pids = calloc(n, sizeof *pids);
+    double *deadline = calloc(n, sizeof *deadline);
     bool *killed = calloc(n, sizeof *killed);
-    double deadline = claimed + (double)c->timeout;
-    size_t running = 0;
+    double last_start = claimed + (double)c->lease - LEASE_MARGIN - (double)c->timeout;
+    size_t next = 0, running = 0;
     sigset_t chld, old;
 
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    (void)sigprocmask(SIG_BLOCK, &chld, &old);
     for (size_t i = 0; i < n; i++) {
         o[i].key = e[i].key;
         o[i].attempt = e[i].attempts;
-        if (!pids || !killed) {
-            cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
-            continue;
-        }
-        pids[i] = start_handler(c, &e[i], &why[i]);
-        if (pids[i] > 0)
-            running++;
     }
-    while (running > 0) {
+    if (!pids || !deadline || !killed) {
+        for (size_t i = 0; i < n; i++)
+            cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
+        next = n;
+    }
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    (void)sigprocmask(SIG_BLOCK, &chld, &old);
+    while (next < n || running > 0) {
+        double now = monotonic_now(), wake = now + 1;
         int status = 0;
-        pid_t done = waitpid(-1, &status, WNOHANG);
+        pid_t done;
+
+        while (next < n && running < (size_t)c->workers) {
+            if (now > last_start || stop_requested) {
+                o[next++].released = true; /* given back: no attempt counted */
+                continue;
+            }
+            pids[next] = start_handler(c, &e[next], &why[next]);
+            deadline[next] = monotonic_now() + (double)c->timeout;
+            if (pids[next] > 0)
+                running++;
+            next++;
+        }
+        if (running == 0)
+            continue;
+        done = waitpid(-1, &status, WNOHANG);
         if (done < 0 && errno != EINTR)
             break;
-        if (done <= 0) {
-            if (monotonic_now() >= deadline) {
-                for (size_t i = 0; i < n; i++) {
-                    if (pids[i] > 0 && !killed[i]) {
-                        (void)kill(-pids[i], SIGKILL);
-                        killed[i] = true;
-                    }
-                }
-            }
-            wait_for_child(deadline > monotonic_now() ? deadline : monotonic_now() + 0.05);
-            continue;
-        }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; done > 0 && i < next; i++) {
             if (pids[i] != done)
                 continue;
             pids[i] = 0;
@@ -1267,9 +1278,25 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
             else if (!o[i].ok)
                 describe_status(status, &why[i]);
         }
+        if (done > 0)
+            continue;
+        now = monotonic_now();
+        for (size_t i = 0; i < next; i++) {
+            if (pids[i] <= 0 || killed[i])
+                continue;
+            if (now >= deadline[i]) {
+                (void)kill(-pids[i], SIGKILL);
+                killed[i] = true;
+            } else if (deadline[i] < wake) {
+                wake = deadline[i];
+            }
+        }
+        wait_for_child(wake);
     }
     (void)sigprocmask(SIG_SETMASK, &old, NULL);
     for (size_t i = 0; i < n; i++) {
+        if (o[i].released)
+            continue;
         if (o[i].ok) {
             t->done++;
             continue;
@@ -1294,6 +1321,7 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
         }
     }
     free(killed);
+    free(deadline);
     free(pids);
 }
 
@@ -1304,7 +1332,10 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
 static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, dispatch_totals *t)
 {
     int rc = CLI_EXIT_OK;
+    size_t batch = (size_t)c->workers * 8;
 
+    if (batch < 32)
+        batch = 32;
     while (!stop_requested) {
         fleet_effect_row *e = NULL;
         fleet_outcome *o;
@@ -1314,8 +1345,7 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
         ed_time now = (ed_time)time(NULL);
         /* the lease runs from the next whole second: at least --lease
          * seconds of the wall clock, whatever part of this one is gone */
-        fleet_err err = fleet_store_claim_effects(s, now, now + 1 + c->lease,
-                                                  (size_t)c->workers, &e, &n);
+        fleet_err err = fleet_store_claim_effects(s, now, now + 1 + c->lease, batch, &e, &n);
 
         if (err == FLEET_BUSY)
             continue;

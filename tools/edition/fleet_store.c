@@ -707,7 +707,12 @@ fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, e
      * records; one whose lease ended and was claimed again is ignored. */
     for (size_t i = 0; e == FLEET_OK && i < n; i++) {
         snprintf(attempt, sizeof attempt, "%" PRId64, o[i].attempt);
-        if (o[i].ok) {
+        if (o[i].released) {
+            const char *p[] = {o[i].key, at, attempt};
+            e = run(s, "UPDATE effects SET attempts = attempts - 1, next_attempt_at = $2 "
+                       "WHERE key = $1 AND state = 'pending' AND attempts = $3",
+                    p, "tii", 3, NULL, NULL);
+        } else if (o[i].ok) {
             const char *p[] = {o[i].key, at, attempt};
             e = run(s, "UPDATE effects SET state = 'done', done_at = $2, last_error = NULL "
                        "WHERE key = $1 AND state = 'pending' AND attempts = $3",

@@ -176,6 +176,7 @@ typedef struct fleet_outcome {
     const char *key;
     int64_t attempt;  /* the attempt the delivery was claimed as: its fencing token */
     bool ok;          /* the handler succeeded: done */
+    bool released;    /* never started: the claim is given back, no attempt counted */
     bool dead;        /* failed for the last time: failed, kept */
     const char *error;
     ed_time retry_at; /* the next attempt when neither */
