@@ -1244,6 +1244,21 @@ steps:
     assert r.stdout == ""
 
 
+@pytest.mark.parametrize("member,want,cut", [
+    ('"edition": "standard", "id\\u0000": "x"', "instance: unknown key `id\\x00`", "`id`"),
+    ('"edition": "standard\\u0000x"', "instance.edition: unknown edition `standard\\x00x`",
+     "`standard`"),
+], ids=["key", "enum value"])
+def test_nul_in_a_key_or_an_enum_value_is_shown_whole_in_the_error(tmp_path, member, want, cut):
+    f = write(tmp_path / "s.json", '{"libedition": 1, "instance": {"id": "MQ_INST_1", '
+              '"endpoint": "http://mq:8080", "created_at": "2026-01-05T00:00:00Z", '
+              + member + "}}\n")
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert want in r.stderr, r.stderr
+    assert cut not in r.stderr and r.stderr.count("\n") == 1, repr(r.stderr)
+
+
 @pytest.mark.parametrize("given", ["99999999999", "-9223372036854775808",
                                    "9223372036854775807", "-5"])
 def test_period_out_of_range_is_reported_as_given(state, given):
