@@ -137,6 +137,28 @@ START_TEST(test_text_escape_cuts_between_whole_characters_and_returns_the_full_l
 }
 END_TEST
 
+/* The decoder the escaping and the writers share: one character of each
+ * length, with its code point. */
+START_TEST(test_utf8_decoder_reads_one_character_of_each_length)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        uint32_t cp;
+    } chars[] = {{"a", 1, 0x61}, {"\xc3\xa9", 2, 0xe9}, {"\xe2\x80\xae", 3, 0x202e},
+                 {"\xf0\x9f\x99\x82", 4, 0x1f642}};
+    for (size_t i = 0; i < sizeof chars / sizeof chars[0]; i++) {
+        uint32_t cp = 0;
+        const unsigned char *p = (const unsigned char *)chars[i].s;
+        ck_assert_uint_eq(ed__utf8_next(p, strlen(chars[i].s), &cp), chars[i].n);
+        ck_assert_uint_eq(cp, chars[i].cp);
+        /* cut short, it is no character */
+        if (chars[i].n > 1)
+            ck_assert_uint_eq(ed__utf8_next(p, chars[i].n - 1, &cp), 0);
+    }
+}
+END_TEST
+
 /* A quoted value is cut after `limit` bytes of its escapes, between whole
  * characters, and the cut is marked, so that a long value cannot pass for
  * a shorter one. */
@@ -246,6 +268,7 @@ static Suite *escape_suite(void)
     tcase_add_test(tc, test_text_escape_shows_bytes_that_are_not_utf8_as_escapes);
     tcase_add_test(tc, test_text_escape_of_escaped_text_changes_nothing);
     tcase_add_test(tc, test_text_escape_cuts_between_whole_characters_and_returns_the_full_length);
+    tcase_add_test(tc, test_utf8_decoder_reads_one_character_of_each_length);
     tcase_add_test(tc, test_shown_value_is_cut_between_whole_characters_and_marked);
     tcase_add_test(tc, test_refused_name_in_a_command_message_is_escaped);
     tcase_add_test(tc, test_refused_id_in_a_create_message_is_escaped_and_cut_at_160_bytes);
