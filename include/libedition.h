@@ -73,7 +73,7 @@ extern "C" {
 
 /** Release version of this header; ed_version() gives the library's. */
 #define ED_VERSION_MAJOR 0
-#define ED_VERSION_MINOR 3
+#define ED_VERSION_MINOR 4
 #define ED_VERSION_PATCH 0
 /** The header's version as one number, MAJOR * 10000 + MINOR * 100 + PATCH
  *  (0.2.0 is 200), to compare with ed_version_number() or in preprocessor tests. */
@@ -567,7 +567,8 @@ ED_API void ed_result_free(ed_result *r);
 /** ED_OK or the refusal's status (ED_INVALID_ARGUMENT for NULL). */
 ED_API ed_status ed_result_status(const ed_result *r);
 /** Empty on success; on refusal a sentence naming the instance, the rule
- *  broken and what to do instead. Borrowed; lives as long as the result. */
+ *  broken and what to do instead. A refused name or ID it quotes is
+ *  escaped (ed_text_escape). Borrowed; lives as long as the result. */
 ED_API const char *ed_result_message(const ed_result *r);
 /** The snapshot after the command (borrowed; ed_instance_ref to keep it).
  *  A command that changed nothing returns the input snapshot itself.
@@ -721,12 +722,30 @@ typedef struct ed_error ed_error;
 ED_API void ed_error_free(ed_error *err);
 /** ED_PARSE_ERROR, ED_SCHEMA_ERROR, ED_LIMIT_EXCEEDED, ED_NO_MEMORY, ... */
 ED_API ed_status ed_error_status(const ed_error *err);
-/** What was wrong, naming the field ("instance.subscription.expires_at: ..."). */
+/** What was wrong, naming the field ("instance.subscription.expires_at: ...").
+ *  A value it quotes is escaped (ed_text_escape) and cut after 64 bytes. */
 ED_API const char *ed_error_message(const ed_error *err);
 /** 1-based line of the offending input; 0 when not known. */
 ED_API size_t ed_error_line(const ed_error *err);
 /** 1-based column of the offending input; 0 when not known. */
 ED_API size_t ed_error_column(const ed_error *err);
+
+/** Writes `len` bytes of untrusted `text` (a name, an argument, a file
+ *  name; NULs and bytes that are not UTF-8 allowed) to `buf` as a message
+ *  or a terminal may show them, the way every message of the library
+ *  quotes a value: newline, tab and carriage return as `\n`, `\t`, `\r`;
+ *  the other C0 controls, DEL, and each byte of the UTF-8 of the C1
+ *  controls (U+0080..U+009F), of U+2028, U+2029 and of the bidirectional
+ *  controls (U+202A..U+202E, U+2066..U+2069) as `\xNN` (lower-case hex);
+ *  a byte that starts no UTF-8 sequence as `\xNN`; everything else as
+ *  itself. A backslash is not escaped, so escaping escaped text changes
+ *  nothing (a host may escape a whole line that holds a message). The
+ *  result is one line of UTF-8 without NULs. Returns the length of the
+ *  whole escaped text; writes as much of it as fits in size - 1 bytes, cut
+ *  between whole characters, and a NUL when size > 0 (call with size 0 to
+ *  learn the size). NULL text is empty text. Allocates nothing.
+ *  Thread-safe. Since 0.4.0. */
+ED_API size_t ed_text_escape(char *buf, size_t size, const char *text, size_t len);
 
 /** Loads a state file (docs/formats.md) from `len` bytes at `data`. Strict: see
  *  docs/formats.md. On success *out holds a new reference. On failure *out

@@ -375,6 +375,30 @@ struct ed_error {
 ED_INTERNAL ed_status ed__error_set(ed_error **err, ed_status status, size_t line, size_t column,
                                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* ---- untrusted text in messages (escape.c) ------------------------------ */
+/* Length of the well-formed UTF-8 sequence (RFC 3629) at the start of the
+ * `left` (> 0) bytes at s, with its code point in *cp; 0 when there is
+ * none. */
+ED_INTERNAL size_t ed__utf8_next(const unsigned char *s, size_t left, uint32_t *cp);
+
+/* How much of an untrusted value a message shows, in bytes of its escaped
+ * form (ed_text_escape). */
+#define ED_SHOW_VALUE 64 /* a key, a word or a name read from a document */
+#define ED_SHOW_NAME 80  /* a topic or group name given to a command */
+#define ED_SHOW_ID 160   /* an instance ID given to create */
+#define ED_SHOW_MAX ED_SHOW_ID
+typedef struct ed_shown {
+    char text[ED_SHOW_MAX + sizeof "..."];
+} ed_shown;
+/* `len` bytes at s (NULs included) as a message quotes them: escaped by
+ * ed_text_escape, cut after at most `limit` (<= ED_SHOW_MAX) bytes between
+ * whole characters and then marked "...". Returns out->text. */
+ED_INTERNAL const char *ed__show(ed_shown *out, const char *s, size_t len, size_t limit);
+/* ed__show into a temporary that lives until the end of the enclosing
+ * block, for a message's argument list: "unknown key `%s`",
+ * ED_SHOWN(k, klen, ED_SHOW_VALUE). */
+#define ED_SHOWN(s, len, limit) ed__show(&(ed_shown){{0}}, (s), (len), (limit))
+
 /* ---- time ------------------------------------------------------------- */
 ED_INTERNAL bool ed__time_valid(ed_time t);
 /* t + days, false if out of range. */

@@ -114,9 +114,9 @@ static ed_status read_enum_arg(ed_yreader *r, ed_ypath path, ed_arg arg, int64_t
         *out = known ? (int64_t)v : 0;
     }
     if (!known)
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%.*s`",
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%s`",
                                arg == ED_ARG_ACTION ? "action" : "mode",
-                               (int)(len > 64 ? 64 : len), s);
+                               ED_SHOWN(s, len, ED_SHOW_VALUE));
     return ED_OK;
 }
 
@@ -160,7 +160,7 @@ static ed_status read_command_name(ed_yreader *r, const char *ctx, step_fields *
     f->command_mark = r->ev.start_mark;
     if (st == ED_OK && (!whole_text(s, len) || ed_command_kind_from_name(s, &f->kind) != ED_OK))
         st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                             "unknown command `%.*s`", (int)(len > 64 ? 64 : len), s);
+                             "unknown command `%s`", ED_SHOWN(s, len, ED_SHOW_VALUE));
     return st;
 }
 
@@ -171,7 +171,6 @@ static ed_status read_step_key(ed_yreader *r, const char *ctx, const char *k, si
 {
     yaml_mark_t key_mark = r->ev.start_mark;
     ed_ypath step_path = {ctx, NULL, SIZE_MAX};
-    int shown = (int)(klen > 64 ? 64 : klen);
     bool is_at = key_is(k, klen, STEP_KEY_AT);
     bool is_command = key_is(k, klen, STEP_KEY_COMMAND);
     ed_arg arg = arg_of(k, klen);
@@ -186,11 +185,12 @@ static ed_status read_step_key(ed_yreader *r, const char *ctx, const char *k, si
         f->mark[arg] = key_mark;
     } else {
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, step_path,
-                               "unknown key `%.*s` (not a command argument)", shown, k);
+                               "unknown key `%s` (not a command argument)",
+                               ED_SHOWN(k, klen, ED_SHOW_VALUE));
     }
     if (dup)
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, step_path, "duplicate key `%.*s`",
-                               shown, k);
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, key_mark, step_path, "duplicate key `%s`",
+                               ED_SHOWN(k, klen, ED_SHOW_VALUE));
     if (is_at)
         return ed__yr_time(r, (ed_ypath){ctx, STEP_KEY_AT, SIZE_MAX}, &f->at);
     if (is_command)
@@ -344,9 +344,9 @@ ed_status ed_scenario_load_yaml(ed_scenario **out, const char *data, size_t len,
             bool known = key_is(k, klen, ED_YAML_KEY_INSTANCE) ||
                          key_is(k, klen, SCENARIO_KEY_STEPS) ||
                          key_is(k, klen, ED_YAML_KEY_VERSION);
-            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
-                                 known ? "duplicate" : "unknown", (int)(klen > 64 ? 64 : klen),
-                                 k);
+            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%s`",
+                                 known ? "duplicate" : "unknown", ED_SHOWN(k, klen,
+                                 ED_SHOW_VALUE));
         }
     }
     if (st == ED_OK && !sc->instance)

@@ -351,9 +351,9 @@ static ed_result *create(const char *id, const char *endpoint, ed_time now, int 
         return ed__refuse(ED_INVALID_ARGUMENT, "create: the instance ID and endpoint are required");
     if (ed__check_instance_id(id, strlen(id)) != ED_OK)
         return ed__refuse(ED_INVALID_NAME,
-                         "create: instance ID '%.160s' must be 1..%d printable ASCII characters "
+                         "create: instance ID '%s' must be 1..%d printable ASCII characters "
                          "without spaces",
-                         id, ED_ID_MAX);
+                         ED_SHOWN(id, strlen(id), ED_SHOW_ID), ED_ID_MAX);
     if (!ed__time_valid(now))
         return ed__refuse(ED_INVALID_ARGUMENT,
                          "create of instance %s: now (%lld) is outside the years 0000..9999", id,
@@ -650,9 +650,10 @@ static ed_result *change_name(const ed_instance *in, ed_time now, const char *na
     size_t len = strlen(name);
     if ((topic ? ed__check_topic_name(name, len) : ed__check_group_name(name, len)) != ED_OK)
         return ed__refuse(ED_INVALID_NAME,
-                         "%s refused on instance %s: %s name '%.80s' must be %d..%d characters "
+                         "%s refused on instance %s: %s name '%s' must be %d..%d characters "
                          "of A-Z a-z 0-9 - _",
-                         ed_command_kind_name(cmd), id_of(in), what, name,
+                         ed_command_kind_name(cmd), id_of(in), what,
+                         ED_SHOWN(name, len, ED_SHOW_NAME),
                          topic ? ED_TOPIC_MIN : ED_GROUP_MIN, ED_NAME_MAX);
     ed_names *own = topic ? in->topics : in->groups;
     /* the table's copy of the name: a removal's effect points at it */

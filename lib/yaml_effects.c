@@ -110,8 +110,8 @@ static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len
         !parse_u64(mid + 1, (size_t)(last - mid - 1), &rev) ||
         !parse_u64(last + 1, len - (size_t)(last - s) - 1, &index) || index > SIZE_MAX)
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
-                               "`%.*s` is not <instance id>/<revision>/<index>",
-                               (int)(len > 64 ? 64 : len), s);
+                               "`%s` is not <instance id>/<revision>/<index>",
+                               ED_SHOWN(s, len, ED_SHOW_VALUE));
     ed_effect_extra *x = ed__effect_extra(e);
     x->revision = rev;
     x->index = (size_t)index;
@@ -138,7 +138,7 @@ static ed_status read_kind(loader *l, ed_ypath path, ed_effect *e)
         ed_effect_kind_from_name(name, &kind) != ED_OK ||
         !ed__effect_kind_info(kind, &subject_kind, &flags))
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
-                               "unknown effect kind `%.*s`", (int)(len > 64 ? 64 : len), s);
+                               "unknown effect kind `%s`", ED_SHOWN(s, len, ED_SHOW_VALUE));
     e->kind = (uint8_t)kind;
     return ED_OK;
 }
@@ -162,10 +162,11 @@ static ed_status read_subject(loader *l, ed_ypath path, ed_subject_kind *kind,
     char word[16] = "";
     if (klen < sizeof word)
         memcpy(word, k, klen);
-    if (klen >= sizeof word || ed_subject_kind_from_name(word, kind) != ED_OK)
+    if (klen >= sizeof word || memchr(k, '\0', klen) != NULL ||
+        ed_subject_kind_from_name(word, kind) != ED_OK)
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, path,
-                               "unknown subject kind `%.*s` (instance, topic or group)",
-                               (int)(klen > 64 ? 64 : klen), k);
+                               "unknown subject kind `%s` (instance, topic or group)",
+                               ED_SHOWN(k, klen, ED_SHOW_VALUE));
     char where[96];
     (void)snprintf(where, sizeof where, "%s.%s", path.ctx, path.key);
     ed_ypath value_path = {where, ed_subject_kind_name(*kind), SIZE_MAX};
@@ -177,8 +178,8 @@ static ed_status read_subject(loader *l, ed_ypath path, ed_subject_kind *kind,
                                                   : ed__check_instance_id(*name_s, *name_len);
     if (valid != ED_OK)
         return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, *mark, value_path,
-                               "`%.*s` is not a valid %s name", (int)(*name_len > 64 ? 64 : *name_len),
-                               *name_s, ed_subject_kind_name(*kind));
+                               "`%s` is not a valid %s name", ED_SHOWN(*name_s, *name_len,
+                               ED_SHOW_VALUE), ed_subject_kind_name(*kind));
     /* the name is borrowed from the current event: keep it in the arena
      * before reading on (done by the caller through put_text) */
     return ED_OK;
@@ -216,7 +217,7 @@ static ed_status read_flags(loader *l, const char *ctx, unsigned *flags)
         if (len >= sizeof word || memchr(s, '\0', len) != NULL ||
             ed_effect_flag_from_name(word, &flag) != ED_OK)
             return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, item,
-                                   "unknown flag `%.*s`", (int)(len > 64 ? 64 : len), s);
+                                   "unknown flag `%s`", ED_SHOWN(s, len, ED_SHOW_VALUE));
         if (*flags & (unsigned)flag)
             return ed__yr_fail_path(l->r, ED_SCHEMA_ERROR, l->r->ev.start_mark, item,
                                    "flag `%s` given twice", word);
@@ -274,7 +275,8 @@ static int effect_key(const char *k, size_t len)
         if (strlen(effect_keys[i]) == len && memcmp(effect_keys[i], k, len) == 0)
             return i;
     char word[32] = "";
-    if (len >= sizeof word)
+    /* a quoted key may hold a NUL, which would cut the name short */
+    if (len >= sizeof word || memchr(k, '\0', len) != NULL)
         return -1;
     memcpy(word, k, len);
     ed_field field;
@@ -314,10 +316,10 @@ static ed_status read_effect(loader *l, size_t index)
         int key = effect_key(k, klen);
         if (key < 0)
             return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here,
-                                   "unknown key `%.*s`", (int)(klen > 64 ? 64 : klen), k);
+                                   "unknown key `%s`", ED_SHOWN(k, klen, ED_SHOW_VALUE));
         if (seen & (1u << key))
             return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here,
-                                   "duplicate key `%.*s`", (int)klen, k);
+                                   "duplicate key `%s`", ED_SHOWN(k, klen, ED_SHOW_VALUE));
         seen |= 1u << key;
         yaml_mark_t key_mark = r->ev.start_mark;
         ed_ypath path = {ctx, key < EK_COUNT ? effect_keys[key] : NULL, SIZE_MAX};
@@ -454,9 +456,9 @@ ed_status ed_effects_load_yaml(ed_effect_list **out, const char *data, size_t le
         bool is_version = klen == strlen(ED_YAML_KEY_VERSION) &&
                           memcmp(k, ED_YAML_KEY_VERSION, klen) == 0;
         if (!is_effects || have_effects)
-            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
+            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%s`",
                                  is_effects || is_version ? "duplicate" : "unknown",
-                                 (int)(klen > 64 ? 64 : klen), k);
+                                 ED_SHOWN(k, klen, ED_SHOW_VALUE));
         else {
             have_effects = true;
             st = read_effects(&l);

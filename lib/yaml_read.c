@@ -236,11 +236,13 @@ static ed_status check_node(ed_yreader *r, const yaml_char_t *anchor, const yaml
 {
     if (anchor)
         return ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
-                             "document: YAML anchors are not allowed (&%.64s)",
-                             (const char *)anchor);
+                             "document: YAML anchors are not allowed (&%s)",
+                             ED_SHOWN((const char *)anchor, strlen((const char *)anchor),
+                                      ED_SHOW_VALUE));
     if (tag)
         return ed__yr_fail_at(r, ED_SCHEMA_ERROR, r->ev.start_mark,
-                             "document: YAML tags are not allowed (%.64s)", (const char *)tag);
+                             "document: YAML tags are not allowed (%s)",
+                             ED_SHOWN((const char *)tag, strlen((const char *)tag), ED_SHOW_VALUE));
     return ED_OK;
 }
 
@@ -274,8 +276,9 @@ static ed_status check_event(ed_yreader *r)
     switch (ev->type) {
     case YAML_ALIAS_EVENT:
         return ed__yr_fail_at(r, ED_SCHEMA_ERROR, ev->start_mark,
-                             "document: YAML aliases are not allowed (*%.64s)",
-                             (const char *)ev->data.alias.anchor);
+                             "document: YAML aliases are not allowed (*%s)",
+                             ED_SHOWN((const char *)ev->data.alias.anchor,
+                                      strlen((const char *)ev->data.alias.anchor), ED_SHOW_VALUE));
     case YAML_SCALAR_EVENT:
         if ((st = check_node(r, ev->data.scalar.anchor, ev->data.scalar.tag)) != ED_OK)
             return st;
@@ -501,9 +504,9 @@ ed_status ed__yr_current_string(ed_yreader *r, ed_ypath path, const char **s, si
     size_t n = r->ev.data.scalar.length;
     if (r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && ed__yaml_plain_not_string(v, n))
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "expected a string, but the plain scalar `%.*s` reads as null, a "
+                               "expected a string, but the plain scalar `%s` reads as null, a "
                                "boolean, a number or a date in YAML; quote it",
-                               (int)(n > 64 ? 64 : n), v);
+                               ED_SHOWN(v, n, ED_SHOW_VALUE));
     /* Kept as C strings, "orders\0x" would become "orders": a valid name in
      * place of the one written, and a message that shows the valid one.
      * Only a double-quoted escape (\0, \x00, \u0000) can make a NUL:
@@ -575,8 +578,8 @@ ed_status ed__yr_word(ed_yreader *r, ed_ypath path, const char *what, const char
 static ed_status not_integer(ed_yreader *r, ed_ypath path, const char *s, size_t len)
 {
     return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                           "expected a decimal integer, got `%.*s`", (int)(len > 64 ? 64 : len),
-                           s);
+                           "expected a decimal integer, got `%s`", ED_SHOWN(s, len,
+                           ED_SHOW_VALUE));
 }
 
 /* Decimal digits without a leading zero (YAML 1.1 reads those as octal). */
@@ -612,7 +615,7 @@ ed_status ed__yr_uint(ed_yreader *r, ed_ypath path, uint64_t max, uint64_t *out)
         return not_integer(r, path, s, len);
     if (overflow)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "%.*s does not fit in 64 bits", (int)(len > 64 ? 64 : len), s);
+                               "%s does not fit in 64 bits", ED_SHOWN(s, len, ED_SHOW_VALUE));
     if (v > max)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
                                "%" PRIu64 " is out of range (at most %" PRIu64 ")", v, max);
@@ -634,7 +637,7 @@ ed_status ed__yr_int(ed_yreader *r, ed_ypath path, int64_t *out)
         return not_integer(r, path, s, len);
     if (overflow || v > (uint64_t)INT64_MAX + neg)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "%.*s does not fit in 64 bits", (int)(len > 64 ? 64 : len), s);
+                               "%s does not fit in 64 bits", ED_SHOWN(s, len, ED_SHOW_VALUE));
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return ED_OK;
 }
@@ -652,8 +655,8 @@ ed_status ed__yr_bool(ed_yreader *r, ed_ypath path, bool *out)
         *out = false;
     else
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "expected true or false, got `%.*s`", (int)(len > 64 ? 64 : len),
-                               s);
+                               "expected true or false, got `%s`", ED_SHOWN(s, len,
+                               ED_SHOW_VALUE));
     return ED_OK;
 }
 
@@ -669,14 +672,14 @@ ed_status ed__yr_time(ed_yreader *r, ed_ypath path, ed_time *out)
         return ed__error_set(r->err, st, 0, 0, "out of memory");
     if (st != ED_OK && len > 20 && s[19] == '.' && s[20] >= '0' && s[20] <= '9')
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "`%.*s`: fractional seconds are not supported (write whole "
+                               "`%s`: fractional seconds are not supported (write whole "
                                "seconds, e.g. 2026-02-01T00:00:00Z)",
-                               (int)(len > 64 ? 64 : len), s);
+                               ED_SHOWN(s, len, ED_SHOW_VALUE));
     if (st != ED_OK)
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "`%.*s` is not an RFC 3339 time in years 0000..9999 (e.g. "
+                               "`%s` is not an RFC 3339 time in years 0000..9999 (e.g. "
                                "2026-02-01T00:00:00Z)",
-                               (int)(len > 64 ? 64 : len), s);
+                               ED_SHOWN(s, len, ED_SHOW_VALUE));
     return ED_OK;
 }
 
@@ -729,8 +732,8 @@ static ed_status next_key(ed_yreader *r, ed_ypath here, const char *const *keys,
         return st;
     int i = key_index(keys, count, k, klen);
     if (i < 0)
-        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "unknown key `%.*s`",
-                               (int)(klen > 64 ? 64 : klen), k);
+        return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "unknown key `%s`",
+                               ED_SHOWN(k, klen, ED_SHOW_VALUE));
     if (*seen & (1u << i))
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, here, "duplicate key `%s`",
                                keys[i]);
@@ -765,8 +768,8 @@ static ed_status unknown_value(ed_yreader *r, ed_ypath path, const char *what)
     const char /* libyaml gives every scalar a value, "" when empty */
     *s = r->ev.data.scalar.value ? (const char *)r->ev.data.scalar.value : "";
     size_t len = r->ev.data.scalar.length;
-    return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%.*s`", what,
-                           (int)(len > 64 ? 64 : len), s);
+    return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path, "unknown %s `%s`", what,
+                           ED_SHOWN(s, len, ED_SHOW_VALUE));
 }
 
 /* ---- the instance mapping ----------------------------------------------- */
@@ -802,7 +805,7 @@ static ed_status read_token(ed_yreader *r, ed_ypath path, char *buf, size_t min,
         return st;
     if (!ed__is_token(s, len, min, max))
         return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                               "`%.*s` is not %s", (int)(len > 64 ? 64 : len), s, rule);
+                               "`%s` is not %s", ED_SHOWN(s, len, ED_SHOW_VALUE), rule);
     memcpy(buf, s, len);
     buf[len] = '\0';
     return ED_OK;
@@ -973,8 +976,8 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         bool parsed = advance(r);
         if (staged && ed__names_commit(names, staged_len, staged_hash) != ED_OK) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, staged_mark, (ed_ypath){ctx, key, i - 1},
-                                 "duplicate %s `%.*s`", kind,
-                                 (int)(staged_len > 64 ? 64 : staged_len), staged);
+                                 "duplicate %s `%s`", kind,
+                                 ED_SHOWN(staged, staged_len, ED_SHOW_VALUE));
             break;
         }
         staged = NULL;
@@ -996,20 +999,19 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         } else if ((st = ed__yr_current_string(r, (ed_ypath){ctx, key, i}, &s, &len)) != ED_OK) {
             break;
         }
-        int shown = (int)(len > 64 ? 64 : len);
         /* checked, hashed once for both tables and staged in one pass */
         uint64_t h = 0;
         const char *copy = NULL;
         if (ed__names_stage(names, s, len, (size_t)min, &h, &copy) != ED_OK) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
-                                 "invalid %s name `%.*s` (%d..%d characters of A-Z a-z 0-9 - _)",
-                                 kind, shown, s, min, ED_NAME_MAX);
+                                 "invalid %s name `%s` (%d..%d characters of A-Z a-z 0-9 - _)",
+                                 kind, ED_SHOWN(s, len, ED_SHOW_VALUE), min, ED_NAME_MAX);
             break;
         }
         if (other && ed__names_find_hashed(other, s, len, h) != SIZE_MAX) {
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
-                                 "`%.*s` is also a %s; a topic and a group may not share a name",
-                                 shown, s, is_topic ? "group" : "topic");
+                                 "`%s` is also a %s; a topic and a group may not share a name",
+                                 ED_SHOWN(s, len, ED_SHOW_VALUE), is_topic ? "group" : "topic");
             break;
         }
         if (copy) {
@@ -1023,7 +1025,8 @@ static ed_status read_names(ed_yreader *r, const char *ctx, bool is_topic, const
         st = ed__names_push_hashed(names, s, len, h);
         if (st == ED_EXISTS)
             st = ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, (ed_ypath){ctx, key, i},
-                                 "duplicate %s `%.*s`", kind, shown, s);
+                                 "duplicate %s `%s`", kind,
+                                 ED_SHOWN(s, len, ED_SHOW_VALUE));
         else if (st == ED_LIMIT_EXCEEDED)
             st = ed__yr_fail_path(r, ED_LIMIT_EXCEEDED, r->ev.start_mark,
                                  (ed_ypath){ctx, key, i}, "more than %u %ss", ED_MAX_NAMES, kind);
@@ -1052,9 +1055,9 @@ static ed_status read_instance_key(ed_yreader *r, const char *ctx, ed_ikey key, 
         st = ed__yr_string(r, path, &s, &len);
         if (st == ED_OK && ed__check_instance_id(s, len) != ED_OK)
             return ed__yr_fail_path(r, ED_SCHEMA_ERROR, r->ev.start_mark, path,
-                                   "`%.*s` is not an instance ID (1..%d printable ASCII "
+                                   "`%s` is not an instance ID (1..%d printable ASCII "
                                    "characters without spaces)",
-                                   (int)(len > 64 ? 64 : len), s, ED_ID_MAX);
+                                   ED_SHOWN(s, len, ED_SHOW_VALUE), ED_ID_MAX);
         if (st == ED_OK) {
             memcpy(b->id, s, len);
             b->id[len] = '\0';
@@ -1344,12 +1347,12 @@ ed_status ed_instance_load_yaml(ed_instance **out, const char *data, size_t len,
         bool is_instance = klen == strlen(ED_YAML_KEY_INSTANCE) &&
                            memcmp(k, ED_YAML_KEY_INSTANCE, klen) == 0;
         if (!is_instance || inst)
-            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%.*s`",
+            st = ed__yr_fail_path(&r, ED_SCHEMA_ERROR, r.ev.start_mark, root, "%s key `%s`",
                                  is_instance || (klen == strlen(ED_YAML_KEY_VERSION) &&
                                                  memcmp(k, ED_YAML_KEY_VERSION, klen) == 0)
                                      ? "duplicate"
                                      : "unknown",
-                                 (int)(klen > 64 ? 64 : klen), k);
+                                 ED_SHOWN(k, klen, ED_SHOW_VALUE));
         else
             st = ed__yr_instance(&r, ED_YAML_KEY_INSTANCE, &inst);
     }

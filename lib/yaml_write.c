@@ -199,34 +199,13 @@ static void emit(writer *w, yaml_event_t *ev, bool made)
 
 /* ---- text that is not UTF-8 ------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence (RFC 3629) at the start of the
- * `left` bytes at s; 0 when there is none. */
+/* Length of the well-formed UTF-8 sequence at the start of the `left`
+ * bytes at s; 0 when there is none. ASCII, nearly every byte written, is
+ * answered here without the call. */
 static size_t utf8_length(const unsigned char *s, size_t left)
 {
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, cp = c & 0x1Fu, min = 0x80;
-    } else if ((c & 0xF0u) == 0xE0) {
-        n = 3, cp = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, cp = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (left < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0u) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
+    uint32_t cp;
+    return s[0] < 0x80 ? 1 : ed__utf8_next(s, left, &cp);
 }
 
 static bool utf8_valid(const char *s, size_t len)

@@ -1203,6 +1203,82 @@ steps:
         [l for l in r.stdout.splitlines() if l.startswith("!!  REFUSED    invalid_name")]
 
 
+# U+2028 and U+2029 end a line for some terminals and viewers, and the
+# bidirectional controls reorder what follows them: a right-to-left override
+# in a name could make a line name something else than it does.
+HIDDEN = ["\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+          "\u2066", "\u2067", "\u2068", "\u2069"]
+HIDDEN_IDS = [f"U+{ord(c):04X}" for c in HIDDEN]
+
+
+def shown(ch):
+    """How the CLI shows a hidden character: each byte of its UTF-8 as \\xNN."""
+    return "".join(f"\\x{b:02x}" for b in ch.encode())
+
+
+def raw_hidden(text):
+    return [f"U+{ord(c):04X}" for c in HIDDEN if c in text]
+
+
+@pytest.mark.parametrize("ch", HIDDEN, ids=HIDDEN_IDS)
+def test_line_separators_and_bidi_controls_in_a_file_are_escaped_in_the_error(tmp_path, ch):
+    # a YAML escape: YAML itself reads a raw U+2028 or U+2029 as a line break
+    f = write(tmp_path / "s.yaml", STANDARD.replace("[orders, payments]",
+                                                    f'[orders, "pay\\u{ord(ch):04x}ments"]'))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert not raw_hidden(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
+    assert f"instance.topics[1]: invalid topic name `pay{shown(ch)}ments`" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("ch", HIDDEN, ids=HIDDEN_IDS)
+def test_line_separators_and_bidi_controls_in_a_file_name_are_escaped_in_the_error(tmp_path, ch):
+    r = run("show", str(tmp_path / f"no{ch}such.yaml"))
+    assert r.returncode == 4
+    assert not raw_hidden(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
+    assert f"no{shown(ch)}such.yaml: " in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("ch", HIDDEN, ids=HIDDEN_IDS)
+def test_line_separators_and_bidi_controls_in_an_argument_are_escaped_in_the_error(state, ch):
+    r = run("plan", str(state), "add_topic", "--name", f"evil{ch}x", "--now",
+            "2026-02-01T00:00:00Z")
+    assert r.returncode == 1
+    assert not raw_hidden(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
+    assert f"topic name 'evil{shown(ch)}x' must be" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("ch", HIDDEN, ids=HIDDEN_IDS)
+def test_line_separators_and_bidi_controls_are_escaped_in_format_text(tmp_path, ch):
+    state = write(tmp_path / f"state{ch}.yaml", STANDARD)
+    r = run("plan", str(state), "add_topic", "--name", f"evil{ch}x", "--now",
+            "2026-02-01T00:00:00Z", "--format", "text")
+    assert r.returncode == 1
+    assert not raw_hidden(r.stdout) and not raw_hidden(r.stderr), repr(r.stdout + r.stderr)
+    assert f"add_topic name=evil{shown(ch)}x at " in r.stdout, r.stdout
+    assert f"state{shown(ch)}.yaml, instance MQ_INST_1" in r.stdout, r.stdout
+    assert f"topic name 'evil{shown(ch)}x' must be" in r.stdout, r.stdout
+
+    sc = write(tmp_path / f"sc{ch}.yaml", f"""\
+libedition: 1
+instance:
+  id: MQ_INST_1
+  endpoint: http://mq.example:8080
+  edition: standard
+  created_at: 2026-01-05T00:00:00Z
+steps:
+  - at: 2026-02-01T00:00:00Z
+    command: add_topic
+    name: "x\\u{ord(ch):04x}!!  REFUSED    nothing"
+""")
+    r = run("simulate", str(sc), "--format", "text")
+    assert r.returncode == 0, r.stderr
+    assert not raw_hidden(r.stdout), repr(r.stdout)
+    assert f"sc{shown(ch)}.yaml, 1 step" in r.stdout, r.stdout
+    assert f"name=x{shown(ch)}!!  REFUSED    nothing\n" in r.stdout, r.stdout
+    assert f"topic name 'x{shown(ch)}!!  REFUSED    nothing' must be" in r.stdout, r.stdout
+
+
 # --------------------------------------------------------------------------
 # Messages that name what was wrong
 
@@ -1242,6 +1318,21 @@ steps:
     assert r.returncode == 3, r
     assert "steps[0].name: the string contains a NUL character" in r.stderr
     assert r.stdout == ""
+
+
+@pytest.mark.parametrize("member,want,cut", [
+    ('"edition": "standard", "id\\u0000": "x"', "instance: unknown key `id\\x00`", "`id`"),
+    ('"edition": "standard\\u0000x"', "instance.edition: unknown edition `standard\\x00x`",
+     "`standard`"),
+], ids=["key", "enum value"])
+def test_nul_in_a_key_or_an_enum_value_is_shown_whole_in_the_error(tmp_path, member, want, cut):
+    f = write(tmp_path / "s.json", '{"libedition": 1, "instance": {"id": "MQ_INST_1", '
+              '"endpoint": "http://mq:8080", "created_at": "2026-01-05T00:00:00Z", '
+              + member + "}}\n")
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert want in r.stderr, r.stderr
+    assert cut not in r.stderr and r.stderr.count("\n") == 1, repr(r.stderr)
 
 
 @pytest.mark.parametrize("given", ["99999999999", "-9223372036854775808",

@@ -1,8 +1,10 @@
 /* State-file loader: never crashes or leaks on any input, and every error
- * names a status the loader may return, with a position when it has one. */
+ * names a status the loader may return, with a position when it has one,
+ * in a message that quotes values escaped (nothing in it to escape). */
 #include <libedition.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (st != ED_PARSE_ERROR && st != ED_SCHEMA_ERROR && st != ED_LIMIT_EXCEEDED &&
             st != ED_NO_MEMORY)
             abort();
-        if (ed_error_message(err)[0] == '\0')
+        const char *message = ed_error_message(err);
+        size_t len = strlen(message);
+        if (len == 0 || ed_text_escape(NULL, 0, message, len) != len)
             abort();
     }
     ed_error_free(err);

@@ -59,8 +59,10 @@ void cli_str_append(cli_str *s, const char *bytes, size_t n);
 void cli_str_puts(cli_str *s, const char *text);
 void cli_str_printf(cli_str *s, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Appends text that came from outside (a file name, an argument, a name
- * read from a file), with control characters shown as escapes ("\x1b",
- * "\n"), so that it cannot drive the terminal or break a line. */
+ * read from a file) escaped by ed_text_escape: control characters, line
+ * separators and bidirectional controls as escapes ("\x1b", "\n",
+ * "\xe2\x80\xae"), so that it cannot drive the terminal, break a line or
+ * reorder what the line shows. */
 void cli_str_untrusted(cli_str *s, const char *text, size_t n);
 void cli_str_untrusted_puts(cli_str *s, const char *text);
 /* Appends a time in RFC 3339 form (UTC, "Z"). */

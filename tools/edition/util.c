@@ -10,35 +10,18 @@
 static bool str_reserve(cli_str *s, size_t extra);
 
 /* Control characters in a file name, an argument or a loaded file must not
- * reach a terminal: ESC and BEL could rewrite the screen or the title, and a
- * newline would split a one-line error in two. They are shown as escapes. */
+ * reach a terminal: ESC and BEL could rewrite the screen or the title, a
+ * newline would split a one-line error in two, and a right-to-left override
+ * could make a line name something else than it does. The library's rule
+ * (ed_text_escape) is the one its own messages follow. */
 void cli_str_untrusted(cli_str *s, const char *text, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)text;
+    size_t need = ed_text_escape(NULL, 0, text, n);
 
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
-        /* C1 controls (U+0080..U+009F) are as dangerous as C0 ones on
-         * terminals that honour them: escape both bytes of their UTF-8. */
-        bool c1 = c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f;
-        if (c == '\n') {
-            cli_str_puts(s, "\\n");
-        } else if (c == '\t') {
-            cli_str_puts(s, "\\t");
-        } else if (c == '\r') {
-            cli_str_puts(s, "\\r");
-        } else if (c < 0x20 || c == 0x7f || c1) {
-            for (size_t k = 0; k < (c1 ? 2u : 1u); k++) {
-                char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
-                cli_str_append(s, esc, sizeof esc);
-            }
-            if (c1)
-                i++;
-        } else {
-            cli_str_append(s, text + i, 1);
-        }
-    }
+    if (!str_reserve(s, need))
+        return;
+    (void)ed_text_escape(s->data + s->len, need + 1, text, n);
+    s->len += need;
 }
 
 void cli_str_untrusted_puts(cli_str *s, const char *text)
