@@ -142,26 +142,6 @@ const char *ed_command_get_string(const ed_command *cmd, ed_arg arg)
     return cmd->name;
 }
 
-/* int arguments are int64 in a command and int in the direct functions;
- * a value that does not fit is clamped into a value the rules refuse. */
-static int narrow(int64_t v)
-{
-    return v < -1 ? -1 : v > 1000 ? 1000 : (int)v;
-}
-
-/* A period that narrow() clamped is refused by its range; the refusal
- * names the number the caller gave, not the clamped one. */
-static ed_result *period_as_given(const ed_command *cmd, const ed_instance *in, ed_result *r)
-{
-    if (ed_result_status(r) != ED_INVALID_PERIOD || narrow(cmd->period_months) == cmd->period_months)
-        return r;
-    ed_result_free(r);
-    return ed__refuse(ED_INVALID_PERIOD,
-                      "%s refused on instance %s: period_months %lld is outside %d..%d",
-                      ed_command_kind_name(cmd->kind), in ? ed_instance_id(in) : "(none)",
-                      (long long)cmd->period_months, ED_PERIOD_MIN, ED_PERIOD_MAX);
-}
-
 ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_time now)
 {
     if (cmd == NULL)
@@ -176,9 +156,9 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
     }
     switch (cmd->kind) {
     case ED_CMD_UPGRADE:
-        return period_as_given(cmd, in, ed_upgrade(in, now, narrow(cmd->period_months)));
+        return ed__upgrade(in, now, cmd->period_months);
     case ED_CMD_SET_POST_EXPIRATION_ACTION:
-        return ed_set_post_expiration_action(in, now, (ed_action)narrow(cmd->action));
+        return ed__set_post_expiration_action(in, now, cmd->action);
     case ED_CMD_REFUND: {
         ed_options opts;
         ed__options_defaults(&opts);
@@ -186,7 +166,7 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
         return ed_refund(in, now, &opts);
     }
     case ED_CMD_RENEW:
-        return period_as_given(cmd, in, ed_renew(in, now, narrow(cmd->period_months)));
+        return ed__renew(in, now, cmd->period_months);
     case ED_CMD_TICK:
         return ed_tick(in, now);
     case ED_CMD_COMPLETE_MIGRATION:
@@ -202,7 +182,7 @@ ed_result *ed_command_apply(const ed_command *cmd, const ed_instance *in, ed_tim
     case ED_CMD_DOWNGRADE:
         return ed_downgrade(in, now);
     case ED_CMD_PLAN_DOWNGRADE:
-        return ed_plan_downgrade(in, now, (ed_plan_mode)narrow(cmd->mode));
+        return ed__plan_downgrade(in, now, cmd->mode);
     }
     return ed__refuse(ED_INVALID_ARGUMENT, "unknown command");
 }

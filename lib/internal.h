@@ -346,6 +346,16 @@ ED_INTERNAL ed_result *ed__result_fail(ed_result *r, ed_status status, const cha
 ED_INTERNAL ed_result *ed__refuse(ed_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), returns_nonnull));
 
+/* The transitions whose integer argument a command carries as int64_t
+ * (ed_command_apply): the public ed_upgrade, ed_renew,
+ * ed_set_post_expiration_action and ed_plan_downgrade call them, and a
+ * refusal names the value given, however wide. */
+ED_INTERNAL ed_result *ed__upgrade(const ed_instance *in, ed_time now, int64_t period_months);
+ED_INTERNAL ed_result *ed__renew(const ed_instance *in, ed_time now, int64_t period_months);
+ED_INTERNAL ed_result *ed__set_post_expiration_action(const ed_instance *in, ed_time now,
+                                                      int64_t action);
+ED_INTERNAL ed_result *ed__plan_downgrade(const ed_instance *in, ed_time now, int64_t mode);
+
 /* ---- options, commands, buffers, errors ------------------------------- */
 struct ed_options {
     bool allow_data_loss;

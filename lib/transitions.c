@@ -3,6 +3,7 @@
  * snapshot, then the effects in the order the spec lists them. */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,22 +98,25 @@ static ed_result *refuse_migration(const ed_instance *in, ed_command_kind cmd)
                      ed_cluster_name(in->migration_to), T(in->migration_started_at));
 }
 
-static ed_result *refuse_period(const ed_instance *in, ed_command_kind cmd, int months)
+/* The integer arguments are int64_t here, whatever the public function
+ * takes: a command (ed_command_apply) passes the value its caller gave, and
+ * a refusal names that value, not one narrowed to an int. */
+static ed_result *refuse_period(const ed_instance *in, ed_command_kind cmd, int64_t months)
 {
     return ed__refuse(ED_INVALID_PERIOD,
-                     "%s refused on instance %s: period_months %d is outside %d..%d "
+                     "%s refused on instance %s: period_months %lld is outside %d..%d "
                      "or puts the expiry past the year 9999",
-                     ed_command_kind_name(cmd), in ? id_of(in) : "(new)", months, ED_PERIOD_MIN,
-                     ED_PERIOD_MAX);
+                     ed_command_kind_name(cmd), in ? id_of(in) : "(new)", (long long)months,
+                     ED_PERIOD_MIN, ED_PERIOD_MAX);
 }
 
 /* start + months, leaving room for the longest release delay. */
-static bool expiry_after(ed_time start, int months, ed_time *out)
+static bool expiry_after(ed_time start, int64_t months, ed_time *out)
 {
     ed_time latest;
     if (months < ED_PERIOD_MIN || months > ED_PERIOD_MAX)
         return false;
-    if (ed_time_add_months(start, months, out) != ED_OK)
+    if (ed_time_add_months(start, (int)months, out) != ED_OK)
         return false;
     return ed__time_add_days(*out, ED_RELEASE_DELAY_MAX, &latest);
 }
@@ -411,6 +415,11 @@ ed_result *ed_create_enterprise_platinum(const char *id, const char *endpoint, e
 
 ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
 {
+    return ed__upgrade(in, now, period_months);
+}
+
+ed_result *ed__upgrade(const ed_instance *in, ed_time now, int64_t months_given)
+{
     ed_result *refused = refuse_common(in, now, ED_CMD_UPGRADE);
     if (refused)
         return refused;
@@ -422,8 +431,9 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
     if (in->has_migration)
         return refuse_migration(in, ED_CMD_UPGRADE);
     ed_time expires;
-    if (!expiry_after(now, period_months, &expires))
-        return refuse_period(in, ED_CMD_UPGRADE, period_months);
+    if (!expiry_after(now, months_given, &expires))
+        return refuse_period(in, ED_CMD_UPGRADE, months_given);
+    const int period_months = (int)months_given; /* in range: expiry_after checked it */
 
     tx t;
     ed_result *failed;
@@ -464,6 +474,11 @@ ed_result *ed_upgrade(const ed_instance *in, ed_time now, int period_months)
 
 ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_action action)
 {
+    return ed__set_post_expiration_action(in, now, (int64_t)action);
+}
+
+ed_result *ed__set_post_expiration_action(const ed_instance *in, ed_time now, int64_t value)
+{
     const ed_command_kind cmd = ED_CMD_SET_POST_EXPIRATION_ACTION;
     ed_result *refused = refuse_common(in, now, cmd);
     if (refused)
@@ -474,11 +489,12 @@ ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_
         return refuse_expired(in, cmd);
     if (time_due(in, now))
         return refuse_expiry_due(in, now, cmd);
-    if (ed_action_name(action) == NULL)
+    if (value < 0 || value > INT_MAX || ed_action_name((ed_action)value) == NULL)
         return ed__refuse(ED_INVALID_ARGUMENT,
-                         "set_post_expiration_action refused on instance %s: action %d is "
+                         "set_post_expiration_action refused on instance %s: action %lld is "
                          "neither delete_resource nor downgrade_to_standard",
-                         id_of(in), (int)action);
+                         id_of(in), (long long)value);
+    const ed_action action = (ed_action)value;
     if (action == in->action)
         return unchanged(in);
 
@@ -583,6 +599,11 @@ ed_result *ed_refund(const ed_instance *in, ed_time now, const ed_options *opts)
 
 ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
 {
+    return ed__renew(in, now, period_months);
+}
+
+ed_result *ed__renew(const ed_instance *in, ed_time now, int64_t months_given)
+{
     ed_result *refused = refuse_common(in, now, ED_CMD_RENEW);
     if (refused)
         return refused;
@@ -591,8 +612,9 @@ ed_result *ed_renew(const ed_instance *in, ed_time now, int period_months)
     if (time_due(in, now))
         return refuse_expiry_due(in, now, ED_CMD_RENEW);
     ed_time expires;
-    if (!expiry_after(in->expires_at, period_months, &expires))
-        return refuse_period(in, ED_CMD_RENEW, period_months);
+    if (!expiry_after(in->expires_at, months_given, &expires))
+        return refuse_period(in, ED_CMD_RENEW, months_given);
+    const int period_months = (int)months_given; /* in range: expiry_after checked it */
     const bool was_expired = in->lifecycle == ED_LIFECYCLE_EXPIRED;
     if (was_expired && expires <= now)
         return ed__refuse(ED_INVALID_PERIOD,
@@ -753,6 +775,11 @@ ed_result *ed_downgrade(const ed_instance *in, ed_time now)
 
 ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mode)
 {
+    return ed__plan_downgrade(in, now, (int64_t)mode);
+}
+
+ed_result *ed__plan_downgrade(const ed_instance *in, ed_time now, int64_t value)
+{
     ed_result *refused = refuse_common(in, now, ED_CMD_PLAN_DOWNGRADE);
     if (refused)
         return refused;
@@ -760,11 +787,12 @@ ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mo
         return refuse_standard(in, ED_CMD_PLAN_DOWNGRADE);
     if (in->lifecycle == ED_LIFECYCLE_EXPIRED)
         return refuse_expired(in, ED_CMD_PLAN_DOWNGRADE);
-    if (ed_plan_mode_name(mode) == NULL)
+    if (value < 0 || value > INT_MAX || ed_plan_mode_name((ed_plan_mode)value) == NULL)
         return ed__refuse(ED_INVALID_ARGUMENT,
-                         "plan_downgrade on instance %s: mode %d is neither immediate nor "
+                         "plan_downgrade on instance %s: mode %lld is neither immediate nor "
                          "at_expiry",
-                         id_of(in), (int)mode);
+                         id_of(in), (long long)value);
+    const ed_plan_mode mode = (ed_plan_mode)value;
     ed_result *r = unchanged(in);
     if (r->status != ED_OK)
         return r;

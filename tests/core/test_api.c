@@ -568,6 +568,46 @@ START_TEST(test_command_validation)
 }
 END_TEST
 
+/* A command carries its integer arguments as int64_t: a value wider than an
+ * int is refused like any out-of-range value, and the message names it as
+ * given (it was clamped to 1000 or -1 before). */
+START_TEST(test_command_apply_names_a_wide_value_as_given)
+{
+    ed_instance *s = standard4();
+    ed_instance *p = upgraded5();
+    ed_instance *m = take_ok(ed_complete_migration(p, tp("2026-02-10T00:00:00Z")));
+    ed_time t = tp("2026-02-11T00:00:00Z");
+    const struct {
+        ed_command_kind kind;
+        ed_arg arg;
+        ed_status status;
+    } cases[] = {
+        {ED_CMD_UPGRADE, ED_ARG_PERIOD_MONTHS, ED_INVALID_PERIOD},
+        {ED_CMD_RENEW, ED_ARG_PERIOD_MONTHS, ED_INVALID_PERIOD},
+        {ED_CMD_SET_POST_EXPIRATION_ACTION, ED_ARG_ACTION, ED_INVALID_ARGUMENT},
+        {ED_CMD_PLAN_DOWNGRADE, ED_ARG_MODE, ED_INVALID_ARGUMENT},
+    };
+    const int64_t values[] = {5000, (int64_t)1 << 40, -5000, INT64_MIN, INT64_MAX};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+            char shown[64];
+            ed_command *c = ed_command_new(cases[i].kind);
+            ck_assert_int_eq(ed_command_set_int(c, cases[i].arg, values[k]), ED_OK);
+            ed_result *r = ed_command_apply(c, cases[i].kind == ED_CMD_UPGRADE ? s : m, t);
+            ck_assert_int_eq(ed_result_status(r), cases[i].status);
+            snprintf(shown, sizeof shown, " %lld is ", (long long)values[k]);
+            ck_assert_msg(strstr(ed_result_message(r), shown) != NULL, "%s: %s",
+                          ed_command_kind_name(cases[i].kind), ed_result_message(r));
+            ed_result_free(r);
+            ed_command_free(c);
+        }
+    }
+    ed_instance_free(m);
+    ed_instance_free(p);
+    ed_instance_free(s);
+}
+END_TEST
+
 START_TEST(test_command_apply_missing_arguments)
 {
     ed_instance *s = standard4();
@@ -839,6 +879,7 @@ int main(void)
     tcase_add_test(tc, test_options_validation);
     tcase_add_test(tc, test_command_validation);
     tcase_add_test(tc, test_command_apply_missing_arguments);
+    tcase_add_test(tc, test_command_apply_names_a_wide_value_as_given);
     tcase_add_test(tc, test_command_apply_dispatches);
     tcase_add_test(tc, test_state_only_transition_does_not_copy_topics);
     suite_add_tcase(s, tc);
