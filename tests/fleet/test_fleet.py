@@ -7,6 +7,7 @@ EDITION_FLEET_CRASH_INSTANCES (default 1000) and EDITION_FLEET_KILLS
 """
 import json
 import os
+import pathlib
 import random
 import shutil
 import signal
@@ -17,6 +18,8 @@ import time
 import pytest
 
 from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, run, work_root)
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "100000"))
 CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
@@ -102,6 +105,32 @@ def test_usage_errors(tmp_path):
     missing = run(["fleet", "list", str(tmp_path / "missing.sqlite")])
     assert missing.returncode == 4 and "missing.sqlite" in missing.stderr
     assert "init" in run(["fleet", "help"], check=0).stdout
+
+
+def test_every_subcommand_has_help_and_the_one_parser(tmp_path):
+    """`fleet SUB --help` prints the usage that docs/cli.md gives (exit 0);
+    options take `--opt=value` as in every other command; `--` ends them."""
+    cli_md = " ".join((ROOT / "docs" / "cli.md").read_text().split())
+    listed = run(["fleet", "help"], check=0).stdout
+    subs = [line.split()[0] for line in listed.splitlines() if line.startswith("  ") and
+            not line.startswith("      ")]
+    assert len(subs) == 11, subs
+    for sub in subs:
+        out = run(["fleet", sub, "--help"], check=0).stdout
+        synopsis = out.splitlines()[0]
+        assert synopsis.startswith(f"usage: edition fleet {sub}"), out
+        assert f"`{synopsis[len('usage: edition fleet '):]}`" in cli_md, synopsis
+        assert run(["fleet", sub, "-h"], check=0).stdout == out
+    db = str(tmp_path / "f.sqlite")
+    run(["fleet", "init", db], check=0)
+    assert run(["fleet", "list", db, "--edition=standard"], check=0).stdout == ""
+    assert run(["fleet", "list", db, "--edition", "standard"], check=0).stdout == ""
+    bad = run(["fleet", "list", db, "--due=yes"], check=2)
+    assert "--due takes no value" in bad.stderr
+    assert "unknown option '--frob'" in run(["fleet", "stats", db, "--frob"], check=2).stderr
+    assert "given twice" in run(["fleet", "list", db, "--due", "--due"], check=2).stderr
+    proc = run(["fleet", "show", db, "--", "--help"], check=1)  # an ID, not an option
+    assert "no instance --help" in proc.stderr
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * library's; this file reads and writes rows through fleet_store.h.
  */
 #include "fleet.h"
+#include "args.h"
 #include "files.h"
 
 #if defined(EDITION_FLEET_SQLITE) || defined(EDITION_FLEET_PG)
@@ -40,19 +41,25 @@ enum {
     F_COUNT
 };
 
-static const struct {
-    const char *name;
-    bool takes_value;
-} fleet_options[F_COUNT] = {
-    [F_NOW] = {"--now", true},          [F_LIMIT] = {"--limit", true},
-    [F_DUE] = {"--due", false},         [F_EDITION] = {"--edition", true},
-    [F_LIFECYCLE] = {"--lifecycle", true}, [F_EXEC] = {"--exec", true},
-    [F_WORKERS] = {"--workers", true},  [F_FAILED] = {"--failed", false},
-    [F_PENDING] = {"--pending", false}, [F_MAX_ATTEMPTS] = {"--max-attempts", true},
-    [F_BACKOFF] = {"--backoff", true},  [F_LEASE] = {"--lease", true},
-    [F_POLL] = {"--poll", true},        [F_FORMAT] = {"--format", true},
-    [F_INSTANCE] = {"--instance", true}, [F_TIMEOUT] = {"--timeout", true},
-    [F_SKIPPED] = {"--skipped", false},
+static const cli_option fleet_options[F_COUNT] = {
+    [F_NOW] = {"--now", "T", "the time, RFC 3339 (default: the current time)"},
+    [F_LIMIT] = {"--limit", "N", "tick at most N instances"},
+    [F_DUE] = {"--due", NULL, "only the instances due at --now"},
+    [F_EDITION] = {"--edition", "E", "only the instances of this edition"},
+    [F_LIFECYCLE] = {"--lifecycle", "L", "only the instances in this lifecycle"},
+    [F_EXEC] = {"--exec", "CMD", "the handler: /bin/sh -c CMD, once per effect"},
+    [F_WORKERS] = {"--workers", "N", "handlers at a time (default 1, at most 256)"},
+    [F_FAILED] = {"--failed", NULL, "only the failed effects"},
+    [F_PENDING] = {"--pending", NULL, "only the pending effects"},
+    [F_MAX_ATTEMPTS] = {"--max-attempts", "N", "attempts before an effect is failed (default 5)"},
+    [F_BACKOFF] = {"--backoff", "S", "first retry delay, doubled each attempt (default 1)"},
+    [F_LEASE] = {"--lease", "S", "how long a claimed effect is held (default 300, at least 2)"},
+    [F_POLL] = {"--poll", "S", "longest sleep between rounds (default 60)"},
+    [F_FORMAT] = {"--format", "yaml|json", "yaml (the default) or json"},
+    [F_INSTANCE] = {"--instance", "ID", "only the effects of this instance"},
+    [F_TIMEOUT] = {"--timeout", "S",
+                   "kill a handler after S seconds (default 60; shorter than --lease)"},
+    [F_SKIPPED] = {"--skipped", NULL, "only the rows that cannot be ticked, with their error"},
 };
 
 typedef struct fleet_args {
@@ -71,23 +78,6 @@ typedef struct fleet_sub {
     size_t min_pos, max_pos; /* max_pos 0: any number */
     int (*run)(fleet_args *a);
 } fleet_sub;
-
-bool cli_fleet_db_default(const char **pos, size_t *npos, size_t needed, const char *synopsis)
-{
-    const char *db = getenv(FLEET_DB_VARIABLE);
-    if (*npos + 1 != needed)
-        return true;
-    if (!db || !*db) {
-        (void)cli_usage("fleet: no database: give DB or set " FLEET_DB_VARIABLE
-                  "; usage: edition fleet %s",
-                  synopsis);
-        return false;
-    }
-    memmove(pos + 1, pos, *npos * sizeof *pos);
-    pos[0] = db;
-    (*npos)++;
-    return true;
-}
 
 /* Whether an argument of `add` is a database rather than a state file: a
  * PostgreSQL URI or connection string, or a SQLite file (its header). */
@@ -108,56 +98,55 @@ static bool names_database(const char *arg)
     return sqlite;
 }
 
-static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_args *a)
+/* What a subcommand accepts, for the parser and its --help; its DB may be
+ * left out for EDITION_FLEET_DB. */
+static cli_command_line command_line_of(const fleet_sub *sub, char *name, size_t name_size,
+                                        char *synopsis, size_t synopsis_size)
 {
-    const char *env_db = getenv(FLEET_DB_VARIABLE);
-    bool done = false;
-    a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
-    if (!a->pos) {
-        cli_error("io_error", "out of memory");
-        return CLI_EXIT_IO;
+    cli_command_line line = {name, synopsis, fleet_options, F_COUNT, sub->options,
+                             sub->min_pos, sub->max_pos ? sub->max_pos : CLI_ANY,
+                             FLEET_DB_VARIABLE, "DB", names_database};
+    snprintf(name, name_size, "fleet %s", sub->name);
+    snprintf(synopsis, synopsis_size, "fleet %s", sub->synopsis);
+    return line;
+}
+
+static int fleet_sub_help(const fleet_sub *sub, const cli_command_line *line)
+{
+    cli_str out = {0};
+    int rc = CLI_EXIT_OK;
+    cli_str_printf(&out, "usage: edition %s\n\n%s.\n", line->synopsis, sub->summary);
+    cli_print_options(&out, line);
+    if (out.failed || !cli_str_write(&out, stdout) || fflush(stdout) != 0) {
+        cli_error("io_error", "standard output: cannot write");
+        rc = CLI_EXIT_IO;
     }
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        int k;
-        if (done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (sub->max_pos && a->npos == sub->max_pos)
-                return cli_usage("fleet %s: unexpected argument '%s'", sub->name, arg);
-            a->pos[a->npos++] = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            done = true;
-            continue;
-        }
-        for (k = 0; k < F_COUNT; k++)
-            if (strcmp(arg, fleet_options[k].name) == 0)
-                break;
-        if (k == F_COUNT || !(sub->options & (1u << k)))
-            return cli_usage("fleet %s: unknown option '%s'; usage: edition fleet %s", sub->name,
-                             arg, sub->synopsis);
-        if (a->given[k])
-            return cli_usage("fleet %s: %s given twice", sub->name, arg);
-        a->given[k] = true;
-        if (fleet_options[k].takes_value) {
-            if (i + 1 >= argc)
-                return cli_usage("fleet %s: %s needs a value", sub->name, arg);
-            a->value[k] = argv[++i];
-        }
+    cli_str_free(&out);
+    return rc;
+}
+
+/* Parses a subcommand's arguments (argv[2..]) with the one parser of
+ * args.h; --help prints its usage (*helped). */
+static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_args *a,
+                            bool *helped)
+{
+    char name[64], synopsis[256];
+    cli_command_line line = command_line_of(sub, name, sizeof name, synopsis, sizeof synopsis);
+    cli_parsed p;
+    int rc = cli_parse(argc, argv, 2, &line, &p);
+
+    *helped = false;
+    a->pos = p.pos; /* a owns it from here: cli_fleet frees it */
+    a->npos = p.npos;
+    for (size_t k = 0; k < F_COUNT; k++) {
+        a->given[k] = cli_given(&p, k);
+        a->value[k] = p.value[k];
     }
-    if (sub->max_pos == 0 && a->npos > 0 && env_db && *env_db && !names_database(a->pos[0])) {
-        /* add STATE...: with EDITION_FLEET_DB set, a first argument that is
-         * no database is the first state file */
-        if (!cli_fleet_db_default(a->pos, &a->npos, a->npos + 1, sub->synopsis))
-            return CLI_EXIT_USAGE;
-    } else if (sub->max_pos != 0 && a->npos + 1 == sub->min_pos) {
-        if (!cli_fleet_db_default(a->pos, &a->npos, sub->min_pos, sub->synopsis))
-            return CLI_EXIT_USAGE;
+    if (rc == CLI_EXIT_OK && p.help) {
+        *helped = true;
+        rc = fleet_sub_help(sub, &line);
     }
-    if (a->npos < sub->min_pos)
-        return cli_usage("fleet %s: missing arguments; usage: edition fleet %s", sub->name,
-                         sub->synopsis);
-    return CLI_EXIT_OK;
+    return rc;
 }
 
 /* A whole number in [min, max]. */
@@ -818,7 +807,7 @@ static int fleet_apply(int argc, char **argv)
     ed_time now;
     int rc = cli_fleet_apply_args(argc, argv, pos, &cmd, &now);
 
-    if (rc != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK || !cmd) /* an error, or --help printed */
         return rc;
     if ((rc = cli_fault_check()) != CLI_EXIT_OK || (rc = open_store(&s, pos[0], false)) != CLI_EXIT_OK) {
         ed_command_free(cmd);
@@ -1518,8 +1507,7 @@ static const fleet_sub subs[] = {
     {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L] [--skipped]",
      "list instances (--skipped: those that cannot be ticked, with the error)",
      O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE) | O(F_SKIPPED), 1, 1, run_list},
-    {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a command in one transaction", 0, 3, 3,
-     run_apply},
+    {"apply", FLEET_APPLY_SYNOPSIS + 6, "run a command in one transaction", 0, 3, 3, run_apply},
     {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
      run_tick},
     {"dispatch",
@@ -1558,6 +1546,7 @@ int cli_fleet(int argc, char **argv)
 {
     const fleet_sub *sub = NULL;
     fleet_args a;
+    bool helped = false;
     int rc;
 
     if (argc < 2)
@@ -1579,8 +1568,8 @@ int cli_fleet(int argc, char **argv)
     }
     memset(&a, 0, sizeof a);
     a.sub = sub->name;
-    rc = parse_fleet_args(argc, argv, sub, &a);
-    if (rc == CLI_EXIT_OK) {
+    rc = parse_fleet_args(argc, argv, sub, &a, &helped);
+    if (rc == CLI_EXIT_OK && !helped) {
         (void)signal(SIGPIPE, SIG_IGN);
         rc = sub->run(&a);
     }
@@ -1589,15 +1578,6 @@ int cli_fleet(int argc, char **argv)
 }
 
 #else /* neither SQLite nor libpq */
-
-bool cli_fleet_db_default(const char **pos, size_t *npos, size_t needed, const char *synopsis)
-{
-    (void)pos;
-    (void)npos;
-    (void)needed;
-    (void)synopsis;
-    return true; /* cli_fleet says that this edition has no fleet */
-}
 
 int cli_fleet(int argc, char **argv)
 {

@@ -4,6 +4,7 @@
  * contract of docs/formats.md; docs/cli.md and docs/edition.1 describe them
  * for users.
  */
+#include "args.h"
 #include "cli.h"
 #include "files.h"
 #include "fleet.h"
@@ -45,27 +46,28 @@ enum {
 };
 #define OPT_COMMAND_ARGS (OPT_PERIOD | OPT_ACTION | OPT_NAME | OPT_ALLOW | OPT_MODE)
 
-static const struct option_spec {
-    const char *name;
-    const char *value; /* NULL for a flag */
-    unsigned bit;
-    ed_arg arg; /* the command argument it sets, 0 for none */
-} option_specs[] = {
-    {"--now", "T", OPT_NOW, (ed_arg)0},
-    {"--format", "yaml|json|text", OPT_FORMAT, (ed_arg)0},
-    {"--effects-out", "FILE", OPT_EFFECTS_OUT, (ed_arg)0},
-    {"--period-months", "N", OPT_PERIOD, ED_ARG_PERIOD_MONTHS},
-    {"--action", "A", OPT_ACTION, ED_ARG_ACTION},
-    {"--name", "N", OPT_NAME, ED_ARG_NAME},
-    {"--allow-data-loss", NULL, OPT_ALLOW, ED_ARG_ALLOW_DATA_LOSS},
-    {"--mode", "M", OPT_MODE, ED_ARG_MODE},
-    {"--standard", NULL, OPT_STANDARD, (ed_arg)0},
-    {"--platinum", NULL, OPT_PLATINUM, (ed_arg)0},
-    {"--id", "ID", OPT_ID, (ed_arg)0},
-    {"--endpoint", "URL", OPT_ENDPOINT, (ed_arg)0},
-    {"--region", "R", OPT_REGION, (ed_arg)0},
+/* The options of every command, in the order of the OPT_ bits. */
+static const cli_option option_table[] = {
+    {"--now", "T", "the time, RFC 3339 (default: the current time; init needs it)"},
+    {"--format", "yaml|json|text", "yaml (the default) or text"},
+    {"--effects-out", "FILE", "append the effects to FILE, one YAML document per run"},
+    {"--period-months", "N", "months to buy: upgrade, renew, init --platinum"},
+    {"--action", "A", "delete_resource or downgrade_to_standard: set_post_expiration_action"},
+    {"--name", "N", "topic name or group ID: add_topic, remove_topic, add_group, remove_group"},
+    {"--allow-data-loss", NULL, "let refund delete every topic and group: refund"},
+    {"--mode", "M", "immediate or at_expiry: plan_downgrade"},
+    {"--standard", NULL, "init: a Standard Edition instance"},
+    {"--platinum", NULL, "init: an Enterprise Platinum instance (with --period-months)"},
+    {"--id", "ID", "init: the instance ID"},
+    {"--endpoint", "URL", "init: the instance's endpoint"},
+    {"--region", "R", "init: the instance's region (optional)"},
 };
-#define OPTION_COUNT (sizeof option_specs / sizeof option_specs[0])
+/* The lifecycle command argument each option sets (0: none). */
+static const ed_arg option_arg[] = {
+    (ed_arg)0, (ed_arg)0, (ed_arg)0, ED_ARG_PERIOD_MONTHS, ED_ARG_ACTION, ED_ARG_NAME,
+    ED_ARG_ALLOW_DATA_LOSS, ED_ARG_MODE, (ed_arg)0, (ed_arg)0, (ed_arg)0, (ed_arg)0, (ed_arg)0,
+};
+#define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
 
 typedef struct cli_args {
     const char *command;
@@ -79,7 +81,7 @@ typedef struct cli_args {
 static const char *opt_value(const cli_args *a, unsigned bit)
 {
     for (size_t i = 0; i < OPTION_COUNT; i++)
-        if (option_specs[i].bit == bit)
+        if (bit == 1u << i)
             return a->value[i];
     return NULL;
 }
@@ -385,13 +387,13 @@ static int build_command(const cli_args *a, const char *name, ed_command **out)
     if (ed_command_kind_from_name(name, &kind) != ED_OK)
         return usage_with_names("COMMAND", name, command_kind_name_of, ED_CMD_UPGRADE);
     for (size_t i = 0; i < OPTION_COUNT; i++) {
-        const struct option_spec *o = &option_specs[i];
-        bool given = (a->given & o->bit) != 0;
-        if (!o->arg)
+        const cli_option *o = &option_table[i];
+        bool given = (a->given & (1u << i)) != 0;
+        if (!option_arg[i])
             continue;
-        if (given && !ed_command_kind_takes(kind, o->arg))
+        if (given && !ed_command_kind_takes(kind, option_arg[i]))
             return cli_usage("%s: the command %s does not take it", o->name, name);
-        if (!given && ed_command_kind_requires(kind, o->arg))
+        if (!given && ed_command_kind_requires(kind, option_arg[i]))
             return cli_usage("the command %s needs %s %s", name, o->name,
                              o->value ? o->value : "");
     }
@@ -938,36 +940,12 @@ static const command_spec *find_command(const char *name)
     return NULL;
 }
 
-static void print_options(cli_str *out, unsigned options)
+/* What a command accepts, for the parser and its --help. */
+static cli_command_line command_line_of(const command_spec *c)
 {
-    static const char *const descriptions[OPTION_COUNT] = {
-        "the time, RFC 3339 (default: the current time; init needs it)",
-        "yaml (the default) or text",
-        "append the effects to FILE, one YAML document per run",
-        "months to buy: upgrade, renew, init --platinum",
-        "delete_resource or downgrade_to_standard: set_post_expiration_action",
-        "topic name or group ID: add_topic, remove_topic, add_group, remove_group",
-        "let refund delete every topic and group: refund",
-        "immediate or at_expiry: plan_downgrade",
-        "init: a Standard Edition instance",
-        "init: an Enterprise Platinum instance (with --period-months)",
-        "init: the instance ID",
-        "init: the instance's endpoint",
-        "init: the instance's region (optional)",
-    };
-    if (!options)
-        return;
-    cli_str_puts(out, "\noptions:\n");
-    for (size_t i = 0; i < OPTION_COUNT; i++) {
-        const struct option_spec *o = &option_specs[i];
-        size_t width;
-        if (!(options & o->bit))
-            continue;
-        width = strlen(o->name) + (o->value ? strlen(o->value) + 1 : 0);
-        cli_str_printf(out, "  %s%s%s%*s %s\n", o->name, o->value ? " " : "",
-                       o->value ? o->value : "", width < 22 ? (int)(22 - width) : 0, "",
-                       descriptions[i]);
-    }
+    cli_command_line line = {c->name, c->synopsis, option_table, OPTION_COUNT, c->options,
+                             c->min_pos, c->max_pos, NULL, NULL, NULL};
+    return line;
 }
 
 static void print_lifecycle_commands(cli_str *out)
@@ -989,9 +967,10 @@ static void print_lifecycle_commands(cli_str *out)
 static void print_command_help(cli_str *out, const command_spec *c)
 {
     cli_str_printf(out, "usage: edition %s\n\n%s", c->synopsis, c->help);
+    cli_command_line line = command_line_of(c);
     if ((c->options & OPT_COMMAND_ARGS) == OPT_COMMAND_ARGS)
         print_lifecycle_commands(out);
-    print_options(out, c->options);
+    cli_print_options(out, &line);
 }
 
 static void print_help(cli_str *out)
@@ -1016,74 +995,55 @@ static void print_help(cli_str *out)
 /* Parsing                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* Parses the command line of `c` (argv[2..]) with the one parser of
+ * args.h into `a`. */
+static int parse_line(int argc, char **argv, const cli_command_line *line, cli_args *a)
+{
+    cli_parsed p;
+    int rc = cli_parse(argc, argv, 2, line, &p);
+
+    if (rc == CLI_EXIT_OK) {
+        for (size_t i = 0; i < p.npos && i < sizeof a->pos / sizeof a->pos[0]; i++)
+            a->pos[i] = p.pos[i];
+        a->npos = p.npos;
+        a->given = (unsigned)p.given;
+        for (size_t i = 0; i < OPTION_COUNT; i++)
+            a->value[i] = p.value[i];
+        a->help = p.help;
+    }
+    cli_parsed_free(&p);
+    return rc;
+}
+
 static int parse_args(int argc, char **argv, const command_spec *c, cli_args *a)
 {
-    bool options_done = false;
-
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        const struct option_spec *o = NULL;
-        const char *value = NULL;
-        size_t k;
-
-        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (a->npos == c->max_pos)
-                return cli_usage("%s: unexpected argument '%s'", c->name, arg);
-            a->pos[a->npos++] = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            a->help = true;
-            continue;
-        }
-        for (k = 0; k < OPTION_COUNT; k++) {
-            size_t n = strlen(option_specs[k].name);
-            if (strncmp(arg, option_specs[k].name, n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
-                o = &option_specs[k];
-                value = arg[n] == '=' ? arg + n + 1 : NULL;
-                break;
-            }
-        }
-        if (!o)
-            return cli_usage("%s: unknown option '%s'", c->name, arg);
-        if (!(c->options & o->bit))
-            return cli_usage("%s: the option %s does not apply here", c->name, o->name);
-        if (a->given & o->bit)
-            return cli_usage("%s: %s given twice", c->name, o->name);
-        if (o->value && !value) {
-            if (i + 1 >= argc)
-                return cli_usage("%s: %s needs a value %s", c->name, o->name, o->value);
-            value = argv[++i];
-        } else if (!o->value && value) {
-            return cli_usage("%s: %s takes no value", c->name, o->name);
-        }
-        a->given |= o->bit;
-        a->value[k] = value;
-    }
-    if (!a->help && a->npos < c->min_pos)
-        return cli_usage("%s: missing arguments; usage: edition %s", c->name, c->synopsis);
-    return CLI_EXIT_OK;
+    cli_command_line line = command_line_of(c);
+    return parse_line(argc, argv, &line, a);
 }
 
 int cli_fleet_apply_args(int argc, char **argv, const char *pos[3], ed_command **cmd,
                          ed_time *now)
 {
-    static const command_spec spec = {"fleet apply", "fleet apply [DB] ID COMMAND [ARGS] [--now T]",
-                                      "", "", OPT_NOW | OPT_COMMAND_ARGS, 2, 3, NULL};
+    static const cli_command_line line = {
+        "fleet apply", FLEET_APPLY_SYNOPSIS, option_table, OPTION_COUNT,
+        OPT_NOW | OPT_COMMAND_ARGS, 3, 3, FLEET_DB_VARIABLE, "DB", NULL};
     cli_args a;
     int rc;
 
     memset(&a, 0, sizeof a);
-    a.command = spec.name;
-    rc = parse_args(argc, argv, &spec, &a);
-    if (rc == CLI_EXIT_OK && a.help)
-        rc = cli_usage("usage: edition %s", spec.synopsis);
-    if (rc == CLI_EXIT_OK && !cli_fleet_db_default(a.pos, &a.npos, 3, spec.synopsis + 6))
-        rc = CLI_EXIT_USAGE;
+    a.command = line.name;
+    rc = parse_line(argc, argv, &line, &a);
+    if (rc == CLI_EXIT_OK && a.help) {
+        cli_str out = {0};
+        cli_str_printf(&out, "usage: edition %s\n\nRuns a lifecycle command on the instance ID in "
+                             "one transaction.\n", line.synopsis);
+        print_lifecycle_commands(&out);
+        cli_print_options(&out, &line);
+        rc = emit(&out);
+        cli_str_free(&out);
+        *cmd = NULL; /* the usage was asked for and printed: nothing to run */
+        return rc;
+    }
     if (rc == CLI_EXIT_OK)
         rc = parse_now(&a, now);
     if (rc == CLI_EXIT_OK)
