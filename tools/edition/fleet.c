@@ -898,6 +898,93 @@ static int skip_row(fleet_store *s, const fleet_instance_row *row, row_problem *
     return CLI_EXIT_OK;
 }
 
+/* The progress bar of `fleet tick` on a terminal: the due instances are
+ * counted once, then each claimed row is one step. */
+typedef struct tick_progress {
+    bool on;
+    size_t total, seen;
+} tick_progress;
+
+static void progress_start(fleet_store *s, ed_time now, bool on, tick_progress *p)
+{
+    fleet_rows rows = {0};
+    char n[24];
+    const char *params[] = {n};
+
+    memset(p, 0, sizeof *p);
+    p->on = on;
+    if (!on)
+        return;
+    snprintf(n, sizeof n, "%" PRId64, (int64_t)now);
+    if (fleet_store_query(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", params,
+                          "i", 1, &rows) == FLEET_OK)
+        p->total = (size_t)strtoull(fleet_cell(&rows, 0, 0) ? fleet_cell(&rows, 0, 0) : "0",
+                                    NULL, 10);
+    fleet_rows_free(&rows);
+}
+
+static void progress_step(tick_progress *p)
+{
+    size_t done;
+    int width = 30, fill;
+    p->seen++;
+    if (!p->on || p->total == 0 || (p->seen % 64 != 0 && p->seen != p->total))
+        return;
+    done = p->seen > p->total ? p->total : p->seen;
+    fill = (int)(done * 30 / p->total);
+    fprintf(stderr, "\rticking [%.*s%*s] %zu/%zu", fill, "##############################",
+            width - fill, "", done, p->total);
+}
+
+static void progress_end(const tick_progress *p)
+{
+    if (p->on && p->total > 0)
+        (void)fputs("\n", stderr);
+}
+
+/* Ticks one claimed row inside the open transaction and commits it; a row
+ * that cannot be ticked is skipped (skip_row). Returns an exit code only
+ * for what stops the run: a database error, memory. */
+static int tick_row(fleet_store *s, const fleet_instance_row *row, ed_time now, tick_totals *t)
+{
+    row_problem p = {NULL, {0}};
+    ed_instance *inst = NULL;
+    ed_result *r = NULL;
+    size_t n = 0;
+    int rc = CLI_EXIT_OK;
+    int lrc = load_row(row, &inst, &p);
+
+    if (lrc == CLI_EXIT_IO) {
+        row_error(s, row->id, &p);
+        rc = lrc;
+    } else if (lrc != CLI_EXIT_OK) {
+        rc = skip_row(s, row, &p, now,
+                      strcmp(p.code, "inconsistent_row") == 0 ? &t->inconsistent : &t->invalid);
+    } else if (ed_result_status(r = ed_tick(inst, now)) != ED_OK) {
+        p.code = ed_status_name(ed_result_status(r));
+        cli_str_puts(&p.why, "tick refused: ");
+        cli_str_puts(&p.why, ed_result_message(r));
+        if (ed_result_status(r) == ED_NO_MEMORY) {
+            row_error(s, row->id, &p);
+            rc = CLI_EXIT_IO;
+        } else {
+            rc = skip_row(s, row, &p, now, &t->refused);
+        }
+    } else if (ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
+        rc = write_outcome(s, inst, r, &n);
+        if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK)
+            rc = store_error(s, "cannot commit");
+        if (rc == CLI_EXIT_OK) {
+            t->ticked++;
+            t->effects += n;
+        }
+    }
+    cli_str_free(&p.why);
+    ed_result_free(r);
+    ed_instance_free(inst);
+    return rc;
+}
+
 /* Ticks every instance due at `now`, each in a transaction of its own, in
  * the order of their deadlines. Rows that cannot be ticked are reported
  * and skipped (skip_row); with `honour_backoff` (fleet run), those that
@@ -908,25 +995,12 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool honour_ba
 {
     ed_time cursor_deadline = 0;
     char *cursor_id = NULL;
-    size_t total = 0, seen = 0;
+    tick_progress bar;
     int rc = CLI_EXIT_OK;
 
-    if (progress) {
-        fleet_rows rows = {0};
-        char n[24];
-        const char *p[] = {n};
-        snprintf(n, sizeof n, "%" PRId64, (int64_t)now);
-        if (fleet_store_query(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p,
-                              "i", 1, &rows) == FLEET_OK)
-            total = (size_t)strtoull(fleet_cell(&rows, 0, 0) ? fleet_cell(&rows, 0, 0) : "0", NULL,
-                                     10);
-        fleet_rows_free(&rows);
-    }
-    while (!stop_requested && (limit < 0 || (long long)t->ticked < limit)) {
+    progress_start(s, now, progress, &bar);
+    while (rc == CLI_EXIT_OK && !stop_requested && (limit < 0 || (long long)t->ticked < limit)) {
         fleet_instance_row row = {0};
-        ed_instance *inst = NULL;
-        ed_result *r = NULL;
-        size_t n = 0;
         fleet_err e;
 
         if (fleet_store_begin(s) != FLEET_OK) {
@@ -934,69 +1008,28 @@ static int tick_all(fleet_store *s, ed_time now, long long limit, bool honour_ba
             break;
         }
         e = fleet_store_claim_due(s, now, cursor_deadline, cursor_id, honour_backoff, &row);
-        if (e == FLEET_NOT_FOUND) {
-            fleet_store_rollback(s);
-            break;
-        }
         if (e != FLEET_OK) {
-            rc = store_error(s, "cannot claim a due instance");
+            if (e != FLEET_NOT_FOUND)
+                rc = store_error(s, "cannot claim a due instance");
             fleet_store_rollback(s);
             break;
         }
+        /* the cursor moves past the row whatever becomes of it */
         free(cursor_id);
         cursor_id = strdup(row.id);
         cursor_deadline = row.next_deadline;
-        seen++;
         if (!cursor_id) {
             cli_error("io_error", "out of memory");
             rc = CLI_EXIT_IO;
         } else {
-            row_problem p = {NULL, {0}};
-            int lrc = load_row(&row, &inst, &p);
-            if (lrc == CLI_EXIT_IO) {
-                row_error(s, row.id, &p);
-                rc = lrc;
-            } else if (lrc != CLI_EXIT_OK) {
-                rc = skip_row(s, &row, &p, now,
-                              strcmp(p.code, "inconsistent_row") == 0 ? &t->inconsistent
-                                                                      : &t->invalid);
-            } else if (ed_result_status(r = ed_tick(inst, now)) != ED_OK) {
-                p.code = ed_status_name(ed_result_status(r));
-                cli_str_puts(&p.why, "tick refused: ");
-                cli_str_puts(&p.why, ed_result_message(r));
-                if (ed_result_status(r) == ED_NO_MEMORY) {
-                    row_error(s, row.id, &p);
-                    rc = CLI_EXIT_IO;
-                } else {
-                    rc = skip_row(s, &row, &p, now, &t->refused);
-                }
-            } else if (ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
-                rc = write_outcome(s, inst, r, &n);
-                if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK)
-                    rc = store_error(s, "cannot commit");
-                if (rc == CLI_EXIT_OK) {
-                    t->ticked++;
-                    t->effects += n;
-                }
-            }
-            cli_str_free(&p.why);
+            rc = tick_row(s, &row, now, t);
         }
         if (s->in_tx)
             fleet_store_rollback(s);
-        ed_result_free(r);
-        ed_instance_free(inst);
         fleet_instance_row_free(&row);
-        if (rc != CLI_EXIT_OK)
-            break;
-        if (progress && total > 0 && (seen % 64 == 0 || seen == total)) {
-            size_t done = seen > total ? total : seen;
-            int width = 30, fill = (int)(done * 30 / total);
-            fprintf(stderr, "\rticking [%.*s%*s] %zu/%zu", fill,
-                    "##############################", width - fill, "", done, total);
-        }
+        progress_step(&bar);
     }
-    if (progress && total > 0)
-        (void)fputs("\n", stderr);
+    progress_end(&bar);
     free(cursor_id);
     return rc;
 }
