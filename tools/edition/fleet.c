@@ -9,7 +9,7 @@
 #include "files.h"
 
 #if defined(EDITION_FLEET_SQLITE) || defined(EDITION_FLEET_PG)
-#include "fleet_store.h"
+#include "store.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -189,6 +189,18 @@ static int parse_time(const fleet_args *a, ed_time *now)
 static const char *shown(const fleet_store *s)
 {
     return s->shown ? s->shown : "the database";
+}
+
+/* The exit code of a store error (docs/cli.md). */
+static int fleet_err_exit(fleet_err e)
+{
+    switch (e) {
+    case FLEET_OK: return CLI_EXIT_OK;
+    case FLEET_NOT_FOUND:
+    case FLEET_CONFLICT: return CLI_EXIT_REFUSED;
+    case FLEET_SCHEMA: return CLI_EXIT_INVALID;
+    default: return CLI_EXIT_IO;
+    }
 }
 
 /* Prints the store's last error and returns its exit code. */
@@ -605,12 +617,10 @@ static int run_list(fleet_args *a)
 {
     fleet_store s;
     fleet_rows rows = {0};
-    cli_str sql = {0}, out = {0};
-    const char *p[3];
-    char kinds[4] = "ttt", now_text[24];
-    int np = 0;
-    ed_time now;
-    int rc = parse_time(a, &now);
+    fleet_list_filter f = {a->value[F_EDITION], a->value[F_LIFECYCLE], a->given[F_DUE], 0,
+                           a->given[F_SKIPPED]};
+    cli_str out = {0};
+    int rc = parse_time(a, &f.now);
 
     if (rc != CLI_EXIT_OK)
         return rc;
@@ -626,27 +636,7 @@ static int run_list(fleet_args *a)
     }
     if ((rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    cli_str_puts(&sql, "SELECT id, revision, edition, lifecycle, next_deadline, tick_failures, "
-                       "tick_error FROM instances WHERE 1 = 1");
-    if (a->given[F_EDITION]) {
-        p[np++] = a->value[F_EDITION];
-        cli_str_printf(&sql, " AND edition = $%d", np);
-    }
-    if (a->given[F_LIFECYCLE]) {
-        p[np++] = a->value[F_LIFECYCLE];
-        cli_str_printf(&sql, " AND lifecycle = $%d", np);
-    }
-    if (a->given[F_DUE]) {
-        snprintf(now_text, sizeof now_text, "%" PRId64, (int64_t)now);
-        kinds[np] = 'i';
-        p[np++] = now_text;
-        cli_str_printf(&sql, " AND next_deadline <= $%d", np);
-    }
-    if (a->given[F_SKIPPED])
-        cli_str_puts(&sql, " AND tick_failures > 0");
-    cli_str_puts(&sql, " ORDER BY id");
-    if (sql.failed ||
-        fleet_store_query(&s, sql.data, p, kinds, np, &rows) != FLEET_OK) {
+    if (fleet_store_list(&s, &f, &rows) != FLEET_OK) {
         rc = store_error(&s, "cannot list the instances");
     } else {
         for (size_t r = 0; r < rows.nrows; r++) {
@@ -667,7 +657,6 @@ static int run_list(fleet_args *a)
         rc = emit(&out, false);
     }
     fleet_rows_free(&rows);
-    cli_str_free(&sql);
     fleet_store_close(&s);
     return rc;
 }
@@ -675,77 +664,45 @@ static int run_list(fleet_args *a)
 static int run_stats(fleet_args *a)
 {
     fleet_store s;
-    fleet_rows rows = {0};
+    fleet_stats st;
     cli_str out = {0};
-    char now_text[24];
-    const char *p[] = {now_text};
     int rc = open_store(&s, a->pos[0], false);
 
     if (rc != CLI_EXIT_OK)
         return rc;
-    snprintf(now_text, sizeof now_text, "%" PRId64, (int64_t)time(NULL));
-    if (fleet_store_query(&s, "SELECT edition, lifecycle, COUNT(*) FROM instances GROUP BY "
-                              "edition, lifecycle ORDER BY edition, lifecycle",
-                          NULL, NULL, 0, &rows) != FLEET_OK)
-        goto failed;
+    if (fleet_store_stats(&s, (ed_time)time(NULL), &st) != FLEET_OK) {
+        rc = store_error(&s, "cannot read the statistics");
+        fleet_store_close(&s);
+        return rc;
+    }
     cli_str_puts(&out, "instances:\n");
-    for (size_t r = 0; r < rows.nrows; r++)
-        cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&rows, r, 0), fleet_cell(&rows, r, 1),
-                       fleet_cell(&rows, r, 2));
-    fleet_rows_free(&rows);
-    if (fleet_store_query(&s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, "i", 1,
-                          &rows) != FLEET_OK)
-        goto failed;
-    cli_str_printf(&out, "due now: %s\n", fleet_cell(&rows, 0, 0));
-    fleet_rows_free(&rows);
-    if (fleet_store_query(&s, "SELECT COUNT(*) FROM instances WHERE tick_failures > 0", NULL, NULL,
-                          0, &rows) != FLEET_OK)
-        goto failed;
-    cli_str_printf(&out, "cannot be ticked: %s (edition fleet list DB --skipped)\n",
-                   fleet_cell(&rows, 0, 0));
-    fleet_rows_free(&rows);
-    if (fleet_store_query(&s, "SELECT (SELECT COUNT(*) FROM effects WHERE state = 'pending'), "
-                              "(SELECT COUNT(*) FROM effects WHERE state = 'done'), "
-                              "(SELECT COUNT(*) FROM effects WHERE state = 'failed')",
-                          NULL, NULL, 0, &rows) != FLEET_OK)
-        goto failed;
-    cli_str_printf(&out, "effects: pending %s, done %s, failed %s\n", fleet_cell(&rows, 0, 0),
-                   fleet_cell(&rows, 0, 1), fleet_cell(&rows, 0, 2));
-    fleet_rows_free(&rows);
+    for (size_t r = 0; r < st.by_state.nrows; r++)
+        cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&st.by_state, r, 0),
+                       fleet_cell(&st.by_state, r, 1), fleet_cell(&st.by_state, r, 2));
+    cli_str_printf(&out, "due now: %" PRIu64 "\n", st.due);
+    cli_str_printf(&out, "cannot be ticked: %" PRIu64 " (edition fleet list DB --skipped)\n",
+                   st.skipped);
+    cli_str_printf(&out, "effects: pending %" PRIu64 ", done %" PRIu64 ", failed %" PRIu64 "\n",
+                   st.pending, st.done, st.failed);
+    fleet_stats_free(&st);
     fleet_store_close(&s);
     return emit(&out, false);
-failed:
-    rc = store_error(&s, "cannot read the statistics");
-    fleet_rows_free(&rows);
-    cli_str_free(&out);
-    fleet_store_close(&s);
-    return rc;
 }
 
 static int run_effects(fleet_args *a)
 {
     fleet_store s;
     fleet_rows rows = {0};
-    cli_str sql = {0}, out = {0};
-    const char *p[1];
-    int np = 0;
+    fleet_effects_filter f = {a->given[F_FAILED] ? "failed" : a->given[F_PENDING] ? "pending" : NULL,
+                              a->value[F_INSTANCE]};
+    cli_str out = {0};
     int rc;
 
     if (a->given[F_FAILED] && a->given[F_PENDING])
         return cli_usage("fleet effects: give --failed or --pending, not both");
     if ((rc = open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    cli_str_puts(&sql, "SELECT key, state, attempts, kind, last_error FROM effects WHERE 1 = 1");
-    if (a->given[F_FAILED])
-        cli_str_puts(&sql, " AND state = 'failed'");
-    if (a->given[F_PENDING])
-        cli_str_puts(&sql, " AND state = 'pending'");
-    if (a->given[F_INSTANCE]) {
-        p[np++] = a->value[F_INSTANCE];
-        cli_str_puts(&sql, " AND instance = $1");
-    }
-    cli_str_puts(&sql, " ORDER BY instance, revision, idx");
-    if (sql.failed || fleet_store_query(&s, sql.data, p, NULL, np, &rows) != FLEET_OK) {
+    if (fleet_store_effects(&s, &f, &rows) != FLEET_OK) {
         rc = store_error(&s, "cannot list the effects");
     } else {
         for (size_t r = 0; r < rows.nrows; r++) {
@@ -761,7 +718,6 @@ static int run_effects(fleet_args *a)
         rc = emit(&out, false);
     }
     fleet_rows_free(&rows);
-    cli_str_free(&sql);
     fleet_store_close(&s);
     return rc;
 }
@@ -907,20 +863,11 @@ typedef struct tick_progress {
 
 static void progress_start(fleet_store *s, ed_time now, bool on, tick_progress *p)
 {
-    fleet_rows rows = {0};
-    char n[24];
-    const char *params[] = {n};
-
+    uint64_t due = 0;
     memset(p, 0, sizeof *p);
     p->on = on;
-    if (!on)
-        return;
-    snprintf(n, sizeof n, "%" PRId64, (int64_t)now);
-    if (fleet_store_query(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", params,
-                          "i", 1, &rows) == FLEET_OK)
-        p->total = (size_t)strtoull(fleet_cell(&rows, 0, 0) ? fleet_cell(&rows, 0, 0) : "0",
-                                    NULL, 10);
-    fleet_rows_free(&rows);
+    if (on && fleet_store_count_due(s, now, &due) == FLEET_OK)
+        p->total = (size_t)due;
 }
 
 static void progress_step(tick_progress *p)

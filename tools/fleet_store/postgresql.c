@@ -1,6 +1,7 @@
 /* The PostgreSQL backend of the fleet store (fleet_store.h), through libpq:
  * any number of workers on one database, claiming rows with SKIP LOCKED. */
-#include "fleet_store.h"
+#include "store.h"
+#include "schema.h"
 
 #include <libpq-fe.h>
 #include <stdlib.h>
@@ -164,32 +165,6 @@ static fleet_err pg_exec(void *conn, const char *sql, const char *const *params,
     return e;
 }
 
-static const char *const pg_v1[] = {
-    "CREATE TABLE instances (id TEXT PRIMARY KEY, revision BIGINT NOT NULL, "
-    "snapshot TEXT NOT NULL, edition TEXT NOT NULL, lifecycle TEXT NOT NULL, "
-    "next_deadline BIGINT, updated_at BIGINT NOT NULL)",
-    "CREATE INDEX instances_due ON instances (next_deadline, id) WHERE next_deadline IS NOT NULL",
-    "CREATE TABLE effects (key TEXT PRIMARY KEY, instance TEXT NOT NULL REFERENCES instances (id), "
-    "revision BIGINT NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, document TEXT NOT NULL, "
-    "state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')), "
-    "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL DEFAULT 0, "
-    "last_error TEXT, created_at BIGINT NOT NULL, done_at BIGINT)",
-    "CREATE INDEX effects_order ON effects (instance, revision, idx)",
-    "CREATE INDEX effects_ready ON effects (next_attempt_at, instance, revision, idx) "
-    "WHERE state = 'pending'",
-    NULL,
-};
-
-/* Version 2: the tick failures of an instance. */
-static const char *const pg_v2[] = {
-    "ALTER TABLE instances ADD COLUMN tick_failures INTEGER NOT NULL DEFAULT 0",
-    "ALTER TABLE instances ADD COLUMN tick_retry_at BIGINT",
-    "ALTER TABLE instances ADD COLUMN tick_error TEXT",
-    NULL,
-};
-
-static const char *const *const pg_migrations[] = {pg_v1, pg_v2};
-
 const fleet_backend fleet_pg_backend = {
     .name = "postgresql",
     .open = pg_open,
@@ -197,5 +172,5 @@ const fleet_backend fleet_pg_backend = {
     .exec = pg_exec,
     .begin = "BEGIN",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
-    .migrations = pg_migrations,
+    .migrations = fleet_postgresql_migrations,
 };

@@ -4,14 +4,14 @@
  * (or -h), and `--` to end the options, and the same mistake gives the same
  * message everywhere.
  */
-#ifndef EDITION_ARGS_H
-#define EDITION_ARGS_H
+#ifndef EDITION_COMMON_ARGS_H
+#define EDITION_COMMON_ARGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "output.h"
 
 /* The most options one table may hold: bit i of a mask is option i. */
 #define CLI_MAX_OPTIONS 64
@@ -64,4 +64,4 @@ static inline bool cli_given(const cli_parsed *p, size_t option)
 /* Appends the "options:" block of `c`'s --help. */
 void cli_print_options(cli_str *out, const cli_command_line *c);
 
-#endif /* EDITION_ARGS_H */
+#endif /* EDITION_COMMON_ARGS_H */

@@ -5,7 +5,7 @@
  * missed (refusals, irreversible effects) and "!" on disruptive ones and
  * coming deletions.
  */
-#include "cli.h"
+#include "text.h"
 
 #include <string.h>
 

@@ -1,15 +1,20 @@
 /*
- * The store of `edition fleet`: instances and the outbox of their effects,
- * in SQLite or PostgreSQL (docs/fleet.md, "Schema").
+ * The fleet store: instances and the outbox of their effects, in SQLite or
+ * PostgreSQL (docs/fleet.md, "Schema"). An internal static library of the
+ * tools, not part of the public ABI of libedition; all of the fleet's SQL
+ * is inside it, and it knows nothing of the command line: its errors are
+ * fleet_err values with a message, which the fleet commands turn into exit
+ * codes.
  *
- * Two layers. A backend (fleet_sqlite.c, fleet_pg.c) opens a connection and
+ * Two layers. A backend (sqlite.c, postgresql.c) opens a connection and
  * runs one SQL statement with text parameters, classifying its errors. The
- * store (fleet_store.c) builds every operation the host needs on top of it:
- * the schema and its migrations, transactions, reading and writing instance
- * rows with a compare-and-set on the revision, inserting effects, claiming
- * due instances and ready effects, and recording the outcome of an effect.
- * The host code (fleet.c) sees only this header. It is not part of the
- * public ABI of libedition.
+ * store (store.c) builds every operation the host needs on top of it: the
+ * schema and its migrations (schema/<dialect>/<N>.sql, embedded at build
+ * time), transactions, reading and writing instance rows with a
+ * compare-and-set on the revision, inserting effects, claiming due
+ * instances and ready effects, recording the outcome of an effect, and the
+ * listings and counts of the fleet commands. tests/fleet_store runs one
+ * conformance suite against every backend.
  */
 #ifndef EDITION_FLEET_STORE_H
 #define EDITION_FLEET_STORE_H
@@ -18,13 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
-
-/* The schema version this program writes and reads. Version 2: STRICT
- * tables on SQLite (an ID is text, never converted to a number), and the
- * tick failures of each instance row (tick_failures, tick_retry_at,
- * tick_error). */
-#define FLEET_SCHEMA_VERSION 2
+#include "libedition.h"
+#include "schema.h" /* FLEET_SCHEMA_VERSION: the highest of schema/<dialect>/<N>.sql */
+#include "str.h"
 
 typedef enum fleet_err {
     FLEET_OK = 0,
@@ -193,13 +194,39 @@ fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key);
 fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline,
                            bool *has_effect, ed_time *effect_at);
 
-/* A query of the host's own (list, stats), in the store's dialect. */
-fleet_err fleet_store_query(fleet_store *s, const char *sql, const char *const *params,
-                            const char *kinds, int nparams, fleet_rows *rows);
+/* The instances of `fleet list`, by ID: the columns id, revision, edition,
+ * lifecycle, next_deadline (NULL for none), tick_failures, tick_error. */
+typedef struct fleet_list_filter {
+    const char *edition;   /* NULL: any */
+    const char *lifecycle; /* NULL: any */
+    bool due;              /* only those due at `now` */
+    ed_time now;
+    bool skipped; /* only those that could not be ticked (tick_failures > 0) */
+} fleet_list_filter;
+fleet_err fleet_store_list(fleet_store *s, const fleet_list_filter *f, fleet_rows *rows);
+
+/* The effects of `fleet effects`, in key order: the columns key, state,
+ * attempts, kind, last_error. */
+typedef struct fleet_effects_filter {
+    const char *state;    /* "pending", "done", "failed"; NULL: any */
+    const char *instance; /* NULL: any */
+} fleet_effects_filter;
+fleet_err fleet_store_effects(fleet_store *s, const fleet_effects_filter *f, fleet_rows *rows);
+
+/* The counts of `fleet stats`. */
+typedef struct fleet_stats {
+    fleet_rows by_state; /* edition, lifecycle, count; ordered */
+    uint64_t due;        /* instances due at `now` */
+    uint64_t skipped;    /* instances that could not be ticked */
+    uint64_t pending, done, failed; /* effects */
+} fleet_stats;
+fleet_err fleet_store_stats(fleet_store *s, ed_time now, fleet_stats *out);
+void fleet_stats_free(fleet_stats *st);
+
+/* The number of instances due at `now`. */
+fleet_err fleet_store_count_due(fleet_store *s, ed_time now, uint64_t *count);
 
 /* The code of an error for the error line: "database_unreachable", ... */
 const char *fleet_err_code(fleet_err e);
-/* Its exit code (docs/cli.md). */
-int fleet_err_exit(fleet_err e);
 
 #endif /* EDITION_FLEET_STORE_H */

@@ -1,5 +1,6 @@
 /* The store of `edition fleet` over a backend (fleet_store.h). */
-#include "fleet_store.h"
+#include "store.h"
+#include "schema.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -63,17 +64,6 @@ const char *fleet_err_code(fleet_err e)
     case FLEET_ERROR: return "database_error";
     }
     return "database_error";
-}
-
-int fleet_err_exit(fleet_err e)
-{
-    switch (e) {
-    case FLEET_OK: return CLI_EXIT_OK;
-    case FLEET_NOT_FOUND:
-    case FLEET_CONFLICT: return CLI_EXIT_REFUSED;
-    case FLEET_SCHEMA: return CLI_EXIT_INVALID;
-    default: return CLI_EXIT_IO;
-    }
 }
 
 /* The schema version a fleet_meta cell holds: 0 (no schema) when the cell
@@ -323,11 +313,6 @@ static fleet_err run(fleet_store *s, const char *sql, const char *const *p, cons
     return e == FLEET_OK ? FLEET_OK : fail(s, e);
 }
 
-fleet_err fleet_store_query(fleet_store *s, const char *sql, const char *const *params,
-                            const char *kinds, int nparams, fleet_rows *rows)
-{
-    return run(s, sql, params, kinds, nparams, rows, NULL);
-}
 
 fleet_err fleet_store_open(fleet_store *s, const char *uri, bool create)
 {
@@ -793,4 +778,115 @@ fleet_err fleet_store_tick_failed(fleet_store *s, const char *id, const char *er
     if (e == FLEET_OK)
         return fleet_store_commit(s);
     return abandon(s, e);
+}
+
+fleet_err fleet_store_list(fleet_store *s, const fleet_list_filter *f, fleet_rows *rows)
+{
+    const char *p[3];
+    char kinds[4] = "ttt", now_text[24];
+    int np = 0;
+    cli_str sql = {0};
+    fleet_err e;
+
+    cli_str_puts(&sql, "SELECT id, revision, edition, lifecycle, next_deadline, tick_failures, "
+                       "tick_error FROM instances WHERE 1 = 1");
+    if (f->edition) {
+        p[np++] = f->edition;
+        cli_str_printf(&sql, " AND edition = $%d", np);
+    }
+    if (f->lifecycle) {
+        p[np++] = f->lifecycle;
+        cli_str_printf(&sql, " AND lifecycle = $%d", np);
+    }
+    if (f->due) {
+        time_text(now_text, sizeof now_text, f->now);
+        kinds[np] = 'i';
+        p[np++] = now_text;
+        cli_str_printf(&sql, " AND next_deadline <= $%d", np);
+    }
+    if (f->skipped)
+        cli_str_puts(&sql, " AND tick_failures > 0");
+    cli_str_puts(&sql, " ORDER BY id");
+    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                   : run(s, sql.data, p, kinds, np, rows, NULL);
+    cli_str_free(&sql);
+    return e;
+}
+
+fleet_err fleet_store_effects(fleet_store *s, const fleet_effects_filter *f, fleet_rows *rows)
+{
+    const char *p[2];
+    int np = 0;
+    cli_str sql = {0};
+    fleet_err e;
+
+    cli_str_puts(&sql, "SELECT key, state, attempts, kind, last_error FROM effects WHERE 1 = 1");
+    if (f->state) {
+        p[np++] = f->state;
+        cli_str_printf(&sql, " AND state = $%d", np);
+    }
+    if (f->instance) {
+        p[np++] = f->instance;
+        cli_str_printf(&sql, " AND instance = $%d", np);
+    }
+    cli_str_puts(&sql, " ORDER BY instance, revision, idx");
+    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                   : run(s, sql.data, p, NULL, np, rows, NULL);
+    cli_str_free(&sql);
+    return e;
+}
+
+static uint64_t to_u64(const char *text)
+{
+    return text ? (uint64_t)strtoull(text, NULL, 10) : 0;
+}
+
+fleet_err fleet_store_count_due(fleet_store *s, ed_time now, uint64_t *count)
+{
+    char n[24];
+    const char *p[] = {n};
+    fleet_rows rows = {0};
+    fleet_err e;
+
+    time_text(n, sizeof n, now);
+    e = run(s, "SELECT COUNT(*) FROM instances WHERE next_deadline <= $1", p, "i", 1, &rows,
+            NULL);
+    *count = e == FLEET_OK ? to_u64(fleet_cell(&rows, 0, 0)) : 0;
+    fleet_rows_free(&rows);
+    return e;
+}
+
+fleet_err fleet_store_stats(fleet_store *s, ed_time now, fleet_stats *out)
+{
+    fleet_rows rows = {0};
+    fleet_err e;
+
+    memset(out, 0, sizeof *out);
+    e = run(s, "SELECT edition, lifecycle, COUNT(*) FROM instances GROUP BY edition, lifecycle "
+               "ORDER BY edition, lifecycle",
+            NULL, NULL, 0, &out->by_state, NULL);
+    if (e == FLEET_OK)
+        e = fleet_store_count_due(s, now, &out->due);
+    if (e == FLEET_OK)
+        e = run(s,
+                "SELECT (SELECT COUNT(*) FROM instances WHERE tick_failures > 0), "
+                "(SELECT COUNT(*) FROM effects WHERE state = 'pending'), "
+                "(SELECT COUNT(*) FROM effects WHERE state = 'done'), "
+                "(SELECT COUNT(*) FROM effects WHERE state = 'failed')",
+                NULL, NULL, 0, &rows, NULL);
+    if (e == FLEET_OK) {
+        out->skipped = to_u64(fleet_cell(&rows, 0, 0));
+        out->pending = to_u64(fleet_cell(&rows, 0, 1));
+        out->done = to_u64(fleet_cell(&rows, 0, 2));
+        out->failed = to_u64(fleet_cell(&rows, 0, 3));
+    }
+    fleet_rows_free(&rows);
+    if (e != FLEET_OK)
+        fleet_stats_free(out);
+    return e;
+}
+
+void fleet_stats_free(fleet_stats *st)
+{
+    fleet_rows_free(&st->by_state);
 }
