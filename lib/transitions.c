@@ -474,7 +474,8 @@ ed_result *ed__upgrade(const ed_instance *in, ed_time now, int64_t months_given)
 
 ed_result *ed_set_post_expiration_action(const ed_instance *in, ed_time now, ed_action action)
 {
-    return ed__set_post_expiration_action(in, now, (int64_t)action);
+    /* through int: an enum of unsigned type would show -1 as 4294967295 */
+    return ed__set_post_expiration_action(in, now, (int64_t)(int)action);
 }
 
 ed_result *ed__set_post_expiration_action(const ed_instance *in, ed_time now, int64_t value)
@@ -775,7 +776,7 @@ ed_result *ed_downgrade(const ed_instance *in, ed_time now)
 
 ed_result *ed_plan_downgrade(const ed_instance *in, ed_time now, ed_plan_mode mode)
 {
-    return ed__plan_downgrade(in, now, (int64_t)mode);
+    return ed__plan_downgrade(in, now, (int64_t)(int)mode);
 }
 
 ed_result *ed__plan_downgrade(const ed_instance *in, ed_time now, int64_t value)

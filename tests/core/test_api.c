@@ -602,6 +602,13 @@ START_TEST(test_command_apply_names_a_wide_value_as_given)
             ed_command_free(c);
         }
     }
+    /* the direct functions name a negative enum value as negative */
+    ed_result *r = ed_set_post_expiration_action(m, t, (ed_action)-1);
+    ck_assert_ptr_nonnull(strstr(ed_result_message(r), "action -1 is "));
+    ed_result_free(r);
+    r = ed_plan_downgrade(m, t, (ed_plan_mode)-7);
+    ck_assert_ptr_nonnull(strstr(ed_result_message(r), "mode -7 is "));
+    ed_result_free(r);
     ed_instance_free(m);
     ed_instance_free(p);
     ed_instance_free(s);
