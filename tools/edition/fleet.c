@@ -2,7 +2,8 @@
  * `edition fleet`: many instances in SQLite or PostgreSQL, their effects in
  * a transactional outbox, ticked at their deadlines and dispatched to a
  * handler command (docs/fleet.md). Every lifecycle decision is the
- * library's; this file reads and writes rows through fleet_store.h.
+ * library's; this file reads and writes rows through the fleet store
+ * (tools/fleet_store/store.h), which holds all of the SQL.
  */
 #include "fleet.h"
 #include "args.h"

@@ -1,0 +1,580 @@
+/*
+ * The fleet store's conformance suite (tools/fleet_store/store.h): every
+ * operation, compare-and-set conflicts, claims from two connections,
+ * migrations from every earlier schema version and the classification of
+ * errors, run against each backend. EDITION_STORE_URI names the database:
+ * a postgresql:// URI (run_store_suite.py starts the server), or a folder
+ * in which each case makes a SQLite file of its own. A case that cannot
+ * hold for a backend is not registered for it (docs/fleet.md says which).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static const char *base;
+static bool is_pg;
+static int made;
+
+#define T0 ((ed_time)1767225600) /* 2026-01-01T00:00:00Z */
+
+/* A database URI of its own for one case: a new SQLite file, or the
+ * PostgreSQL database emptied. */
+static const char *fresh_uri(void)
+{
+    static char path[4096];
+    if (is_pg)
+        return base;
+    snprintf(path, sizeof path, "%s/store-%ld-%d.sqlite", base, (long)getpid(), made++);
+    (void)unlink(path);
+    return path;
+}
+
+static void exec_sql(fleet_store *s, const char *sql)
+{
+    cli_str msg = {0};
+    fleet_err e = s->be->exec(s->conn, sql, NULL, NULL, 0, NULL, NULL, &msg);
+    ck_assert_msg(e == FLEET_OK, "%s: %s", sql, msg.data ? msg.data : "");
+    cli_str_free(&msg);
+}
+
+/* Opens an empty database of the current schema version. */
+static void open_fresh(fleet_store *s)
+{
+    int from = -1;
+    const char *uri = fresh_uri();
+    ck_assert_int_eq(fleet_store_open(s, uri, true), FLEET_OK);
+    if (is_pg)
+        exec_sql(s, "DROP TABLE IF EXISTS effects, instances, fleet_meta");
+    ck_assert_int_eq(fleet_store_migrate(s, &from), FLEET_OK);
+    ck_assert_int_eq(from, 0);
+}
+
+/* The row of a new Enterprise Platinum instance bought at T0 for a month. */
+static void make_row(const char *id, fleet_instance_row *row)
+{
+    ed_result *r = ed_create_enterprise_platinum(id, "http://mq.example:8080", T0, 1, NULL);
+    const ed_instance *inst = ed_result_instance(r);
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    ck_assert_int_eq(ed_instance_dump_json(inst, buf), ED_OK);
+    memset(row, 0, sizeof *row);
+    row->id = strdup(id);
+    row->snapshot = strdup(ed_buffer_data(buf));
+    row->edition = strdup(ed_edition_name(ed_instance_edition(inst)));
+    row->lifecycle = strdup(ed_lifecycle_name(ed_instance_lifecycle(inst)));
+    row->revision = ed_instance_revision(inst);
+    row->has_deadline = ed_instance_next_deadline(inst, &row->next_deadline);
+    ed_buffer_free(buf);
+    ed_result_free(r);
+}
+
+static void add_row(fleet_store *s, const char *id, ed_time deadline)
+{
+    fleet_instance_row row;
+    make_row(id, &row);
+    row.next_deadline = deadline;
+    ck_assert_int_eq(fleet_store_insert(s, &row), FLEET_OK);
+    fleet_instance_row_free(&row);
+}
+
+static void add_effect(fleet_store *s, const char *instance, uint64_t revision, int64_t index)
+{
+    char key[128];
+    fleet_effect_row e = {0};
+    snprintf(key, sizeof key, "%s/%llu/%lld", instance, (unsigned long long)revision,
+             (long long)index);
+    e.key = key;
+    e.instance = (char *)instance;
+    e.revision = revision;
+    e.index = index;
+    e.kind = (char *)"notice.expiry";
+    e.document = (char *)"{\"key\":\"x\"}";
+    ck_assert_int_eq(fleet_store_insert_effect(s, &e), FLEET_OK);
+}
+
+static void free_claimed(fleet_effect_row *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fleet_effect_row_free(&e[i]);
+    free(e);
+}
+
+START_TEST(test_migrate_a_new_database_then_nothing_to_do)
+{
+    fleet_store s;
+    int from = -1;
+    open_fresh(&s);
+    ck_assert_int_eq(fleet_store_migrate(&s, &from), FLEET_OK);
+    ck_assert_int_eq(from, FLEET_SCHEMA_VERSION);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* Each earlier version, built from its own migrations, with a row in it:
+ * migrate brings it to this version and keeps the row. */
+START_TEST(test_migrate_from_every_earlier_version)
+{
+    for (int v = 1; v < FLEET_SCHEMA_VERSION; v++) {
+        fleet_store s;
+        fleet_instance_row row, got;
+        char sql[512];
+        int from = -1;
+        const char *uri = fresh_uri();
+        ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
+        if (is_pg)
+            exec_sql(&s, "DROP TABLE IF EXISTS effects, instances, fleet_meta");
+        exec_sql(&s, "CREATE TABLE fleet_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        for (int k = 1; k <= v; k++)
+            for (size_t i = 0; s.be->migrations[k - 1][i]; i++)
+                exec_sql(&s, s.be->migrations[k - 1][i]);
+        snprintf(sql, sizeof sql, "INSERT INTO fleet_meta VALUES ('schema_version', '%d')", v);
+        exec_sql(&s, sql);
+        make_row("MQ_OLD", &row);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO instances (id, revision, snapshot, edition, lifecycle, "
+                 "next_deadline, updated_at) VALUES ('MQ_OLD', 0, '%s', '%s', '%s', %lld, 0)",
+                 "{}", row.edition, row.lifecycle, (long long)row.next_deadline);
+        exec_sql(&s, sql);
+        fleet_store_close(&s);
+
+        ck_assert_int_eq(fleet_store_open(&s, uri, false), FLEET_SCHEMA);
+        ck_assert_ptr_nonnull(strstr(s.msg.data, "older than this edition's"));
+        fleet_store_close(&s);
+        ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
+        ck_assert_int_eq(fleet_store_migrate(&s, &from), FLEET_OK);
+        ck_assert_int_eq(from, v);
+        fleet_store_close(&s);
+        ck_assert_int_eq(fleet_store_open(&s, uri, false), FLEET_OK);
+        ck_assert_int_eq(fleet_store_get(&s, "MQ_OLD", false, &got), FLEET_OK);
+        ck_assert_str_eq(got.edition, row.edition);
+        ck_assert_int_eq(got.next_deadline, row.next_deadline);
+        ck_assert_int_eq(got.tick_failures, 0);
+        fleet_instance_row_free(&got);
+        fleet_instance_row_free(&row);
+        fleet_store_close(&s);
+    }
+}
+END_TEST
+
+START_TEST(test_schema_errors)
+{
+    fleet_store s;
+    const char *uri = fresh_uri();
+    /* not initialised */
+    ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
+    if (is_pg)
+        exec_sql(&s, "DROP TABLE IF EXISTS effects, instances, fleet_meta");
+    fleet_store_close(&s);
+    ck_assert_int_eq(fleet_store_open(&s, uri, false), FLEET_SCHEMA);
+    ck_assert_ptr_nonnull(strstr(s.msg.data, "not a fleet database"));
+    fleet_store_close(&s);
+    /* newer, and not a number */
+    for (int i = 0; i < 2; i++) {
+        int from = -1;
+        ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
+        (void)fleet_store_migrate(&s, &from);
+        exec_sql(&s, i == 0 ? "UPDATE fleet_meta SET value = '99'"
+                            : "UPDATE fleet_meta SET value = '1.0'");
+        fleet_store_close(&s);
+        ck_assert_int_eq(fleet_store_open(&s, uri, false), FLEET_SCHEMA);
+        ck_assert_ptr_nonnull(strstr(s.msg.data, i == 0 ? "newer" : "does not know"));
+        fleet_store_close(&s);
+        ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
+        ck_assert_int_eq(fleet_store_migrate(&s, &from), FLEET_SCHEMA);
+        fleet_store_close(&s);
+    }
+}
+END_TEST
+
+START_TEST(test_unreachable)
+{
+    fleet_store s;
+    const char *uri = is_pg ? "postgresql:///none?host=/nonexistent-edition-dir&connect_timeout=2"
+                            : "/nonexistent-edition-dir/fleet.sqlite";
+    ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_UNREACHABLE);
+    ck_assert_str_eq(fleet_err_code(s.err), "database_unreachable");
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_insert_get_and_conflicts)
+{
+    fleet_store s;
+    fleet_instance_row row, got;
+    open_fresh(&s);
+    make_row("-0", &row);
+    ck_assert_int_eq(fleet_store_insert(&s, &row), FLEET_OK);
+    ck_assert_int_eq(fleet_store_insert(&s, &row), FLEET_CONFLICT);
+    ck_assert_int_eq(fleet_store_get(&s, "0", false, &got), FLEET_NOT_FOUND);
+    ck_assert_int_eq(fleet_store_get(&s, "-0", false, &got), FLEET_OK);
+    ck_assert_str_eq(got.id, "-0");
+    ck_assert_str_eq(got.snapshot, row.snapshot);
+    ck_assert_int_eq(got.revision, row.revision);
+    fleet_instance_row_free(&got);
+    /* compare-and-set: the revision read, or a conflict that changes nothing */
+    row.revision = 1;
+    ck_assert_int_eq(fleet_store_put_cas(&s, &row, 7), FLEET_CONFLICT);
+    ck_assert_int_eq(fleet_store_put_cas(&s, &row, 0), FLEET_OK);
+    ck_assert_int_eq(fleet_store_put_cas(&s, &row, 0), FLEET_CONFLICT);
+    ck_assert_int_eq(fleet_store_get(&s, "-0", false, &got), FLEET_OK);
+    ck_assert_int_eq(got.revision, 1);
+    fleet_instance_row_free(&got);
+    /* effect keys are unique */
+    add_effect(&s, "-0", 1, 0);
+    {
+        fleet_effect_row e = {0};
+        e.key = (char *)"-0/1/0";
+        e.instance = (char *)"-0";
+        e.revision = 1;
+        e.kind = (char *)"notice.expiry";
+        e.document = (char *)"{}";
+        ck_assert_int_eq(fleet_store_insert_effect(&s, &e), FLEET_CONFLICT);
+    }
+    fleet_instance_row_free(&row);
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_transactions_roll_back)
+{
+    fleet_store s;
+    fleet_instance_row got;
+    open_fresh(&s);
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    add_row(&s, "MQ_A", T0);
+    fleet_store_rollback(&s);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_A", false, &got), FLEET_NOT_FOUND);
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    add_row(&s, "MQ_A", T0);
+    ck_assert_int_eq(fleet_store_commit(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_A", false, &got), FLEET_OK);
+    fleet_instance_row_free(&got);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* Due rows come in (next_deadline, id) order after the cursor; a row that
+ * failed to tick waits out its backoff when asked to. */
+START_TEST(test_claim_due_order_cursor_and_backoff)
+{
+    fleet_store s;
+    fleet_instance_row row;
+    int64_t failures = 0;
+    uint64_t due = 0;
+    open_fresh(&s);
+    add_row(&s, "MQ_B", T0 + 10);
+    add_row(&s, "MQ_A", T0 + 10);
+    add_row(&s, "MQ_C", T0 + 5);
+    add_row(&s, "MQ_LATER", T0 + 1000);
+    ck_assert_int_eq(fleet_store_count_due(&s, T0 + 10, &due), FLEET_OK);
+    ck_assert_int_eq(due, 3);
+    {
+        const char *want[] = {"MQ_C", "MQ_A", "MQ_B"};
+        ed_time cd = 0;
+        char *cid = NULL;
+        for (size_t i = 0; i < 3; i++) {
+            ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+            ck_assert_int_eq(fleet_store_claim_due(&s, T0 + 10, cd, cid, false, &row), FLEET_OK);
+            ck_assert_str_eq(row.id, want[i]);
+            fleet_store_rollback(&s);
+            free(cid);
+            cid = strdup(row.id);
+            cd = row.next_deadline;
+            fleet_instance_row_free(&row);
+        }
+        ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+        ck_assert_int_eq(fleet_store_claim_due(&s, T0 + 10, cd, cid, false, &row),
+                         FLEET_NOT_FOUND);
+        fleet_store_rollback(&s);
+        free(cid);
+    }
+    ck_assert_int_eq(fleet_store_tick_failed(&s, "MQ_C", "broken", T0 + 60, &failures),
+                     FLEET_OK);
+    ck_assert_int_eq(failures, 1);
+    ck_assert_int_eq(fleet_store_tick_failed(&s, "MQ_C", "broken", T0 + 60, &failures),
+                     FLEET_OK);
+    ck_assert_int_eq(failures, 2);
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_due(&s, T0 + 10, 0, NULL, true, &row), FLEET_OK);
+    ck_assert_str_eq(row.id, "MQ_A"); /* MQ_C waits until T0 + 60 */
+    fleet_instance_row_free(&row);
+    ck_assert_int_eq(fleet_store_claim_due(&s, T0 + 10, 0, NULL, false, &row), FLEET_OK);
+    ck_assert_str_eq(row.id, "MQ_C");
+    ck_assert_int_eq(row.tick_failures, 2);
+    fleet_store_rollback(&s);
+    /* a write of the row clears its failures */
+    row.revision = 1;
+    ck_assert_int_eq(fleet_store_put_cas(&s, &row, 0), FLEET_OK);
+    fleet_instance_row_free(&row);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_C", false, &row), FLEET_OK);
+    ck_assert_int_eq(row.tick_failures, 0);
+    fleet_instance_row_free(&row);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* Ready effects: the first not done of each instance, in key order, leased
+ * and counted; an outcome is recorded only under the current claim. */
+START_TEST(test_claim_effects_order_lease_and_fencing)
+{
+    fleet_store s;
+    fleet_effect_row *e = NULL;
+    size_t n = 0;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0);
+    add_row(&s, "MQ_B", T0);
+    add_effect(&s, "MQ_A", 1, 1);
+    add_effect(&s, "MQ_A", 1, 0);
+    add_effect(&s, "MQ_A", 2, 0);
+    add_effect(&s, "MQ_B", 1, 0);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 2); /* one per instance */
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(e[i].attempts, 1);
+        ck_assert_int_eq(e[i].index, 0);
+        ck_assert_int_eq(e[i].revision, 1);
+    }
+    free_claimed(e, n);
+    /* leased: nothing ready before the lease ends, the same effects after */
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 29, T0 + 60, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 0);
+    free(e);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 30, T0 + 60, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 2);
+    {
+        /* the first claim's outcome (attempt 1) is fenced off; the second's counts */
+        fleet_outcome stale = {"MQ_A/1/0", 1, true, false, false, NULL, 0};
+        fleet_outcome fresh = {"MQ_A/1/0", 2, true, false, false, NULL, 0};
+        fleet_outcome back = {"MQ_B/1/0", 2, false, true, false, NULL, 0};
+        ck_assert_int_eq(fleet_store_record(&s, &stale, 1, T0 + 31), FLEET_OK);
+        free_claimed(e, n);
+        ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 31, T0 + 60, 10, &e, &n), FLEET_OK);
+        ck_assert_int_eq(n, 0);
+        free(e);
+        ck_assert_int_eq(fleet_store_record(&s, &fresh, 1, T0 + 31), FLEET_OK);
+        ck_assert_int_eq(fleet_store_record(&s, &back, 1, T0 + 31), FLEET_OK);
+    }
+    /* MQ_A's next in key order (1/1), and MQ_B's given back without an attempt */
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 31, T0 + 60, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(e[i].instance, "MQ_A") == 0) {
+            ck_assert_str_eq(e[i].key, "MQ_A/1/1");
+            ck_assert_int_eq(e[i].attempts, 1);
+        } else {
+            ck_assert_str_eq(e[i].key, "MQ_B/1/0");
+            ck_assert_int_eq(e[i].attempts, 2); /* 2 claims, 1 given back, this one */
+        }
+    }
+    free_claimed(e, n);
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_failed_effect_holds_its_instance_until_requeued)
+{
+    fleet_store s;
+    fleet_effect_row *e = NULL;
+    size_t n = 0;
+    bool has_dl = false, has_ef = false;
+    ed_time dl = 0, at = 0;
+    fleet_stats st;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0 + 100);
+    add_effect(&s, "MQ_A", 1, 0);
+    add_effect(&s, "MQ_A", 1, 1);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 1);
+    {
+        fleet_outcome dead = {"MQ_A/1/0", 1, false, false, true, "the handler failed", T0};
+        ck_assert_int_eq(fleet_store_record(&s, &dead, 1, T0), FLEET_OK);
+    }
+    free_claimed(e, n);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 1000, T0 + 1030, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 0);
+    free(e);
+    ck_assert_int_eq(fleet_store_wake(&s, &has_dl, &dl, &has_ef, &at), FLEET_OK);
+    ck_assert(has_dl);
+    ck_assert_int_eq(dl, T0 + 100);
+    ck_assert(!has_ef); /* held back by the failed one */
+    ck_assert_int_eq(fleet_store_stats(&s, T0 + 100, &st), FLEET_OK);
+    ck_assert_int_eq(st.failed, 1);
+    ck_assert_int_eq(st.pending, 1);
+    ck_assert_int_eq(st.due, 1);
+    ck_assert_int_eq(st.by_state.nrows, 1);
+    fleet_stats_free(&st);
+    ck_assert_int_eq(fleet_store_effect_requeue(&s, "MQ_A/1/1"), FLEET_NOT_FOUND);
+    ck_assert_int_eq(fleet_store_effect_requeue(&s, "MQ_A/1/0"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 1000, T0 + 1030, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(e[0].key, "MQ_A/1/0");
+    ck_assert_int_eq(e[0].attempts, 1);
+    free_claimed(e, n);
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_list_and_effects_filters)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    fleet_list_filter all = {NULL, NULL, false, 0, false};
+    fleet_list_filter due = {"enterprise_platinum", NULL, true, T0 + 10, false};
+    fleet_list_filter skipped = {NULL, NULL, false, 0, true};
+    fleet_effects_filter of_b = {NULL, "MQ_B"};
+    fleet_effects_filter failed = {"failed", NULL};
+    int64_t failures = 0;
+    open_fresh(&s);
+    add_row(&s, "MQ_B", T0 + 10);
+    add_row(&s, "MQ_A", T0 + 1000);
+    add_effect(&s, "MQ_B", 1, 0);
+    add_effect(&s, "MQ_A", 1, 0);
+    ck_assert_int_eq(fleet_store_list(&s, &all, &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 2);
+    ck_assert_str_eq(fleet_cell(&rows, 0, 0), "MQ_A");
+    fleet_rows_free(&rows);
+    ck_assert_int_eq(fleet_store_list(&s, &due, &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 1);
+    ck_assert_str_eq(fleet_cell(&rows, 0, 0), "MQ_B");
+    fleet_rows_free(&rows);
+    ck_assert_int_eq(fleet_store_tick_failed(&s, "MQ_A", "bad row", T0, &failures), FLEET_OK);
+    ck_assert_int_eq(fleet_store_list(&s, &skipped, &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 1);
+    ck_assert_str_eq(fleet_cell(&rows, 0, 6), "bad row");
+    fleet_rows_free(&rows);
+    ck_assert_int_eq(fleet_store_effects(&s, &of_b, &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 1);
+    ck_assert_str_eq(fleet_cell(&rows, 0, 0), "MQ_B/1/0");
+    ck_assert_str_eq(fleet_cell(&rows, 0, 1), "pending");
+    fleet_rows_free(&rows);
+    ck_assert_int_eq(fleet_store_effects(&s, &failed, &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 0);
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* Two connections at once: a row one holds is never the other's. On
+ * PostgreSQL the second skips the locked row (SKIP LOCKED); on SQLite the
+ * second writer waits for the first, then finds its claim leased. */
+START_TEST(test_two_connections_never_claim_the_same_row)
+{
+    fleet_store a, b;
+    fleet_instance_row ra, rb;
+    fleet_effect_row *ea = NULL, *eb = NULL;
+    size_t na = 0, nb = 0;
+    open_fresh(&a);
+    add_row(&a, "MQ_A", T0);
+    add_row(&a, "MQ_B", T0);
+    add_effect(&a, "MQ_A", 1, 0);
+    ck_assert_int_eq(fleet_store_open(&b, is_pg ? base : a.uri, false), FLEET_OK);
+    if (is_pg) {
+        ck_assert_int_eq(fleet_store_begin(&a), FLEET_OK);
+        ck_assert_int_eq(fleet_store_claim_due(&a, T0 + 10, 0, NULL, false, &ra), FLEET_OK);
+        ck_assert_int_eq(fleet_store_begin(&b), FLEET_OK);
+        ck_assert_int_eq(fleet_store_claim_due(&b, T0 + 10, 0, NULL, false, &rb), FLEET_OK);
+        ck_assert_str_ne(ra.id, rb.id);
+        fleet_store_rollback(&b);
+        fleet_store_rollback(&a);
+        fleet_instance_row_free(&ra);
+        fleet_instance_row_free(&rb);
+    }
+    ck_assert_int_eq(fleet_store_claim_effects(&a, T0, T0 + 30, 10, &ea, &na), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_effects(&b, T0, T0 + 30, 10, &eb, &nb), FLEET_OK);
+    ck_assert_int_eq(na + nb, 1);
+    free_claimed(ea, na);
+    free_claimed(eb, nb);
+    fleet_store_close(&b);
+    fleet_store_close(&a);
+}
+END_TEST
+
+/* A writer that cannot get its lock in time: database_busy. */
+START_TEST(test_busy)
+{
+    fleet_store a, b;
+    fleet_instance_row row;
+    open_fresh(&a);
+    add_row(&a, "MQ_A", T0);
+    ck_assert_int_eq(fleet_store_open(&b, is_pg ? base : a.uri, false), FLEET_OK);
+    ck_assert_int_eq(fleet_store_begin(&a), FLEET_OK);
+    ck_assert_int_eq(fleet_store_get(&a, "MQ_A", true, &row), FLEET_OK);
+    fleet_instance_row_free(&row);
+    if (is_pg) {
+        exec_sql(&b, "SET lock_timeout = '50ms'");
+        ck_assert_int_eq(fleet_store_begin(&b), FLEET_OK);
+        ck_assert_int_eq(fleet_store_get(&b, "MQ_A", true, &row), FLEET_BUSY);
+        fleet_store_rollback(&b);
+    } else {
+        exec_sql(&b, "PRAGMA busy_timeout = 50");
+        ck_assert_int_eq(fleet_store_begin(&b), FLEET_BUSY);
+    }
+    ck_assert_str_eq(fleet_err_code(b.err), "database_busy");
+    fleet_store_rollback(&a);
+    fleet_store_close(&b);
+    fleet_store_close(&a);
+}
+END_TEST
+
+/* SQLite: a database that may not grow (max_page_count) is full. */
+START_TEST(test_full)
+{
+    fleet_store s;
+    fleet_err e = FLEET_OK;
+    open_fresh(&s);
+    exec_sql(&s, "PRAGMA max_page_count = 16");
+    for (int i = 0; i < 1000 && e == FLEET_OK; i++) {
+        char id[32];
+        fleet_instance_row row;
+        snprintf(id, sizeof id, "MQ_%04d", i);
+        make_row(id, &row);
+        e = fleet_store_insert(&s, &row);
+        fleet_instance_row_free(&row);
+    }
+    ck_assert_int_eq(e, FLEET_FULL);
+    ck_assert_str_eq(fleet_err_code(s.err), "database_full");
+    fleet_store_close(&s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite;
+    TCase *tc;
+    SRunner *sr;
+    int failed;
+
+    base = getenv("EDITION_STORE_URI");
+    if (!base || !*base) {
+        fprintf(stderr, "test_store: set EDITION_STORE_URI (run_store_suite.py does)\n");
+        return EXIT_FAILURE;
+    }
+    is_pg = fleet_is_postgresql(base);
+    suite = suite_create(is_pg ? "fleet_store postgresql" : "fleet_store sqlite");
+    tc = tcase_create(is_pg ? "postgresql" : "sqlite");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_migrate_a_new_database_then_nothing_to_do);
+    tcase_add_test(tc, test_migrate_from_every_earlier_version);
+    tcase_add_test(tc, test_schema_errors);
+    tcase_add_test(tc, test_unreachable);
+    tcase_add_test(tc, test_insert_get_and_conflicts);
+    tcase_add_test(tc, test_transactions_roll_back);
+    tcase_add_test(tc, test_claim_due_order_cursor_and_backoff);
+    tcase_add_test(tc, test_claim_effects_order_lease_and_fencing);
+    tcase_add_test(tc, test_failed_effect_holds_its_instance_until_requeued);
+    tcase_add_test(tc, test_list_and_effects_filters);
+    tcase_add_test(tc, test_two_connections_never_claim_the_same_row);
+    tcase_add_test(tc, test_busy);
+    if (!is_pg) /* PostgreSQL's full disk (SQLSTATE class 53) is not made here */
+        tcase_add_test(tc, test_full);
+    suite_add_tcase(suite, tc);
+    sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
