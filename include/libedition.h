@@ -528,6 +528,13 @@ ED_API ed_effect_kind ed_effect_kind_of(const ed_effect *e);
 ED_API const char *ed_effect_key(const ed_effect *e);
 /** The revision the effect belongs to (the one its transition produced). */
 ED_API uint64_t ed_effect_revision(const ed_effect *e);
+/** The ID of the instance the effect belongs to, the one its key names:
+ *  the instance a transition ran on or, in a list made by
+ *  ed_effects_load_yaml, the key's as written. With ed_effect_revision it
+ *  tells a host which instance and revision an effects document holds
+ *  without reading the key. Borrowed from the list; NULL for NULL.
+ *  Thread-safe. Since 0.4.0. */
+ED_API const char *ed_effect_instance_id(const ed_effect *e);
 /** The effect's index within its revision, from 0. */
 ED_API size_t ed_effect_index(const ed_effect *e);
 /** Bit set of ed_effect_flag. */
@@ -824,6 +831,18 @@ ED_API ed_status ed_result_dump_yaml(ed_buffer *buf, const ed_command *cmd, ed_t
 ED_API ed_status ed_instance_dump_json(const ed_instance *inst, ed_buffer *buf);
 /** Appends an effects document holding `list` as JSON. */
 ED_API ed_status ed_effects_dump_json(const ed_effect_list *list, ed_buffer *buf);
+/** Appends one effect `e` as the JSON object ed_effects_dump_json writes
+ *  for it inside its list, byte for byte: the list's document is
+ *  `{"libedition":1,"effects":[` then the objects of its effects joined by
+ *  `,` then `]}` and "\n". Unlike the writers above, no "\n" follows the
+ *  object, so that a host can store or send one effect on its own (a row,
+ *  a message) and build the list around it. The object reads back with
+ *  ed_effects_load_yaml once wrapped in such a document. `e` is borrowed
+ *  from its list (a result's or one made by ed_effects_load_yaml), which
+ *  is only read. ED_INVALID_ARGUMENT for a NULL argument, ED_NO_MEMORY; on
+ *  failure the buffer is left as it was. Thread-safe for distinct
+ *  buffers. Since 0.4.0. */
+ED_API ed_status ed_effect_dump_json(const ed_effect *e, ed_buffer *buf);
 /** Appends one `edition simulate` step document as one JSON line (JSON
  *  Lines); arguments as ed_step_dump_yaml. */
 ED_API ed_status ed_step_dump_json(ed_buffer *buf, size_t step, ed_time at,

@@ -703,6 +703,14 @@ uint64_t ed_effect_revision(const ed_effect *e)
     return e ? revision_of(e, list_of(e)) : 0;
 }
 
+const char *ed_effect_instance_id(const ed_effect *e)
+{
+    if (e == NULL)
+        return NULL;
+    const ed_effect_list *list = list_of(e);
+    return list->loaded ? list->extras[e->extra - 1].instance : list->id;
+}
+
 size_t ed_effect_index(const ed_effect *e)
 {
     if (e == NULL)

@@ -230,12 +230,13 @@ struct ed_effect {
 
 /* What few effects carry: times, a period, rare words. Every instance
  * effect has one; so has every effect of a loaded list, which also keeps
- * its key, text, revision and index as written. */
+ * its key, text, revision and index as written, and the instance ID its
+ * key names. */
 typedef struct ed_effect_extra {
     const char *from, *to, *refund, *timer;
     ed_time at, expires_at, unused_from, unused_until;
     int64_t period_months;
-    const char *key, *text;
+    const char *key, *text, *instance;
     uint64_t revision;
     size_t index;
 } ed_effect_extra;

@@ -24,7 +24,7 @@ static const char *const effect_keys[EK_COUNT] = {
  * until the arena stops growing and pointers can be taken. */
 typedef struct text_offs {
     size_t field[ED_FIELD_LAST + 1];
-    size_t key, subject, text;
+    size_t key, subject, text, instance;
 } text_offs;
 
 typedef struct loader {
@@ -94,9 +94,10 @@ static const char *last_slash(const char *s, size_t len)
 }
 
 /* key: "<instance id>/<revision>/<index>", written the way the library
- * writes it, so that the key read is the key the list would make. */
+ * writes it, so that the key read is the key the list would make. The
+ * instance ID is kept apart too, for ed_effect_instance_id. */
 static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len,
-                          size_t *key_off)
+                          text_offs *offs)
 {
     const char *s = NULL;
     size_t len = 0;
@@ -116,7 +117,10 @@ static ed_status read_key(loader *l, ed_ypath path, ed_effect *e, size_t *id_len
     x->revision = rev;
     x->index = (size_t)index;
     *id_len = (size_t)(mid - s);
-    return put_text(l, s, len, key_off);
+    st = put_text(l, s, len, &offs->key);
+    if (st == ED_OK)
+        st = put_text(l, s, *id_len, &offs->instance);
+    return st;
 }
 
 /* kind: a dotted kind name, which also gives the subject kind and flags. */
@@ -325,7 +329,7 @@ static ed_status read_effect(loader *l, size_t index)
         ed_ypath path = {ctx, key < EK_COUNT ? effect_keys[key] : NULL, SIZE_MAX};
         switch (key) {
         case EK_KEY:
-            st = read_key(l, path, e, &id_len, &offs->key);
+            st = read_key(l, path, e, &id_len, offs);
             break;
         case EK_KIND:
             st = read_kind(l, path, e);
@@ -401,6 +405,7 @@ static void fix_pointers(loader *l)
         ed_effect *e = &list->items[i];
         ed_effect_extra *x = ed__effect_extra(e);
         x->key = list->text + l->offs[i].key;
+        x->instance = list->text + l->offs[i].instance;
         e->subject = list->text + l->offs[i].subject;
         x->text = list->text + l->offs[i].text;
         for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {

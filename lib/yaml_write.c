@@ -42,6 +42,7 @@ typedef struct writer {
     void *sink_ctx;
     unsigned depth;   /* JSON: open levels */
     json_level level[JSON_MAX_DEPTH];
+    bool bare;        /* JSON: a value for the caller's document, no line end */
 } writer;
 
 /* How a scalar is written: text (quoted when a plain YAML scalar would not
@@ -401,14 +402,15 @@ static void w_open(writer *w, ed_buffer *buf, bool json, bool explicit_start)
     emit(w, &ev, made);
 }
 
-/* Ends the document (in JSON: one line, so documents make JSON Lines); on
- * failure restores the buffer. */
+/* Ends the document (in JSON: one line, so documents make JSON Lines,
+ * unless it is a bare value); on failure restores the buffer. */
 static ed_status w_close(writer *w)
 {
     if (w->json) {
         if (w->status == ED_OK && w->depth != 0)
             w->status = ED_INVALID_ARGUMENT; /* a writer left a level open */
-        j_put(w, "\n", 1);
+        if (!w->bare)
+            j_put(w, "\n", 1);
     } else {
         yaml_event_t ev;
         bool made = yaml_document_end_event_initialize(&ev, 1) != 0;
@@ -633,6 +635,20 @@ ed_status ed_effects_dump_yaml(const ed_effect_list *list, ed_buffer *buf)
 ed_status ed_effects_dump_json(const ed_effect_list *list, ed_buffer *buf)
 {
     return dump_effects(list, buf, true);
+}
+
+/* One effect as the object w_effects writes for it inside its list: the
+ * same w_effect, so a host that stores effects one by one stores the bytes
+ * of the list's document. */
+ed_status ed_effect_dump_json(const ed_effect *e, ed_buffer *buf)
+{
+    if (!e || !buf)
+        return ED_INVALID_ARGUMENT;
+    writer w;
+    w_open(&w, buf, true, false);
+    w.bare = true;
+    w_effect(&w, e);
+    return w_close(&w);
 }
 
 /* ---- simulate steps ----------------------------------------------------- */

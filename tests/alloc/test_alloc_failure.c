@@ -680,6 +680,28 @@ static ed_status c_dump_effects_json(char *fp)
     return st;
 }
 
+/* One effect at a time into one buffer, which grows on the way: a failure
+ * leaves the objects written before it and not a byte of the failing one. */
+static ed_status c_dump_one_effect_json(char *fp)
+{
+    ed_result *r = ed_upgrade(wide, T_MID, 12);
+    const ed_effect_list *list = ed_result_effects(r);
+    ed_buffer *b = ed_buffer_new();
+    ck_assert_ptr_nonnull(b);
+    ed_status st = ED_OK;
+    size_t before = 0;
+    go();
+    for (size_t i = 0; st == ED_OK && i < ed_effect_list_count(list); i++) {
+        before = ed_buffer_len(b);
+        st = ed_effect_dump_json(ed_effect_list_get(list, i), b);
+    }
+    stop();
+    fp_buffer(fp, st, b, st == ED_OK ? 0 : before);
+    ed_buffer_free(b);
+    ed_result_free(r);
+    return st;
+}
+
 static ed_status c_dump_step_json(char *fp)
 {
     ed_result *r = ed_refund(platinum, T_MID, NULL); /* refused, with would_have */
@@ -825,6 +847,9 @@ static ed_status c_load_effects(char *fp)
         ck_assert_int_eq(ed_effects_dump_yaml(list, again), ED_OK);
         ck_assert_str_eq(ed_buffer_data(again), ed_buffer_data(b));
         fp_printf(fp, "%s", ed_buffer_data(again));
+        for (size_t i = 0; i < ed_effect_list_count(list); i++)
+            ck_assert_str_eq(ed_effect_instance_id(ed_effect_list_get(list, i)),
+                             ed_instance_id(wide));
         ed_buffer_free(again);
     } else {
         ck_assert_ptr_null(list);
@@ -889,6 +914,7 @@ static const struct {
     {"step_dump_yaml", c_dump_step},
     {"instance_dump_json", c_dump_state_json},
     {"effects_dump_json", c_dump_effects_json},
+    {"effect_dump_json", c_dump_one_effect_json},
     {"step_dump_json", c_dump_step_json},
     {"result_dump_json", c_dump_result_json},
     {"result_dump_json_not_utf8", c_dump_result_json_not_utf8},

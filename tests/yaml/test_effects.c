@@ -1,6 +1,9 @@
 /* Effects documents read back (ed_effects_load_yaml): dump -> load -> dump
  * is byte-identical for the effects of every kind of transition, would_have
- * included; a document holding every effect kind loads and dumps unchanged;
+ * included; one effect's JSON (ed_effect_dump_json) is the object the list's
+ * JSON holds for it, and reads back to the same effect; every effect names
+ * its instance (ed_effect_instance_id) as its key does; a document holding
+ * every effect kind loads and dumps unchanged;
  * a catalog of bad documents is refused with status, line, column and a
  * message naming the field, leaving the output untouched. */
 #include <check.h>
@@ -46,6 +49,137 @@ static ed_effect_list *load_ok(const char *doc)
 /* The kinds met by the round trips below, to check they cover the table. */
 static unsigned kinds_seen;
 
+/* Every getter of `a` and `b` agrees: the same effect. */
+static void assert_same_effect(const ed_effect *a, const ed_effect *b)
+{
+    ck_assert_int_eq(ed_effect_kind_of(a), ed_effect_kind_of(b));
+    ck_assert_str_eq(ed_effect_key(a), ed_effect_key(b));
+    ck_assert_str_eq(ed_effect_instance_id(a), ed_effect_instance_id(b));
+    ck_assert_uint_eq(ed_effect_revision(a), ed_effect_revision(b));
+    ck_assert_uint_eq(ed_effect_index(a), ed_effect_index(b));
+    ck_assert_uint_eq(ed_effect_flags(a), ed_effect_flags(b));
+    ck_assert_int_eq(ed_effect_subject_kind(a), ed_effect_subject_kind(b));
+    ck_assert_str_eq(ed_effect_subject(a), ed_effect_subject(b));
+    ck_assert_str_eq(ed_effect_text(a), ed_effect_text(b));
+    ck_assert_uint_eq(ed_effect_fields(a), ed_effect_fields(b));
+    for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
+        ed_field field = (ed_field)f;
+        ck_assert_int_eq(ed_effect_has(a, field), ed_effect_has(b, field));
+        ed_time ta = 0, tb = 0;
+        int64_t ia = 0, ib = 0;
+        const char *sa = ed_effect_string(a, field), *sb = ed_effect_string(b, field);
+        ck_assert_int_eq(sa == NULL, sb == NULL);
+        if (sa)
+            ck_assert_str_eq(sa, sb);
+        ck_assert_int_eq(ed_effect_time(a, field, &ta), ed_effect_time(b, field, &tb));
+        ck_assert_int_eq(ta, tb);
+        ck_assert_int_eq(ed_effect_int(a, field, &ia), ed_effect_int(b, field, &ib));
+        ck_assert_int_eq(ia, ib);
+    }
+}
+
+/* The instance ID an effect's key names: the key up to its second last
+ * '/' (an instance ID may hold a '/'). */
+static void assert_instance_id_is_the_keys(const ed_effect *e)
+{
+    const char *key = ed_effect_key(e), *id = ed_effect_instance_id(e);
+    ck_assert_ptr_nonnull(key);
+    ck_assert_ptr_nonnull(id);
+    size_t n = strlen(id);
+    ck_assert_msg(strncmp(key, id, n) == 0 && key[n] == '/', "key %s, instance %s", key, id);
+    char rest[64];
+    (void)snprintf(rest, sizeof rest, "/%llu/%zu", (unsigned long long)ed_effect_revision(e),
+                   ed_effect_index(e));
+    ck_assert_str_eq(key + n, rest);
+}
+
+/* The wrapper ed_effects_dump_json writes around the objects of a list. */
+#define JSON_HEAD "{\"libedition\":1,\"effects\":["
+#define JSON_TAIL "]}\n"
+
+/* ed_effect_dump_json of each effect of `list`, appended to one buffer
+ * with commas inside the list's wrapper, is ed_effects_dump_json's
+ * document; each object alone, wrapped, loads back to the same effect,
+ * whose own dump is the same object. */
+static void check_one_effect_json(const ed_effect_list *list)
+{
+    char *whole = dump_with(ed_effects_dump_json, list);
+    ed_buffer *joined = ed_buffer_new(), *one = ed_buffer_new(), *again = ed_buffer_new();
+    ck_assert_ptr_nonnull(joined);
+    ck_assert_ptr_nonnull(one);
+    ck_assert_ptr_nonnull(again);
+    size_t n = ed_effect_list_count(list);
+    char *doc = NULL;
+    size_t doc_cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        assert_instance_id_is_the_keys(e);
+        ed_buffer_clear(one);
+        ck_assert_int_eq(ed_effect_dump_json(e, one), ED_OK);
+        const char *obj = ed_buffer_data(one);
+        size_t len = ed_buffer_len(one);
+        ck_assert_uint_gt(len, 2);
+        ck_assert_int_eq(obj[0], '{');
+        ck_assert_int_eq(obj[len - 1], '}');
+        ck_assert_ptr_null(memchr(obj, '\n', len));
+        /* the same bytes when appended after other effects */
+        size_t at = ed_buffer_len(joined);
+        ck_assert_int_eq(ed_effect_dump_json(e, joined), ED_OK);
+        ck_assert_uint_eq(ed_buffer_len(joined) - at, len);
+        ck_assert_mem_eq(ed_buffer_data(joined) + at, obj, len);
+
+        size_t need = sizeof JSON_HEAD + len + sizeof JSON_TAIL;
+        if (need > doc_cap) {
+            free(doc);
+            doc = malloc(need);
+            ck_assert_ptr_nonnull(doc);
+            doc_cap = need;
+        }
+        (void)snprintf(doc, need, JSON_HEAD "%s" JSON_TAIL, obj);
+        ed_effect_list *back = load_ok(doc);
+        ck_assert_uint_eq(ed_effect_list_count(back), 1);
+        assert_same_effect(e, ed_effect_list_get(back, 0));
+        ed_buffer_clear(again);
+        ck_assert_int_eq(ed_effect_dump_json(ed_effect_list_get(back, 0), again), ED_OK);
+        ck_assert_str_eq(ed_buffer_data(again), obj);
+        ed_effects_free(back);
+    }
+    /* the list's document from the objects: commas between them */
+    size_t cap = sizeof JSON_HEAD + ed_buffer_len(joined) + n + sizeof JSON_TAIL;
+    char *built = malloc(cap);
+    ck_assert_ptr_nonnull(built);
+    strcpy(built, JSON_HEAD);
+    ed_buffer_clear(one);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(ed_effect_dump_json(ed_effect_list_get(list, i), one), ED_OK);
+        if (i > 0)
+            strcat(built, ",");
+        strcat(built, ed_buffer_data(one));
+        ed_buffer_clear(one);
+    }
+    strcat(built, JSON_TAIL);
+    ck_assert_str_eq(built, whole);
+    free(built);
+    free(doc);
+    free(whole);
+    ed_buffer_free(joined);
+    ed_buffer_free(one);
+    ed_buffer_free(again);
+}
+
+/* The same for the list and for the list its YAML document loads to. */
+static void check_one_effect_json_made_and_loaded(const ed_effect_list *list)
+{
+    check_one_effect_json(list);
+    char *yaml = dump_list(list);
+    ed_effect_list *loaded = load_ok(yaml);
+    check_one_effect_json(loaded);
+    for (size_t i = 0; i < ed_effect_list_count(list); i++)
+        kinds_seen |= 1u << ed_effect_kind_of(ed_effect_list_get(loaded, i));
+    ed_effects_free(loaded);
+    free(yaml);
+}
+
 /* dump -> load -> dump gives the same bytes, the JSON dump loads to the
  * same list, and the loaded list reads back through the getters as the
  * original does. */
@@ -66,28 +200,7 @@ static void check_round_trip(const ed_effect_list *list)
     ck_assert_uint_eq(ed_effect_list_count(loaded), ed_effect_list_count(list));
     for (size_t i = 0; i < ed_effect_list_count(list); i++) {
         const ed_effect *a = ed_effect_list_get(list, i), *b = ed_effect_list_get(loaded, i);
-        ck_assert_int_eq(ed_effect_kind_of(a), ed_effect_kind_of(b));
-        ck_assert_str_eq(ed_effect_key(a), ed_effect_key(b));
-        ck_assert_uint_eq(ed_effect_revision(a), ed_effect_revision(b));
-        ck_assert_uint_eq(ed_effect_index(a), ed_effect_index(b));
-        ck_assert_uint_eq(ed_effect_flags(a), ed_effect_flags(b));
-        ck_assert_int_eq(ed_effect_subject_kind(a), ed_effect_subject_kind(b));
-        ck_assert_str_eq(ed_effect_subject(a), ed_effect_subject(b));
-        ck_assert_str_eq(ed_effect_text(a), ed_effect_text(b));
-        for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
-            ed_field field = (ed_field)f;
-            ck_assert_int_eq(ed_effect_has(a, field), ed_effect_has(b, field));
-            ed_time ta = 0, tb = 0;
-            int64_t ia = 0, ib = 0;
-            const char *sa = ed_effect_string(a, field), *sb = ed_effect_string(b, field);
-            ck_assert_int_eq(sa == NULL, sb == NULL);
-            if (sa)
-                ck_assert_str_eq(sa, sb);
-            ck_assert_int_eq(ed_effect_time(a, field, &ta), ed_effect_time(b, field, &tb));
-            ck_assert_int_eq(ta, tb);
-            ck_assert_int_eq(ed_effect_int(a, field, &ia), ed_effect_int(b, field, &ib));
-            ck_assert_int_eq(ia, ib);
-        }
+        assert_same_effect(a, b);
         kinds_seen |= 1u << ed_effect_kind_of(a);
     }
     ed_effects_free(loaded);
@@ -95,12 +208,15 @@ static void check_round_trip(const ed_effect_list *list)
     free(second);
 }
 
-/* Runs `r`'s effects and would_have through the round trip; returns the new
+/* What step() checks of every effect list a transition gives. */
+static void (*check_list)(const ed_effect_list *list);
+
+/* Runs `r`'s effects and would_have through check_list; returns the new
  * snapshot (a reference) on success, else `in` (a new reference). */
 static ed_instance *step(ed_instance *in, ed_result *r)
 {
-    check_round_trip(ed_result_effects(r));
-    check_round_trip(ed_result_would_have(r));
+    check_list(ed_result_effects(r));
+    check_list(ed_result_would_have(r));
     ed_instance *next = ed_result_status(r) == ED_OK ? ed_instance_ref(ed_result_instance(r))
                                                      : ed_instance_ref(in);
     ed_result_free(r);
@@ -126,8 +242,12 @@ static ed_instance *with_names(ed_instance *in, ed_time now)
     return in;
 }
 
-START_TEST(test_effects_of_every_transition_round_trip_byte_identical)
+/* Transitions that together emit every kind of effect (timer.cancel,
+ * which arrives with the refund timers, aside), each list through `check`. */
+static void every_transition(void (*check)(const ed_effect_list *list))
 {
+    check_list = check;
+    kinds_seen = 0;
     ed_time t0 = yt("2026-01-31T00:00:00Z");
     ed_options *allow = ed_options_new();
     ck_assert_ptr_nonnull(allow);
@@ -172,6 +292,18 @@ START_TEST(test_effects_of_every_transition_round_trip_byte_identical)
         if (k != ED_EFFECT_TIMER_CANCEL)
             ck_assert_msg(kinds_seen & (1u << k), "no transition above emitted %s",
                           ed_effect_kind_name((ed_effect_kind)k));
+}
+
+START_TEST(test_effects_of_every_transition_round_trip_byte_identical)
+{
+    every_transition(check_round_trip);
+}
+END_TEST
+
+/* Effects, would_have lists, and the lists their documents load to. */
+START_TEST(test_one_effect_json_of_every_transition_joins_into_the_list_json)
+{
+    every_transition(check_one_effect_json_made_and_loaded);
 }
 END_TEST
 
@@ -247,6 +379,94 @@ START_TEST(test_document_of_every_kind_loads_and_dumps_unchanged)
     ck_assert_str_eq(out, every_kind);
     free(out);
     ed_effects_free(list);
+}
+END_TEST
+
+START_TEST(test_one_effect_json_of_every_kind_loaded_joins_into_the_list_json)
+{
+    ed_effect_list *list = load_ok(every_kind);
+    check_one_effect_json(list);
+    ed_effects_free(list);
+}
+END_TEST
+
+/* Escapes inside strings (a quote, a backslash, a control character in a
+ * text) are the list writer's: the objects still join into its document. */
+START_TEST(test_one_effect_json_escapes_as_the_list_json_does)
+{
+    static const char doc[] =
+        "libedition: 1\n"
+        "effects:\n"
+        "- key: I1/2/0\n  kind: topic.create\n  subject: {topic: orders}\n  flags: []\n"
+        "  text: \"say \\\"hi\\\" \\\\ then\\ttab\\u0001 and caf\\u00e9\"\n";
+    ed_effect_list *list = load_ok(doc);
+    check_one_effect_json(list);
+    ed_buffer *one = ed_buffer_new();
+    ck_assert_ptr_nonnull(one);
+    ck_assert_int_eq(ed_effect_dump_json(ed_effect_list_get(list, 0), one), ED_OK);
+    ck_assert_ptr_nonnull(strstr(ed_buffer_data(one),
+                                 "\"text\":\"say \\\"hi\\\" \\\\ then\\ttab\\u0001 and "
+                                 "caf\xc3\xa9\"}"));
+    ed_buffer_free(one);
+    ed_effects_free(list);
+}
+END_TEST
+
+/* A NULL argument changes nothing; a dump appends to what the buffer held. */
+START_TEST(test_one_effect_json_null_arguments_are_invalid)
+{
+    ed_effect_list *list = load_ok(every_kind);
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(ed_effect_dump_json(NULL, buf), ED_INVALID_ARGUMENT);
+    ck_assert_uint_eq(ed_buffer_len(buf), 0);
+    ck_assert_int_eq(ed_effect_dump_json(ed_effect_list_get(list, 0), NULL), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(ed_effect_dump_json(ed_effect_list_get(list, 99), buf), ED_INVALID_ARGUMENT);
+    ck_assert_uint_eq(ed_buffer_len(buf), 0);
+    ck_assert_int_eq(ed_effect_dump_json(ed_effect_list_get(list, 5), buf), ED_OK);
+    ck_assert_str_eq(ed_buffer_data(buf),
+                     "{\"key\":\"I1/4/5\",\"kind\":\"topic.create\",\"subject\":"
+                     "{\"topic\":\"orders\"},\"flags\":[],\"text\":\"create topic orders\"}");
+    ed_buffer_free(buf);
+    ed_effects_free(list);
+}
+END_TEST
+
+/* The instance and revision of an effects document, read without its
+ * text: an ID may itself hold a '/', the revision is the key's. */
+START_TEST(test_effect_instance_id_is_the_instance_the_key_names)
+{
+    static const char doc[] =
+        "libedition: 1\n"
+        "effects:\n"
+        "- key: 'a/b/c/17/0'\n  kind: instance.resume\n  subject: {instance: a/b/c}\n"
+        "  flags: []\n  text: resume\n"
+        "- key: OTHER/18446744073709551615/3\n  kind: topic.create\n"
+        "  subject: {topic: orders}\n  flags: []\n  text: create\n";
+    ed_effect_list *list = load_ok(doc);
+    const ed_effect *a = ed_effect_list_get(list, 0), *b = ed_effect_list_get(list, 1);
+    ck_assert_str_eq(ed_effect_instance_id(a), "a/b/c");
+    ck_assert_uint_eq(ed_effect_revision(a), 17);
+    ck_assert_str_eq(ed_effect_instance_id(b), "OTHER");
+    ck_assert_uint_eq(ed_effect_revision(b), UINT64_MAX);
+    ck_assert_uint_eq(ed_effect_index(b), 3);
+    ed_effects_free(list);
+    ck_assert_ptr_null(ed_effect_instance_id(NULL));
+
+    /* a transition's effects, and would_have, name the instance it ran on */
+    ed_instance *in = create(true, yt("2026-01-31T00:00:00Z"));
+    ed_result *r = ed_refund(in, yt("2026-02-01T00:00:00Z"), NULL);
+    ck_assert_int_eq(ed_result_status(r), ED_DATA_LOSS_REFUSED);
+    ck_assert_uint_gt(ed_effect_list_count(ed_result_would_have(r)), 0);
+    for (size_t i = 0; i < ed_effect_list_count(ed_result_would_have(r)); i++)
+        ck_assert_str_eq(ed_effect_instance_id(ed_effect_list_get(ed_result_would_have(r), i)),
+                         ID);
+    ed_result_free(r);
+    r = ed_add_topic(in, yt("2026-02-01T00:00:00Z"), "orders");
+    ck_assert_str_eq(ed_effect_instance_id(ed_effect_list_get(ed_result_effects(r), 0)), ID);
+    ck_assert_uint_eq(ed_effect_revision(ed_effect_list_get(ed_result_effects(r), 0)), 1);
+    ed_result_free(r);
+    ed_instance_free(in);
 }
 END_TEST
 
@@ -427,6 +647,11 @@ static Suite *effects_suite(void)
     Suite *s = suite_create("effects_load");
     TCase *tc = tcase_create("effects_load");
     tcase_add_test(tc, test_effects_of_every_transition_round_trip_byte_identical);
+    tcase_add_test(tc, test_one_effect_json_of_every_transition_joins_into_the_list_json);
+    tcase_add_test(tc, test_one_effect_json_of_every_kind_loaded_joins_into_the_list_json);
+    tcase_add_test(tc, test_one_effect_json_escapes_as_the_list_json_does);
+    tcase_add_test(tc, test_one_effect_json_null_arguments_are_invalid);
+    tcase_add_test(tc, test_effect_instance_id_is_the_instance_the_key_names);
     tcase_add_test(tc, test_document_of_every_kind_loads_and_dumps_unchanged);
     tcase_add_test(tc, test_effects_document_with_sorted_keys_loads);
     tcase_add_test(tc, test_empty_effects_document_round_trips);

@@ -537,44 +537,30 @@ static int stream_write(const char *path, const char *doc, size_t len)
     return CLI_EXIT_OK;
 }
 
-/* The revision in the first key of an effects document ("  - key: ID/REV/I"),
- * when the key belongs to instance `id`. */
+/* The revision of the first effect of an effects document, read by the
+ * library (ed_effects_load_yaml), when that effect belongs to instance
+ * `id`. False for a document that does not load or holds no effect. */
 static bool document_revision(const char *doc, size_t len, const char *id, uint64_t *rev)
 {
-    size_t idlen = strlen(id);
+    ed_options *opts = ed_options_new();
+    ed_effect_list *list = NULL;
+    const ed_effect *first;
+    ed_status st;
+    bool ours;
 
-    for (size_t i = 0; i < len;) {
-        const char *line = doc + i;
-        const char *nl = memchr(line, '\n', len - i);
-        size_t n = nl ? (size_t)(nl - line) : len - i, k = 0;
-        i += n + 1;
-        while (k < n && line[k] == ' ')
-            k++;
-        if (k + 1 < n && line[k] == '-' && line[k + 1] == ' ')
-            k += 2;
-        if (n - k < 5 || memcmp(line + k, "key: ", 5) != 0)
-            continue;
-        k += 5;
-        if (k < n && (line[k] == '\'' || line[k] == '"')) {
-            k++;
-            n--;
-        }
-        /* ID "/" REV "/" INDEX: the ID itself may not hold a '/' */
-        if (n - k <= idlen + 1 || memcmp(line + k, id, idlen) != 0 || line[k + idlen] != '/')
-            return false;
-        k += idlen + 1;
-        if (k >= n || line[k] < '0' || line[k] > '9')
-            return false;
-        *rev = 0;
-        while (k < n && line[k] >= '0' && line[k] <= '9') {
-            unsigned d = (unsigned)(line[k++] - '0');
-            if (*rev > (UINT64_MAX - d) / 10)
-                return false;
-            *rev = *rev * 10 + d;
-        }
-        return k < n && line[k] == '/';
-    }
-    return false;
+    /* whatever its size: this program wrote it, and reads the log whole */
+    if (opts && len > 0)
+        (void)ed_options_set_int(opts, ED_OPT_MAX_DOCUMENT_SIZE, (int64_t)len);
+    st = ed_effects_load_yaml(&list, doc, len, opts, NULL);
+    ed_options_free(opts);
+    if (st != ED_OK)
+        return false;
+    first = ed_effect_list_get(list, 0);
+    ours = first && strcmp(ed_effect_instance_id(first), id) == 0;
+    if (ours)
+        *rev = ed_effect_revision(first);
+    ed_effects_free(list);
+    return ours;
 }
 
 /* Copies the whole documents of old[0, len) into `out`, leaving out those

@@ -385,14 +385,15 @@ static int load_row_or_report(const fleet_store *s, const fleet_instance_row *ro
     return rc;
 }
 
-/* The effects of a result as outbox rows: each effect's own JSON object,
- * cut from the list's JSON document (ed_effects_dump_json). */
+/* The effects of a result as outbox rows: each effect's own JSON object
+ * (ed_effect_dump_json, the object ed_effects_dump_json writes for it in
+ * the list's document). */
 static int effect_rows(const ed_effect_list *list, fleet_effect_row **out, size_t *count)
 {
-    size_t n = ed_effect_list_count(list), found = 0;
+    size_t n = ed_effect_list_count(list);
     ed_buffer *buf;
-    const char *p, *end;
     fleet_effect_row *rows;
+    bool failed;
 
     *out = NULL;
     *count = 0;
@@ -400,65 +401,30 @@ static int effect_rows(const ed_effect_list *list, fleet_effect_row **out, size_
         return CLI_EXIT_OK;
     buf = ed_buffer_new();
     rows = calloc(n, sizeof *rows);
-    if (!buf || !rows || ed_effects_dump_json(list, buf) != ED_OK) {
-        ed_buffer_free(buf);
-        free(rows);
-        cli_error("io_error", "out of memory");
-        return CLI_EXIT_IO;
-    }
-    p = strstr(ed_buffer_data(buf), "\"effects\":[");
-    end = ed_buffer_data(buf) + ed_buffer_len(buf);
-    if (p)
-        p += strlen("\"effects\":[");
-    while (p && p < end && found < n) {
-        const char *start;
-        int depth = 0;
-        bool in_string = false;
-        while (p < end && *p != '{')
-            p++;
-        start = p;
-        for (; p < end; p++) {
-            if (in_string) {
-                if (*p == '\\')
-                    p++;
-                else if (*p == '"')
-                    in_string = false;
-            } else if (*p == '"') {
-                in_string = true;
-            } else if (*p == '{' || *p == '[') {
-                depth++;
-            } else if ((*p == '}' || *p == ']') && --depth == 0) {
-                p++;
-                break;
-            }
-        }
-        if (depth != 0)
+    failed = !buf || !rows;
+    for (size_t i = 0; !failed && i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        const char *key = ed_effect_key(e);
+        fleet_effect_row *r = &rows[i];
+        ed_buffer_clear(buf);
+        if (!key || ed_effect_dump_json(e, buf) != ED_OK) {
+            failed = true;
             break;
-        {
-            const ed_effect *e = ed_effect_list_get(list, found);
-            fleet_effect_row *r = &rows[found];
-            r->key = strdup(ed_effect_key(e));
-            r->instance = NULL;
-            r->revision = ed_effect_revision(e);
-            r->index = (int64_t)ed_effect_index(e);
-            r->kind = strdup(ed_effect_kind_name(ed_effect_kind_of(e)));
-            r->document = strndup(start, (size_t)(p - start));
-            found++;
         }
+        r->key = strdup(key);
+        r->instance = NULL;
+        r->revision = ed_effect_revision(e);
+        r->index = (int64_t)ed_effect_index(e);
+        r->kind = strdup(ed_effect_kind_name(ed_effect_kind_of(e)));
+        r->document = strndup(ed_buffer_data(buf), ed_buffer_len(buf));
+        failed = !r->key || !r->kind || !r->document;
     }
     ed_buffer_free(buf);
     *out = rows;
-    *count = found;
-    if (found != n) {
-        cli_error("internal_error", "the effects document holds %zu effects, the list %zu", found,
-                  n);
+    *count = rows ? n : 0;
+    if (failed) {
+        cli_error("io_error", "out of memory");
         return CLI_EXIT_IO;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!rows[i].key || !rows[i].kind || !rows[i].document) {
-            cli_error("io_error", "out of memory");
-            return CLI_EXIT_IO;
-        }
     }
     return CLI_EXIT_OK;
 }
