@@ -1,0 +1,552 @@
+/*
+ * `edition fleet`: the subcommand table, the parsing of each subcommand's
+ * arguments, and the subcommands that read or change rows one at a time
+ * (init, add, show, list, stats, effects, retry, apply). tick.c and
+ * dispatch.c hold the others.
+ */
+#include "host.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------- */
+/* Options                                                                 */
+/* ---------------------------------------------------------------------- */
+
+
+static const cli_option fleet_options[F_COUNT] = {
+    [F_NOW] = {"--now", "T", "the time, RFC 3339 (default: the current time)"},
+    [F_LIMIT] = {"--limit", "N", "tick at most N instances"},
+    [F_DUE] = {"--due", NULL, "only the instances due at --now"},
+    [F_EDITION] = {"--edition", "E", "only the instances of this edition"},
+    [F_LIFECYCLE] = {"--lifecycle", "L", "only the instances in this lifecycle"},
+    [F_EXEC] = {"--exec", "CMD", "the handler: /bin/sh -c CMD, once per effect"},
+    [F_WORKERS] = {"--workers", "N", "handlers at a time (default 1, at most 256)"},
+    [F_FAILED] = {"--failed", NULL, "only the failed effects"},
+    [F_PENDING] = {"--pending", NULL, "only the pending effects"},
+    [F_MAX_ATTEMPTS] = {"--max-attempts", "N", "attempts before an effect is failed (default 5)"},
+    [F_BACKOFF] = {"--backoff", "S", "first retry delay, doubled each attempt (default 1)"},
+    [F_LEASE] = {"--lease", "S", "how long a claimed effect is held (default 300, at least 2)"},
+    [F_POLL] = {"--poll", "S", "longest sleep between rounds (default 60)"},
+    [F_FORMAT] = {"--format", "yaml|json", "yaml (the default) or json"},
+    [F_INSTANCE] = {"--instance", "ID", "only the effects of this instance"},
+    [F_TIMEOUT] = {"--timeout", "S",
+                   "kill a handler after S seconds (default 60; shorter than --lease)"},
+    [F_SKIPPED] = {"--skipped", NULL, "only the rows that cannot be ticked, with their error"},
+};
+
+typedef struct fleet_sub {
+    const char *name;
+    const char *synopsis;
+    const char *summary;
+    unsigned options; /* bits 1u << F_... */
+    size_t min_pos, max_pos; /* max_pos 0: any number */
+    int (*run)(fleet_args *a);
+} fleet_sub;
+
+/* Whether an argument of `add` is a database rather than a state file: a
+ * PostgreSQL URI or connection string, or a SQLite file (its header). */
+static bool names_database(const char *arg)
+{
+    static const char header[16] = "SQLite format 3";
+    char head[16];
+    FILE *f;
+    bool sqlite = false;
+    if (fleet_is_postgresql(arg))
+        return true;
+    f = fopen(arg, "rb");
+    if (f) {
+        sqlite = fread(head, 1, sizeof head, f) == sizeof head &&
+                 memcmp(head, header, sizeof head) == 0;
+        (void)fclose(f);
+    }
+    return sqlite;
+}
+
+/* What a subcommand accepts, for the parser and its --help; its DB may be
+ * left out for EDITION_FLEET_DB. */
+static cli_command_line command_line_of(const fleet_sub *sub, char *name, size_t name_size,
+                                        char *synopsis, size_t synopsis_size)
+{
+    cli_command_line line = {name, synopsis, fleet_options, F_COUNT, sub->options,
+                             sub->min_pos, sub->max_pos ? sub->max_pos : CLI_ANY,
+                             FLEET_DB_VARIABLE, "DB", names_database};
+    snprintf(name, name_size, "fleet %s", sub->name);
+    snprintf(synopsis, synopsis_size, "fleet %s", sub->synopsis);
+    return line;
+}
+
+static int fleet_sub_help(const fleet_sub *sub, const cli_command_line *line)
+{
+    cli_str out = {0};
+    int rc = CLI_EXIT_OK;
+    cli_str_printf(&out, "usage: edition %s\n\n%s.\n", line->synopsis, sub->summary);
+    cli_print_options(&out, line);
+    if (out.failed || !cli_str_write(&out, stdout) || fflush(stdout) != 0) {
+        cli_error("io_error", "standard output: cannot write");
+        rc = CLI_EXIT_IO;
+    }
+    cli_str_free(&out);
+    return rc;
+}
+
+/* Parses a subcommand's arguments (argv[2..]) with the one parser of
+ * args.h; --help prints its usage (*helped). */
+static int parse_fleet_args(int argc, char **argv, const fleet_sub *sub, fleet_args *a,
+                            bool *helped)
+{
+    char name[64], synopsis[256];
+    cli_command_line line = command_line_of(sub, name, sizeof name, synopsis, sizeof synopsis);
+    cli_parsed p;
+    int rc = cli_parse(argc, argv, 2, &line, &p);
+
+    *helped = false;
+    a->pos = p.pos; /* a owns it from here: cli_fleet frees it */
+    a->npos = p.npos;
+    for (size_t k = 0; k < F_COUNT; k++) {
+        a->given[k] = cli_given(&p, k);
+        a->value[k] = p.value[k];
+    }
+    if (rc == CLI_EXIT_OK && p.help) {
+        *helped = true;
+        rc = fleet_sub_help(sub, &line);
+    }
+    return rc;
+}
+
+/* A whole number in [min, max]. */
+int host_parse_count(const fleet_args *a, int opt, long long min, long long max, long long *out)
+{
+    const char *text = a->value[opt];
+    char *end = NULL;
+    long long v;
+    if (!a->given[opt])
+        return CLI_EXIT_OK;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (!*text || *end || errno || v < min || v > max)
+        return cli_usage("%s: '%s' is not a whole number in %lld..%lld", fleet_options[opt].name,
+                         text, min, max);
+    *out = v;
+    return CLI_EXIT_OK;
+}
+
+int host_parse_time(const fleet_args *a, ed_time *now)
+{
+    const char *text = a->value[F_NOW];
+    if (!a->given[F_NOW]) {
+        *now = (ed_time)time(NULL);
+        return CLI_EXIT_OK;
+    }
+    if (ed_time_parse(text, strlen(text), now) != ED_OK)
+        return cli_usage("--now: '%s' is not an RFC 3339 time in whole seconds, such as "
+                         "2026-02-01T00:00:00Z",
+                         text);
+    return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* init, add, show, list, stats                                            */
+/* ---------------------------------------------------------------------- */
+
+static int run_init(fleet_args *a)
+{
+    fleet_store s;
+    cli_str out = {0};
+    int from = 0;
+    int rc = host_open_store(&s, a->pos[0], true);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_migrate(&s, &from) != FLEET_OK) {
+        rc = host_store_error(&s, "cannot apply the schema");
+        fleet_store_close(&s);
+        return rc;
+    }
+    cli_str_puts(&out, host_shown(&s));
+    if (from == FLEET_SCHEMA_VERSION)
+        cli_str_printf(&out, ": schema version %d, up to date\n", from);
+    else
+        cli_str_printf(&out, ": schema version %d (from %d)\n", FLEET_SCHEMA_VERSION, from);
+    fleet_store_close(&s);
+    return host_emit(&out, true);
+}
+
+static int run_add(fleet_args *a)
+{
+    fleet_store s;
+    cli_str out = {0};
+    int rc = host_open_store(&s, a->pos[0], false);
+    size_t added = 0;
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_begin(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot begin a transaction");
+    for (size_t i = 1; rc == CLI_EXIT_OK && i < a->npos; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        ed_instance *inst = NULL;
+        ed_error *err = NULL;
+        fleet_instance_row row;
+        rc = cli_read_input(a->pos[i], READ_LIMIT, &data, &len);
+        if (rc == CLI_EXIT_OK) {
+            ed_status st = ed_instance_load_yaml(&inst, data, len, NULL, &err);
+            if (st != ED_OK)
+                rc = cli_load_error(a->pos[i], st, err);
+            ed_error_free(err);
+        }
+        free(data);
+        if (rc == CLI_EXIT_OK)
+            rc = host_row_from(inst, &row);
+        if (rc == CLI_EXIT_OK) {
+            if (fleet_store_insert(&s, &row) != FLEET_OK) {
+                cli_str what = {0};
+                cli_str_untrusted_puts(&what, a->pos[i]);
+                rc = host_store_error(&s, what.data ? what.data : "");
+                cli_str_free(&what);
+            }
+            fleet_instance_row_free(&row);
+            added++;
+        }
+        ed_instance_free(inst);
+    }
+    if (rc == CLI_EXIT_OK && fleet_store_commit(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot commit");
+    if (rc != CLI_EXIT_OK) {
+        fleet_store_rollback(&s);
+        fleet_store_close(&s);
+        return rc;
+    }
+    fleet_store_close(&s);
+    cli_str_printf(&out, "added %zu instances\n", added);
+    return host_emit(&out, true);
+}
+
+static int run_show(fleet_args *a)
+{
+    fleet_store s;
+    fleet_instance_row row;
+    ed_instance *inst = NULL;
+    cli_str out = {0};
+    bool json = a->given[F_FORMAT] && strcmp(a->value[F_FORMAT], "json") == 0;
+    int rc;
+
+    if (a->given[F_FORMAT] && !json && strcmp(a->value[F_FORMAT], "yaml") != 0)
+        return cli_usage("--format: unknown format '%s' (one of: yaml, json)", a->value[F_FORMAT]);
+    if ((rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_get(&s, a->pos[1], false, &row) != FLEET_OK) {
+        rc = host_store_error(&s, "");
+        fleet_store_close(&s);
+        return rc;
+    }
+    rc = host_load_row_or_report(&s, &row, &inst);
+    if (rc == CLI_EXIT_OK) {
+        ed_buffer *buf = ed_buffer_new();
+        if (!buf || (json ? ed_instance_dump_json(inst, buf) : ed_instance_dump_yaml(inst, buf)) !=
+                        ED_OK)
+            out.failed = true;
+        else
+            cli_str_append(&out, ed_buffer_data(buf), ed_buffer_len(buf));
+        ed_buffer_free(buf);
+        rc = host_emit(&out, false);
+    }
+    ed_instance_free(inst);
+    fleet_instance_row_free(&row);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_list(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    fleet_list_filter f = {a->value[F_EDITION], a->value[F_LIFECYCLE], a->given[F_DUE], 0,
+                           a->given[F_SKIPPED]};
+    cli_str out = {0};
+    int rc = host_parse_time(a, &f.now);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (a->given[F_EDITION]) {
+        ed_edition e;
+        if (ed_edition_from_name(a->value[F_EDITION], &e) != ED_OK)
+            return cli_usage("--edition: unknown edition '%s'", a->value[F_EDITION]);
+    }
+    if (a->given[F_LIFECYCLE]) {
+        ed_lifecycle l;
+        if (ed_lifecycle_from_name(a->value[F_LIFECYCLE], &l) != ED_OK)
+            return cli_usage("--lifecycle: unknown lifecycle '%s'", a->value[F_LIFECYCLE]);
+    }
+    if ((rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_list(&s, &f, &rows) != FLEET_OK) {
+        rc = host_store_error(&s, "cannot list the instances");
+    } else {
+        for (size_t r = 0; r < rows.nrows; r++) {
+            const char *dl = fleet_cell(&rows, r, 4);
+            cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 0));
+            cli_str_printf(&out, "\trevision %s\t%s\t%s\t", fleet_cell(&rows, r, 1),
+                           fleet_cell(&rows, r, 2), fleet_cell(&rows, r, 3));
+            if (dl)
+                cli_str_time(&out, (ed_time)strtoll(dl, NULL, 10));
+            else
+                cli_str_puts(&out, "none");
+            if (a->given[F_SKIPPED]) {
+                cli_str_printf(&out, "\ttick failed %s times\t", fleet_cell(&rows, r, 5));
+                cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 6) ? fleet_cell(&rows, r, 6) : "");
+            }
+            cli_str_puts(&out, "\n");
+        }
+        rc = host_emit(&out, false);
+    }
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_stats(fleet_args *a)
+{
+    fleet_store s;
+    fleet_stats st;
+    cli_str out = {0};
+    int rc = host_open_store(&s, a->pos[0], false);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_stats(&s, (ed_time)time(NULL), &st) != FLEET_OK) {
+        rc = host_store_error(&s, "cannot read the statistics");
+        fleet_store_close(&s);
+        return rc;
+    }
+    cli_str_puts(&out, "instances:\n");
+    for (size_t r = 0; r < st.by_state.nrows; r++)
+        cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&st.by_state, r, 0),
+                       fleet_cell(&st.by_state, r, 1), fleet_cell(&st.by_state, r, 2));
+    cli_str_printf(&out, "due now: %" PRIu64 "\n", st.due);
+    cli_str_printf(&out, "cannot be ticked: %" PRIu64 " (edition fleet list DB --skipped)\n",
+                   st.skipped);
+    cli_str_printf(&out, "effects: pending %" PRIu64 ", done %" PRIu64 ", failed %" PRIu64 "\n",
+                   st.pending, st.done, st.failed);
+    fleet_stats_free(&st);
+    fleet_store_close(&s);
+    return host_emit(&out, false);
+}
+
+static int run_effects(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    fleet_effects_filter f = {a->given[F_FAILED] ? "failed" : a->given[F_PENDING] ? "pending" : NULL,
+                              a->value[F_INSTANCE]};
+    cli_str out = {0};
+    int rc;
+
+    if (a->given[F_FAILED] && a->given[F_PENDING])
+        return cli_usage("fleet effects: give --failed or --pending, not both");
+    if ((rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_effects(&s, &f, &rows) != FLEET_OK) {
+        rc = host_store_error(&s, "cannot list the effects");
+    } else {
+        for (size_t r = 0; r < rows.nrows; r++) {
+            cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 0));
+            cli_str_printf(&out, "\t%s\tattempts %s\t%s", fleet_cell(&rows, r, 1),
+                           fleet_cell(&rows, r, 2), fleet_cell(&rows, r, 3));
+            if (fleet_cell(&rows, r, 4)) {
+                cli_str_puts(&out, "\t");
+                cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 4));
+            }
+            cli_str_puts(&out, "\n");
+        }
+        rc = host_emit(&out, false);
+    }
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+    return rc;
+}
+
+static int run_retry(fleet_args *a)
+{
+    fleet_store s;
+    cli_str out = {0};
+    int rc = host_open_store(&s, a->pos[0], false);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_effect_requeue(&s, a->pos[1]) != FLEET_OK) {
+        rc = host_store_error(&s, "");
+        fleet_store_close(&s);
+        return rc;
+    }
+    fleet_store_close(&s);
+    cli_str_untrusted_puts(&out, a->pos[1]);
+    cli_str_puts(&out, ": pending again\n");
+    return host_emit(&out, true);
+}
+
+/* ---------------------------------------------------------------------- */
+/* apply and tick                                                          */
+/* ---------------------------------------------------------------------- */
+
+static int run_apply(fleet_args *a)
+{
+    (void)a;
+    return CLI_EXIT_USAGE; /* parsed and run by fleet_apply below */
+}
+
+static int fleet_apply(int argc, char **argv)
+{
+    const char *pos[3] = {NULL, NULL, NULL};
+    ed_command *cmd = NULL;
+    ed_instance *inst = NULL;
+    ed_result *r = NULL;
+    fleet_instance_row row = {0};
+    fleet_store s;
+    cli_str out = {0};
+    size_t neffects = 0;
+    ed_time now;
+    int rc = cli_fleet_apply_args(argc, argv, pos, &cmd, &now);
+
+    if (rc != CLI_EXIT_OK || !cmd) /* an error, or --help printed */
+        return rc;
+    if ((rc = cli_fault_check()) != CLI_EXIT_OK || (rc = host_open_store(&s, pos[0], false)) != CLI_EXIT_OK) {
+        ed_command_free(cmd);
+        return rc;
+    }
+    if (fleet_store_begin(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot begin a transaction");
+    else if (fleet_store_get(&s, pos[1], true, &row) != FLEET_OK)
+        rc = host_store_error(&s, "");
+    if (rc == CLI_EXIT_OK)
+        rc = host_load_row_or_report(&s, &row, &inst);
+    if (rc == CLI_EXIT_OK) {
+        r = ed_command_apply(cmd, inst, now);
+        if (ed_result_status(r) != ED_OK) {
+            cli_error(ed_status_name(ed_result_status(r)), "%s", ed_result_message(r));
+            rc = ed_result_status(r) == ED_NO_MEMORY ? CLI_EXIT_IO : CLI_EXIT_REFUSED;
+        }
+    }
+    if (rc == CLI_EXIT_OK &&
+        ed_instance_revision(ed_result_instance(r)) == ed_instance_revision(inst)) {
+        fleet_store_rollback(&s);
+        cli_str_untrusted_puts(&out, pos[1]);
+        cli_str_printf(&out, ": %s: nothing to do, revision %" PRIu64 "\n",
+                       ed_command_kind_name(ed_command_kind_of(cmd)), ed_instance_revision(inst));
+        rc = host_emit(&out, false);
+        goto done;
+    }
+    if (rc == CLI_EXIT_OK)
+        rc = host_write_outcome(&s, inst, r, &neffects);
+    if (rc == CLI_EXIT_OK && fleet_store_commit(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot commit");
+    if (rc != CLI_EXIT_OK) {
+        fleet_store_rollback(&s);
+        goto done;
+    }
+    cli_str_untrusted_puts(&out, pos[1]);
+    cli_str_printf(&out, ": %s: revision %" PRIu64 " -> %" PRIu64 ", %zu effects pending\n",
+                   ed_command_kind_name(ed_command_kind_of(cmd)), ed_instance_revision(inst),
+                   ed_instance_revision(ed_result_instance(r)), neffects);
+    rc = host_emit(&out, true);
+done:
+    fleet_instance_row_free(&row);
+    ed_result_free(r);
+    ed_instance_free(inst);
+    ed_command_free(cmd);
+    fleet_store_close(&s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The table of subcommands                                                */
+/* ---------------------------------------------------------------------- */
+
+#define O(x) (1u << (x))
+
+static const fleet_sub subs[] = {
+    {"init", "init DB", "create the schema, or migrate it to this version", 0, 1, 1, run_init},
+    {"add", "add DB STATE...", "import state files, all or none", 0, 2, 0, run_add},
+    {"show", "show DB ID [--format yaml|json]", "print an instance's snapshot", O(F_FORMAT), 2, 2,
+     run_show},
+    {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L] [--skipped]",
+     "list instances (--skipped: those that cannot be ticked, with the error)",
+     O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE) | O(F_SKIPPED), 1, 1, run_list},
+    {"apply", FLEET_APPLY_SYNOPSIS + 6, "run a command in one transaction", 0, 3, 3, run_apply},
+    {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
+     run_tick},
+    {"dispatch",
+     "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
+     "[--timeout S]",
+     "run the pending effects",
+     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT), 1,
+     1, run_dispatch},
+    {"run",
+     "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
+     "[--timeout S]",
+     "tick at deadlines and dispatch until SIGTERM",
+     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
+         O(F_TIMEOUT),
+     1, 1, run_run},
+    {"effects", "effects DB [--failed|--pending] [--instance ID]", "list the outbox",
+     O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE), 1, 1, run_effects},
+    {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},
+    {"stats", "stats DB", "count instances and effects", 0, 1, 1, run_stats},
+};
+#define SUB_COUNT (sizeof subs / sizeof subs[0])
+
+static int fleet_help(FILE *to)
+{
+    (void)fputs("usage: edition fleet SUBCOMMAND DB ...\n\n"
+          "A fleet of instances in a database: DB is a SQLite file or a postgresql:// URI.\n\n"
+          "subcommands:\n",
+          to);
+    for (size_t i = 0; i < SUB_COUNT; i++)
+        (void)fprintf(to, "  %s\n      %s\n", subs[i].synopsis, subs[i].summary);
+    (void)fputs("\nman edition and docs/fleet.md describe them.\n", to);
+    return fflush(to) == 0 ? CLI_EXIT_OK : CLI_EXIT_IO;
+}
+
+int cli_fleet(int argc, char **argv)
+{
+    const fleet_sub *sub = NULL;
+    fleet_args a;
+    bool helped = false;
+    int rc;
+
+    if (argc < 2)
+        return cli_usage("fleet: no subcommand given (one of: init, add, show, list, apply, tick, "
+                         "dispatch, run, effects, retry, stats)");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0)
+        return fleet_help(stdout);
+    for (size_t i = 0; i < SUB_COUNT; i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            sub = &subs[i];
+    if (!sub)
+        return cli_usage("fleet: unknown subcommand '%s' (one of: init, add, show, list, apply, "
+                         "tick, dispatch, run, effects, retry, stats)",
+                         argv[1]);
+    if (sub->run == run_apply) {
+        (void)signal(SIGPIPE, SIG_IGN);
+        return fleet_apply(argc, argv);
+    }
+    memset(&a, 0, sizeof a);
+    a.sub = sub->name;
+    rc = parse_fleet_args(argc, argv, sub, &a, &helped);
+    if (rc == CLI_EXIT_OK && !helped) {
+        (void)signal(SIGPIPE, SIG_IGN);
+        rc = sub->run(&a);
+    }
+    free(a.pos);
+    return rc;
+}
+
