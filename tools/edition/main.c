@@ -4,8 +4,8 @@
  * contract of docs/formats.md; docs/cli.md and docs/edition.1 describe them
  * for users.
  */
-#include "args.h"
 #include "cli.h"
+#include "command_args.h"
 #include "files.h"
 #include "fleet.h"
 
@@ -45,27 +45,19 @@ enum {
     OPT_REGION = 1u << 12
 };
 #define OPT_COMMAND_ARGS (OPT_PERIOD | OPT_ACTION | OPT_NAME | OPT_ALLOW | OPT_MODE)
+#define OPT_COMMAND_FIRST 3 /* the index of CLI_COMMAND_OPTIONS in option_table */
 
 /* The options of every command, in the order of the OPT_ bits. */
 static const cli_option option_table[] = {
     {"--now", "T", "the time, RFC 3339 (default: the current time; init needs it)"},
     {"--format", "yaml|json|text", "yaml (the default) or text"},
     {"--effects-out", "FILE", "append the effects to FILE, one YAML document per run"},
-    {"--period-months", "N", "months to buy: upgrade, renew, init --platinum"},
-    {"--action", "A", "delete_resource or downgrade_to_standard: set_post_expiration_action"},
-    {"--name", "N", "topic name or group ID: add_topic, remove_topic, add_group, remove_group"},
-    {"--allow-data-loss", NULL, "let refund delete every topic and group: refund"},
-    {"--mode", "M", "immediate or at_expiry: plan_downgrade"},
+    CLI_COMMAND_OPTIONS,
     {"--standard", NULL, "init: a Standard Edition instance"},
     {"--platinum", NULL, "init: an Enterprise Platinum instance (with --period-months)"},
     {"--id", "ID", "init: the instance ID"},
     {"--endpoint", "URL", "init: the instance's endpoint"},
     {"--region", "R", "init: the instance's region (optional)"},
-};
-/* The lifecycle command argument each option sets (0: none). */
-static const ed_arg option_arg[] = {
-    (ed_arg)0, (ed_arg)0, (ed_arg)0, ED_ARG_PERIOD_MONTHS, ED_ARG_ACTION, ED_ARG_NAME,
-    ED_ARG_ALLOW_DATA_LOSS, ED_ARG_MODE, (ed_arg)0, (ed_arg)0, (ed_arg)0, (ed_arg)0, (ed_arg)0,
 };
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
 
@@ -100,6 +92,9 @@ typedef struct command_spec {
     unsigned options;
     size_t min_pos, max_pos;
     run_fn run;
+    /* A command with a table of subcommands of its own (fleet) gets the
+     * command line from its name on, and parses it itself. */
+    int (*run_nested)(int argc, char **argv);
 } command_spec;
 
 static const command_spec *find_command(const char *name);
@@ -244,31 +239,6 @@ static int run_check(const cli_args *a)
     return rc;
 }
 
-/* --now T, or the clock when it is left out. */
-static int parse_now(const cli_args *a, ed_time *now)
-{
-    const char *text = opt_value(a, OPT_NOW);
-    size_t len;
-
-    if (!text) {
-        *now = (ed_time)time(NULL);
-        return CLI_EXIT_OK;
-    }
-    len = strlen(text);
-    if (ed_time_parse(text, len, now) == ED_OK)
-        return CLI_EXIT_OK;
-    /* "2026-02-01T00:00:00.5Z": the date and time are there, the fraction
-     * is what is refused. */
-    if (len > 20 && text[4] == '-' && text[10] != '\0' && text[13] == ':' && text[16] == ':' &&
-        text[19] == '.')
-        return cli_usage("--now: '%s': fractional seconds are not supported (write whole "
-                         "seconds, such as 2026-02-01T00:00:00Z)",
-                         text);
-    return cli_usage("--now: '%s' is not an RFC 3339 time in years 0000..9999, such as "
-                     "2026-02-01T00:00:00Z",
-                     text);
-}
-
 /* "3 days", "5 hours": how long ago a deadline passed, roughly. */
 static void append_duration(cli_str *s, ed_time seconds)
 {
@@ -291,7 +261,7 @@ static int run_next(const cli_args *a)
     ed_instance *inst = NULL;
     ed_time deadline, now;
     cli_str out = {0};
-    int rc = parse_now(a, &now);
+    int rc = cli_parse_now(opt_value(a, OPT_NOW), &now);
 
     if (rc == CLI_EXIT_OK)
         rc = load_state(a->pos[0], &inst);
@@ -315,130 +285,6 @@ static int run_next(const cli_args *a)
     rc = emit(&out);
     cli_str_free(&out);
     return rc;
-}
-
-static void list_names(cli_str *s, const char *(*name_of)(int), int first)
-{
-    for (int v = first;; v++) {
-        const char *n = name_of(v);
-        if (!n)
-            break;
-        if (v > first)
-            cli_str_puts(s, ", ");
-        cli_str_puts(s, n);
-    }
-}
-
-static const char *command_kind_name_of(int v)
-{
-    return ed_command_kind_name((ed_command_kind)v);
-}
-static const char *action_name_of(int v)
-{
-    return ed_action_name((ed_action)v);
-}
-static const char *plan_mode_name_of(int v)
-{
-    return ed_plan_mode_name((ed_plan_mode)v);
-}
-
-/* A usage error that lists the accepted names. */
-static int usage_with_names(const char *what, const char *given, const char *(*name_of)(int),
-                            int first)
-{
-    cli_str names = {0};
-    int rc;
-    list_names(&names, name_of, first);
-    rc = cli_usage("%s: unknown %s '%s' (one of: %s)", what,
-                   strcmp(what, "COMMAND") == 0 ? "command" : "value", given,
-                   names.data ? names.data : "");
-    cli_str_free(&names);
-    return rc;
-}
-
-/* --period-months N: an optional '-' and digits, nothing else (strtoll
- * alone would take leading spaces and a '+'). The range is the lifecycle's
- * to judge; a number beyond 64 bits is refused here, as given. */
-static int parse_period(const char *text, int64_t *out)
-{
-    const char *digits = text && text[0] == '-' ? text + 1 : text;
-    char *end = NULL;
-    long long v;
-
-    if (!text || *digits < '0' || *digits > '9')
-        return cli_usage("--period-months: '%s' is not a whole number", text ? text : "");
-    errno = 0;
-    v = strtoll(text, &end, 10);
-    if (*end != '\0')
-        return cli_usage("--period-months: '%s' is not a whole number", text);
-    if (errno == ERANGE)
-        return cli_usage("--period-months: %s is far outside 1..36 (more than 64 bits)", text);
-    *out = (int64_t)v;
-    return CLI_EXIT_OK;
-}
-
-/* Builds the lifecycle command `name` from the command-line arguments. */
-static int build_command(const cli_args *a, const char *name, ed_command **out)
-{
-    ed_command_kind kind;
-    ed_command *cmd;
-    ed_status st = ED_OK;
-
-    if (ed_command_kind_from_name(name, &kind) != ED_OK)
-        return usage_with_names("COMMAND", name, command_kind_name_of, ED_CMD_UPGRADE);
-    for (size_t i = 0; i < OPTION_COUNT; i++) {
-        const cli_option *o = &option_table[i];
-        bool given = (a->given & (1u << i)) != 0;
-        if (!option_arg[i])
-            continue;
-        if (given && !ed_command_kind_takes(kind, option_arg[i]))
-            return cli_usage("%s: the command %s does not take it", o->name, name);
-        if (!given && ed_command_kind_requires(kind, option_arg[i]))
-            return cli_usage("the command %s needs %s %s", name, o->name,
-                             o->value ? o->value : "");
-    }
-
-    cmd = ed_command_new(kind);
-    if (!cmd) {
-        cli_error("io_error", "out of memory");
-        return CLI_EXIT_IO;
-    }
-    if (a->given & OPT_PERIOD) {
-        int64_t v;
-        int prc = parse_period(opt_value(a, OPT_PERIOD), &v);
-        if (prc != CLI_EXIT_OK) {
-            ed_command_free(cmd);
-            return prc;
-        }
-        st = ed_command_set_int(cmd, ED_ARG_PERIOD_MONTHS, v);
-    }
-    if (st == ED_OK && (a->given & OPT_ACTION)) {
-        ed_action action;
-        if (ed_action_from_name(opt_value(a, OPT_ACTION), &action) != ED_OK) {
-            ed_command_free(cmd);
-            return usage_with_names("--action", opt_value(a, OPT_ACTION), action_name_of, 0);
-        }
-        st = ed_command_set_int(cmd, ED_ARG_ACTION, action);
-    }
-    if (st == ED_OK && (a->given & OPT_MODE)) {
-        ed_plan_mode mode;
-        if (ed_plan_mode_from_name(opt_value(a, OPT_MODE), &mode) != ED_OK) {
-            ed_command_free(cmd);
-            return usage_with_names("--mode", opt_value(a, OPT_MODE), plan_mode_name_of, 0);
-        }
-        st = ed_command_set_int(cmd, ED_ARG_MODE, mode);
-    }
-    if (st == ED_OK && (a->given & OPT_ALLOW))
-        st = ed_command_set_int(cmd, ED_ARG_ALLOW_DATA_LOSS, 1);
-    if (st == ED_OK && (a->given & OPT_NAME))
-        st = ed_command_set_string(cmd, ED_ARG_NAME, opt_value(a, OPT_NAME));
-    if (st != ED_OK) {
-        ed_command_free(cmd);
-        cli_error(ed_status_name(st), "cannot build the command %s", name);
-        return st == ED_NO_MEMORY ? CLI_EXIT_IO : CLI_EXIT_USAGE;
-    }
-    *out = cmd;
-    return CLI_EXIT_OK;
 }
 
 /* The report plan and apply print: the command, the outcome, the
@@ -565,9 +411,10 @@ static int transition(const cli_args *a, const char *command_name, bool write)
 
     if ((rc = parse_format(a, &format)) != CLI_EXIT_OK)
         return rc;
-    if ((rc = parse_now(a, &now)) != CLI_EXIT_OK)
+    if ((rc = cli_parse_now(opt_value(a, OPT_NOW), &now)) != CLI_EXIT_OK)
         return rc;
-    if ((rc = build_command(a, command_name, &cmd)) != CLI_EXIT_OK)
+    if ((rc = cli_build_command(a->given >> OPT_COMMAND_FIRST, &a->value[OPT_COMMAND_FIRST],
+                                 command_name, &cmd)) != CLI_EXIT_OK)
         return rc;
     if (write && strcmp(path, "-") == 0) {
         rc = cli_usage("%s: the state must be a file to replace, not standard input", a->command);
@@ -656,9 +503,9 @@ static int run_init(const cli_args *a)
                                   : "init: --period-months applies to --platinum only");
     if (strcmp(path, "-") == 0)
         return cli_usage("init: the state must be a file to create, not standard output");
-    if ((rc = parse_now(a, &now)) != CLI_EXIT_OK)
+    if ((rc = cli_parse_now(opt_value(a, OPT_NOW), &now)) != CLI_EXIT_OK)
         return rc;
-    if (platinum && (rc = parse_period(opt_value(a, OPT_PERIOD), &months)) != CLI_EXIT_OK)
+    if (platinum && (rc = cli_parse_period(opt_value(a, OPT_PERIOD), &months)) != CLI_EXIT_OK)
         return rc;
 
     opts = ed_options_new();
@@ -858,21 +705,15 @@ static int run_help(const cli_args *a)
     return rc;
 }
 
-static int run_fleet(const cli_args *a)
-{
-    (void)a;
-    return CLI_EXIT_USAGE; /* main() hands the whole command line to cli_fleet */
-}
-
 static const command_spec commands[] = {
     {"show", "show STATE [--format yaml|json|text]", "validate and print a state file",
      "Loads STATE strictly and prints it: as the full state file (yaml, the default)\n"
      "or as a summary for people (text). STATE may be - for standard input.\n",
-     OPT_FORMAT, 1, 1, run_show},
+     OPT_FORMAT, 1, 1, run_show, NULL},
     {"check", "check STATE", "validate a state file",
      "Loads STATE strictly. Prints \"STATE: ok\" and exits 0 when it is valid;\n"
      "otherwise prints the error with its line and column and exits 1.\n",
-     0, 1, 1, run_check},
+     0, 1, 1, run_check, NULL},
     {"init",
      "init STATE --standard|--platinum --id ID --endpoint URL [--period-months N] "
      "[--region R] --now T",
@@ -882,13 +723,13 @@ static const command_spec commands[] = {
      "delete_resource). Never replaces an existing file: STATE must not exist\n"
      "(exit 1, exists). The file is written whole (temporary file, fsync, link).\n",
      OPT_STANDARD | OPT_PLATINUM | OPT_ID | OPT_ENDPOINT | OPT_PERIOD | OPT_REGION | OPT_NOW, 1,
-     1, run_init},
+     1, run_init, NULL},
     {"plan", "plan STATE COMMAND [ARGS] [--now T] [--format yaml|json|text]", "dry run of a command",
      "Runs COMMAND on the snapshot in STATE at time T (default: now) and prints the\n"
      "outcome: status, the snapshot after it and the effects (on a refusal: the\n"
      "message and, for data_loss_refused, the effects that would have happened).\n"
      "Writes nothing. Exits 1 when the lifecycle refuses the command.\n",
-     OPT_NOW | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_plan},
+     OPT_NOW | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_plan, NULL},
     {"apply", "apply STATE COMMAND [ARGS] [--now T] [--effects-out FILE] [--format yaml|json|text]",
      "run a command",
      "Like plan, then records the outcome: appends the effects to FILE as one whole\n"
@@ -899,36 +740,36 @@ static const command_spec commands[] = {
      "(revisions above the state's) are dropped, with a warning. Exits 5 when the\n"
      "command was applied and saved but its report could not be written: do not\n"
      "run it again.\n",
-     OPT_NOW | OPT_EFFECTS_OUT | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_apply},
+     OPT_NOW | OPT_EFFECTS_OUT | OPT_FORMAT | OPT_COMMAND_ARGS, 2, 2, run_apply, NULL},
     {"tick", "tick STATE [--now T] [--effects-out FILE] [--format yaml|json|text]",
      "apply what is due",
      "The same as 'apply STATE tick': carries out every time-driven transition due\n"
      "at T (expiry, release).\n",
-     OPT_NOW | OPT_EFFECTS_OUT | OPT_FORMAT, 1, 1, run_tick},
+     OPT_NOW | OPT_EFFECTS_OUT | OPT_FORMAT, 1, 1, run_tick, NULL},
     {"next", "next STATE [--now T]", "print the next deadline",
      "Prints the time at which tick next has something to do, or \"none\". When\n"
      "that time is not after T (default: now), says so after it: \"(overdue by 3\n"
      "days: run edition tick)\" or \"(due now: run edition tick)\".\n",
-     OPT_NOW, 1, 1, run_next},
+     OPT_NOW, 1, 1, run_next, NULL},
     {"simulate", "simulate SCENARIO [--format yaml|json|text]", "run a scenario",
      "Validates the whole scenario file, then runs every step from the last\n"
      "accepted snapshot and prints one YAML document per step (yaml, the default)\n"
      "or a timeline for people (text). A refused step is reported and the scenario\n"
      "goes on; simulate exits 0 when every step ran.\n",
-     OPT_FORMAT, 1, 1, run_simulate},
+     OPT_FORMAT, 1, 1, run_simulate, NULL},
     {"fleet", "fleet SUBCOMMAND DB ...", "a fleet of instances in SQLite or PostgreSQL",
      "Keeps many instances in a database (a SQLite file or a postgresql:// URI) with\n"
      "an outbox of their effects: init, add, show, list, apply, tick, dispatch, run,\n"
      "effects, retry, stats. 'edition fleet help' lists them; docs/fleet.md.\n",
-     0, 0, 0, run_fleet},
+     0, 0, 0, NULL, cli_fleet},
     {"graph", "graph", "print the lifecycle as a Graphviz graph",
      "Prints the lifecycle as a DOT graph: the states and, per command, the\n"
      "transitions with their guards, found by running the library's transitions.\n",
-     0, 0, 0, run_graph},
+     0, 0, 0, run_graph, NULL},
     {"help", "help [COMMAND]", "describe the commands", "Describes edition or one command.\n",
-     0, 0, 1, run_help},
+     0, 0, 1, run_help, NULL},
     {"--version", "--version", "print the version", "Prints the versions of edition and libedition.\n",
-     0, 0, 0, run_version},
+     0, 0, 0, run_version, NULL},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -948,28 +789,12 @@ static cli_command_line command_line_of(const command_spec *c)
     return line;
 }
 
-static void print_lifecycle_commands(cli_str *out)
-{
-    size_t column = 2;
-    cli_str_puts(out, "\nCOMMAND is a lifecycle command:\n ");
-    for (int v = ED_CMD_UPGRADE; ed_command_kind_name((ed_command_kind)v); v++) {
-        const char *name = ed_command_kind_name((ed_command_kind)v);
-        bool last = ed_command_kind_name((ed_command_kind)(v + 1)) == NULL;
-        if (column + strlen(name) + 2 > 78) {
-            cli_str_puts(out, "\n ");
-            column = 2;
-        }
-        cli_str_printf(out, " %s%s", name, last ? ".\n" : ",");
-        column += strlen(name) + 2;
-    }
-}
-
 static void print_command_help(cli_str *out, const command_spec *c)
 {
     cli_str_printf(out, "usage: edition %s\n\n%s", c->synopsis, c->help);
     cli_command_line line = command_line_of(c);
     if ((c->options & OPT_COMMAND_ARGS) == OPT_COMMAND_ARGS)
-        print_lifecycle_commands(out);
+        cli_print_lifecycle_commands(out);
     cli_print_options(out, &line);
 }
 
@@ -1021,38 +846,6 @@ static int parse_args(int argc, char **argv, const command_spec *c, cli_args *a)
     return parse_line(argc, argv, &line, a);
 }
 
-int cli_fleet_apply_args(int argc, char **argv, const char *pos[3], ed_command **cmd,
-                         ed_time *now)
-{
-    static const cli_command_line line = {
-        "fleet apply", FLEET_APPLY_SYNOPSIS, option_table, OPTION_COUNT,
-        OPT_NOW | OPT_COMMAND_ARGS, 3, 3, FLEET_DB_VARIABLE, "DB", NULL};
-    cli_args a;
-    int rc;
-
-    memset(&a, 0, sizeof a);
-    a.command = line.name;
-    rc = parse_line(argc, argv, &line, &a);
-    if (rc == CLI_EXIT_OK && a.help) {
-        cli_str out = {0};
-        cli_str_printf(&out, "usage: edition %s\n\nRuns a lifecycle command on the instance ID in "
-                             "one transaction.\n", line.synopsis);
-        print_lifecycle_commands(&out);
-        cli_print_options(&out, &line);
-        rc = emit(&out);
-        cli_str_free(&out);
-        *cmd = NULL; /* the usage was asked for and printed: nothing to run */
-        return rc;
-    }
-    if (rc == CLI_EXIT_OK)
-        rc = parse_now(&a, now);
-    if (rc == CLI_EXIT_OK)
-        rc = build_command(&a, a.pos[2], cmd);
-    for (size_t i = 0; rc == CLI_EXIT_OK && i < 3; i++)
-        pos[i] = a.pos[i];
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     const command_spec *c;
@@ -1066,8 +859,8 @@ int main(int argc, char **argv)
     c = find_command(argv[1]);
     if (!c)
         return cli_usage("unknown command '%s'", argv[1]);
-    if (c->run == run_fleet)
-        return cli_fleet(argc - 1, argv + 1);
+    if (c->run_nested)
+        return c->run_nested(argc - 1, argv + 1);
     memset(&a, 0, sizeof a);
     a.command = c->name;
     rc = parse_args(argc, argv, c, &a);

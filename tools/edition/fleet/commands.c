@@ -42,6 +42,7 @@ static const cli_option fleet_options[F_COUNT] = {
     [F_TIMEOUT] = {"--timeout", "S",
                    "kill a handler after S seconds (default 60; shorter than --lease)"},
     [F_SKIPPED] = {"--skipped", NULL, "only the rows that cannot be ticked, with their error"},
+    CLI_COMMAND_OPTIONS,
 };
 
 typedef struct fleet_sub {
@@ -90,6 +91,8 @@ static int fleet_sub_help(const fleet_sub *sub, const cli_command_line *line)
     cli_str out = {0};
     int rc = CLI_EXIT_OK;
     cli_str_printf(&out, "usage: edition %s\n\n%s.\n", line->synopsis, sub->summary);
+    if (sub->options & (1u << F_PERIOD))
+        cli_print_lifecycle_commands(&out);
     cli_print_options(&out, line);
     if (out.failed || !cli_str_write(&out, stdout) || fflush(stdout) != 0) {
         cli_error("io_error", "standard output: cannot write");
@@ -142,16 +145,7 @@ int host_parse_count(const fleet_args *a, int opt, long long min, long long max,
 
 int host_parse_time(const fleet_args *a, ed_time *now)
 {
-    const char *text = a->value[F_NOW];
-    if (!a->given[F_NOW]) {
-        *now = (ed_time)time(NULL);
-        return CLI_EXIT_OK;
-    }
-    if (ed_time_parse(text, strlen(text), now) != ED_OK)
-        return cli_usage("--now: '%s' is not an RFC 3339 time in whole seconds, such as "
-                         "2026-02-01T00:00:00Z",
-                         text);
-    return CLI_EXIT_OK;
+    return cli_parse_now(a->given[F_NOW] ? a->value[F_NOW] : NULL, now);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -397,15 +391,13 @@ static int run_retry(fleet_args *a)
 /* apply and tick                                                          */
 /* ---------------------------------------------------------------------- */
 
+/* Runs a lifecycle command on one instance in one transaction: the row read
+ * locked, the command run by the library, the outcome written with a
+ * compare-and-set, or nothing at all. */
 static int run_apply(fleet_args *a)
 {
-    (void)a;
-    return CLI_EXIT_USAGE; /* parsed and run by fleet_apply below */
-}
-
-static int fleet_apply(int argc, char **argv)
-{
-    const char *pos[3] = {NULL, NULL, NULL};
+    const char *const *pos = a->pos;
+    uint64_t command_given = 0;
     ed_command *cmd = NULL;
     ed_instance *inst = NULL;
     ed_result *r = NULL;
@@ -414,11 +406,16 @@ static int fleet_apply(int argc, char **argv)
     cli_str out = {0};
     size_t neffects = 0;
     ed_time now;
-    int rc = cli_fleet_apply_args(argc, argv, pos, &cmd, &now);
+    int rc = host_parse_time(a, &now);
 
-    if (rc != CLI_EXIT_OK || !cmd) /* an error, or --help printed */
+    for (size_t i = 0; i < CLI_COMMAND_OPTION_COUNT; i++)
+        command_given |= (uint64_t)a->given[F_PERIOD + i] << i;
+    if (rc == CLI_EXIT_OK)
+        rc = cli_build_command(command_given, &a->value[F_PERIOD], pos[2], &cmd);
+    if (rc != CLI_EXIT_OK)
         return rc;
-    if ((rc = cli_fault_check()) != CLI_EXIT_OK || (rc = host_open_store(&s, pos[0], false)) != CLI_EXIT_OK) {
+    if ((rc = cli_fault_check()) != CLI_EXIT_OK ||
+        (rc = host_open_store(&s, pos[0], false)) != CLI_EXIT_OK) {
         ed_command_free(cmd);
         return rc;
     }
@@ -480,7 +477,8 @@ static const fleet_sub subs[] = {
     {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L] [--skipped]",
      "list instances (--skipped: those that cannot be ticked, with the error)",
      O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE) | O(F_SKIPPED), 1, 1, run_list},
-    {"apply", FLEET_APPLY_SYNOPSIS + 6, "run a command in one transaction", 0, 3, 3, run_apply},
+    {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a lifecycle command in one transaction",
+     O(F_NOW) | O(F_PERIOD) | O(F_ACTION) | O(F_NAME) | O(F_ALLOW) | O(F_MODE), 3, 3, run_apply},
     {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
      run_tick},
     {"dispatch",
@@ -535,10 +533,6 @@ int cli_fleet(int argc, char **argv)
         return cli_usage("fleet: unknown subcommand '%s' (one of: init, add, show, list, apply, "
                          "tick, dispatch, run, effects, retry, stats)",
                          argv[1]);
-    if (sub->run == run_apply) {
-        (void)signal(SIGPIPE, SIG_IGN);
-        return fleet_apply(argc, argv);
-    }
     memset(&a, 0, sizeof a);
     a.sub = sub->name;
     rc = parse_fleet_args(argc, argv, sub, &a, &helped);

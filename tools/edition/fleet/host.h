@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "command_args.h"
 #include "files.h"
 #include "fleet.h"
 #include "store.h"
@@ -28,6 +29,8 @@
 enum {
     F_NOW, F_LIMIT, F_DUE, F_EDITION, F_LIFECYCLE, F_EXEC, F_WORKERS, F_FAILED, F_PENDING,
     F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_TIMEOUT, F_SKIPPED,
+    /* CLI_COMMAND_OPTIONS (command_args.h), in their order: fleet apply */
+    F_PERIOD, F_ACTION, F_NAME, F_ALLOW, F_MODE,
     F_COUNT
 };
 
