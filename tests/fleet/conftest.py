@@ -71,6 +71,15 @@ def make_states(tmp, count, prefix="MQ_"):
     return paths
 
 
+def mount_small_tmpfs(path, size):
+    """A tmpfs of `size` on `path`, to fill a disk; False when not root."""
+    if os.geteuid() != 0:
+        return False
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    return proc.returncode == 0
+
+
 def add_all(db, paths, batch=5000):
     for i in range(0, len(paths), batch):
         run(["fleet", "add", db, *paths[i:i + batch]], check=0)

@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, run, work_root)
+from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, mount_small_tmpfs, run,
+                      work_root)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -404,14 +405,6 @@ def test_postgresql_stopped(pg_server, tmp_path, scratch):
         pg_server.start()
     assert pg_server.psql(db, "SELECT COUNT(*) FROM effects").strip() == "0"
     assert pg_server.psql(db, "SELECT DISTINCT revision FROM instances").strip() == "0"
-
-
-def mount_small_tmpfs(path, size):
-    if os.geteuid() != 0:
-        return False
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    return proc.returncode == 0
 
 
 def test_sqlite_full_disk(tmp_path, scratch):

@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, make_states, run, template_state,
-                      work_root)
+from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, make_states, mount_small_tmpfs, run,
+                      template_state, work_root)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SECRET = "S3cretPW"
@@ -510,14 +510,6 @@ def test_sqlite_names_the_unwritable_file(tmp_path, scratch):
         assert "fleet.sqlite-shm cannot be written" in proc.stderr, proc.stderr
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def mount_small_tmpfs(path, size):
-    if os.geteuid() != 0:
-        return False
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    return proc.returncode == 0
 
 
 def test_sqlite_full_disk_before_the_wal(tmp_path, scratch):
