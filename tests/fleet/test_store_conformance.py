@@ -3,14 +3,15 @@ program built on the store's own header, run against each backend: SQLite
 in a folder of its own, and the PostgreSQL this suite starts. One pytest
 case per backend; the C program's check output names each failed case."""
 import os
+import pathlib
 import subprocess
 import tempfile
 
-import pytest
-
 from conftest import work_root
 
-SUITE = os.environ["EDITION_STORE_SUITE"]
+# meson gives the path; by hand, the build/ tree's
+SUITE = os.environ.get("EDITION_STORE_SUITE", str(
+    pathlib.Path(__file__).resolve().parents[2] / "build" / "tests" / "fleet_store" / "test_store"))
 
 
 def run_suite(uri):
