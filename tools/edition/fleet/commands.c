@@ -480,20 +480,20 @@ static const fleet_sub subs[] = {
     {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a lifecycle command in one transaction",
      O(F_NOW) | O(F_PERIOD) | O(F_ACTION) | O(F_NAME) | O(F_ALLOW) | O(F_MODE), 3, 3, run_apply},
     {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
-     run_tick},
+     fleet_cmd_tick},
     {"dispatch",
      "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
      "[--timeout S]",
      "run the pending effects",
      O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT), 1,
-     1, run_dispatch},
+     1, fleet_cmd_dispatch},
     {"run",
      "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
      "[--timeout S]",
      "tick at deadlines and dispatch until SIGTERM",
      O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
          O(F_TIMEOUT),
-     1, 1, run_run},
+     1, 1, fleet_cmd_run},
     {"effects", "effects DB [--failed|--pending] [--instance ID]", "list the outbox",
      O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE), 1, 1, run_effects},
     {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},

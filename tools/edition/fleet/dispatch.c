@@ -388,7 +388,7 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
     return CLI_EXIT_OK;
 }
 
-int run_dispatch(fleet_args *a)
+int fleet_cmd_dispatch(fleet_args *a)
 {
     dispatch_conf c;
     dispatch_totals t = {0, 0, 0};
@@ -420,7 +420,7 @@ int run_dispatch(fleet_args *a)
 
 /* The service: ticks at deadlines and dispatches, until SIGTERM or SIGINT;
  * then finishes the effect or transaction in hand and exits 0. */
-int run_run(fleet_args *a)
+int fleet_cmd_run(fleet_args *a)
 {
     dispatch_conf c;
     long long poll = DEFAULT_POLL;

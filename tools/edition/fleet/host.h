@@ -77,10 +77,10 @@ int host_write_outcome(fleet_store *s, const ed_instance *before, const ed_resul
 /* Ticking (tick.c). */
 int host_tick_all(fleet_store *s, ed_time now, long long limit, bool honour_backoff,
                   bool progress, tick_totals *t);
-int run_tick(fleet_args *a);
+int fleet_cmd_tick(fleet_args *a);
 
 /* Dispatching (dispatch.c). */
-int run_dispatch(fleet_args *a);
-int run_run(fleet_args *a);
+int fleet_cmd_dispatch(fleet_args *a);
+int fleet_cmd_run(fleet_args *a);
 
 #endif /* EDITION_FLEET_HOST_H */

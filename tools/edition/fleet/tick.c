@@ -182,7 +182,7 @@ int host_tick_all(fleet_store *s, ed_time now, long long limit, bool honour_back
     return rc;
 }
 
-int run_tick(fleet_args *a)
+int fleet_cmd_tick(fleet_args *a)
 {
     fleet_store s;
     tick_totals t = {0, 0, 0, 0, 0};
