@@ -191,26 +191,14 @@ static char *dangling_target(const char *path)
     return p;
 }
 
-int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len,
-                       const char *instance_id, uint64_t committed)
+/* Opens the log for a rewrite: the file a symbolic link points to (a file
+ * that does not exist yet is created under its name), locked, its mode and
+ * old content read into `log`. */
+static int open_log(cli_effects_log *log, const char *path)
 {
     struct stat st;
-    size_t keep, dropped;
-    uint64_t highest = 0;
-    int rc, e;
+    int rc;
 
-    log->path = NULL;
-    log->lock_fd = -1;
-    log->old = NULL;
-    log->old_len = 0;
-    log->existed = false;
-    log->written = false;
-
-    if (cli_effects_is_stream(path))
-        return doc ? stream_write(path, doc, len) : CLI_EXIT_OK;
-
-    /* Replace the file a symbolic link points to, not the link, as for the
-     * state file. A file that does not exist yet is created under its name. */
     log->path = realpath(path, NULL);
     if (!log->path && errno == ENOENT)
         log->path = dangling_target(path);
@@ -221,63 +209,54 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
     rc = file_lock_beside(log->path, &log->lock_fd, "effects file");
     if (rc != CLI_EXIT_OK)
         return rc;
-
     if (stat(log->path, &st) == 0) {
         log->existed = true;
         log->mode = st.st_mode & 07777;
-        e = cli_read_input(log->path, SIZE_MAX, &log->old, &log->old_len);
-        if (e != CLI_EXIT_OK)
-            return e;
-    } else if (errno == ENOENT) {
+        return cli_read_input(log->path, SIZE_MAX, &log->old, &log->old_len);
+    }
+    if (errno == ENOENT) {
         mode_t mask = umask(0);
         umask(mask);
         log->mode = 0666 & ~mask;
-    } else {
-        cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
-        return CLI_EXIT_IO;
+        return CLI_EXIT_OK;
     }
+    cli_error("io_error", "%s: cannot open the effects file: %s", path, strerror(errno));
+    return CLI_EXIT_IO;
+}
 
-    /* Files written before edition replaced them whole may end in half a
-     * document from an interrupted append: drop it, but only if it is ours. */
-    keep = whole_documents_end(log->old, log->old_len);
-    if (keep < log->old_len) {
-        size_t tail = log->old_len - keep;
-        if (memcmp(log->old + keep, DOC_START, tail < 4 ? tail : 4) != 0) {
+/* How much of the old log to keep: its whole documents. Files written
+ * before edition replaced them whole may end in half a document from an
+ * interrupted append: it is dropped when a document is appended (kept for
+ * that run otherwise), but only if it is ours. */
+static int documents_to_keep(const cli_effects_log *log, const char *path, bool appending,
+                             size_t *keep)
+{
+    *keep = whole_documents_end(log->old, log->old_len);
+    if (*keep < log->old_len) {
+        size_t tail = log->old_len - *keep;
+        if (memcmp(log->old + *keep, DOC_START, tail < 4 ? tail : 4) != 0) {
             cli_error("io_error",
                       "%s: does not end with a whole effects document (a line '...'); "
                       "not appending to a file edition did not write",
                       path);
             return CLI_EXIT_IO;
         }
-        if (!doc)
-            keep = log->old_len; /* left for the next run that appends */
+        if (!appending)
+            *keep = log->old_len; /* left for the next run that appends */
     }
+    return CLI_EXIT_OK;
+}
 
-    cli_str whole = {0};
-    dropped = keep_committed(&whole, log->old ? log->old : "", keep, instance_id, committed,
-                             &highest);
-    if (!doc && dropped == 0) {
-        cli_str_free(&whole);
-        return CLI_EXIT_OK;
-    }
-    if (doc) {
-        cli_str_puts(&whole, DOC_START);
-        cli_str_append(&whole, doc, len);
-        if (len > 0 && doc[len - 1] != '\n')
-            cli_str_puts(&whole, "\n");
-        cli_str_puts(&whole, DOC_END);
-    }
-    if (whole.failed) {
-        cli_str_free(&whole);
-        cli_error("io_error", "%s: out of memory", path);
-        return CLI_EXIT_IO;
-    }
-    /* The whole file is replaced, never appended to in place: a crash at
-     * any moment, SIGKILL included, leaves either the old file or the new
-     * one, each made of whole documents only. */
+/* Replaces the log by `whole`, never appending in place: a crash at any
+ * moment, SIGKILL included, leaves either the old file or the new one,
+ * each made of whole documents only. Then says what was dropped. */
+static int replace_log(cli_effects_log *log, const char *path, const cli_str *whole, size_t keep,
+                       size_t dropped, uint64_t highest, uint64_t committed)
+{
     bool replaced = false;
-    rc = file_replace(log->path, log->mode, whole.data, whole.len, &effects_stages, &replaced);
-    cli_str_free(&whole);
+    int rc = file_replace(log->path, log->mode, whole->data, whole->len, &effects_stages,
+                          &replaced);
+
     log->written = replaced;
     if (rc != CLI_EXIT_OK && replaced) {
         cli_effects_rollback(log);
@@ -297,6 +276,49 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
                     "writing its effects and before saving the state left %s",
                     path, dropped, dropped == 1 ? "" : "s", (unsigned long long)highest,
                     (unsigned long long)committed, dropped == 1 ? "it" : "them");
+    return rc;
+}
+
+int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, size_t len,
+                       const char *instance_id, uint64_t committed)
+{
+    cli_str whole = {0};
+    size_t keep = 0, dropped;
+    uint64_t highest = 0;
+    int rc;
+
+    log->path = NULL;
+    log->lock_fd = -1;
+    log->old = NULL;
+    log->old_len = 0;
+    log->existed = false;
+    log->written = false;
+
+    if (cli_effects_is_stream(path))
+        return doc ? stream_write(path, doc, len) : CLI_EXIT_OK;
+    if ((rc = open_log(log, path)) != CLI_EXIT_OK ||
+        (rc = documents_to_keep(log, path, doc != NULL, &keep)) != CLI_EXIT_OK)
+        return rc;
+    dropped = keep_committed(&whole, log->old ? log->old : "", keep, instance_id, committed,
+                             &highest);
+    if (!doc && dropped == 0) {
+        cli_str_free(&whole);
+        return CLI_EXIT_OK;
+    }
+    if (doc) {
+        cli_str_puts(&whole, DOC_START);
+        cli_str_append(&whole, doc, len);
+        if (len > 0 && doc[len - 1] != '\n')
+            cli_str_puts(&whole, "\n");
+        cli_str_puts(&whole, DOC_END);
+    }
+    if (whole.failed) {
+        cli_str_free(&whole);
+        cli_error("io_error", "%s: out of memory", path);
+        return CLI_EXIT_IO;
+    }
+    rc = replace_log(log, path, &whole, keep, dropped, highest, committed);
+    cli_str_free(&whole);
     return rc;
 }
 
