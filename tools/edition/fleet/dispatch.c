@@ -180,6 +180,74 @@ static void wait_for_child(double until)
  * for clocks that tick a little apart. */
 #define LEASE_MARGIN 0.25
 
+/* The deliveries of a batch under way: a guardian per started effect. */
+typedef struct deliveries {
+    pid_t *pid;       /* 0: not started, or ended */
+    double *deadline; /* monotonic: --timeout after its start */
+    bool *killed;     /* its group was killed at its deadline */
+    size_t started, running;
+} deliveries;
+
+/* Records the end of the delivery whose guardian `done` ended. */
+static void delivery_ended(const dispatch_conf *c, deliveries *d, pid_t done, int status,
+                           fleet_outcome *o, cli_str *why)
+{
+    for (size_t i = 0; i < d->started; i++) {
+        if (d->pid[i] != done)
+            continue;
+        d->pid[i] = 0;
+        d->running--;
+        /* what the handler left in its group goes with it */
+        (void)kill(-done, SIGKILL);
+        o[i].ok = !d->killed[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (d->killed[i])
+            cli_str_printf(&why[i], "the handler ran past --timeout %llds and was killed",
+                           c->timeout);
+        else if (!o[i].ok)
+            describe_status(status, &why[i]);
+    }
+}
+
+/* Kills the groups of the deliveries past their deadline; returns the
+ * earliest deadline still ahead (at most `wake`). */
+static double kill_overdue(deliveries *d, double wake)
+{
+    double now = monotonic_now();
+    for (size_t i = 0; i < d->started; i++) {
+        if (d->pid[i] <= 0 || d->killed[i])
+            continue;
+        if (now >= d->deadline[i]) {
+            (void)kill(-d->pid[i], SIGKILL);
+            d->killed[i] = true;
+        } else if (d->deadline[i] < wake) {
+            wake = d->deadline[i];
+        }
+    }
+    return wake;
+}
+
+/* The outcome of a failed delivery: retried after the backoff, or failed
+ * for good after --max-attempts. */
+static void failed_outcome(const dispatch_conf *c, const fleet_effect_row *e, fleet_outcome *o,
+                           cli_str *why, dispatch_totals *t)
+{
+    long long delay = c->backoff;
+    o->dead = e->attempts >= c->max_attempts;
+    for (long long k = 1; k < e->attempts && delay < MAX_BACKOFF; k++)
+        delay *= 2;
+    if (delay > MAX_BACKOFF)
+        delay = MAX_BACKOFF;
+    o->retry_at = (ed_time)time(NULL) + delay;
+    cli_str_printf(why, " (attempt %" PRId64 " of %lld)", e->attempts, c->max_attempts);
+    o->error = why->data && !why->failed ? why->data : "the handler failed";
+    cli_warning("effect %s: %s%s", e->key, o->error,
+                o->dead ? ": failed, kept for edition fleet retry" : ": will retry");
+    if (o->dead)
+        t->failed++;
+    else
+        t->retried++;
+}
+
 /* Runs the deliveries of a claimed batch (each effect of another
  * instance), at most --workers at a time, and fills the outcomes. The batch
  * was claimed at `claimed` (monotonic, taken before the claim), leased for
@@ -192,105 +260,60 @@ static void wait_for_child(double until)
 static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, double claimed,
                       fleet_outcome *o, cli_str *why, dispatch_totals *t)
 {
-    pid_t *pids = calloc(n, sizeof *pids);
-    double *deadline = calloc(n, sizeof *deadline);
-    bool *killed = calloc(n, sizeof *killed);
+    deliveries d = {calloc(n, sizeof(pid_t)), calloc(n, sizeof(double)), calloc(n, sizeof(bool)),
+                    0, 0};
     double last_start = claimed + (double)c->lease - LEASE_MARGIN - (double)c->timeout;
-    size_t next = 0, running = 0;
     sigset_t chld, old;
 
     for (size_t i = 0; i < n; i++) {
         o[i].key = e[i].key;
         o[i].attempt = e[i].attempts;
     }
-    if (!pids || !deadline || !killed) {
+    if (!d.pid || !d.deadline || !d.killed) {
         for (size_t i = 0; i < n; i++)
             cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
-        next = n;
+        d.started = n;
     }
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     (void)sigprocmask(SIG_BLOCK, &chld, &old);
-    while (next < n || running > 0) {
-        double now = monotonic_now(), wake = now + 1;
+    while (d.started < n || d.running > 0) {
         int status = 0;
         pid_t done;
 
-        while (next < n && running < (size_t)c->workers) {
-            if (now > last_start || host_stop_requested) {
-                o[next++].released = true; /* given back: no attempt counted */
+        while (d.started < n && d.running < (size_t)c->workers) {
+            size_t i = d.started++;
+            if (monotonic_now() > last_start || host_stop_requested) {
+                o[i].released = true; /* given back: no attempt counted */
                 continue;
             }
-            pids[next] = start_handler(c, &e[next], &why[next]);
-            deadline[next] = monotonic_now() + (double)c->timeout;
-            if (pids[next] > 0)
-                running++;
-            next++;
+            d.pid[i] = start_handler(c, &e[i], &why[i]);
+            d.deadline[i] = monotonic_now() + (double)c->timeout;
+            if (d.pid[i] > 0)
+                d.running++;
         }
-        if (running == 0)
+        if (d.running == 0)
             continue;
         done = waitpid(-1, &status, WNOHANG);
         if (done < 0 && errno != EINTR)
             break;
-        for (size_t i = 0; done > 0 && i < next; i++) {
-            if (pids[i] != done)
-                continue;
-            pids[i] = 0;
-            running--;
-            /* what the handler left in its group goes with it */
-            (void)kill(-done, SIGKILL);
-            o[i].ok = !killed[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-            if (killed[i])
-                cli_str_printf(&why[i], "the handler ran past --timeout %llds and was killed",
-                               c->timeout);
-            else if (!o[i].ok)
-                describe_status(status, &why[i]);
-        }
         if (done > 0)
-            continue;
-        now = monotonic_now();
-        for (size_t i = 0; i < next; i++) {
-            if (pids[i] <= 0 || killed[i])
-                continue;
-            if (now >= deadline[i]) {
-                (void)kill(-pids[i], SIGKILL);
-                killed[i] = true;
-            } else if (deadline[i] < wake) {
-                wake = deadline[i];
-            }
-        }
-        wait_for_child(wake);
+            delivery_ended(c, &d, done, status, o, why);
+        else
+            wait_for_child(kill_overdue(&d, monotonic_now() + 1));
     }
     (void)sigprocmask(SIG_SETMASK, &old, NULL);
     for (size_t i = 0; i < n; i++) {
         if (o[i].released)
             continue;
-        if (o[i].ok) {
+        if (o[i].ok)
             t->done++;
-            continue;
-        }
-        {
-            long long delay = c->backoff;
-            o[i].dead = e[i].attempts >= c->max_attempts;
-            for (long long k = 1; k < e[i].attempts && delay < MAX_BACKOFF; k++)
-                delay *= 2;
-            if (delay > MAX_BACKOFF)
-                delay = MAX_BACKOFF;
-            o[i].retry_at = (ed_time)time(NULL) + delay;
-            cli_str_printf(&why[i], " (attempt %" PRId64 " of %lld)", e[i].attempts,
-                           c->max_attempts);
-            o[i].error = why[i].data && !why[i].failed ? why[i].data : "the handler failed";
-            cli_warning("effect %s: %s%s", e[i].key, o[i].error,
-                        o[i].dead ? ": failed, kept for edition fleet retry" : ": will retry");
-            if (o[i].dead)
-                t->failed++;
-            else
-                t->retried++;
-        }
+        else
+            failed_outcome(c, &e[i], &o[i], &why[i], t);
     }
-    free(killed);
-    free(deadline);
-    free(pids);
+    free(d.killed);
+    free(d.deadline);
+    free(d.pid);
 }
 
 /* Claims and runs batches of ready effects until none is ready; with
