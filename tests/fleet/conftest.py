@@ -7,6 +7,7 @@ suite runs as root (PostgreSQL refuses to run as root), stopped at the end.
 With CI=true a PostgreSQL that cannot be started fails the tests instead of
 skipping them.
 """
+import contextlib
 import glob
 import json
 import os
@@ -71,13 +72,36 @@ def make_states(tmp, count, prefix="MQ_"):
     return paths
 
 
-def mount_small_tmpfs(path, size):
-    """A tmpfs of `size` on `path`, to fill a disk; False when not root."""
-    if os.geteuid() != 0:
-        return False
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    return proc.returncode == 0
+@contextlib.contextmanager
+def small_disk(tmp_path, size):
+    """A tmpfs of `size` mounted for the test (root only: in CI its absence
+    fails the test), unmounted at the end."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
+        capture_output=True, text=True).returncode == 0
+    if not mounted:
+        if CI:
+            pytest.fail("cannot mount a small tmpfs (needs root) and CI=true")
+        pytest.skip("cannot mount a small tmpfs (needs root)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def fill(disk):
+    """Fills the disk with a file; returns its path (unlink it for room)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    os.close(fd)
+    return filler
 
 
 def add_all(db, paths, batch=5000):

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, make_states, mount_small_tmpfs, run,
+from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, fill, make_states, run, small_disk,
                       work_root)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -416,13 +416,7 @@ def test_postgresql_stopped(pg_server, tmp_path, scratch):
 
 def test_sqlite_full_disk(tmp_path, scratch):
     import sqlite3
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if not mount_small_tmpfs(disk, "16m"):
-        if CI:
-            pytest.fail("cannot mount a small tmpfs (needs root) and CI=true")
-        pytest.skip("cannot mount a small tmpfs (needs root)")
-    try:
+    with small_disk(tmp_path, "16m") as disk:
         db = str(disk / "fleet.sqlite")
         run(["fleet", "init", db], check=0)
         add_all(db, make_states(scratch, 50))
@@ -430,13 +424,7 @@ def test_sqlite_full_disk(tmp_path, scratch):
         holder = sqlite3.connect(db)
         holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = holder.execute("SELECT id, revision, snapshot FROM instances ORDER BY id").fetchall()
-        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError:
-            pass
-        os.close(fd)
+        filler = fill(disk)
         proc = run(["fleet", "tick", db, "--now", DUE_AT])
         assert proc.returncode == 4, proc.stderr
         assert "database_full" in proc.stderr and "full" in proc.stderr
@@ -445,7 +433,5 @@ def test_sqlite_full_disk(tmp_path, scratch):
         assert after == before
         assert holder.execute("SELECT COUNT(*) FROM effects").fetchone()[0] == 0
         holder.close()
-        os.unlink(disk / "filler")
+        os.unlink(filler)
         run(["fleet", "tick", db, "--now", DUE_AT], check=0)
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, make_states, mount_small_tmpfs, run,
+from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, fill, make_states, run, small_disk,
                       template_state, work_root)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -515,28 +515,14 @@ def test_sqlite_names_the_unwritable_file(tmp_path, scratch):
 def test_sqlite_full_disk_before_the_wal(tmp_path, scratch):
     """On a full disk even the -wal and -shm files cannot be created: that
     is database_full, not database_unreachable."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if not mount_small_tmpfs(disk, "4m"):
-        if CI:
-            pytest.fail("cannot mount a small tmpfs (needs root) and CI=true")
-        pytest.skip("cannot mount a small tmpfs (needs root)")
-    try:
+    with small_disk(tmp_path, "4m") as disk:
         db = str(disk / "fleet.sqlite")
         run(["fleet", "init", db], check=0)
         run(["fleet", "add", db, *make_states(scratch, 5)], check=0)
         assert not os.path.exists(db + "-wal")
-        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError:
-            pass
-        os.close(fd)
+        filler = fill(disk)
         proc = run(["fleet", "tick", db, "--now", DUE_AT])
         assert proc.returncode == 4, proc.stderr
         assert "database_full" in proc.stderr and "fleet.sqlite" in proc.stderr, proc.stderr
-        os.unlink(disk / "filler")
+        os.unlink(filler)
         run(["fleet", "tick", db, "--now", DUE_AT], check=0)
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -780,60 +780,64 @@ fleet_err fleet_store_tick_failed(fleet_store *s, const char *id, const char *er
     return abandon(s, e);
 }
 
+/* A query of listed rows, its conditions added one at a time: each
+ * condition's parameter is the next $N. */
+typedef struct filtered_query {
+    cli_str sql;
+    const char *param[4];
+    char kind[5];
+    int n;
+} filtered_query;
+
+/* Adds " AND <condition> $N" with `value` as $N (of kind 't' or 'i'). */
+static void where(filtered_query *q, const char *condition, const char *value, char kind)
+{
+    q->param[q->n] = value;
+    q->kind[q->n++] = kind;
+    cli_str_printf(&q->sql, " AND %s $%d", condition, q->n);
+}
+
+static fleet_err run_filtered(fleet_store *s, filtered_query *q, const char *order,
+                              fleet_rows *rows)
+{
+    fleet_err e;
+    cli_str_puts(&q->sql, order);
+    e = q->sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                      : run(s, q->sql.data, q->param, q->kind, q->n, rows, NULL);
+    cli_str_free(&q->sql);
+    return e;
+}
+
 fleet_err fleet_store_list(fleet_store *s, const fleet_list_filter *f, fleet_rows *rows)
 {
-    const char *p[3];
-    char kinds[4] = "ttt", now_text[24];
-    int np = 0;
-    cli_str sql = {0};
-    fleet_err e;
+    filtered_query q = {{0}, {NULL}, "", 0};
+    char now_text[24];
 
-    cli_str_puts(&sql, "SELECT id, revision, edition, lifecycle, next_deadline, tick_failures, "
-                       "tick_error FROM instances WHERE 1 = 1");
-    if (f->edition) {
-        p[np++] = f->edition;
-        cli_str_printf(&sql, " AND edition = $%d", np);
-    }
-    if (f->lifecycle) {
-        p[np++] = f->lifecycle;
-        cli_str_printf(&sql, " AND lifecycle = $%d", np);
-    }
+    cli_str_puts(&q.sql, "SELECT id, revision, edition, lifecycle, next_deadline, tick_failures, "
+                         "tick_error FROM instances WHERE 1 = 1");
+    if (f->edition)
+        where(&q, "edition =", f->edition, 't');
+    if (f->lifecycle)
+        where(&q, "lifecycle =", f->lifecycle, 't');
     if (f->due) {
         time_text(now_text, sizeof now_text, f->now);
-        kinds[np] = 'i';
-        p[np++] = now_text;
-        cli_str_printf(&sql, " AND next_deadline <= $%d", np);
+        where(&q, "next_deadline <=", now_text, 'i');
     }
     if (f->skipped)
-        cli_str_puts(&sql, " AND tick_failures > 0");
-    cli_str_puts(&sql, " ORDER BY id");
-    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                   : run(s, sql.data, p, kinds, np, rows, NULL);
-    cli_str_free(&sql);
-    return e;
+        cli_str_puts(&q.sql, " AND tick_failures > 0");
+    return run_filtered(s, &q, " ORDER BY id", rows);
 }
 
 fleet_err fleet_store_effects(fleet_store *s, const fleet_effects_filter *f, fleet_rows *rows)
 {
-    const char *p[2];
-    int np = 0;
-    cli_str sql = {0};
-    fleet_err e;
+    filtered_query q = {{0}, {NULL}, "", 0};
 
-    cli_str_puts(&sql, "SELECT key, state, attempts, kind, last_error FROM effects WHERE 1 = 1");
-    if (f->state) {
-        p[np++] = f->state;
-        cli_str_printf(&sql, " AND state = $%d", np);
-    }
-    if (f->instance) {
-        p[np++] = f->instance;
-        cli_str_printf(&sql, " AND instance = $%d", np);
-    }
-    cli_str_puts(&sql, " ORDER BY instance, revision, idx");
-    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                   : run(s, sql.data, p, NULL, np, rows, NULL);
-    cli_str_free(&sql);
-    return e;
+    cli_str_puts(&q.sql, "SELECT key, state, attempts, kind, last_error FROM effects WHERE 1 = 1");
+    if (f->state)
+        where(&q, "state =", f->state, 't');
+    if (f->instance)
+        where(&q, "instance =", f->instance, 't');
+    return run_filtered(s, &q, " ORDER BY instance, revision, idx", rows);
 }
 
 static uint64_t to_u64(const char *text)
