@@ -141,6 +141,41 @@ def test_every_subcommand_has_help_and_the_one_parser(tmp_path):
     assert "no instance --help" in proc.stderr
 
 
+def test_json_output_of_list_stats_and_effects(store, tmp_path, scratch):
+    """--format json on list, stats and effects: one document each, with the
+    field names of docs/fleet.md ("JSON output"), the same facts as the
+    text."""
+    run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
+    run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
+    store.sql("UPDATE instances SET revision = 9 WHERE id = 'MQ_0000002'")
+    run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=3)
+    listed = json.loads(run(["fleet", "list", store.uri, "--format", "json"], check=0).stdout)
+    assert [i["id"] for i in listed] == ["MQ_0000000", "MQ_0000001", "MQ_0000002"]
+    assert listed[0] == {"id": "MQ_0000000", "revision": 2, "edition": "enterprise_platinum",
+                         "lifecycle": "released", "next_deadline": None}
+    assert listed[2]["next_deadline"] == "2026-02-08T00:00:00Z"  # its release
+    skipped = json.loads(run(["fleet", "list", store.uri, "--skipped", "--format=json"],
+                             check=0).stdout)
+    assert [(i["id"], i["tick_failures"]) for i in skipped] == [("MQ_0000002", 1)]
+    assert "the revision column says 9" in skipped[0]["tick_error"]
+    stats = json.loads(run(["fleet", "stats", store.uri, "--format", "json"], check=0).stdout)
+    assert stats["cannot_be_ticked"] == 1 and stats["effects"] == {
+        "pending": 11, "done": 0, "failed": 0}
+    assert {(r["edition"], r["lifecycle"], r["count"]) for r in stats["instances"]} == {
+        ("enterprise_platinum", "released", 2), ("enterprise_platinum", "expired", 1)}
+    run(["fleet", "dispatch", store.uri, "--exec", "exit 4", "--max-attempts", "1"], check=1)
+    effects = json.loads(run(["fleet", "effects", store.uri, "--failed", "--format", "json"],
+                             check=0).stdout)
+    assert [e["key"] for e in effects] == [f"MQ_{i:07d}/1/0" for i in range(3)]
+    assert effects[0]["state"] == "failed" and effects[0]["attempts"] == 1
+    assert effects[0]["kind"] == "instance.suspend"
+    assert "exited with status 4" in effects[0]["last_error"]
+    assert json.loads(run(["fleet", "effects", store.uri, "--instance", "MQ_NONE", "--format",
+                           "json"], check=0).stdout) == []
+    bad = run(["fleet", "stats", store.uri, "--format", "yaml"], check=2)
+    assert "unknown format 'yaml' (one of: text, json)" in bad.stderr
+
+
 # ---------------------------------------------------------------------------
 # Atomicity: a snapshot and its effects are committed together or not at all
 

@@ -122,3 +122,25 @@ bool cli_str_write(const cli_str *s, FILE *out)
         return true;
     return fwrite(s->data, 1, s->len, out) == s->len;
 }
+
+void cli_str_json(cli_str *s, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!text) {
+        cli_str_puts(s, "null");
+        return;
+    }
+    cli_str_puts(s, "\"");
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            cli_str_append(s, esc, 2);
+        } else if (*p < 0x20) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            cli_str_append(s, esc, 6);
+        } else {
+            cli_str_append(s, (const char *)p, 1);
+        }
+    }
+    cli_str_puts(s, "\"");
+}

@@ -40,6 +40,10 @@ void cli_str_vprintf(cli_str *s, const char *fmt, va_list ap) CLI_PRINTF(2, 0);
  * reorder what the line shows. */
 void cli_str_untrusted(cli_str *s, const char *text, size_t n);
 void cli_str_untrusted_puts(cli_str *s, const char *text);
+/* Appends `text` as a JSON string ("null" for NULL): quotes, backslashes
+ * and control characters escaped. `text` is UTF-8 (the tools' own text and
+ * what they escaped with ed_text_escape). */
+void cli_str_json(cli_str *s, const char *text);
 /* Appends a time in RFC 3339 form (UTC, "Z"). */
 void cli_str_time(cli_str *s, ed_time t);
 

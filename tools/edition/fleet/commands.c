@@ -37,7 +37,8 @@ static const cli_option fleet_options[F_COUNT] = {
     [F_BACKOFF] = {"--backoff", "S", "first retry delay, doubled each attempt (default 1)"},
     [F_LEASE] = {"--lease", "S", "how long a claimed effect is held (default 300, at least 2)"},
     [F_POLL] = {"--poll", "S", "longest sleep between rounds (default 60)"},
-    [F_FORMAT] = {"--format", "yaml|json", "yaml (the default) or json"},
+    [F_FORMAT] = {"--format", "F", "show: yaml (the default) or json; list, stats, effects: text "
+                                   "(the default) or json"},
     [F_INSTANCE] = {"--instance", "ID", "only the effects of this instance"},
     [F_TIMEOUT] = {"--timeout", "S",
                    "kill a handler after S seconds (default 60; shorter than --lease)"},
@@ -260,6 +261,45 @@ static int run_show(fleet_args *a)
     return rc;
 }
 
+/* --format of list, stats and effects: text (the default) or json. */
+static int text_or_json(const fleet_args *a, bool *json)
+{
+    *json = a->given[F_FORMAT] && strcmp(a->value[F_FORMAT], "json") == 0;
+    if (a->given[F_FORMAT] && !*json && strcmp(a->value[F_FORMAT], "text") != 0)
+        return cli_usage("--format: unknown format '%s' (one of: text, json)", a->value[F_FORMAT]);
+    return CLI_EXIT_OK;
+}
+
+/* A time column as JSON: RFC 3339 in quotes, or null. */
+static void json_time(cli_str *out, const char *seconds)
+{
+    if (!seconds) {
+        cli_str_puts(out, "null");
+        return;
+    }
+    cli_str_puts(out, "\"");
+    cli_str_time(out, (ed_time)strtoll(seconds, NULL, 10));
+    cli_str_puts(out, "\"");
+}
+
+/* One instance of `fleet list --format json` (docs/fleet.md, "JSON output"). */
+static void list_json_row(cli_str *out, const fleet_rows *rows, size_t r, bool skipped)
+{
+    cli_str_puts(out, r == 0 ? "\n  {\"id\": " : ",\n  {\"id\": ");
+    cli_str_json(out, fleet_cell(rows, r, 0));
+    cli_str_printf(out, ", \"revision\": %s, \"edition\": ", fleet_cell(rows, r, 1));
+    cli_str_json(out, fleet_cell(rows, r, 2));
+    cli_str_puts(out, ", \"lifecycle\": ");
+    cli_str_json(out, fleet_cell(rows, r, 3));
+    cli_str_puts(out, ", \"next_deadline\": ");
+    json_time(out, fleet_cell(rows, r, 4));
+    if (skipped) {
+        cli_str_printf(out, ", \"tick_failures\": %s, \"tick_error\": ", fleet_cell(rows, r, 5));
+        cli_str_json(out, fleet_cell(rows, r, 6));
+    }
+    cli_str_puts(out, "}");
+}
+
 static int run_list(fleet_args *a)
 {
     fleet_store s;
@@ -267,8 +307,11 @@ static int run_list(fleet_args *a)
     fleet_list_filter f = {a->value[F_EDITION], a->value[F_LIFECYCLE], a->given[F_DUE], 0,
                            a->given[F_SKIPPED]};
     cli_str out = {0};
+    bool json = false;
     int rc = host_parse_time(a, &f.now);
 
+    if (rc == CLI_EXIT_OK)
+        rc = text_or_json(a, &json);
     if (rc != CLI_EXIT_OK)
         return rc;
     if (a->given[F_EDITION]) {
@@ -285,6 +328,12 @@ static int run_list(fleet_args *a)
         return rc;
     if (fleet_store_list(&s, &f, &rows) != FLEET_OK) {
         rc = host_store_error(&s, "cannot list the instances");
+    } else if (json) {
+        cli_str_puts(&out, "[");
+        for (size_t r = 0; r < rows.nrows; r++)
+            list_json_row(&out, &rows, r, a->given[F_SKIPPED]);
+        cli_str_puts(&out, rows.nrows ? "\n]\n" : "]\n");
+        rc = host_emit(&out, false);
     } else {
         for (size_t r = 0; r < rows.nrows; r++) {
             const char *dl = fleet_cell(&rows, r, 4);
@@ -313,14 +362,33 @@ static int run_stats(fleet_args *a)
     fleet_store s;
     fleet_stats st;
     cli_str out = {0};
-    int rc = host_open_store(&s, a->pos[0], false);
+    bool json = false;
+    int rc = text_or_json(a, &json);
 
-    if (rc != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
     if (fleet_store_stats(&s, (ed_time)time(NULL), &st) != FLEET_OK) {
         rc = host_store_error(&s, "cannot read the statistics");
         fleet_store_close(&s);
         return rc;
+    }
+    if (json) {
+        cli_str_puts(&out, "{\"instances\": [");
+        for (size_t r = 0; r < st.by_state.nrows; r++) {
+            cli_str_puts(&out, r ? ", {\"edition\": " : "{\"edition\": ");
+            cli_str_json(&out, fleet_cell(&st.by_state, r, 0));
+            cli_str_puts(&out, ", \"lifecycle\": ");
+            cli_str_json(&out, fleet_cell(&st.by_state, r, 1));
+            cli_str_printf(&out, ", \"count\": %s}", fleet_cell(&st.by_state, r, 2));
+        }
+        cli_str_printf(&out,
+                       "], \"due\": %" PRIu64 ", \"cannot_be_ticked\": %" PRIu64
+                       ", \"effects\": {\"pending\": %" PRIu64 ", \"done\": %" PRIu64
+                       ", \"failed\": %" PRIu64 "}}\n",
+                       st.due, st.skipped, st.pending, st.done, st.failed);
+        fleet_stats_free(&st);
+        fleet_store_close(&s);
+        return host_emit(&out, false);
     }
     cli_str_puts(&out, "instances:\n");
     for (size_t r = 0; r < st.by_state.nrows; r++)
@@ -343,14 +411,32 @@ static int run_effects(fleet_args *a)
     fleet_effects_filter f = {a->given[F_FAILED] ? "failed" : a->given[F_PENDING] ? "pending" : NULL,
                               a->value[F_INSTANCE]};
     cli_str out = {0};
-    int rc;
+    bool json = false;
+    int rc = text_or_json(a, &json);
 
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (a->given[F_FAILED] && a->given[F_PENDING])
         return cli_usage("fleet effects: give --failed or --pending, not both");
     if ((rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
     if (fleet_store_effects(&s, &f, &rows) != FLEET_OK) {
         rc = host_store_error(&s, "cannot list the effects");
+    } else if (json) {
+        cli_str_puts(&out, "[");
+        for (size_t r = 0; r < rows.nrows; r++) {
+            cli_str_puts(&out, r ? ",\n  {\"key\": " : "\n  {\"key\": ");
+            cli_str_json(&out, fleet_cell(&rows, r, 0));
+            cli_str_puts(&out, ", \"state\": ");
+            cli_str_json(&out, fleet_cell(&rows, r, 1));
+            cli_str_printf(&out, ", \"attempts\": %s, \"kind\": ", fleet_cell(&rows, r, 2));
+            cli_str_json(&out, fleet_cell(&rows, r, 3));
+            cli_str_puts(&out, ", \"last_error\": ");
+            cli_str_json(&out, fleet_cell(&rows, r, 4));
+            cli_str_puts(&out, "}");
+        }
+        cli_str_puts(&out, rows.nrows ? "\n]\n" : "]\n");
+        rc = host_emit(&out, false);
     } else {
         for (size_t r = 0; r < rows.nrows; r++) {
             cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 0));
@@ -474,9 +560,11 @@ static const fleet_sub subs[] = {
     {"add", "add DB STATE...", "import state files, all or none", 0, 2, 0, run_add},
     {"show", "show DB ID [--format yaml|json]", "print an instance's snapshot", O(F_FORMAT), 2, 2,
      run_show},
-    {"list", "list DB [--due] [--now T] [--edition E] [--lifecycle L] [--skipped]",
+    {"list",
+     "list DB [--due] [--now T] [--edition E] [--lifecycle L] [--skipped] [--format text|json]",
      "list instances (--skipped: those that cannot be ticked, with the error)",
-     O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE) | O(F_SKIPPED), 1, 1, run_list},
+     O(F_DUE) | O(F_NOW) | O(F_EDITION) | O(F_LIFECYCLE) | O(F_SKIPPED) | O(F_FORMAT), 1, 1,
+     run_list},
     {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a lifecycle command in one transaction",
      O(F_NOW) | O(F_PERIOD) | O(F_ACTION) | O(F_NAME) | O(F_ALLOW) | O(F_MODE), 3, 3, run_apply},
     {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
@@ -494,10 +582,12 @@ static const fleet_sub subs[] = {
      O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
          O(F_TIMEOUT),
      1, 1, fleet_cmd_run},
-    {"effects", "effects DB [--failed|--pending] [--instance ID]", "list the outbox",
-     O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE), 1, 1, run_effects},
+    {"effects", "effects DB [--failed|--pending] [--instance ID] [--format text|json]",
+     "list the outbox", O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE) | O(F_FORMAT), 1, 1,
+     run_effects},
     {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},
-    {"stats", "stats DB", "count instances and effects", 0, 1, 1, run_stats},
+    {"stats", "stats DB [--format text|json]", "count instances and effects", O(F_FORMAT), 1, 1,
+     run_stats},
 };
 #define SUB_COUNT (sizeof subs / sizeof subs[0])
 
