@@ -5,6 +5,7 @@ Sizes: EDITION_FLEET_INSTANCES (exactly-once ticking, default 100000),
 EDITION_FLEET_CRASH_INSTANCES (default 1000) and EDITION_FLEET_KILLS
 (SIGKILLs per backend, default 200). docs/fleet.md quotes the figures run.
 """
+import glob
 import json
 import os
 import pathlib
@@ -27,10 +28,14 @@ INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "100000"))
 CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
 KILLS = int(os.environ.get("EDITION_FLEET_KILLS", "200"))
 
-# One line per delivery: the key, a tab, the effect document as received. A
-# handler that gets no whole line (its dispatcher died while writing it)
-# fails, and the effect is delivered again.
-HANDLER = 'read -r doc || exit 1; printf "%s\\t%s\\n" "$EDITION_EFFECT_KEY" "$doc" >> {log}'
+# One record per delivery: the key, a tab, the effect document as received,
+# written to a file of its own and published by a rename, so that a handler
+# killed mid-write (its dispatcher died: the guardian kills the handler's
+# process group) leaves no torn record. A handler that gets no whole line
+# (its dispatcher died while writing it) fails, and the effect is delivered
+# again.
+HANDLER = ('read -r doc || exit 1; t=$(mktemp {log}.XXXXXXXX) && '
+           'printf "%s\\t%s\\n" "$EDITION_EFFECT_KEY" "$doc" > "$t" && mv "$t" "$t.done"')
 
 
 def rows(store, query):
@@ -46,13 +51,17 @@ def effect_keys(store):
 
 
 def read_log(path):
-    out = []
+    """The deliveries in the order they were made: the lines of the file
+    `path` (handlers that append), or the records HANDLER published."""
+    lines = []
     if os.path.exists(path):
         with open(path) as f:
-            for line in f:
-                key, doc = line.rstrip("\n").split("\t", 1)
-                out.append((key, doc))
-    return out
+            lines = f.read().splitlines()
+    published = glob.glob(f"{path}.*.done")
+    for name in sorted(published, key=lambda n: (os.stat(n).st_mtime_ns, n)):
+        with open(name) as f:
+            lines.append(f.read().rstrip("\n"))
+    return [tuple(line.split("\t", 1)) for line in lines]
 
 
 # ---------------------------------------------------------------------------
