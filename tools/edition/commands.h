@@ -10,9 +10,6 @@
 #include "command_args.h"
 #include "files.h"
 
-/* The library's default largest document; reading one byte more lets the
- * library refuse a larger file with limit_exceeded itself. */
-#define READ_LIMIT ((size_t)64 << 20)
 
 /* The options of every command: bit i is option_table[i] (main.c). */
 enum {

@@ -23,8 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DOC_START "---\n"
-#define DOC_END "...\n"
 
 /* ---------------------------------------------------------------------- */
 /* Fault injection                                                         */

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The library's default largest document; reading one byte more lets the
+ * library refuse a larger file with limit_exceeded itself. */
+#define READ_LIMIT ((size_t)64 << 20)
+
 /* Reads a whole file ("-" is standard input), at most `limit` + 1 bytes so
  * that the library can refuse an oversized document by its own limit.
  * The caller frees *data. */

@@ -18,7 +18,6 @@
 #include "fleet.h"
 #include "store.h"
 
-#define READ_LIMIT ((size_t)64 << 20)
 #define DEFAULT_MAX_ATTEMPTS 5
 #define DEFAULT_BACKOFF 1
 #define DEFAULT_LEASE 300
