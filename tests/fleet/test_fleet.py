@@ -99,7 +99,7 @@ def test_commands(store, tmp_path, scratch):
     assert "needs --period-months" in bad.stderr
 
     out = run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0).stdout
-    assert out.startswith("ticked 2 instances, 6 effects pending")
+    assert out.startswith("ticked 2 instances, 6 effects queued")
     stats = run(["fleet", "stats", store.uri], check=0).stdout
     assert "enterprise_platinum expired: 2" in stats and "pending 8, done 0, failed 0" in stats
     log = tmp_path / "log"
@@ -127,7 +127,7 @@ def test_every_subcommand_has_help_and_the_one_parser(tmp_path):
     listed = run(["fleet", "help"], check=0).stdout
     subs = [line.split()[0] for line in listed.splitlines() if line.startswith("  ") and
             not line.startswith("      ")]
-    assert len(subs) == 11, subs
+    assert len(subs) == 13, subs
     usage = []
     for name in ["show", "check", "init", "plan", "apply", "tick", "next", "simulate", "graph",
                  "help"]:
@@ -408,7 +408,9 @@ def test_corrupt_snapshot_row(store, tmp_path, scratch):
               "WHERE id = 'MQ_0000001'")
     before = rows(store, "SELECT revision, snapshot FROM instances WHERE id = 'MQ_0000001'")
     proc = run(["fleet", "tick", store.uri, "--now", DUE_AT], check=3)
-    assert "instance MQ_0000001: snapshot row" in proc.stderr
+    skipped = [line for line in proc.stderr.splitlines() if "event=row_skipped" in line]
+    assert len(skipped) == 1 and "id=MQ_0000001 code=" in skipped[0], proc.stderr
+    assert 'reason="snapshot row' in skipped[0], skipped
     assert "ticked 2 instances" in proc.stdout
     assert rows(store, "SELECT revision, snapshot FROM instances WHERE id = 'MQ_0000001'") == before
     assert rows(store, "SELECT key FROM effects WHERE instance = 'MQ_0000001'") == []
@@ -424,7 +426,7 @@ def test_newer_schema(store, tmp_path, scratch):
     for args in (["tick", store.uri, "--now", DUE_AT], ["init", store.uri],
                  ["list", store.uri]):
         proc = run(["fleet", *args], check=3)
-        assert "schema version 99, newer than this edition's 2" in proc.stderr, proc.stderr
+        assert "schema version 99, newer than this edition's 3" in proc.stderr, proc.stderr
     assert rows(store, "SELECT id, revision, snapshot FROM instances") == before
     assert store.scalar("SELECT value FROM fleet_meta WHERE name = 'schema_version'") == "99"
 

@@ -82,7 +82,8 @@ def test_password_never_shown(pg_password, form, tmp_path):
             assert proc.returncode == 4 and "database_unreachable" in proc.stderr, proc.stderr
             assert "fl:***@" in proc.stderr, proc.stderr
     # a database that is not initialised: schema_mismatch
-    pg.psql("leak", "DROP TABLE IF EXISTS effects; DROP TABLE IF EXISTS instances; "
+    pg.psql("leak", "DROP TABLE IF EXISTS attempts; DROP TABLE IF EXISTS effects; "
+                    "DROP TABLE IF EXISTS instances; "
                     "DROP TABLE IF EXISTS fleet_meta")
     assert hidden(["fleet", "list", uri]).returncode == 3
     hidden(["fleet", "init", uri], check=0)
@@ -115,7 +116,8 @@ def test_database_from_the_environment(pg_password, tmp_path):
     does not hold the database."""
     pg = pg_password
     bare = f"postgresql:///leak?host={pg.dir}&user=fl"
-    pg.psql("leak", "DROP TABLE IF EXISTS effects; DROP TABLE IF EXISTS instances; "
+    pg.psql("leak", "DROP TABLE IF EXISTS attempts; DROP TABLE IF EXISTS effects; "
+                    "DROP TABLE IF EXISTS instances; "
                     "DROP TABLE IF EXISTS fleet_meta")
     env = dict(os.environ, EDITION_FLEET_DB=password_uris(pg, "leak")["userinfo"])
     assert_hidden(run(["fleet", "init"], env=env, check=0))
@@ -248,7 +250,7 @@ def test_migration_from_schema_1(tmp_path, pg_server):
     pg_server.psql(pgdb, "; ".join(s.replace("INTEGER", "BIGINT") for s in SCHEMA_1))
     for uri in (str(sqlite_path), pg_server.uri(pgdb)):
         proc = run(["fleet", "list", uri], check=3)
-        assert "schema version 1, older than this edition's 2" in proc.stderr
+        assert "schema version 1, older than this edition's 3" in proc.stderr
         # rows written as 0.3.0 wrote them
         run(["fleet", "init", str(tmp_path / "scratch.sqlite")], check=0)
         scratch = str(tmp_path / "scratch.sqlite")
@@ -276,7 +278,7 @@ def test_migration_from_schema_1(tmp_path, pg_server):
                             effects)
             con.commit()
             con.close()
-        assert "schema version 2 (from 1)" in run(["fleet", "init", uri], check=0).stdout
+        assert "schema version 3 (from 1)" in run(["fleet", "init", uri], check=0).stdout
         assert "up to date" in run(["fleet", "init", uri], check=0).stdout
         assert "MQ_OLD\trevision 1\tenterprise_platinum\texpired" in \
             run(["fleet", "list", uri], check=0).stdout
@@ -294,10 +296,10 @@ def test_inconsistent_row_is_skipped(store, tmp_path, scratch):
     run(["fleet", "add", store.uri, *make_states(scratch, 3)], check=0)
     store.sql("UPDATE instances SET revision = 5 WHERE id = 'MQ_0000001'")
     proc = run(["fleet", "tick", store.uri, "--now", DUE_AT], check=3)
-    assert "inconsistent_row" in proc.stderr and "instance MQ_0000001" in proc.stderr
+    assert "code=inconsistent_row" in proc.stderr and "id=MQ_0000001" in proc.stderr
     assert "the revision column says 5, the snapshot 0" in proc.stderr
     assert "another writer" not in proc.stderr
-    assert proc.stdout.startswith("ticked 2 instances, 6 effects pending, "
+    assert proc.stdout.startswith("ticked 2 instances, 6 effects queued, "
                                   "1 inconsistent rows skipped")
     assert "cannot be ticked: 1" in run(["fleet", "stats", store.uri], check=0).stdout
     skipped = run(["fleet", "list", store.uri, "--skipped"], check=0).stdout
@@ -309,7 +311,7 @@ def test_inconsistent_row_is_skipped(store, tmp_path, scratch):
     store.sql("UPDATE instances SET revision = 0, lifecycle = 'released' WHERE id = 'MQ_0000001'")
     proc = run(["fleet", "tick", store.uri, "--now", DUE_AT], check=3)
     assert "the lifecycle column says released, the snapshot active" in proc.stderr
-    assert "failed 2 times" in proc.stderr
+    assert "failures=2" in proc.stderr
     # mended, it is ticked, and no longer counted
     store.sql("UPDATE instances SET lifecycle = 'active' WHERE id = 'MQ_0000001'")
     assert run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0).stdout.startswith(
@@ -333,8 +335,8 @@ def test_run_backs_off_a_row_that_cannot_be_ticked(store, tmp_path, scratch):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert done == 8, "the good instances' effects were dispatched"
-    corrupt = [line for line in err.splitlines() if "instance MQ_0000001" in line]
-    inconsistent = [line for line in err.splitlines() if "instance MQ_0000002" in line]
+    corrupt = [line for line in err.splitlines() if "event=row_skipped id=MQ_0000001" in line]
+    inconsistent = [line for line in err.splitlines() if "event=row_skipped id=MQ_0000002" in line]
     # about 6.5 s: tries at 0, 1, 3 (and 7) s, where 0.3.0 logged every 200 ms
     assert 2 <= len(corrupt) <= 4, corrupt
     assert 2 <= len(inconsistent) <= 4 and "inconsistent_row" in inconsistent[0], inconsistent

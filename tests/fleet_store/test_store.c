@@ -48,7 +48,7 @@ static void open_fresh(fleet_store *s)
     const char *uri = fresh_uri();
     ck_assert_int_eq(fleet_store_open(s, uri, true), FLEET_OK);
     if (is_pg)
-        exec_sql(s, "DROP TABLE IF EXISTS effects, instances, fleet_meta");
+        exec_sql(s, "DROP TABLE IF EXISTS attempts, effects, instances, fleet_meta");
     ck_assert_int_eq(fleet_store_migrate(s, &from), FLEET_OK);
     ck_assert_int_eq(from, 0);
 }
@@ -126,7 +126,7 @@ START_TEST(test_migrate_from_every_earlier_version)
         const char *uri = fresh_uri();
         ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
         if (is_pg)
-            exec_sql(&s, "DROP TABLE IF EXISTS effects, instances, fleet_meta");
+            exec_sql(&s, "DROP TABLE IF EXISTS attempts, effects, instances, fleet_meta");
         exec_sql(&s, "CREATE TABLE fleet_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
         for (int k = 1; k <= v; k++)
             for (size_t i = 0; s.be->migrations[k - 1][i]; i++)
@@ -167,7 +167,7 @@ START_TEST(test_schema_errors)
     /* not initialised */
     ck_assert_int_eq(fleet_store_open(&s, uri, true), FLEET_OK);
     if (is_pg)
-        exec_sql(&s, "DROP TABLE IF EXISTS effects, instances, fleet_meta");
+        exec_sql(&s, "DROP TABLE IF EXISTS attempts, effects, instances, fleet_meta");
     fleet_store_close(&s);
     ck_assert_int_eq(fleet_store_open(&s, uri, false), FLEET_SCHEMA);
     ck_assert_ptr_nonnull(strstr(s.msg.data, "not a fleet database"));
@@ -347,9 +347,9 @@ START_TEST(test_claim_effects_order_lease_and_fencing)
     ck_assert_int_eq(n, 2);
     {
         /* the first claim's outcome (attempt 1) is fenced off; the second's counts */
-        fleet_outcome stale = {"MQ_A/1/0", 1, true, false, false, NULL, 0};
-        fleet_outcome fresh = {"MQ_A/1/0", 2, true, false, false, NULL, 0};
-        fleet_outcome back = {"MQ_B/1/0", 2, false, true, false, NULL, 0};
+        fleet_outcome stale = {.key = "MQ_A/1/0", .attempt = 1, .ok = true, .exit_status = 0};
+        fleet_outcome fresh = {.key = "MQ_A/1/0", .attempt = 2, .ok = true, .exit_status = 0};
+        fleet_outcome back = {.key = "MQ_B/1/0", .attempt = 2, .released = true, .exit_status = -1};
         ck_assert_int_eq(fleet_store_record(&s, &stale, 1, T0 + 31), FLEET_OK);
         free_claimed(e, n);
         ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 31, T0 + 60, 10, &e, &n), FLEET_OK);
@@ -390,7 +390,8 @@ START_TEST(test_failed_effect_holds_its_instance_until_requeued)
     ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
     ck_assert_int_eq(n, 1);
     {
-        fleet_outcome dead = {"MQ_A/1/0", 1, false, false, true, "the handler failed", T0};
+        fleet_outcome dead = {.key = "MQ_A/1/0", .attempt = 1, .dead = true,
+                              .error = "the handler failed", .retry_at = T0, .exit_status = 1};
         ck_assert_int_eq(fleet_store_record(&s, &dead, 1, T0), FLEET_OK);
     }
     free_claimed(e, n);
@@ -414,6 +415,194 @@ START_TEST(test_failed_effect_holds_its_instance_until_requeued)
     ck_assert_str_eq(e[0].key, "MQ_A/1/0");
     ck_assert_int_eq(e[0].attempts, 1);
     free_claimed(e, n);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* The rows of a listing as one line per row, cells joined by '|' (NULL as
+ * "-"), for comparing a whole listing at once. */
+static char *rows_text(const fleet_rows *rows)
+{
+    cli_str out = {0};
+    for (size_t r = 0; r < rows->nrows; r++) {
+        for (size_t c = 0; c < rows->ncols; c++) {
+            const char *cell = fleet_cell(rows, r, c);
+            cli_str_puts(&out, c ? "|" : "");
+            cli_str_puts(&out, cell ? cell : "-");
+        }
+        cli_str_puts(&out, "\n");
+    }
+    return out.data ? out.data : strdup("");
+}
+
+START_TEST(test_attempts_keep_each_delivery_and_its_outcome)
+{
+    fleet_store s;
+    fleet_effect_row *e = NULL;
+    fleet_rows rows = {0};
+    size_t n = 0;
+    char *text;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0 + 100);
+    add_effect(&s, "MQ_A", 1, 0);
+    /* attempt 1 fails with what the handler wrote; attempt 2's lease ends
+     * without an outcome; attempt 3 is given back; attempt 3 again is done */
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert(!e[0].lease_expired);
+    free_claimed(e, n);
+    {
+        fleet_outcome failed = {.key = "MQ_A/1/0", .attempt = 1, .error = "exited with status 7",
+                                .retry_at = T0 + 2, .duration_ms = 1500, .exit_status = 7,
+                                .stderr_tail = "no such topic\\n"};
+        ck_assert_int_eq(fleet_store_record(&s, &failed, 1, T0 + 2), FLEET_OK);
+    }
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 2, T0 + 30, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert(!e[0].lease_expired);
+    free_claimed(e, n);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 30, T0 + 60, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert(e[0].lease_expired); /* attempt 2 never came back */
+    ck_assert_int_eq(e[0].attempts, 3);
+    free_claimed(e, n);
+    {
+        fleet_outcome back = {.key = "MQ_A/1/0", .attempt = 3, .released = true, .exit_status = -1};
+        ck_assert_int_eq(fleet_store_record(&s, &back, 1, T0 + 31), FLEET_OK);
+    }
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 31, T0 + 60, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert(!e[0].lease_expired);
+    ck_assert_int_eq(e[0].attempts, 3);
+    free_claimed(e, n);
+    {
+        /* a signal, then the same attempt recorded late by a stale
+         * dispatcher, which changes nothing */
+        fleet_outcome killed = {.key = "MQ_A/1/0", .attempt = 3, .error = "killed by signal 9",
+                                .retry_at = T0 + 33, .duration_ms = 20, .exit_status = -1,
+                                .signal = 9};
+        fleet_outcome late = {.key = "MQ_A/1/0", .attempt = 3, .ok = true, .exit_status = 0};
+        ck_assert_int_eq(fleet_store_record(&s, &killed, 1, T0 + 32), FLEET_OK);
+        ck_assert_int_eq(fleet_store_record(&s, &late, 1, T0 + 32), FLEET_OK);
+    }
+    ck_assert_int_eq(fleet_store_attempts(&s, "MQ_A/1/0", &rows), FLEET_OK);
+    text = rows_text(&rows);
+    ck_assert_str_eq(text, "1|1767225600|1500|retry|7|-|exited with status 7|no such topic\\n\n"
+                           "2|1767225602|-|lease_expired|-|-|-|-\n"
+                           "3|1767225631|20|retry|-|9|killed by signal 9|-\n");
+    free(text);
+    fleet_rows_free(&rows);
+    ck_assert_int_eq(fleet_store_attempts(&s, "MQ_A/9/9", &rows), FLEET_NOT_FOUND);
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_requeue_clears_the_last_error_and_keeps_the_attempts)
+{
+    fleet_store s;
+    fleet_effect_row *e = NULL;
+    fleet_rows rows = {0};
+    size_t n = 0;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0 + 100);
+    add_effect(&s, "MQ_A", 1, 0);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
+    free_claimed(e, n);
+    {
+        fleet_outcome dead = {.key = "MQ_A/1/0", .attempt = 1, .dead = true, .error = "boom",
+                              .retry_at = T0, .exit_status = 3};
+        ck_assert_int_eq(fleet_store_record(&s, &dead, 1, T0 + 1), FLEET_OK);
+    }
+    ck_assert_int_eq(fleet_store_effect_requeue(&s, "MQ_A/1/0"), FLEET_OK);
+    {
+        fleet_effects_filter f = {NULL, "MQ_A"};
+        ck_assert_int_eq(fleet_store_effects(&s, &f, &rows), FLEET_OK);
+        ck_assert_str_eq(fleet_cell(&rows, 0, 1), "pending");
+        ck_assert_str_eq(fleet_cell(&rows, 0, 2), "0");
+        ck_assert_ptr_null(fleet_cell(&rows, 0, 4)); /* no "(attempt 1 of 1)" left behind */
+        fleet_rows_free(&rows);
+    }
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0 + 2, T0 + 30, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(e[0].attempts, 1);
+    free_claimed(e, n);
+    ck_assert_int_eq(fleet_store_attempts(&s, "MQ_A/1/0", &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 2);
+    ck_assert_str_eq(fleet_cell(&rows, 0, 3), "failed");
+    ck_assert_str_eq(fleet_cell(&rows, 1, 3), "running");
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_blocked_effects_name_the_failed_effect_that_holds_them)
+{
+    fleet_store s;
+    fleet_effect_row *e = NULL;
+    fleet_rows rows = {0};
+    size_t n = 0;
+    char *text;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0 + 100);
+    add_row(&s, "MQ_B", T0 + 100);
+    add_effect(&s, "MQ_A", 1, 0);
+    add_effect(&s, "MQ_A", 1, 1);
+    add_effect(&s, "MQ_A", 2, 0);
+    add_effect(&s, "MQ_B", 1, 0);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
+    ck_assert_int_eq(n, 2);
+    free_claimed(e, n);
+    {
+        fleet_outcome o[] = {{.key = "MQ_A/1/0", .attempt = 1, .dead = true, .error = "boom",
+                              .retry_at = T0, .exit_status = 3},
+                             {.key = "MQ_B/1/0", .attempt = 1, .error = "later", .retry_at = T0,
+                              .exit_status = 1}};
+        ck_assert_int_eq(fleet_store_record(&s, o, 2, T0 + 1), FLEET_OK);
+    }
+    /* MQ_B's effect is pending but not blocked: it is retried */
+    ck_assert_int_eq(fleet_store_blocked(&s, NULL, &rows), FLEET_OK);
+    text = rows_text(&rows);
+    ck_assert_str_eq(text, "MQ_A/1/1|pending|0|notice.expiry|-|MQ_A/1/0|boom\n"
+                           "MQ_A/2/0|pending|0|notice.expiry|-|MQ_A/1/0|boom\n");
+    free(text);
+    fleet_rows_free(&rows);
+    ck_assert_int_eq(fleet_store_blocked(&s, "MQ_B", &rows), FLEET_OK);
+    ck_assert_int_eq(rows.nrows, 0);
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_history_lists_effects_in_key_order_with_their_attempts)
+{
+    fleet_store s;
+    fleet_effect_row *e = NULL;
+    fleet_rows effects = {0}, attempts = {0};
+    size_t n = 0;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0 + 100);
+    add_row(&s, "MQ_B", T0 + 100);
+    add_effect(&s, "MQ_A", 2, 0);
+    add_effect(&s, "MQ_A", 1, 0);
+    add_effect(&s, "MQ_B", 1, 0);
+    ck_assert_int_eq(fleet_store_claim_effects(&s, T0, T0 + 30, 10, &e, &n), FLEET_OK);
+    free_claimed(e, n);
+    {
+        fleet_outcome ok = {.key = "MQ_A/1/0", .attempt = 1, .ok = true, .duration_ms = 5,
+                            .exit_status = 0};
+        ck_assert_int_eq(fleet_store_record(&s, &ok, 1, T0 + 1), FLEET_OK);
+    }
+    ck_assert_int_eq(fleet_store_history(&s, "MQ_A", &effects, &attempts), FLEET_OK);
+    ck_assert_int_eq(effects.nrows, 2);
+    ck_assert_str_eq(fleet_cell(&effects, 0, 0), "MQ_A/1/0");
+    ck_assert_str_eq(fleet_cell(&effects, 0, 4), "done");
+    ck_assert_str_eq(fleet_cell(&effects, 1, 0), "MQ_A/2/0");
+    ck_assert_str_eq(fleet_cell(&effects, 1, 4), "pending");
+    ck_assert_int_eq(attempts.nrows, 1); /* MQ_B's attempt is not MQ_A's */
+    ck_assert_str_eq(fleet_cell(&attempts, 0, 0), "MQ_A/1/0");
+    ck_assert_str_eq(fleet_cell(&attempts, 0, 4), "done");
+    fleet_rows_free(&effects);
+    fleet_rows_free(&attempts);
+    ck_assert_int_eq(fleet_store_history(&s, "MQ_Z", &effects, &attempts), FLEET_NOT_FOUND);
     fleet_store_close(&s);
 }
 END_TEST
@@ -566,6 +755,10 @@ int main(void)
     tcase_add_test(tc, test_claim_due_order_cursor_and_backoff);
     tcase_add_test(tc, test_claim_effects_order_lease_and_fencing);
     tcase_add_test(tc, test_failed_effect_holds_its_instance_until_requeued);
+    tcase_add_test(tc, test_attempts_keep_each_delivery_and_its_outcome);
+    tcase_add_test(tc, test_requeue_clears_the_last_error_and_keeps_the_attempts);
+    tcase_add_test(tc, test_blocked_effects_name_the_failed_effect_that_holds_them);
+    tcase_add_test(tc, test_history_lists_effects_in_key_order_with_their_attempts);
     tcase_add_test(tc, test_list_and_effects_filters);
     tcase_add_test(tc, test_two_connections_never_claim_the_same_row);
     tcase_add_test(tc, test_busy);

@@ -666,6 +666,24 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
         for (size_t r = 0; *out && r < rows.nrows; r++)
             effect_from(&rows, r, &(*out)[r]);
     }
+    /* each claim opens an attempt row; a row of an earlier claim still
+     * running is one whose lease ended without an outcome */
+    for (size_t r = 0; e == FLEET_OK && r < rows.nrows; r++) {
+        fleet_effect_row *ef = &(*out)[r];
+        char attempt[24];
+        const char *p_expire[] = {ef->key};
+        const char *p_open[] = {ef->key, attempt, n};
+        uint64_t expired = 0;
+        snprintf(attempt, sizeof attempt, "%" PRId64, ef->attempts);
+        e = run(s, "UPDATE attempts SET outcome = 'lease_expired' WHERE key = $1 AND "
+                   "outcome = 'running'",
+                p_expire, NULL, 1, NULL, &expired);
+        ef->lease_expired = expired > 0;
+        if (e == FLEET_OK)
+            e = run(s, "INSERT INTO attempts (key, attempt, started_at, outcome) VALUES ($1, $2, "
+                       "$3, 'running')",
+                    p_open, "tii", 3, NULL, NULL);
+    }
     if (e == FLEET_OK)
         e = fleet_store_commit(s);
     else
@@ -680,6 +698,30 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
     }
     fleet_rows_free(&rows);
     return e;
+}
+
+/* Completes the attempt row of a delivery that ran (claim_effects opened
+ * it): its outcome, duration, exit status or signal, error and standard
+ * error. A row no longer running (its lease ended and the effect was
+ * claimed again) is left as it is. */
+static fleet_err record_attempt(fleet_store *s, const fleet_outcome *o, const char *attempt)
+{
+    char duration[24], status[24], sig[24];
+    const char *p[] = {o->key,
+                       attempt,
+                       o->ok ? "done" : o->dead ? "failed" : "retry",
+                       duration,
+                       o->exit_status >= 0 ? status : NULL,
+                       o->signal > 0 ? sig : NULL,
+                       o->ok ? NULL : o->error,
+                       o->stderr_tail};
+    snprintf(duration, sizeof duration, "%" PRId64, o->duration_ms);
+    snprintf(status, sizeof status, "%d", o->exit_status);
+    snprintf(sig, sizeof sig, "%d", o->signal);
+    return run(s, "UPDATE attempts SET outcome = $3, duration_ms = $4, exit_status = $5, "
+                  "signal = $6, error = $7, stderr = $8 WHERE key = $1 AND attempt = $2 AND "
+                  "outcome = 'running'",
+               p, "titiiitt", 8, NULL, NULL);
 }
 
 fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now)
@@ -697,7 +739,18 @@ fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, e
             e = run(s, "UPDATE effects SET attempts = attempts - 1, next_attempt_at = $2 "
                        "WHERE key = $1 AND state = 'pending' AND attempts = $3",
                     p, "tii", 3, NULL, NULL);
-        } else if (o[i].ok) {
+            if (e == FLEET_OK) {
+                const char *p_attempt[] = {o[i].key, attempt};
+                e = run(s, "DELETE FROM attempts WHERE key = $1 AND attempt = $2 AND "
+                           "outcome = 'running'",
+                        p_attempt, "ti", 2, NULL, NULL);
+            }
+            continue;
+        }
+        e = record_attempt(s, &o[i], attempt);
+        if (e != FLEET_OK)
+            break;
+        if (o[i].ok) {
             const char *p[] = {o[i].key, at, attempt};
             e = run(s, "UPDATE effects SET state = 'done', done_at = $2, last_error = NULL "
                        "WHERE key = $1 AND state = 'pending' AND attempts = $3",
@@ -723,8 +776,8 @@ fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key)
 {
     const char *p[] = {key};
     uint64_t changes = 0;
-    fleet_err e = run(s, "UPDATE effects SET state = 'pending', attempts = 0, next_attempt_at = 0 "
-                         "WHERE key = $1 AND state = 'failed'",
+    fleet_err e = run(s, "UPDATE effects SET state = 'pending', attempts = 0, next_attempt_at = 0, "
+                         "last_error = NULL WHERE key = $1 AND state = 'failed'",
                       p, NULL, 1, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
         e = fail_naming(s, FLEET_NOT_FOUND, "no failed effect with the key ", key, "");
@@ -843,6 +896,73 @@ fleet_err fleet_store_effects(fleet_store *s, const fleet_effects_filter *f, fle
 static uint64_t to_u64(const char *text)
 {
     return text ? (uint64_t)strtoull(text, NULL, 10) : 0;
+}
+
+/* "f comes before e": an earlier effect of the same instance. */
+#define EARLIER(f, e)                                                                      \
+    "(" f ".revision < " e ".revision OR (" f ".revision = " e ".revision AND " f ".idx < " e \
+    ".idx))"
+
+fleet_err fleet_store_blocked(fleet_store *s, const char *instance, fleet_rows *rows)
+{
+    filtered_query q = {{0}, {NULL}, "", 0};
+
+    /* held by the earliest failed effect before it: retrying that one is
+     * what sets the others going */
+    cli_str_puts(&q.sql,
+                 "SELECT e.key, e.state, e.attempts, e.kind, e.last_error, f.key, f.last_error "
+                 "FROM effects e JOIN effects f ON f.instance = e.instance AND f.state = 'failed' "
+                 "AND " EARLIER("f", "e") " WHERE e.state = 'pending' AND NOT EXISTS (SELECT 1 "
+                 "FROM effects g WHERE g.instance = f.instance AND g.state = 'failed' AND "
+                 EARLIER("g", "f") ")");
+    if (instance)
+        where(&q, "e.instance =", instance, 't');
+    return run_filtered(s, &q, " ORDER BY e.instance, e.revision, e.idx", rows);
+}
+
+#define ATTEMPT_COLUMNS                                                                    \
+    "attempt, started_at, duration_ms, outcome, exit_status, signal, error, stderr"
+
+/* FLEET_NOT_FOUND naming what is missing when `sql` finds no row. */
+static fleet_err must_exist(fleet_store *s, const char *sql, const char *value, const char *what,
+                            const char *after)
+{
+    const char *p[] = {value};
+    fleet_rows rows = {0};
+    fleet_err e = run(s, sql, p, "t", 1, &rows, NULL);
+    bool found = rows.nrows > 0;
+    fleet_rows_free(&rows);
+    if (e == FLEET_OK && !found)
+        e = fail_naming(s, FLEET_NOT_FOUND, what, value, after);
+    return e;
+}
+
+fleet_err fleet_store_attempts(fleet_store *s, const char *key, fleet_rows *rows)
+{
+    const char *p[] = {key};
+    fleet_err e = must_exist(s, "SELECT 1 FROM effects WHERE key = $1", key,
+                             "no effect with the key ", " in the database");
+    if (e == FLEET_OK)
+        e = run(s, "SELECT " ATTEMPT_COLUMNS " FROM attempts WHERE key = $1 ORDER BY id", p, "t",
+                1, rows, NULL);
+    return e;
+}
+
+fleet_err fleet_store_history(fleet_store *s, const char *id, fleet_rows *effects,
+                              fleet_rows *attempts)
+{
+    const char *p[] = {id};
+    fleet_err e = must_exist(s, "SELECT 1 FROM instances WHERE id = $1", id, "no instance ", " in the database");
+    if (e == FLEET_OK)
+        e = run(s, "SELECT key, revision, idx, kind, state, attempts, last_error, created_at, "
+                   "done_at FROM effects WHERE instance = $1 ORDER BY revision, idx",
+                p, "t", 1, effects, NULL);
+    if (e == FLEET_OK)
+        e = run(s, "SELECT a.key, a.attempt, a.started_at, a.duration_ms, a.outcome, "
+                   "a.exit_status, a.signal, a.error, a.stderr FROM attempts a JOIN effects e ON "
+                   "e.key = a.key WHERE e.instance = $1 ORDER BY e.revision, e.idx, a.id",
+                p, "t", 1, attempts, NULL);
+    return e;
 }
 
 fleet_err fleet_store_count_due(fleet_store *s, ed_time now, uint64_t *count)

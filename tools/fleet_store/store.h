@@ -108,6 +108,10 @@ typedef struct fleet_effect_row {
     int64_t attempts;
     ed_time next_attempt_at;
     char *last_error;
+    /* Set by claim_effects: the claim before this one ended with its lease,
+     * its outcome never recorded (the dispatcher died or was stopped), and
+     * this claim delivers the effect again. */
+    bool lease_expired;
 } fleet_effect_row;
 void fleet_effect_row_free(fleet_effect_row *row);
 
@@ -181,12 +185,19 @@ typedef struct fleet_outcome {
     bool dead;        /* failed for the last time: failed, kept */
     const char *error;
     ed_time retry_at; /* the next attempt when neither */
+    /* What the attempt's history keeps (schema version 3, "attempts"): */
+    int64_t duration_ms;     /* from the start of the delivery to its end */
+    int exit_status;         /* the handler's exit status; -1 when it did not exit */
+    int signal;              /* the signal that ended it; 0 when none */
+    const char *stderr_tail; /* the end of its standard error, escaped; NULL: none */
 } fleet_outcome;
-/* Records outcomes, all in one transaction. An outcome whose effect was
- * claimed again meanwhile (its lease ended: attempts moved on) is not
- * recorded: the newer delivery's outcome decides. */
+/* Records outcomes, all in one transaction, each on its effect and on its
+ * attempt's row. An outcome whose effect was claimed again meanwhile (its
+ * lease ended: attempts moved on) is not recorded: the newer delivery's
+ * outcome decides. A released claim's attempt row is removed. */
 fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now);
-/* Re-queues a failed effect (retry): pending, attempts 0. */
+/* Re-queues a failed effect (retry): pending, attempts 0, its last error
+ * cleared (its attempts stay in its history). */
 fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key);
 /* The earliest time something has to be done: the next deadline of an
  * instance and the next attempt of a pending effect not held back by a
@@ -212,6 +223,28 @@ typedef struct fleet_effects_filter {
     const char *instance; /* NULL: any */
 } fleet_effects_filter;
 fleet_err fleet_store_effects(fleet_store *s, const fleet_effects_filter *f, fleet_rows *rows);
+
+/* The effects held back (`fleet effects --blocked`), in key order: pending
+ * effects behind a failed earlier effect of their instance, which holds
+ * them until it is retried and done. The columns key, state, attempts,
+ * kind, last_error, then held_by (the key of the earliest failed effect of
+ * the instance before it) and that effect's last_error. `instance` NULL:
+ * all instances. */
+fleet_err fleet_store_blocked(fleet_store *s, const char *instance, fleet_rows *rows);
+
+/* The attempts of the effect `key` in the order they were made: the
+ * columns attempt, started_at, duration_ms, outcome, exit_status, signal,
+ * error, stderr (NULL where not known). FLEET_NOT_FOUND when there is no
+ * such effect. */
+fleet_err fleet_store_attempts(fleet_store *s, const char *key, fleet_rows *rows);
+
+/* The history of an instance (`fleet history`): its effects in key order,
+ * the columns key, revision, idx, kind, state, attempts, last_error,
+ * created_at, done_at; and their attempts, in the same order of effects
+ * and then as made: the columns key, then those of fleet_store_attempts.
+ * FLEET_NOT_FOUND when there is no such instance. */
+fleet_err fleet_store_history(fleet_store *s, const char *id, fleet_rows *effects,
+                              fleet_rows *attempts);
 
 /* The counts of `fleet stats`. */
 typedef struct fleet_stats {

@@ -37,12 +37,18 @@ static const cli_option fleet_options[F_COUNT] = {
     [F_BACKOFF] = {"--backoff", "S", "first retry delay, doubled each attempt (default 1)"},
     [F_LEASE] = {"--lease", "S", "how long a claimed effect is held (default 300, at least 2)"},
     [F_POLL] = {"--poll", "S", "longest sleep between rounds (default 60)"},
-    [F_FORMAT] = {"--format", "F", "show: yaml (the default) or json; list, stats, effects: text "
-                                   "(the default) or json"},
+    [F_FORMAT] = {"--format", "F", "show: yaml (the default) or json; list, stats, effects, "
+                                   "history, attempts: text (the default) or json"},
     [F_INSTANCE] = {"--instance", "ID", "only the effects of this instance"},
     [F_TIMEOUT] = {"--timeout", "S",
                    "kill a handler after S seconds (default 60; shorter than --lease)"},
     [F_SKIPPED] = {"--skipped", NULL, "only the rows that cannot be ticked, with their error"},
+    [F_LOG_FORMAT] = {"--log-format", "F",
+                      "events on standard error: logfmt (the default) or json"},
+    [F_QUIET] = {"--quiet", NULL, "log warnings and errors only"},
+    [F_VERBOSE] = {"--verbose", NULL, "log debug events too"},
+    [F_BLOCKED] = {"--blocked", NULL,
+                   "only the pending effects held back by a failed one, and which holds each"},
     CLI_COMMAND_OPTIONS,
 };
 
@@ -142,6 +148,33 @@ int host_parse_count(const fleet_args *a, int opt, long long min, long long max,
                          text, min, max);
     *out = v;
     return CLI_EXIT_OK;
+}
+
+int host_log_setup(const fleet_args *a)
+{
+    host_log_level lowest = HOST_LOG_INFO;
+    if (a->given[F_QUIET] && a->given[F_VERBOSE])
+        return cli_usage("fleet %s: give --quiet or --verbose, not both", a->sub);
+    if (a->given[F_QUIET])
+        lowest = HOST_LOG_WARN;
+    if (a->given[F_VERBOSE])
+        lowest = HOST_LOG_DEBUG;
+    if (!host_log_configure(a->value[F_LOG_FORMAT], lowest))
+        return cli_usage("--log-format: unknown format '%s' (one of: logfmt, json)",
+                         a->value[F_LOG_FORMAT]);
+    return CLI_EXIT_OK;
+}
+
+void host_log_stopped(const fleet_args *a, int rc)
+{
+    host_log_event ev;
+    if (!host_log_begin(&ev, rc == CLI_EXIT_OK ? HOST_LOG_INFO : HOST_LOG_ERROR, "stopped"))
+        return;
+    host_log_str(&ev, "command", a->sub);
+    host_log_int(&ev, "exit_code", rc);
+    host_log_str(&ev, "reason", host_stop_requested ? "signal" : rc == CLI_EXIT_OK ? "done"
+                                                                                  : "error");
+    host_log_end(&ev);
 }
 
 int host_parse_time(const fleet_args *a, ed_time *now)
@@ -416,11 +449,12 @@ static int run_effects(fleet_args *a)
 
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (a->given[F_FAILED] && a->given[F_PENDING])
-        return cli_usage("fleet effects: give --failed or --pending, not both");
+    if (a->given[F_FAILED] + a->given[F_PENDING] + a->given[F_BLOCKED] > 1)
+        return cli_usage("fleet effects: give one of --failed, --pending and --blocked");
     if ((rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    if (fleet_store_effects(&s, &f, &rows) != FLEET_OK) {
+    if ((a->given[F_BLOCKED] ? fleet_store_blocked(&s, f.instance, &rows)
+                             : fleet_store_effects(&s, &f, &rows)) != FLEET_OK) {
         rc = host_store_error(&s, "cannot list the effects");
     } else if (json) {
         cli_str_puts(&out, "[");
@@ -433,6 +467,12 @@ static int run_effects(fleet_args *a)
             cli_str_json(&out, fleet_cell(&rows, r, 3));
             cli_str_puts(&out, ", \"last_error\": ");
             cli_str_json(&out, fleet_cell(&rows, r, 4));
+            if (a->given[F_BLOCKED]) {
+                cli_str_puts(&out, ", \"held_by\": ");
+                cli_str_json(&out, fleet_cell(&rows, r, 5));
+                cli_str_puts(&out, ", \"held_by_error\": ");
+                cli_str_json(&out, fleet_cell(&rows, r, 6));
+            }
             cli_str_puts(&out, "}");
         }
         cli_str_puts(&out, rows.nrows ? "\n]\n" : "]\n");
@@ -446,11 +486,190 @@ static int run_effects(fleet_args *a)
                 cli_str_puts(&out, "\t");
                 cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 4));
             }
+            if (a->given[F_BLOCKED]) {
+                cli_str_puts(&out, "\theld by ");
+                cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 5));
+                cli_str_puts(&out, ": ");
+                cli_str_untrusted_puts(&out, fleet_cell(&rows, r, 6) ? fleet_cell(&rows, r, 6) : "");
+            }
             cli_str_puts(&out, "\n");
         }
         rc = host_emit(&out, false);
     }
     fleet_rows_free(&rows);
+    fleet_store_close(&s);
+    return rc;
+}
+
+/* An integer column as JSON: the number, or null. */
+static void json_int(cli_str *out, const char *value)
+{
+    cli_str_puts(out, value ? value : "null");
+}
+
+/* One attempt (the columns of fleet_store_attempts from `c`) as a JSON
+ * object (docs/fleet.md, "JSON output"). */
+static void attempt_json(cli_str *out, const fleet_rows *rows, size_t r, size_t c)
+{
+    const char *ms = fleet_cell(rows, r, c + 2);
+    cli_str_printf(out, "{\"attempt\": %s, \"started_at\": ", fleet_cell(rows, r, c));
+    json_time(out, fleet_cell(rows, r, c + 1));
+    if (ms)
+        cli_str_printf(out, ", \"duration_seconds\": %.3f", (double)strtoll(ms, NULL, 10) / 1000.0);
+    else
+        cli_str_puts(out, ", \"duration_seconds\": null");
+    cli_str_puts(out, ", \"outcome\": ");
+    cli_str_json(out, fleet_cell(rows, r, c + 3));
+    cli_str_puts(out, ", \"exit_status\": ");
+    json_int(out, fleet_cell(rows, r, c + 4));
+    cli_str_puts(out, ", \"signal\": ");
+    json_int(out, fleet_cell(rows, r, c + 5));
+    cli_str_puts(out, ", \"error\": ");
+    cli_str_json(out, fleet_cell(rows, r, c + 6));
+    cli_str_puts(out, ", \"stderr\": ");
+    cli_str_json(out, fleet_cell(rows, r, c + 7));
+    cli_str_puts(out, "}");
+}
+
+/* One attempt as a line of text: number, start, duration, outcome, exit
+ * status or signal, error; then the handler's standard error on a line of
+ * its own. */
+static void attempt_text(cli_str *out, const char *indent, const fleet_rows *rows, size_t r,
+                         size_t c)
+{
+    const char *ms = fleet_cell(rows, r, c + 2), *status = fleet_cell(rows, r, c + 4),
+               *sig = fleet_cell(rows, r, c + 5), *error = fleet_cell(rows, r, c + 6),
+               *err_text = fleet_cell(rows, r, c + 7);
+    cli_str_printf(out, "%sattempt %s\t", indent, fleet_cell(rows, r, c));
+    cli_str_time(out, (ed_time)strtoll(fleet_cell(rows, r, c + 1), NULL, 10));
+    if (ms)
+        cli_str_printf(out, "\t%.3fs", (double)strtoll(ms, NULL, 10) / 1000.0);
+    else
+        cli_str_puts(out, "\t-");
+    cli_str_printf(out, "\t%s", fleet_cell(rows, r, c + 3));
+    if (status)
+        cli_str_printf(out, "\texit status %s", status);
+    if (sig)
+        cli_str_printf(out, "\tsignal %s", sig);
+    if (error) {
+        cli_str_puts(out, "\t");
+        cli_str_untrusted_puts(out, error);
+    }
+    cli_str_puts(out, "\n");
+    if (err_text) {
+        cli_str_printf(out, "%s  stderr: ", indent);
+        cli_str_untrusted_puts(out, err_text);
+        cli_str_puts(out, "\n");
+    }
+}
+
+static int run_attempts(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows rows = {0};
+    cli_str out = {0};
+    bool json = false;
+    int rc = text_or_json(a, &json);
+
+    if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_attempts(&s, a->pos[1], &rows) != FLEET_OK) {
+        rc = host_store_error(&s, "");
+    } else {
+        if (json)
+            cli_str_puts(&out, "[");
+        for (size_t r = 0; r < rows.nrows; r++) {
+            if (json) {
+                cli_str_puts(&out, r ? ",\n  " : "\n  ");
+                attempt_json(&out, &rows, r, 0);
+            } else {
+                attempt_text(&out, "", &rows, r, 0);
+            }
+        }
+        if (json)
+            cli_str_puts(&out, rows.nrows ? "\n]\n" : "]\n");
+        rc = host_emit(&out, false);
+    }
+    fleet_rows_free(&rows);
+    fleet_store_close(&s);
+    return rc;
+}
+
+/* `fleet history` as JSON: {"instance": ID, "effects": [...]}, each effect
+ * with its attempts (docs/fleet.md, "JSON output"). */
+static void history_json(cli_str *out, const char *id, const fleet_rows *ef,
+                         const fleet_rows *at)
+{
+    size_t k = 0;
+    cli_str_puts(out, "{\"instance\": ");
+    cli_str_json(out, id);
+    cli_str_puts(out, ", \"effects\": [");
+    for (size_t r = 0; r < ef->nrows; r++) {
+        const char *key = fleet_cell(ef, r, 0);
+        bool first = true;
+        cli_str_puts(out, r ? ",\n  {\"key\": " : "\n  {\"key\": ");
+        cli_str_json(out, key);
+        cli_str_printf(out, ", \"revision\": %s, \"index\": %s, \"kind\": ", fleet_cell(ef, r, 1),
+                       fleet_cell(ef, r, 2));
+        cli_str_json(out, fleet_cell(ef, r, 3));
+        cli_str_puts(out, ", \"state\": ");
+        cli_str_json(out, fleet_cell(ef, r, 4));
+        cli_str_printf(out, ", \"attempts\": %s, \"last_error\": ", fleet_cell(ef, r, 5));
+        cli_str_json(out, fleet_cell(ef, r, 6));
+        cli_str_puts(out, ", \"created_at\": ");
+        json_time(out, fleet_cell(ef, r, 7));
+        cli_str_puts(out, ", \"done_at\": ");
+        json_time(out, fleet_cell(ef, r, 8));
+        cli_str_puts(out, ", \"history\": [");
+        for (; k < at->nrows && strcmp(fleet_cell(at, k, 0), key) == 0; k++) {
+            cli_str_puts(out, first ? "" : ", ");
+            attempt_json(out, at, k, 1);
+            first = false;
+        }
+        cli_str_puts(out, "]}");
+    }
+    cli_str_puts(out, ef->nrows ? "\n]}\n" : "]}\n");
+}
+
+static void history_text(cli_str *out, const fleet_rows *ef, const fleet_rows *at)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < ef->nrows; r++) {
+        const char *key = fleet_cell(ef, r, 0);
+        cli_str_untrusted_puts(out, key);
+        cli_str_printf(out, "\t%s\tattempts %s\t%s", fleet_cell(ef, r, 4), fleet_cell(ef, r, 5),
+                       fleet_cell(ef, r, 3));
+        if (fleet_cell(ef, r, 6)) {
+            cli_str_puts(out, "\t");
+            cli_str_untrusted_puts(out, fleet_cell(ef, r, 6));
+        }
+        cli_str_puts(out, "\n");
+        for (; k < at->nrows && strcmp(fleet_cell(at, k, 0), key) == 0; k++)
+            attempt_text(out, "  ", at, k, 1);
+    }
+}
+
+static int run_history(fleet_args *a)
+{
+    fleet_store s;
+    fleet_rows effects = {0}, attempts = {0};
+    cli_str out = {0};
+    bool json = false;
+    int rc = text_or_json(a, &json);
+
+    if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
+        return rc;
+    if (fleet_store_history(&s, a->pos[1], &effects, &attempts) != FLEET_OK) {
+        rc = host_store_error(&s, "");
+    } else {
+        if (json)
+            history_json(&out, a->pos[1], &effects, &attempts);
+        else
+            history_text(&out, &effects, &attempts);
+        rc = host_emit(&out, false);
+    }
+    fleet_rows_free(&effects);
+    fleet_rows_free(&attempts);
     fleet_store_close(&s);
     return rc;
 }
@@ -536,7 +755,7 @@ static int run_apply(fleet_args *a)
         goto done;
     }
     cli_str_untrusted_puts(&out, pos[1]);
-    cli_str_printf(&out, ": %s: revision %" PRIu64 " -> %" PRIu64 ", %zu effects pending\n",
+    cli_str_printf(&out, ": %s: revision %" PRIu64 " -> %" PRIu64 ", %zu effects queued\n",
                    ed_command_kind_name(ed_command_kind_of(cmd)), ed_instance_revision(inst),
                    ed_instance_revision(ed_result_instance(r)), neffects);
     rc = host_emit(&out, true);
@@ -554,6 +773,8 @@ done:
 /* ---------------------------------------------------------------------- */
 
 #define O(x) (1u << (x))
+#define LOG_OPTIONS (O(F_LOG_FORMAT) | O(F_QUIET) | O(F_VERBOSE))
+#define LOG_SYNOPSIS "[--log-format logfmt|json] [--quiet|--verbose]"
 
 static const fleet_sub subs[] = {
     {"init", "init DB", "create the schema, or migrate it to this version", 0, 1, 1, run_init},
@@ -567,24 +788,31 @@ static const fleet_sub subs[] = {
      run_list},
     {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a lifecycle command in one transaction",
      O(F_NOW) | O(F_PERIOD) | O(F_ACTION) | O(F_NAME) | O(F_ALLOW) | O(F_MODE), 3, 3, run_apply},
-    {"tick", "tick DB [--now T] [--limit N]", "tick every due instance", O(F_NOW) | O(F_LIMIT), 1, 1,
-     fleet_cmd_tick},
+    {"tick", "tick DB [--now T] [--limit N] " LOG_SYNOPSIS, "tick every due instance",
+     O(F_NOW) | O(F_LIMIT) | LOG_OPTIONS, 1, 1, fleet_cmd_tick},
     {"dispatch",
      "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
-     "[--timeout S]",
+     "[--timeout S] " LOG_SYNOPSIS,
      "run the pending effects",
-     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT), 1,
-     1, fleet_cmd_dispatch},
+     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT) |
+         LOG_OPTIONS,
+     1, 1, fleet_cmd_dispatch},
     {"run",
      "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
-     "[--timeout S]",
+     "[--timeout S] " LOG_SYNOPSIS,
      "tick at deadlines and dispatch until SIGTERM",
      O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
-         O(F_TIMEOUT),
+         O(F_TIMEOUT) | LOG_OPTIONS,
      1, 1, fleet_cmd_run},
-    {"effects", "effects DB [--failed|--pending] [--instance ID] [--format text|json]",
-     "list the outbox", O(F_FAILED) | O(F_PENDING) | O(F_INSTANCE) | O(F_FORMAT), 1, 1,
-     run_effects},
+    {"effects", "effects DB [--failed|--pending|--blocked] [--instance ID] [--format text|json]",
+     "list the outbox (--blocked: the effects a failed one holds back, and which)",
+     O(F_FAILED) | O(F_PENDING) | O(F_BLOCKED) | O(F_INSTANCE) | O(F_FORMAT), 1, 1, run_effects},
+    {"history", "history DB ID [--format text|json]",
+     "an instance's effects in key order, with their states and attempts", O(F_FORMAT), 2, 2,
+     run_history},
+    {"attempts", "attempts DB KEY [--format text|json]",
+     "an effect's attempts: start, duration, outcome, exit status, standard error", O(F_FORMAT),
+     2, 2, run_attempts},
     {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},
     {"stats", "stats DB [--format text|json]", "count instances and effects", O(F_FORMAT), 1, 1,
      run_stats},
@@ -612,7 +840,7 @@ int cli_fleet(int argc, char **argv)
 
     if (argc < 2)
         return cli_usage("fleet: no subcommand given (one of: init, add, show, list, apply, tick, "
-                         "dispatch, run, effects, retry, stats)");
+                         "dispatch, run, effects, history, attempts, retry, stats)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0)
         return fleet_help(stdout);
@@ -621,7 +849,7 @@ int cli_fleet(int argc, char **argv)
             sub = &subs[i];
     if (!sub)
         return cli_usage("fleet: unknown subcommand '%s' (one of: init, add, show, list, apply, "
-                         "tick, dispatch, run, effects, retry, stats)",
+                         "tick, dispatch, run, effects, history, attempts, retry, stats)",
                          argv[1]);
     memset(&a, 0, sizeof a);
     a.sub = sub->name;

@@ -6,7 +6,9 @@
 #include "host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sys/select.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +41,87 @@ static double monotonic_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* How much of a handler's standard error is kept with its attempt: the
+ * last bytes, where a failing program says why. */
+#define STDERR_TAIL 4096
+
+/* What the guardian hands back through its report pipe before it exits:
+ * the number of bytes the handler wrote to standard error, then the last
+ * STDERR_TAIL of them. */
+typedef struct stderr_capture {
+    char buf[2 * STDERR_TAIL];
+    size_t len;
+    uint64_t total;
+} stderr_capture;
+
+static void capture_add(stderr_capture *cap, const char *bytes, size_t n)
+{
+    cap->total += n;
+    while (n > 0) {
+        size_t room = sizeof cap->buf - cap->len, take = n < room ? n : room;
+        memcpy(cap->buf + cap->len, bytes, take);
+        cap->len += take;
+        bytes += take;
+        n -= take;
+        if (cap->len == sizeof cap->buf) { /* keep the newer half */
+            memmove(cap->buf, cap->buf + STDERR_TAIL, STDERR_TAIL);
+            cap->len = STDERR_TAIL;
+        }
+    }
+}
+
+/* Reads what the handler writes to its standard error (`fd`) until it has
+ * exited (or closed it), then drains what is left without waiting for a
+ * child it left behind still holding the pipe. Returns its wait status.
+ * SIGCHLD is blocked but for the wait in pselect, which it interrupts. */
+static int collect_stderr(pid_t handler, int fd, stderr_capture *cap)
+{
+    sigset_t open_mask;
+    int status = 0;
+    char chunk[4096];
+    bool exited = false;
+
+    sigemptyset(&open_mask);
+    while (fd >= 0) {
+        fd_set readable;
+        ssize_t n;
+        if (!exited && waitpid(handler, &status, WNOHANG) == handler) {
+            exited = true;
+            (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        }
+        FD_ZERO(&readable);
+        FD_SET(fd, &readable);
+        if (!exited && pselect(fd + 1, &readable, NULL, NULL, NULL, &open_mask) < 0)
+            continue; /* SIGCHLD: look at the handler again */
+        n = read(fd, chunk, sizeof chunk);
+        if (n > 0) {
+            capture_add(cap, chunk, (size_t)n);
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN) || exited) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    while (!exited && waitpid(handler, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+/* Writes the capture to the report pipe: it fits in the pipe's buffer, so
+ * this never waits for the dispatcher. */
+static void report_stderr(int report, const stderr_capture *cap)
+{
+    const char *tail = cap->buf + (cap->len > STDERR_TAIL ? cap->len - STDERR_TAIL : 0);
+    size_t len = cap->len > STDERR_TAIL ? STDERR_TAIL : cap->len;
+    if (write(report, &cap->total, sizeof cap->total) == (ssize_t)sizeof cap->total)
+        (void)!write(report, tail, len);
+    close(report);
+}
+
+static void guardian_child(int sig)
+{
+    (void)sig; /* only to end pselect in collect_stderr */
+}
+
 /* The guardian's answer to SIGTERM, which it also gets when its dispatcher
  * dies (PR_SET_PDEATHSIG): the handler's whole process group goes, itself
  * included, so that no delivery outlives the dispatcher that leased it. */
@@ -50,14 +133,18 @@ static void guardian_stop(int sig)
 
 /* The first child of a delivery: leader of a process group of its own
  * (the handler and everything it starts), which the dispatcher kills whole
- * when the handler passes --timeout. It runs the handler and exits with its
- * status. Never returns. */
-static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int input, pid_t dispatcher)
+ * when the handler passes --timeout. It runs the handler, keeps the end of
+ * its standard error, reports it through `report`, and exits with the
+ * handler's status. Never returns. */
+static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int input, int report,
+                     pid_t dispatcher)
 {
     struct sigaction sa;
-    sigset_t none;
+    sigset_t none, chld;
     pid_t handler;
     int status = 0;
+    int err[2] = {-1, -1};
+    static stderr_capture cap; /* static: 8 KiB off the stack of a fork */
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = guardian_stop;
@@ -65,16 +152,28 @@ static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int inpu
     (void)sigaction(SIGTERM, &sa, NULL);
     (void)signal(SIGINT, SIG_DFL);
     (void)signal(SIGPIPE, SIG_DFL);
-    sigemptyset(&none);
-    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+    sa.sa_handler = guardian_child;
+    (void)sigaction(SIGCHLD, &sa, NULL);
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    (void)sigprocmask(SIG_SETMASK, &chld, NULL);
     (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != dispatcher) /* it died before prctl took effect */
         guardian_stop(SIGTERM);
+    if (pipe(err) != 0)
+        err[0] = err[1] = -1; /* the handler writes to the service's own */
+    else
+        (void)fcntl(err[0], F_SETFD, FD_CLOEXEC);
     handler = fork();
     if (handler == 0) {
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
         (void)signal(SIGTERM, SIG_DFL);
+        (void)signal(SIGCHLD, SIG_DFL);
         dup2(input, STDIN_FILENO);
         close(input);
+        if (err[1] >= 0)
+            dup2(err[1], STDERR_FILENO);
         setenv("EDITION_EFFECT_KEY", e->key, 1);
         setenv("EDITION_EFFECT_KIND", e->kind, 1);
         setenv("EDITION_EFFECT_INSTANCE", e->instance, 1);
@@ -85,10 +184,12 @@ static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int inpu
         _exit(127);
     }
     close(input);
+    if (err[1] >= 0)
+        close(err[1]);
     if (handler < 0)
         _exit(126);
-    while (waitpid(handler, &status, 0) < 0 && errno == EINTR)
-        ;
+    status = collect_stderr(handler, err[0], &cap);
+    report_stderr(report, &cap);
     if (WIFSIGNALED(status)) {
         (void)signal(WTERMSIG(status), SIG_DFL);
         (void)raise(WTERMSIG(status));
@@ -98,33 +199,50 @@ static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int inpu
 
 /* Starts the delivery of one effect: /bin/sh -c CMD under a guardian (its
  * process group), the effect's JSON on standard input, its key in
- * EDITION_EFFECT_KEY. Returns the guardian's process ID, or -1 with the
- * reason in `why`. */
-static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, cli_str *why)
+ * EDITION_EFFECT_KEY. Returns the guardian's process ID and in *report the
+ * end of the pipe its report of the handler's standard error comes
+ * through, or -1 with the reason in `why`. */
+static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, int *report,
+                           cli_str *why)
 {
-    int fds[2];
+    int fds[2], rep[2];
     pid_t pid, self = getpid();
     size_t len = strlen(e->document), off = 0;
 
+    *report = -1;
     if (pipe(fds) != 0) {
         cli_str_printf(why, "cannot create a pipe: %s", strerror(errno));
         return -1;
     }
+    /* close-on-exec: the handler holds neither end; the guardian writes */
+    if (pipe(rep) != 0) {
+        cli_str_printf(why, "cannot create a pipe: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    (void)fcntl(rep[0], F_SETFD, FD_CLOEXEC);
+    (void)fcntl(rep[1], F_SETFD, FD_CLOEXEC);
     pid = fork();
     if (pid < 0) {
         cli_str_printf(why, "cannot start the handler: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
+        close(rep[0]);
+        close(rep[1]);
         return -1;
     }
     if (pid == 0) {
         (void)setpgid(0, 0);
         close(fds[1]);
-        guardian(c, e, fds[0], self);
+        close(rep[0]);
+        guardian(c, e, fds[0], rep[1], self);
     }
     /* set here too: the group must exist before the dispatcher may kill it */
     (void)setpgid(pid, pid);
     close(fds[0]);
+    close(rep[1]);
+    *report = rep[0];
     /* An effect document is far smaller than a pipe's buffer: this does
      * not wait for the handler to read it. A handler that closes its input
      * early ends this write with EPIPE; its exit status tells. */
@@ -146,14 +264,17 @@ static pid_t start_handler(const dispatch_conf *c, const fleet_effect_row *e, cl
     return pid;
 }
 
-static void describe_status(int status, cli_str *why)
+static void describe_status(int status, fleet_outcome *o, cli_str *why)
 {
-    if (WIFEXITED(status))
+    if (WIFEXITED(status)) {
+        o->exit_status = WEXITSTATUS(status);
         cli_str_printf(why, "the handler exited with status %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
+    } else if (WIFSIGNALED(status)) {
+        o->signal = WTERMSIG(status);
         cli_str_printf(why, "the handler was killed by signal %d", WTERMSIG(status));
-    else
+    } else {
         cli_str_puts(why, "the handler ended abnormally");
+    }
 }
 
 /* Waits until a child ends or `until` (monotonic) passes, whichever comes
@@ -183,28 +304,60 @@ static void wait_for_child(double until)
 /* The deliveries of a batch under way: a guardian per started effect. */
 typedef struct deliveries {
     pid_t *pid;       /* 0: not started, or ended */
+    int *report;      /* the guardian's report of the handler's standard error */
+    double *started;  /* monotonic */
     double *deadline; /* monotonic: --timeout after its start */
     bool *killed;     /* its group was killed at its deadline */
-    size_t started, running;
+    size_t started_count, running;
 } deliveries;
+
+/* The report of a guardian that ended: what the handler wrote to standard
+ * error, its end escaped into `tail` ("[...]" first when it was cut). */
+static void read_report(int fd, cli_str *tail)
+{
+    char buf[sizeof(uint64_t) + STDERR_TAIL];
+    size_t len = 0;
+    uint64_t total = 0;
+    while (len < sizeof buf) {
+        ssize_t n = read(fd, buf + len, sizeof buf - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    if (len <= sizeof total)
+        return;
+    memcpy(&total, buf, sizeof total);
+    if (total > len - sizeof total)
+        cli_str_puts(tail, "[...]");
+    cli_str_untrusted(tail, buf + sizeof total, len - sizeof total);
+}
 
 /* Records the end of the delivery whose guardian `done` ended. */
 static void delivery_ended(const dispatch_conf *c, deliveries *d, pid_t done, int status,
-                           fleet_outcome *o, cli_str *why)
+                           fleet_outcome *o, cli_str *why, cli_str *tail)
 {
-    for (size_t i = 0; i < d->started; i++) {
+    for (size_t i = 0; i < d->started_count; i++) {
         if (d->pid[i] != done)
             continue;
         d->pid[i] = 0;
         d->running--;
         /* what the handler left in its group goes with it */
         (void)kill(-done, SIGKILL);
+        o[i].duration_ms = (int64_t)((monotonic_now() - d->started[i]) * 1000.0 + 0.5);
+        read_report(d->report[i], &tail[i]);
+        d->report[i] = -1;
         o[i].ok = !d->killed[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (d->killed[i])
+        if (o[i].ok)
+            o[i].exit_status = 0;
+        else if (d->killed[i]) {
+            o[i].signal = SIGKILL;
             cli_str_printf(&why[i], "the handler ran past --timeout %llds and was killed",
                            c->timeout);
-        else if (!o[i].ok)
-            describe_status(status, &why[i]);
+        } else
+            describe_status(status, &o[i], &why[i]);
     }
 }
 
@@ -213,7 +366,7 @@ static void delivery_ended(const dispatch_conf *c, deliveries *d, pid_t done, in
 static double kill_overdue(deliveries *d, double wake)
 {
     double now = monotonic_now();
-    for (size_t i = 0; i < d->started; i++) {
+    for (size_t i = 0; i < d->started_count; i++) {
         if (d->pid[i] <= 0 || d->killed[i])
             continue;
         if (now >= d->deadline[i]) {
@@ -224,6 +377,51 @@ static double kill_overdue(deliveries *d, double wake)
         }
     }
     return wake;
+}
+
+/* The fields every event of an effect carries. */
+static void log_effect(host_log_event *ev, const fleet_effect_row *e)
+{
+    host_log_str(ev, "key", e->key);
+    host_log_str(ev, "kind", e->kind);
+    host_log_str(ev, "instance", e->instance);
+}
+
+static void log_done(const fleet_effect_row *e, const fleet_outcome *o)
+{
+    host_log_event ev;
+    if (!host_log_begin(&ev, HOST_LOG_INFO, "effect_done"))
+        return;
+    log_effect(&ev, e);
+    host_log_int(&ev, "attempt", e->attempts);
+    host_log_seconds(&ev, "duration", (double)o->duration_ms / 1000.0);
+    host_log_end(&ev);
+}
+
+/* A failed attempt: warn with the next attempt, or error when the effect
+ * is failed for good (dead-lettered: it holds its instance's later effects
+ * until `fleet retry`). */
+static void log_failed(const dispatch_conf *c, const fleet_effect_row *e, const fleet_outcome *o)
+{
+    host_log_event ev;
+    if (!host_log_begin(&ev, o->dead ? HOST_LOG_ERROR : HOST_LOG_WARN,
+                        o->dead ? "effect_failed" : "attempt_failed"))
+        return;
+    log_effect(&ev, e);
+    host_log_int(&ev, "attempt", e->attempts);
+    host_log_int(&ev, "max_attempts", c->max_attempts);
+    host_log_str(&ev, "reason", o->error);
+    if (o->exit_status >= 0)
+        host_log_int(&ev, "exit_status", o->exit_status);
+    if (o->signal > 0)
+        host_log_int(&ev, "signal", o->signal);
+    host_log_seconds(&ev, "duration", (double)o->duration_ms / 1000.0);
+    host_log_str(&ev, "stderr", o->stderr_tail);
+    if (o->dead)
+        host_log_str(&ev, "action", "kept as failed: edition fleet retry DB KEY re-queues it");
+    else
+        host_log_time(&ev, "next_attempt", o->retry_at);
+    host_log_end(&ev);
 }
 
 /* The outcome of a failed delivery: retried after the backoff, or failed
@@ -240,8 +438,7 @@ static void failed_outcome(const dispatch_conf *c, const fleet_effect_row *e, fl
     o->retry_at = (ed_time)time(NULL) + delay;
     cli_str_printf(why, " (attempt %" PRId64 " of %lld)", e->attempts, c->max_attempts);
     o->error = why->data && !why->failed ? why->data : "the handler failed";
-    cli_warning("effect %s: %s%s", e->key, o->error,
-                o->dead ? ": failed, kept for edition fleet retry" : ": will retry");
+    log_failed(c, e, o);
     if (o->dead)
         t->failed++;
     else
@@ -258,37 +455,47 @@ static void failed_outcome(const dispatch_conf *c, const fleet_effect_row *e, fl
  * effect of its instance ever starts beside it. What cannot be started in
  * time is given back (released) without counting an attempt. */
 static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, double claimed,
-                      fleet_outcome *o, cli_str *why, dispatch_totals *t)
+                      fleet_outcome *o, cli_str *why, cli_str *tail, dispatch_totals *t)
 {
-    deliveries d = {calloc(n, sizeof(pid_t)), calloc(n, sizeof(double)), calloc(n, sizeof(bool)),
-                    0, 0};
+    deliveries d = {calloc(n, sizeof(pid_t)), calloc(n, sizeof(int)), calloc(n, sizeof(double)),
+                    calloc(n, sizeof(double)), calloc(n, sizeof(bool)), 0, 0};
     double last_start = claimed + (double)c->lease - LEASE_MARGIN - (double)c->timeout;
     sigset_t chld, old;
 
     for (size_t i = 0; i < n; i++) {
         o[i].key = e[i].key;
         o[i].attempt = e[i].attempts;
+        o[i].exit_status = -1;
     }
-    if (!d.pid || !d.deadline || !d.killed) {
+    if (!d.pid || !d.report || !d.started || !d.deadline || !d.killed) {
         for (size_t i = 0; i < n; i++)
             cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
-        d.started = n;
+        d.started_count = n;
     }
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     (void)sigprocmask(SIG_BLOCK, &chld, &old);
-    while (d.started < n || d.running > 0) {
+    while (d.started_count < n || d.running > 0) {
         int status = 0;
         pid_t done;
 
-        while (d.started < n && d.running < (size_t)c->workers) {
-            size_t i = d.started++;
+        while (d.started_count < n && d.running < (size_t)c->workers) {
+            size_t i = d.started_count++;
             if (monotonic_now() > last_start || host_stop_requested) {
+                host_log_event ev;
                 o[i].released = true; /* given back: no attempt counted */
+                if (host_log_begin(&ev, HOST_LOG_DEBUG, "effect_released")) {
+                    log_effect(&ev, &e[i]);
+                    host_log_str(&ev, "reason", host_stop_requested
+                                                    ? "stopping"
+                                                    : "its lease ends before --timeout could");
+                    host_log_end(&ev);
+                }
                 continue;
             }
-            d.pid[i] = start_handler(c, &e[i], &why[i]);
-            d.deadline[i] = monotonic_now() + (double)c->timeout;
+            d.started[i] = monotonic_now();
+            d.pid[i] = start_handler(c, &e[i], &d.report[i], &why[i]);
+            d.deadline[i] = d.started[i] + (double)c->timeout;
             if (d.pid[i] > 0)
                 d.running++;
         }
@@ -298,7 +505,7 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
         if (done < 0 && errno != EINTR)
             break;
         if (done > 0)
-            delivery_ended(c, &d, done, status, o, why);
+            delivery_ended(c, &d, done, status, o, why, tail);
         else
             wait_for_child(kill_overdue(&d, monotonic_now() + 1));
     }
@@ -306,14 +513,33 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
     for (size_t i = 0; i < n; i++) {
         if (o[i].released)
             continue;
-        if (o[i].ok)
+        o[i].stderr_tail = tail[i].len > 0 && !tail[i].failed ? tail[i].data : NULL;
+        if (o[i].ok) {
             t->done++;
-        else
+            log_done(&e[i], &o[i]);
+        } else {
             failed_outcome(c, &e[i], &o[i], &why[i], t);
+        }
     }
     free(d.killed);
     free(d.deadline);
+    free(d.started);
+    free(d.report);
     free(d.pid);
+}
+
+/* A claimed effect whose earlier claim's lease ended with no outcome: the
+ * dispatcher that held it died or was stopped; it is delivered again. */
+static void log_redelivery(const fleet_effect_row *e)
+{
+    host_log_event ev;
+    if (!host_log_begin(&ev, HOST_LOG_WARN, "lease_expired"))
+        return;
+    log_effect(&ev, e);
+    host_log_int(&ev, "attempt", e->attempts - 1);
+    host_log_str(&ev, "action", "delivered again");
+    host_log_int(&ev, "next_attempt", e->attempts);
+    host_log_end(&ev);
 }
 
 /* Claims and runs batches of ready effects until none is ready; with
@@ -330,7 +556,7 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
     while (!host_stop_requested) {
         fleet_effect_row *e = NULL;
         fleet_outcome *o;
-        cli_str *why;
+        cli_str *why, *tail;
         size_t n = 0;
         double claimed = monotonic_now();
         ed_time now = (ed_time)time(NULL);
@@ -360,13 +586,17 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
             continue;
         }
         cli_fault_point("fleet-after-claim");
+        for (size_t i = 0; i < n; i++)
+            if (e[i].lease_expired)
+                log_redelivery(&e[i]);
         o = calloc(n, sizeof *o);
         why = calloc(n, sizeof *why);
-        if (!o || !why) {
+        tail = calloc(n, sizeof *tail);
+        if (!o || !why || !tail) {
             cli_error("io_error", "out of memory");
             rc = CLI_EXIT_IO;
         } else {
-            run_batch(c, e, n, claimed, o, why, t);
+            run_batch(c, e, n, claimed, o, why, tail, t);
             cli_fault_point("fleet-after-handler");
             if (fleet_store_record(s, o, n, (ed_time)time(NULL)) != FLEET_OK)
                 rc = host_store_error(s, "cannot record the outcome of the effects");
@@ -374,8 +604,11 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
         for (size_t i = 0; i < n; i++) {
             if (why)
                 cli_str_free(&why[i]);
+            if (tail)
+                cli_str_free(&tail[i]);
             fleet_effect_row_free(&e[i]);
         }
+        free(tail);
         free(why);
         free(o);
         free(e);
@@ -411,6 +644,27 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
     return CLI_EXIT_OK;
 }
 
+/* The event "started" of dispatch and run, with their settings. */
+static void log_started(const char *command, const fleet_store *s, const dispatch_conf *c,
+                        long long poll)
+{
+    host_log_event ev;
+    if (!host_log_begin(&ev, HOST_LOG_INFO, "started"))
+        return;
+    host_log_str(&ev, "command", command);
+    host_log_str(&ev, "version", ed_version());
+    host_log_str(&ev, "db", host_shown(s));
+    host_log_str(&ev, "exec", c->exec);
+    host_log_int(&ev, "workers", c->workers);
+    host_log_int(&ev, "max_attempts", c->max_attempts);
+    host_log_int(&ev, "backoff", c->backoff);
+    host_log_int(&ev, "lease", c->lease);
+    host_log_int(&ev, "timeout", c->timeout);
+    if (poll > 0)
+        host_log_int(&ev, "poll", poll);
+    host_log_end(&ev);
+}
+
 int fleet_cmd_dispatch(fleet_args *a)
 {
     dispatch_conf c;
@@ -420,9 +674,12 @@ int fleet_cmd_dispatch(fleet_args *a)
     int rc = dispatch_conf_from(a, &c);
 
     if (rc == CLI_EXIT_OK)
+        rc = host_log_setup(a);
+    if (rc == CLI_EXIT_OK)
         rc = cli_fault_check();
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
+    log_started("dispatch", &s, &c, 0);
     rc = dispatch_loop(&s, &c, true, &t);
     cli_str_printf(&out, "dispatched %zu effects, %zu retries scheduled, %zu failed\n", t.done,
                    t.retried, t.failed);
@@ -438,6 +695,7 @@ int fleet_cmd_dispatch(fleet_args *a)
         rc = CLI_EXIT_REFUSED;
     }
     fleet_store_close(&s);
+    host_log_stopped(a, rc);
     return rc;
 }
 
@@ -453,8 +711,11 @@ int fleet_cmd_run(fleet_args *a)
 
     if (rc == CLI_EXIT_OK)
         rc = host_parse_count(a, F_POLL, 1, 86400, &poll);
+    if (rc == CLI_EXIT_OK)
+        rc = host_log_setup(a);
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
+    log_started("run", &s, &c, poll);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = host_on_stop; /* no SA_RESTART: a signal ends the sleep */
     sigemptyset(&sa.sa_mask);
@@ -488,10 +749,23 @@ int fleet_cmd_run(fleet_args *a)
             pause = (struct timespec){0, 200L * 1000 * 1000};
         else
             pause = (struct timespec){(time_t)(wake - now), 0};
+        {
+            host_log_event ev;
+            if (host_log_begin(&ev, HOST_LOG_DEBUG, "cycle")) {
+                host_log_int(&ev, "ticked", (int64_t)tt.ticked);
+                host_log_int(&ev, "effects_queued", (int64_t)tt.effects);
+                host_log_int(&ev, "done", (int64_t)dt.done);
+                host_log_int(&ev, "retried", (int64_t)dt.retried);
+                host_log_int(&ev, "failed", (int64_t)dt.failed);
+                host_log_time(&ev, "sleep_until", wake > now ? wake : now);
+                host_log_end(&ev);
+            }
+        }
         if (!host_stop_requested)
             (void)nanosleep(&pause, NULL);
     }
     fleet_store_close(&s);
+    host_log_stopped(a, rc);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "command_args.h"
 #include "files.h"
 #include "fleet.h"
+#include "log.h"
 #include "store.h"
 
 #define DEFAULT_MAX_ATTEMPTS 5
@@ -28,6 +29,7 @@
 enum {
     F_NOW, F_LIMIT, F_DUE, F_EDITION, F_LIFECYCLE, F_EXEC, F_WORKERS, F_FAILED, F_PENDING,
     F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_TIMEOUT, F_SKIPPED,
+    F_LOG_FORMAT, F_QUIET, F_VERBOSE, F_BLOCKED,
     /* CLI_COMMAND_OPTIONS (command_args.h), in their order: fleet apply */
     F_PERIOD, F_ACTION, F_NAME, F_ALLOW, F_MODE,
     F_COUNT
@@ -59,6 +61,12 @@ void host_on_stop(int sig);
 /* Arguments (commands.c). */
 int host_parse_count(const fleet_args *a, int opt, long long min, long long max, long long *out);
 int host_parse_time(const fleet_args *a, ed_time *now);
+
+/* Sets up the event log (log.h) of tick, dispatch and run from
+ * --log-format, --quiet and --verbose. */
+int host_log_setup(const fleet_args *a);
+/* The event "stopped" of tick, dispatch and run: its exit code and why. */
+void host_log_stopped(const fleet_args *a, int rc);
 
 /* The store, with error lines (rows.c). */
 const char *host_shown(const fleet_store *s);

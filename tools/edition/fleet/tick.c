@@ -48,10 +48,17 @@ static int skip_row(fleet_store *s, const fleet_instance_row *row, row_problem *
     if (fleet_store_tick_failed(s, row->id, p->why.data ? p->why.data : "", retry_at,
                                 &failures) != FLEET_OK)
         return host_store_error(s, "cannot record a failed tick");
-    cli_str_printf(&p->why, " (failed %" PRId64 " times; fleet run tries again at ", failures);
-    cli_str_time(&p->why, retry_at);
-    cli_str_puts(&p->why, ")");
-    host_row_error(s, row->id, p);
+    {
+        host_log_event ev;
+        if (host_log_begin(&ev, HOST_LOG_WARN, "row_skipped")) {
+            host_log_str(&ev, "id", row->id);
+            host_log_str(&ev, "code", p->code);
+            host_log_str(&ev, "reason", p->why.data ? p->why.data : "out of memory");
+            host_log_int(&ev, "failures", failures);
+            host_log_time(&ev, "next_try", retry_at);
+            host_log_end(&ev);
+        }
+    }
     return CLI_EXIT_OK;
 }
 
@@ -90,6 +97,25 @@ static void progress_end(const tick_progress *p)
         (void)fputs("\n", stderr);
 }
 
+/* An instance ticked: its lifecycle before and after, and the effects its
+ * tick queued. A release (its data deleted by its effects) is an event of
+ * the default level like every other tick. */
+static void log_ticked(const ed_instance *before, const ed_instance *after, size_t effects)
+{
+    host_log_event ev;
+    ed_time next;
+    if (!host_log_begin(&ev, HOST_LOG_INFO, "instance_ticked"))
+        return;
+    host_log_str(&ev, "id", ed_instance_id(after));
+    host_log_str(&ev, "from", ed_lifecycle_name(ed_instance_lifecycle(before)));
+    host_log_str(&ev, "to", ed_lifecycle_name(ed_instance_lifecycle(after)));
+    host_log_int(&ev, "revision", (int64_t)ed_instance_revision(after));
+    host_log_int(&ev, "effects_queued", (int64_t)effects);
+    if (ed_instance_next_deadline(after, &next))
+        host_log_time(&ev, "next_deadline", next);
+    host_log_end(&ev);
+}
+
 /* Ticks one claimed row inside the open transaction and commits it; a row
  * that cannot be ticked is skipped (skip_row). Returns an exit code only
  * for what stops the run: a database error, memory. */
@@ -125,6 +151,7 @@ static int tick_row(fleet_store *s, const fleet_instance_row *row, ed_time now, 
         if (rc == CLI_EXIT_OK) {
             t->ticked++;
             t->effects += n;
+            log_ticked(inst, ed_result_instance(r), n);
         }
     }
     cli_str_free(&p.why);
@@ -194,12 +221,27 @@ int fleet_cmd_tick(fleet_args *a)
     if (rc == CLI_EXIT_OK)
         rc = host_parse_count(a, F_LIMIT, 0, INT64_MAX, &limit);
     if (rc == CLI_EXIT_OK)
+        rc = host_log_setup(a);
+    if (rc == CLI_EXIT_OK)
         rc = cli_fault_check();
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    rc = host_tick_all(&s, now, limit, false, isatty(STDERR_FILENO) != 0, &t);
+    {
+        host_log_event ev;
+        if (host_log_begin(&ev, HOST_LOG_INFO, "started")) {
+            host_log_str(&ev, "command", "tick");
+            host_log_str(&ev, "db", host_shown(&s));
+            host_log_time(&ev, "now", now);
+            if (limit >= 0)
+                host_log_int(&ev, "limit", limit);
+            host_log_end(&ev);
+        }
+    }
+    /* the progress bar only where no event line would cross it */
+    rc = host_tick_all(&s, now, limit, false,
+                       isatty(STDERR_FILENO) != 0 && !host_log_enabled(HOST_LOG_INFO), &t);
     fleet_store_close(&s);
-    cli_str_printf(&out, "ticked %zu instances, %zu effects pending", t.ticked, t.effects);
+    cli_str_printf(&out, "ticked %zu instances, %zu effects queued", t.ticked, t.effects);
     if (t.invalid)
         cli_str_printf(&out, ", %zu invalid snapshot rows skipped", t.invalid);
     if (t.inconsistent)
@@ -216,6 +258,7 @@ int fleet_cmd_tick(fleet_args *a)
         rc = CLI_EXIT_INVALID;
     if (rc == CLI_EXIT_OK && t.refused)
         rc = CLI_EXIT_REFUSED;
+    host_log_stopped(a, rc);
     return rc;
 }
 
