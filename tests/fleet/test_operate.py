@@ -359,3 +359,11 @@ def test_history_and_attempts_name_what_is_missing(store):
     assert "no instance MQ_NONE in the database" in proc.stderr
     proc = run(["fleet", "attempts", store.uri, "MQ_NONE/1/0"], check=1)
     assert "no effect with the key MQ_NONE/1/0 in the database" in proc.stderr
+
+
+def test_init_of_a_database_not_created_says_how_to_create_it(pg_server):
+    """`fleet init` does not create a PostgreSQL database (its role and owner
+    are the operator's choice): its error says how."""
+    proc = run(["fleet", "init", pg_server.uri("fleet_never_created")], check=4)
+    assert 'database "fleet_never_created" does not exist' in proc.stderr
+    assert "createdb --owner=ROLE DATABASE" in proc.stderr and "Walkthrough" in proc.stderr

@@ -79,8 +79,16 @@ static fleet_err pg_open(const char *uri, bool create, void **conn, cli_str *msg
         return FLEET_NOMEM;
     }
     if (PQstatus(pg) != CONNECTION_OK) {
+        const char *why = PQerrorMessage(pg);
         cli_str_puts(msg, "cannot connect to PostgreSQL: ");
-        put_message(msg, PQerrorMessage(pg));
+        put_message(msg, why);
+        /* the server's words for a database or role not yet created: the
+         * first thing a new operator meets (docs/fleet.md, "Walkthrough") */
+        if (why && strstr(why, "does not exist") &&
+            (strstr(why, "database \"") || strstr(why, "role \"")))
+            cli_str_puts(msg, " (create the role and the database first, as PostgreSQL's "
+                              "superuser: createuser ROLE; createdb --owner=ROLE DATABASE; "
+                              "see docs/fleet.md, \"Walkthrough\")");
         PQfinish(pg);
         return FLEET_UNREACHABLE;
     }
