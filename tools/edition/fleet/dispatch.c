@@ -626,6 +626,7 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
     c->backoff = DEFAULT_BACKOFF;
     c->lease = DEFAULT_LEASE;
     c->workers = 1;
+    c->timeout = DEFAULT_TIMEOUT;
     if (!a->given[F_EXEC])
         return cli_usage("fleet %s: needs --exec CMD", a->sub);
     if ((rc = host_parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||

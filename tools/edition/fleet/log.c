@@ -3,6 +3,7 @@
  */
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,17 @@ static const char *const level_colour[] = {"\033[2m", "\033[32m", "\033[33m", "\
 static bool stderr_is_journal(void)
 {
     const char *js = getenv("JOURNAL_STREAM");
-    unsigned long long dev = 0, ino = 0;
+    unsigned long long dev, ino;
+    char *end = NULL;
     struct stat st;
-    char tail;
-    if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+    if (!js || *js < '0' || *js > '9')
+        return false;
+    errno = 0;
+    dev = strtoull(js, &end, 10);
+    if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+        return false;
+    ino = strtoull(end + 1, &end, 10);
+    if (errno || *end != '\0')
         return false;
     return fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
            (unsigned long long)st.st_ino == ino;
