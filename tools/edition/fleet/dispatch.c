@@ -4,6 +4,7 @@
  * --timeout within its lease.
  */
 #include "host.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +25,7 @@
 typedef struct dispatch_conf {
     const char *exec;
     long long max_attempts, backoff, lease, workers, timeout;
+    host_metrics *metrics; /* fleet run: counts each delivery; NULL: none */
 } dispatch_conf;
 
 typedef struct dispatch_totals {
@@ -185,6 +187,7 @@ typedef struct deliveries {
     pid_t *pid;       /* 0: not started, or ended */
     double *deadline; /* monotonic: --timeout after its start */
     bool *killed;     /* its group was killed at its deadline */
+    double *took;     /* seconds from its start to its end (metrics) */
     size_t started, running;
 } deliveries;
 
@@ -197,6 +200,7 @@ static void delivery_ended(const dispatch_conf *c, deliveries *d, pid_t done, in
             continue;
         d->pid[i] = 0;
         d->running--;
+        d->took[i] = monotonic_now() - (d->deadline[i] - (double)c->timeout);
         /* what the handler left in its group goes with it */
         (void)kill(-done, SIGKILL);
         o[i].ok = !d->killed[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -261,7 +265,7 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
                       fleet_outcome *o, cli_str *why, dispatch_totals *t)
 {
     deliveries d = {calloc(n, sizeof(pid_t)), calloc(n, sizeof(double)), calloc(n, sizeof(bool)),
-                    0, 0};
+                    calloc(n, sizeof(double)), 0, 0};
     double last_start = claimed + (double)c->lease - LEASE_MARGIN - (double)c->timeout;
     sigset_t chld, old;
 
@@ -269,7 +273,7 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
         o[i].key = e[i].key;
         o[i].attempt = e[i].attempts;
     }
-    if (!d.pid || !d.deadline || !d.killed) {
+    if (!d.pid || !d.deadline || !d.killed || !d.took) {
         for (size_t i = 0; i < n; i++)
             cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
         d.started = n;
@@ -310,7 +314,10 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
             t->done++;
         else
             failed_outcome(c, &e[i], &o[i], &why[i], t);
+        host_metrics_delivery(c->metrics, o[i].ok ? "done" : o[i].dead ? "failed" : "retry",
+                              d.took ? d.took[i] : 0);
     }
+    free(d.took);
     free(d.killed);
     free(d.deadline);
     free(d.pid);
@@ -393,6 +400,7 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
     c->backoff = DEFAULT_BACKOFF;
     c->lease = DEFAULT_LEASE;
     c->workers = 1;
+    c->metrics = NULL;
     if (!a->given[F_EXEC])
         return cli_usage("fleet %s: needs --exec CMD", a->sub);
     if ((rc = host_parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||
@@ -449,6 +457,8 @@ int fleet_cmd_run(fleet_args *a)
     long long poll = DEFAULT_POLL;
     fleet_store s;
     struct sigaction sa;
+    host_metrics metrics;
+    const char *metrics_file = a->given[F_METRICS_FILE] ? a->value[F_METRICS_FILE] : NULL;
     int rc = dispatch_conf_from(a, &c);
 
     if (rc == CLI_EXIT_OK)
@@ -461,6 +471,10 @@ int fleet_cmd_run(fleet_args *a)
     (void)sigaction(SIGTERM, &sa, NULL);
     (void)sigaction(SIGINT, &sa, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
+    host_metrics_init(&metrics, (ed_time)time(NULL));
+    c.metrics = &metrics;
+    if (metrics_file)
+        host_metrics_publish(&s, &metrics, metrics_file);
     while (!host_stop_requested) {
         tick_totals tt = {0, 0, 0, 0, 0};
         dispatch_totals dt = {0, 0, 0};
@@ -472,12 +486,15 @@ int fleet_cmd_run(fleet_args *a)
          * backoff (skip_row): they hold up neither the other instances nor
          * the dispatch of effects */
         rc = host_tick_all(&s, (ed_time)time(NULL), -1, true, false, &tt);
+        host_metrics_ticked(&metrics, tt.ticked);
         if (rc == CLI_EXIT_OK)
             rc = dispatch_loop(&s, &c, false, &dt);
         if (rc == CLI_EXIT_OK && fleet_store_wake(&s, &has_dl, &dl, &has_ef, &at) != FLEET_OK)
             rc = host_store_error(&s, "cannot read the next deadline");
         if (rc != CLI_EXIT_OK)
             break;
+        if (metrics_file)
+            host_metrics_publish(&s, &metrics, metrics_file);
         now = (ed_time)time(NULL);
         wake = now + poll;
         if (has_dl && dl < wake)
