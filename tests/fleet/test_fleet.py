@@ -169,7 +169,7 @@ def test_json_output_of_list_stats_and_effects(store, tmp_path, scratch):
     assert "the revision column says 9" in skipped[0]["tick_error"]
     stats = json.loads(run(["fleet", "stats", store.uri, "--format", "json"], check=0).stdout)
     assert stats["cannot_be_ticked"] == 1 and stats["effects"] == {
-        "pending": 11, "done": 0, "failed": 0}
+        "pending": 11, "done": 0, "failed": 0, "blocked": 0}
     assert {(r["edition"], r["lifecycle"], r["count"]) for r in stats["instances"]} == {
         ("enterprise_platinum", "released", 2), ("enterprise_platinum", "expired", 1)}
     run(["fleet", "dispatch", store.uri, "--exec", "exit 4", "--max-attempts", "1"], check=1)
@@ -182,7 +182,7 @@ def test_json_output_of_list_stats_and_effects(store, tmp_path, scratch):
     assert json.loads(run(["fleet", "effects", store.uri, "--instance", "MQ_NONE", "--format",
                            "json"], check=0).stdout) == []
     bad = run(["fleet", "stats", store.uri, "--format", "yaml"], check=2)
-    assert "unknown format 'yaml' (one of: text, json)" in bad.stderr
+    assert "unknown format 'yaml' (one of: text, json, prometheus)" in bad.stderr
 
 
 # ---------------------------------------------------------------------------

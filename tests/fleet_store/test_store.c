@@ -647,6 +647,100 @@ START_TEST(test_list_and_effects_filters)
 }
 END_TEST
 
+/* Sets an effect's state by its key, as the dispatcher's outcomes would. */
+static void set_state(fleet_store *s, const char *key, const char *state)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE effects SET state = '%s' WHERE key = '%s'", state, key);
+    exec_sql(s, sql);
+}
+
+/* stats.blocked: a pending effect is blocked when a failed effect of its
+ * own instance comes before it by (revision, index); a failed effect after
+ * it, or one of another instance, holds nothing back. */
+START_TEST(test_stats_count_blocked_effects)
+{
+    fleet_store s;
+    fleet_stats st;
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0);
+    add_row(&s, "MQ_B", T0);
+    add_row(&s, "MQ_C", T0);
+    ck_assert_int_eq(fleet_store_stats(&s, T0, &st), FLEET_OK);
+    ck_assert_int_eq(st.blocked, 0);
+    fleet_stats_free(&st);
+    /* MQ_A: 1/0 done, 1/1 failed; 1/2 and 2/0 blocked */
+    add_effect(&s, "MQ_A", 1, 0);
+    add_effect(&s, "MQ_A", 1, 1);
+    add_effect(&s, "MQ_A", 1, 2);
+    add_effect(&s, "MQ_A", 2, 0);
+    set_state(&s, "MQ_A/1/0", "done");
+    set_state(&s, "MQ_A/1/1", "failed");
+    /* MQ_B: 1/5 failed holds back 2/0 (a later revision, a lower index),
+     * not 1/3 (before it) */
+    add_effect(&s, "MQ_B", 1, 3);
+    add_effect(&s, "MQ_B", 1, 5);
+    add_effect(&s, "MQ_B", 2, 0);
+    set_state(&s, "MQ_B/1/5", "failed");
+    /* MQ_C: nothing failed of its own */
+    add_effect(&s, "MQ_C", 1, 0);
+    add_effect(&s, "MQ_C", 1, 1);
+    ck_assert_int_eq(fleet_store_stats(&s, T0, &st), FLEET_OK);
+    ck_assert_int_eq(st.pending, 6);
+    ck_assert_int_eq(st.failed, 2);
+    ck_assert_int_eq(st.done, 1);
+    ck_assert_int_eq(st.blocked, 3);
+    fleet_stats_free(&st);
+    /* retried: MQ_A's are no longer blocked */
+    ck_assert_int_eq(fleet_store_effect_requeue(&s, "MQ_A/1/1"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_stats(&s, T0, &st), FLEET_OK);
+    ck_assert_int_eq(st.blocked, 1);
+    fleet_stats_free(&st);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* stats.oldest_pending: the least created_at among the pending effects
+ * only (neither done nor failed ones), none when nothing is pending. */
+START_TEST(test_stats_oldest_pending_effect)
+{
+    fleet_store s;
+    fleet_stats st;
+    char sql[256];
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0);
+    ck_assert_int_eq(fleet_store_stats(&s, T0, &st), FLEET_OK);
+    ck_assert(!st.has_oldest_pending);
+    fleet_stats_free(&st);
+    add_effect(&s, "MQ_A", 1, 0);
+    add_effect(&s, "MQ_A", 1, 1);
+    add_effect(&s, "MQ_A", 1, 2);
+    add_effect(&s, "MQ_A", 1, 3);
+    snprintf(sql, sizeof sql,
+             "UPDATE effects SET created_at = CASE key WHEN 'MQ_A/1/0' THEN %lld "
+             "WHEN 'MQ_A/1/1' THEN %lld WHEN 'MQ_A/1/2' THEN %lld ELSE %lld END",
+             (long long)T0 + 1, (long long)T0 + 2, (long long)T0 + 40, (long long)T0 + 30);
+    exec_sql(&s, sql);
+    set_state(&s, "MQ_A/1/0", "done");
+    set_state(&s, "MQ_A/1/1", "failed");
+    ck_assert_int_eq(fleet_store_stats(&s, T0 + 100, &st), FLEET_OK);
+    ck_assert(st.has_oldest_pending);
+    ck_assert_int_eq(st.oldest_pending, T0 + 30);
+    fleet_stats_free(&st);
+    set_state(&s, "MQ_A/1/3", "done");
+    ck_assert_int_eq(fleet_store_stats(&s, T0 + 100, &st), FLEET_OK);
+    ck_assert(st.has_oldest_pending);
+    ck_assert_int_eq(st.oldest_pending, T0 + 40);
+    fleet_stats_free(&st);
+    set_state(&s, "MQ_A/1/2", "done");
+    ck_assert_int_eq(fleet_store_stats(&s, T0 + 100, &st), FLEET_OK);
+    ck_assert(!st.has_oldest_pending);
+    ck_assert_int_eq(st.pending, 0);
+    fleet_stats_free(&st);
+    fleet_store_close(&s);
+}
+END_TEST
+
 /* Two connections at once: a row one holds is never the other's. On
  * PostgreSQL the second skips the locked row (SKIP LOCKED); on SQLite the
  * second writer waits for the first, then finds its claim leased. */
@@ -760,6 +854,8 @@ int main(void)
     tcase_add_test(tc, test_blocked_effects_name_the_failed_effect_that_holds_them);
     tcase_add_test(tc, test_history_lists_effects_in_key_order_with_their_attempts);
     tcase_add_test(tc, test_list_and_effects_filters);
+    tcase_add_test(tc, test_stats_count_blocked_effects);
+    tcase_add_test(tc, test_stats_oldest_pending_effect);
     tcase_add_test(tc, test_two_connections_never_claim_the_same_row);
     tcase_add_test(tc, test_busy);
     if (!is_pg) /* PostgreSQL's full disk (SQLSTATE class 53) is not made here */

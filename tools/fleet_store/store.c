@@ -996,13 +996,21 @@ fleet_err fleet_store_stats(fleet_store *s, ed_time now, fleet_stats *out)
                 "SELECT (SELECT COUNT(*) FROM instances WHERE tick_failures > 0), "
                 "(SELECT COUNT(*) FROM effects WHERE state = 'pending'), "
                 "(SELECT COUNT(*) FROM effects WHERE state = 'done'), "
-                "(SELECT COUNT(*) FROM effects WHERE state = 'failed')",
+                "(SELECT COUNT(*) FROM effects WHERE state = 'failed'), "
+                /* blocked: a failed effect of the same instance comes first */
+                "(SELECT COUNT(*) FROM effects e WHERE e.state = 'pending' AND EXISTS "
+                "(SELECT 1 FROM effects f WHERE f.instance = e.instance AND f.state = 'failed' "
+                "AND (f.revision < e.revision OR (f.revision = e.revision AND f.idx < e.idx)))), "
+                "(SELECT MIN(created_at) FROM effects WHERE state = 'pending')",
                 NULL, NULL, 0, &rows, NULL);
     if (e == FLEET_OK) {
         out->skipped = to_u64(fleet_cell(&rows, 0, 0));
         out->pending = to_u64(fleet_cell(&rows, 0, 1));
         out->done = to_u64(fleet_cell(&rows, 0, 2));
         out->failed = to_u64(fleet_cell(&rows, 0, 3));
+        out->blocked = to_u64(fleet_cell(&rows, 0, 4));
+        out->has_oldest_pending = fleet_cell(&rows, 0, 5) != NULL;
+        out->oldest_pending = to_i64(fleet_cell(&rows, 0, 5));
     }
     fleet_rows_free(&rows);
     if (e != FLEET_OK)

@@ -252,6 +252,11 @@ typedef struct fleet_stats {
     uint64_t due;        /* instances due at `now` */
     uint64_t skipped;    /* instances that could not be ticked */
     uint64_t pending, done, failed; /* effects */
+    /* pending effects held back by a failed earlier effect (by revision,
+     * then index) of their instance: they wait for `fleet retry` */
+    uint64_t blocked;
+    bool has_oldest_pending;      /* false when no effect is pending */
+    ed_time oldest_pending;       /* the created_at of the oldest pending effect */
 } fleet_stats;
 fleet_err fleet_store_stats(fleet_store *s, ed_time now, fleet_stats *out);
 void fleet_stats_free(fleet_stats *st);

@@ -5,6 +5,7 @@
  * dispatch.c hold the others.
  */
 #include "host.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -37,8 +38,9 @@ static const cli_option fleet_options[F_COUNT] = {
     [F_BACKOFF] = {"--backoff", "S", "first retry delay, doubled each attempt (default 1)"},
     [F_LEASE] = {"--lease", "S", "how long a claimed effect is held (default 300, at least 2)"},
     [F_POLL] = {"--poll", "S", "longest sleep between rounds (default 60)"},
-    [F_FORMAT] = {"--format", "F", "show: yaml (the default) or json; list, stats, effects, "
-                                   "history, attempts: text (the default) or json"},
+    [F_FORMAT] = {"--format", "F", "show: yaml (the default) or json; list, effects, history, "
+                                   "attempts: text (the default) or json; stats: text, json or "
+                                   "prometheus"},
     [F_INSTANCE] = {"--instance", "ID", "only the effects of this instance"},
     [F_TIMEOUT] = {"--timeout", "S",
                    "kill a handler after S seconds (default 60; shorter than --lease)"},
@@ -49,6 +51,8 @@ static const cli_option fleet_options[F_COUNT] = {
     [F_VERBOSE] = {"--verbose", NULL, "log debug events too"},
     [F_BLOCKED] = {"--blocked", NULL,
                    "only the pending effects held back by a failed one, and which holds each"},
+    [F_METRICS_FILE] = {"--metrics-file", "PATH",
+                        "write Prometheus metrics there after each cycle (replaced atomically)"},
     CLI_COMMAND_OPTIONS,
 };
 
@@ -390,22 +394,44 @@ static int run_list(fleet_args *a)
     return rc;
 }
 
+/* --format of stats: text (the default), json or prometheus. */
+typedef enum stats_format { STATS_TEXT, STATS_JSON, STATS_PROMETHEUS } stats_format;
+
+static int stats_format_of(const fleet_args *a, stats_format *f)
+{
+    const char *v = a->value[F_FORMAT];
+    *f = STATS_TEXT;
+    if (!a->given[F_FORMAT] || strcmp(v, "text") == 0)
+        return CLI_EXIT_OK;
+    if (strcmp(v, "json") == 0)
+        *f = STATS_JSON;
+    else if (strcmp(v, "prometheus") == 0)
+        *f = STATS_PROMETHEUS;
+    else
+        return cli_usage("--format: unknown format '%s' (one of: text, json, prometheus)", v);
+    return CLI_EXIT_OK;
+}
+
 static int run_stats(fleet_args *a)
 {
     fleet_store s;
     fleet_stats st;
     cli_str out = {0};
-    bool json = false;
-    int rc = text_or_json(a, &json);
+    stats_format format = STATS_TEXT;
+    ed_time now = (ed_time)time(NULL);
+    int rc = stats_format_of(a, &format);
 
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    if (fleet_store_stats(&s, (ed_time)time(NULL), &st) != FLEET_OK) {
+    if (fleet_store_stats(&s, now, &st) != FLEET_OK) {
         rc = host_store_error(&s, "cannot read the statistics");
         fleet_store_close(&s);
         return rc;
     }
-    if (json) {
+    if (format == STATS_PROMETHEUS) {
+        /* the gauges only: the counters are those of a running fleet run */
+        (void)host_metrics_format(&out, NULL, &st, now);
+    } else if (format == STATS_JSON) {
         cli_str_puts(&out, "{\"instances\": [");
         for (size_t r = 0; r < st.by_state.nrows; r++) {
             cli_str_puts(&out, r ? ", {\"edition\": " : "{\"edition\": ");
@@ -417,21 +443,21 @@ static int run_stats(fleet_args *a)
         cli_str_printf(&out,
                        "], \"due\": %" PRIu64 ", \"cannot_be_ticked\": %" PRIu64
                        ", \"effects\": {\"pending\": %" PRIu64 ", \"done\": %" PRIu64
-                       ", \"failed\": %" PRIu64 "}}\n",
-                       st.due, st.skipped, st.pending, st.done, st.failed);
-        fleet_stats_free(&st);
-        fleet_store_close(&s);
-        return host_emit(&out, false);
+                       ", \"failed\": %" PRIu64 ", \"blocked\": %" PRIu64 "}}\n",
+                       st.due, st.skipped, st.pending, st.done, st.failed, st.blocked);
+    } else {
+        cli_str_puts(&out, "instances:\n");
+        for (size_t r = 0; r < st.by_state.nrows; r++)
+            cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&st.by_state, r, 0),
+                           fleet_cell(&st.by_state, r, 1), fleet_cell(&st.by_state, r, 2));
+        cli_str_printf(&out, "due now: %" PRIu64 "\n", st.due);
+        cli_str_printf(&out, "cannot be ticked: %" PRIu64 " (edition fleet list DB --skipped)\n",
+                       st.skipped);
+        cli_str_printf(&out,
+                       "effects: pending %" PRIu64 ", done %" PRIu64 ", failed %" PRIu64
+                       ", blocked %" PRIu64 "\n",
+                       st.pending, st.done, st.failed, st.blocked);
     }
-    cli_str_puts(&out, "instances:\n");
-    for (size_t r = 0; r < st.by_state.nrows; r++)
-        cli_str_printf(&out, "  %s %s: %s\n", fleet_cell(&st.by_state, r, 0),
-                       fleet_cell(&st.by_state, r, 1), fleet_cell(&st.by_state, r, 2));
-    cli_str_printf(&out, "due now: %" PRIu64 "\n", st.due);
-    cli_str_printf(&out, "cannot be ticked: %" PRIu64 " (edition fleet list DB --skipped)\n",
-                   st.skipped);
-    cli_str_printf(&out, "effects: pending %" PRIu64 ", done %" PRIu64 ", failed %" PRIu64 "\n",
-                   st.pending, st.done, st.failed);
     fleet_stats_free(&st);
     fleet_store_close(&s);
     return host_emit(&out, false);
@@ -799,10 +825,10 @@ static const fleet_sub subs[] = {
      1, 1, fleet_cmd_dispatch},
     {"run",
      "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
-     "[--timeout S] " LOG_SYNOPSIS,
+     "[--timeout S] [--metrics-file PATH] " LOG_SYNOPSIS,
      "tick at deadlines and dispatch until SIGTERM",
      O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
-         O(F_TIMEOUT) | LOG_OPTIONS,
+         O(F_TIMEOUT) | O(F_METRICS_FILE) | LOG_OPTIONS,
      1, 1, fleet_cmd_run},
     {"effects", "effects DB [--failed|--pending|--blocked] [--instance ID] [--format text|json]",
      "list the outbox (--blocked: the effects a failed one holds back, and which)",
@@ -814,8 +840,8 @@ static const fleet_sub subs[] = {
      "an effect's attempts: start, duration, outcome, exit status, standard error", O(F_FORMAT),
      2, 2, run_attempts},
     {"retry", "retry DB KEY", "re-queue a failed effect", 0, 2, 2, run_retry},
-    {"stats", "stats DB [--format text|json]", "count instances and effects", O(F_FORMAT), 1, 1,
-     run_stats},
+    {"stats", "stats DB [--format text|json|prometheus]", "count instances and effects",
+     O(F_FORMAT), 1, 1, run_stats},
 };
 #define SUB_COUNT (sizeof subs / sizeof subs[0])
 

@@ -4,6 +4,7 @@
  * --timeout within its lease.
  */
 #include "host.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 typedef struct dispatch_conf {
     const char *exec;
     long long max_attempts, backoff, lease, workers, timeout;
+    host_metrics *metrics; /* fleet run: counts each delivery; NULL: none */
 } dispatch_conf;
 
 typedef struct dispatch_totals {
@@ -520,6 +522,8 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
         } else {
             failed_outcome(c, &e[i], &o[i], &why[i], t);
         }
+        host_metrics_delivery(c->metrics, o[i].ok ? "done" : o[i].dead ? "failed" : "retry",
+                              (double)o[i].duration_ms / 1000.0);
     }
     free(d.killed);
     free(d.deadline);
@@ -627,6 +631,7 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
     c->lease = DEFAULT_LEASE;
     c->workers = 1;
     c->timeout = DEFAULT_TIMEOUT;
+    c->metrics = NULL;
     if (!a->given[F_EXEC])
         return cli_usage("fleet %s: needs --exec CMD", a->sub);
     if ((rc = host_parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||
@@ -708,6 +713,8 @@ int fleet_cmd_run(fleet_args *a)
     long long poll = DEFAULT_POLL;
     fleet_store s;
     struct sigaction sa;
+    host_metrics metrics;
+    const char *metrics_file = a->given[F_METRICS_FILE] ? a->value[F_METRICS_FILE] : NULL;
     int rc = dispatch_conf_from(a, &c);
 
     if (rc == CLI_EXIT_OK)
@@ -723,6 +730,10 @@ int fleet_cmd_run(fleet_args *a)
     (void)sigaction(SIGTERM, &sa, NULL);
     (void)sigaction(SIGINT, &sa, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
+    host_metrics_init(&metrics, (ed_time)time(NULL));
+    c.metrics = &metrics;
+    if (metrics_file)
+        host_metrics_publish(&s, &metrics, metrics_file);
     while (!host_stop_requested) {
         tick_totals tt = {0, 0, 0, 0, 0};
         dispatch_totals dt = {0, 0, 0};
@@ -734,12 +745,15 @@ int fleet_cmd_run(fleet_args *a)
          * backoff (skip_row): they hold up neither the other instances nor
          * the dispatch of effects */
         rc = host_tick_all(&s, (ed_time)time(NULL), -1, true, false, &tt);
+        host_metrics_ticked(&metrics, tt.ticked);
         if (rc == CLI_EXIT_OK)
             rc = dispatch_loop(&s, &c, false, &dt);
         if (rc == CLI_EXIT_OK && fleet_store_wake(&s, &has_dl, &dl, &has_ef, &at) != FLEET_OK)
             rc = host_store_error(&s, "cannot read the next deadline");
         if (rc != CLI_EXIT_OK)
             break;
+        if (metrics_file)
+            host_metrics_publish(&s, &metrics, metrics_file);
         now = (ed_time)time(NULL);
         wake = now + poll;
         if (has_dl && dl < wake)

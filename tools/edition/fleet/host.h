@@ -1,9 +1,9 @@
 /*
  * What the files of `edition fleet` share (commands.c, rows.c, tick.c,
- * dispatch.c): the options, the parsed arguments, and the functions of one
- * file that another calls. Every lifecycle decision is the library's; the
- * rows are read and written through the fleet store (tools/fleet_store),
- * which holds all of the SQL.
+ * dispatch.c, metrics.c): the options, the parsed arguments, and the
+ * functions of one file that another calls. Every lifecycle decision is
+ * the library's; the rows are read and written through the fleet store
+ * (tools/fleet_store), which holds all of the SQL.
  */
 #ifndef EDITION_FLEET_HOST_H
 #define EDITION_FLEET_HOST_H
@@ -29,7 +29,7 @@
 enum {
     F_NOW, F_LIMIT, F_DUE, F_EDITION, F_LIFECYCLE, F_EXEC, F_WORKERS, F_FAILED, F_PENDING,
     F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_TIMEOUT, F_SKIPPED,
-    F_LOG_FORMAT, F_QUIET, F_VERBOSE, F_BLOCKED,
+    F_LOG_FORMAT, F_QUIET, F_VERBOSE, F_BLOCKED, F_METRICS_FILE,
     /* CLI_COMMAND_OPTIONS (command_args.h), in their order: fleet apply */
     F_PERIOD, F_ACTION, F_NAME, F_ALLOW, F_MODE,
     F_COUNT
