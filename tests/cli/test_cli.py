@@ -611,13 +611,52 @@ def unavailable(reason):
     pytest.skip(reason)
 
 
-def test_man_page_has_no_warnings():
+@pytest.mark.parametrize("page", ["edition.1", "edition-fleet.1"])
+def test_man_page_has_no_warnings(page):
     groff = shutil.which("groff")
     if not groff:
         unavailable("groff is not installed")
-    r = subprocess.run([groff, "-man", "-ww", "-z", str(ROOT / "docs" / "edition.1")],
+    r = subprocess.run([groff, "-man", "-ww", "-z", str(ROOT / "docs" / page)],
                        capture_output=True, text=True)
     assert (r.returncode, r.stderr) == (0, "")
+
+
+def help_options(*command):
+    """The options that `edition COMMAND --help` names, in its usage line and
+    its list of options."""
+    r = run(*command, "--help")
+    assert r.returncode == 0, r.stderr
+    usage = r.stdout.splitlines()[0]
+    return (set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", usage)) |
+            set(re.findall(r"^  (--[a-z][a-z-]*)", r.stdout, re.M)))
+
+
+def test_man_page_names_every_option_of_every_command():
+    man = (ROOT / "docs" / "edition.1").read_text()
+    named = set()
+    for name in ["show", "check", "init", "plan", "apply", "tick", "next", "simulate", "graph"]:
+        for option in help_options(name):
+            assert option.replace("-", "\\-") in man, (name, option)
+            named.add(option)
+    assert {"--effects-out", "--period-months", "--allow-data-loss"} <= named, named
+    assert ".BR edition\\-fleet (1)" in man
+
+
+def test_fleet_man_page_names_every_subcommand_and_option():
+    r = run("fleet", "help")
+    if r.returncode != 0:
+        unavailable("edition was built without SQLite and PostgreSQL: " + r.stderr.strip())
+    man = (ROOT / "docs" / "edition-fleet.1").read_text()
+    subs = [line.split()[0] for line in r.stdout.splitlines()
+            if line.startswith("  ") and not line.startswith("      ")]
+    assert "run" in subs and "stats" in subs, subs
+    named = set()
+    for sub in subs:
+        assert f"\n.B edition fleet {sub}\n" in man, sub
+        for option in help_options("fleet", sub):
+            assert option.replace("-", "\\-") in man, (sub, option)
+            named.add(option)
+    assert {"--exec", "--max-attempts", "--skipped"} <= named, named
 
 
 def test_concurrent_applies_do_not_lose_updates(tmp_path, state):

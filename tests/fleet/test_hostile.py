@@ -147,12 +147,37 @@ def test_database_from_the_environment(pg_password, tmp_path):
                       check=0))
 
 
+def unit_settings(text):
+    """The settings of a unit file as (key, value) pairs: comments dropped,
+    lines ending in a backslash joined to the next (systemd.syntax(7))."""
+    settings, pending = [], ""
+    for raw in text.splitlines():
+        line = pending + raw.strip()
+        pending = ""
+        if not line or line[0] in "#;[":
+            continue
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        key, _, value = line.partition("=")
+        settings.append((key.strip(), value.strip()))
+    return settings
+
+
 def test_unit_keeps_credentials_off_the_command_line():
-    unit = (ROOT / "examples" / "fleet" / "edition-fleet.service").read_text()
-    exec_lines = [line for line in unit.splitlines() if line.startswith(("ExecStart", "    "))]
-    assert exec_lines and not any("EDITION_FLEET_DB" in line or "postgresql:" in line
-                                  for line in exec_lines), exec_lines
-    assert "EnvironmentFile=" in unit
+    # the template of examples/fleet and the unit meson made from it (the
+    # one installed): EDITION_FLEET_UNIT, or beside the edition under test
+    generated = pathlib.Path(os.environ.get("EDITION_FLEET_UNIT") or
+                             pathlib.Path(EDITION).resolve().parents[2] / "examples" / "fleet" /
+                             "edition-fleet.service")
+    for unit in (ROOT / "examples" / "fleet" / "edition-fleet.service.in", generated):
+        settings = unit_settings(unit.read_text())
+        exec_lines = [value for key, value in settings if key.startswith("Exec")]
+        assert len(exec_lines) >= 2 and not any(
+            "EDITION_FLEET_DB" in line or "postgresql:" in line or ".sqlite" in line
+            for line in exec_lines), (unit, exec_lines)
+        assert any(line.split()[1:3] == ["fleet", "run"] for line in exec_lines), unit
+        assert [v for k, v in settings if k == "EnvironmentFile"], unit
 
 
 # ---------------------------------------------------------------------------

@@ -853,7 +853,7 @@ static int fleet_help(FILE *to)
           to);
     for (size_t i = 0; i < SUB_COUNT; i++)
         (void)fprintf(to, "  %s\n      %s\n", subs[i].synopsis, subs[i].summary);
-    (void)fputs("\nman edition and docs/fleet.md describe them.\n", to);
+    (void)fputs("\nman edition-fleet and docs/fleet.md describe them.\n", to);
     return fflush(to) == 0 ? CLI_EXIT_OK : CLI_EXIT_IO;
 }
 
