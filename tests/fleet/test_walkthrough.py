@@ -260,7 +260,8 @@ def test_walkthrough_sqlite(tmp_path):
     stats = json.loads(subprocess.run(
         [EDITION, "fleet", "stats", str(db), "--format", "json"], capture_output=True,
         text=True, check=True).stdout)
-    assert stats["effects"] == {"pending": 0, "done": len(effects), "failed": 0}, stats
+    assert stats["effects"] == {"pending": 0, "done": len(effects), "failed": 0,
+                                "blocked": 0}, stats
 
 
 def test_walkthrough_postgresql(tmp_path, pg_server):
@@ -292,6 +293,7 @@ def test_walkthrough_postgresql(tmp_path, pg_server):
         stats = json.loads(subprocess.run(
             [EDITION, "fleet", "stats", "--format", "json"], capture_output=True, text=True,
             env=env, check=True).stdout)
-        assert stats["effects"] == {"pending": 0, "done": len(effects), "failed": 0}, stats
+        assert stats["effects"] == {"pending": 0, "done": len(effects), "failed": 0,
+                                "blocked": 0}, stats
     finally:
         drop()
