@@ -15,6 +15,8 @@ import signal
 import subprocess
 import time
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from conftest import DUE_AT, EDITION, make_states, run
 
 # The effects of an instance of the template ticked at DUE_AT, in key order;
@@ -74,13 +76,16 @@ def fleet_of(store, scratch, count=3):
 
 def test_run_logs_every_event_and_keeps_what_went_wrong(store, tmp_path, scratch):
     """The issue's walk-through as a test: fleet run with a handler that
-    fails for one instance. The log says what happened, the failed effect
-    keeps the handler's standard error, history shows its attempts, and
-    effects --blocked names the effect that holds the others back."""
+    fails for one instance. The log says what happened, the metrics file
+    counts it, the failed effect keeps the handler's standard error, history
+    shows its attempts, and effects --blocked names the effect that holds
+    the others back."""
     fleet_of(store, scratch)
     handler = failing_handler(tmp_path)
+    metrics_file = tmp_path / "edition_fleet.prom"
     proc = subprocess.Popen([EDITION, "fleet", "run", store.uri, "--exec", handler, "--poll", "1",
-                             "--max-attempts", "2", "--backoff", "1", "--log-format", "json"],
+                             "--max-attempts", "2", "--backoff", "1", "--log-format", "json",
+                             "--metrics-file", str(metrics_file)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # the instances are due at DUE_AT, long past: the first cycle ticks them
     deadline = time.time() + 60
@@ -123,6 +128,23 @@ def test_run_logs_every_event_and_keeps_what_went_wrong(store, tmp_path, scratch
     dead = of(evs, "effect_failed")
     assert len(dead) == 1 and dead[0]["level"] == "error" and dead[0]["attempt"] == 2
     assert "fleet retry" in dead[0]["action"]
+
+    # the metrics file of the last cycle, parsed as Prometheus parses it
+    samples = {}
+    for family in text_string_to_metric_families(metrics_file.read_text()):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    assert samples[("edition_fleet_instances_ticked_total", ())] == 3
+    for outcome, count in (("done", 8), ("retry", 1), ("failed", 1)):
+        assert samples[("edition_fleet_effects_dispatched_total",
+                        (("outcome", outcome),))] == count
+    assert samples[("edition_fleet_attempts_failed_total", ())] == 2
+    assert samples[("edition_fleet_handler_duration_seconds_count", ())] == 10
+    assert samples[("edition_fleet_effects_blocked", ())] == 3
+    assert samples[("edition_fleet_effects", (("state", "failed"),))] == 1
+    assert samples[("edition_fleet_effects", (("state", "pending"),))] == 3
+    assert samples[("edition_fleet_instances", (("edition", "enterprise_platinum"),
+                                                ("lifecycle", "released")))] == 3
 
     # the failed effect's attempts, with the handler's own words
     attempts = json.loads(run(["fleet", "attempts", store.uri, FIRST, "--format", "json"],
