@@ -624,6 +624,66 @@ static void effect_from(const fleet_rows *rows, size_t r, fleet_effect_row *out)
     out->last_error = dup_or_null(fleet_cell(rows, r, 9));
 }
 
+/* " IN ($first, ..., $first + n - 1)": a list of n parameters. */
+static void in_list(cli_str *sql, int first, size_t n)
+{
+    cli_str_puts(sql, " IN (");
+    for (size_t i = 0; i < n; i++)
+        cli_str_printf(sql, i ? ", $%d" : "$%d", first + (int)i);
+    cli_str_puts(sql, ")");
+}
+
+/* Opens an attempt row for each effect of a claimed batch, two statements
+ * for the whole batch: the rows of earlier claims still running are those
+ * whose lease ended without an outcome (lease_expired, and the effect says
+ * so), then the new rows, at `started` (text seconds). */
+static fleet_err open_attempts(fleet_store *s, fleet_effect_row *ef, size_t n,
+                               const char *started)
+{
+    const char **p = calloc(n + 1, sizeof *p);
+    char *kinds = calloc(n + 2, 1);
+    cli_str sql = {0};
+    fleet_rows expired = {0};
+    fleet_err e;
+
+    if (!p || !kinds) {
+        free(p);
+        free(kinds);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        p[i] = ef[i].key;
+        kinds[i] = 't';
+    }
+    cli_str_puts(&sql, "UPDATE attempts SET outcome = 'lease_expired' WHERE outcome = 'running' "
+                       "AND key");
+    in_list(&sql, 1, n);
+    cli_str_puts(&sql, " RETURNING key");
+    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                   : run(s, sql.data, p, kinds, (int)n, &expired, NULL);
+    for (size_t r = 0; e == FLEET_OK && r < expired.nrows; r++)
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(ef[i].key, fleet_cell(&expired, r, 0)) == 0)
+                ef[i].lease_expired = true;
+    fleet_rows_free(&expired);
+    /* the attempt numbers the claim just counted, read back from the rows */
+    sql.len = 0;
+    sql.failed = false;
+    p[n] = started;
+    kinds[n] = 'i';
+    cli_str_printf(&sql, "INSERT INTO attempts (key, attempt, started_at, outcome) SELECT key, "
+                         "attempts, $%d, 'running' FROM effects WHERE key",
+                   (int)n + 1);
+    in_list(&sql, 1, n);
+    if (e == FLEET_OK)
+        e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                       : run(s, sql.data, p, kinds, (int)n + 1, NULL, NULL);
+    cli_str_free(&sql);
+    free(kinds);
+    free(p);
+    return e;
+}
+
 fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_until,
                                     size_t limit, fleet_effect_row **out, size_t *count)
 {
@@ -666,24 +726,8 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
         for (size_t r = 0; *out && r < rows.nrows; r++)
             effect_from(&rows, r, &(*out)[r]);
     }
-    /* each claim opens an attempt row; a row of an earlier claim still
-     * running is one whose lease ended without an outcome */
-    for (size_t r = 0; e == FLEET_OK && r < rows.nrows; r++) {
-        fleet_effect_row *ef = &(*out)[r];
-        char attempt[24];
-        const char *p_expire[] = {ef->key};
-        const char *p_open[] = {ef->key, attempt, n};
-        uint64_t expired = 0;
-        snprintf(attempt, sizeof attempt, "%" PRId64, ef->attempts);
-        e = run(s, "UPDATE attempts SET outcome = 'lease_expired' WHERE key = $1 AND "
-                   "outcome = 'running'",
-                p_expire, NULL, 1, NULL, &expired);
-        ef->lease_expired = expired > 0;
-        if (e == FLEET_OK)
-            e = run(s, "INSERT INTO attempts (key, attempt, started_at, outcome) VALUES ($1, $2, "
-                       "$3, 'running')",
-                    p_open, "tii", 3, NULL, NULL);
-    }
+    if (e == FLEET_OK && rows.nrows > 0)
+        e = open_attempts(s, *out, rows.nrows, n);
     if (e == FLEET_OK)
         e = fleet_store_commit(s);
     else
@@ -700,62 +744,153 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
     return e;
 }
 
-/* Completes the attempt row of a delivery that ran (claim_effects opened
- * it): its outcome, duration, exit status or signal, error and standard
- * error. A row no longer running (its lease ended and the effect was
- * claimed again) is left as it is. */
-static fleet_err record_attempt(fleet_store *s, const fleet_outcome *o, const char *attempt)
+/* The columns of an outcome's attempt row, per outcome that ran. */
+#define ATTEMPT_VALUES 8
+
+/* Completes the attempt rows of the deliveries that ran (claim_effects
+ * opened them), one statement for the batch: outcome, duration, exit
+ * status or signal, error and standard error. A row no longer running (its
+ * lease ended and the effect was claimed again) is left as it is. */
+static fleet_err record_attempts(fleet_store *s, const fleet_outcome *o, size_t n,
+                                 char (*num)[3][24])
 {
-    char duration[24], status[24], sig[24];
-    const char *p[] = {o->key,
-                       attempt,
-                       o->ok ? "done" : o->dead ? "failed" : "retry",
-                       duration,
-                       o->exit_status >= 0 ? status : NULL,
-                       o->signal > 0 ? sig : NULL,
-                       o->ok ? NULL : o->error,
-                       o->stderr_tail};
-    snprintf(duration, sizeof duration, "%" PRId64, o->duration_ms);
-    snprintf(status, sizeof status, "%d", o->exit_status);
-    snprintf(sig, sizeof sig, "%d", o->signal);
-    return run(s, "UPDATE attempts SET outcome = $3, duration_ms = $4, exit_status = $5, "
-                  "signal = $6, error = $7, stderr = $8 WHERE key = $1 AND attempt = $2 AND "
-                  "outcome = 'running'",
-               p, "titiiitt", 8, NULL, NULL);
+    size_t ran = 0, k = 0;
+    const char **p;
+    char *kinds;
+    cli_str sql = {0};
+    fleet_err e;
+
+    for (size_t i = 0; i < n; i++)
+        ran += !o[i].released;
+    if (ran == 0)
+        return FLEET_OK;
+    p = calloc(ran * ATTEMPT_VALUES, sizeof *p);
+    kinds = calloc(ran * ATTEMPT_VALUES + 1, 1);
+    if (!p || !kinds) {
+        free(p);
+        free(kinds);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    /* typed in the VALUES: PostgreSQL takes an untyped parameter there for
+     * text */
+    cli_str_puts(&sql, "WITH v (key, attempt, outcome, duration_ms, exit_status, signal, error, "
+                       "stderr) AS (VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        int b;
+        if (o[i].released)
+            continue;
+        b = (int)(k * ATTEMPT_VALUES);
+        p[b] = o[i].key;
+        p[b + 1] = num[i][0];
+        p[b + 2] = o[i].ok ? "done" : o[i].dead ? "failed" : "retry";
+        p[b + 3] = num[i][1];
+        p[b + 4] = o[i].exit_status >= 0 ? num[i][2] : NULL;
+        p[b + 5] = NULL;
+        p[b + 6] = o[i].ok ? NULL : o[i].error;
+        p[b + 7] = o[i].stderr_tail;
+        if (o[i].signal > 0) {
+            /* an exit status and a signal never come together */
+            snprintf(num[i][2], sizeof num[i][2], "%d", o[i].signal);
+            p[b + 5] = num[i][2];
+        }
+        memcpy(kinds + b, "titiiitt", ATTEMPT_VALUES);
+        cli_str_printf(&sql,
+                       "%s($%d, CAST($%d AS BIGINT), $%d, CAST($%d AS BIGINT), CAST($%d AS "
+                       "BIGINT), CAST($%d AS BIGINT), $%d, $%d)",
+                       k ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8);
+        k++;
+    }
+    cli_str_puts(&sql, ") UPDATE attempts SET outcome = v.outcome, duration_ms = v.duration_ms, "
+                       "exit_status = v.exit_status, signal = v.signal, error = v.error, "
+                       "stderr = v.stderr FROM v WHERE attempts.key = v.key AND "
+                       "attempts.attempt = v.attempt AND attempts.outcome = 'running'");
+    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                   : run(s, sql.data, p, kinds, (int)(ran * ATTEMPT_VALUES), NULL, NULL);
+    cli_str_free(&sql);
+    free(kinds);
+    free(p);
+    return e;
+}
+
+/* Marks done, in one statement, the effects of the outcomes that succeeded
+ * and still hold their claim (the attempt number). */
+static fleet_err record_done(fleet_store *s, const fleet_outcome *o, size_t n, const char *at,
+                             char (*num)[3][24])
+{
+    size_t done = 0, k = 0;
+    const char **p;
+    char *kinds;
+    cli_str sql = {0};
+    fleet_err e;
+
+    for (size_t i = 0; i < n; i++)
+        done += o[i].ok && !o[i].released;
+    if (done == 0)
+        return FLEET_OK;
+    p = calloc(2 * done + 1, sizeof *p);
+    kinds = calloc(2 * done + 2, 1);
+    if (!p || !kinds) {
+        free(p);
+        free(kinds);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    p[0] = at;
+    kinds[0] = 'i';
+    cli_str_puts(&sql, "UPDATE effects SET state = 'done', done_at = $1, last_error = NULL "
+                       "WHERE state = 'pending' AND (key, attempts) IN (VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        if (!o[i].ok || o[i].released)
+            continue;
+        p[1 + 2 * k] = o[i].key;
+        p[2 + 2 * k] = num[i][0];
+        kinds[1 + 2 * k] = 't';
+        kinds[2 + 2 * k] = 'i';
+        cli_str_printf(&sql, "%s($%d, CAST($%d AS BIGINT))", k ? ", " : "", (int)(2 + 2 * k),
+                       (int)(3 + 2 * k));
+        k++;
+    }
+    cli_str_puts(&sql, ")");
+    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                   : run(s, sql.data, p, kinds, (int)(2 * done + 1), NULL, NULL);
+    cli_str_free(&sql);
+    free(kinds);
+    free(p);
+    return e;
 }
 
 fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, ed_time now)
 {
-    char at[24], retry[24], attempt[24];
-    fleet_err e = fleet_store_begin(s);
+    char at[24], retry[24];
+    char (*num)[3][24] = calloc(n ? n : 1, sizeof *num); /* attempt, duration, status */
+    fleet_err e = num ? fleet_store_begin(s) : fail_msg(s, FLEET_NOMEM, "out of memory");
 
     time_text(at, sizeof at, now);
+    for (size_t i = 0; num && i < n; i++) {
+        snprintf(num[i][0], sizeof num[i][0], "%" PRId64, o[i].attempt);
+        snprintf(num[i][1], sizeof num[i][1], "%" PRId64, o[i].duration_ms);
+        snprintf(num[i][2], sizeof num[i][2], "%d", o[i].exit_status);
+    }
+    /* the attempt rows first: record_attempts reuses num[i][2] for a signal */
+    if (e == FLEET_OK)
+        e = record_attempts(s, o, n, num);
+    if (e == FLEET_OK)
+        e = record_done(s, o, n, at, num);
     /* "AND attempts = $n": only the delivery that holds the current claim
-     * records; one whose lease ended and was claimed again is ignored. */
+     * records; one whose lease ended and was claimed again is ignored. A
+     * failure or a release is rarer than a success: a statement each. */
     for (size_t i = 0; e == FLEET_OK && i < n; i++) {
-        snprintf(attempt, sizeof attempt, "%" PRId64, o[i].attempt);
+        const char *attempt = num[i][0];
         if (o[i].released) {
             const char *p[] = {o[i].key, at, attempt};
+            const char *p_attempt[] = {o[i].key, attempt};
             e = run(s, "UPDATE effects SET attempts = attempts - 1, next_attempt_at = $2 "
                        "WHERE key = $1 AND state = 'pending' AND attempts = $3",
                     p, "tii", 3, NULL, NULL);
-            if (e == FLEET_OK) {
-                const char *p_attempt[] = {o[i].key, attempt};
+            if (e == FLEET_OK)
                 e = run(s, "DELETE FROM attempts WHERE key = $1 AND attempt = $2 AND "
                            "outcome = 'running'",
                         p_attempt, "ti", 2, NULL, NULL);
-            }
-            continue;
-        }
-        e = record_attempt(s, &o[i], attempt);
-        if (e != FLEET_OK)
-            break;
-        if (o[i].ok) {
-            const char *p[] = {o[i].key, at, attempt};
-            e = run(s, "UPDATE effects SET state = 'done', done_at = $2, last_error = NULL "
-                       "WHERE key = $1 AND state = 'pending' AND attempts = $3",
-                    p, "tii", 3, NULL, NULL);
-        } else {
+        } else if (!o[i].ok) {
             const char *p[] = {o[i].key, o[i].error, retry, attempt};
             time_text(retry, sizeof retry, o[i].retry_at);
             e = run(s,
@@ -767,6 +902,7 @@ fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, e
                     p, "ttii", 4, NULL, NULL);
         }
     }
+    free(num);
     if (e == FLEET_OK)
         return fleet_store_commit(s);
     return abandon(s, e);
