@@ -907,7 +907,7 @@ START_TEST(test_wait_ends_on_a_signal)
 {
     fleet_store s;
     struct sigaction sa;
-    struct itimerval timer = {{0, 0}, {0, 200 * 1000}};
+    struct itimerval timer = {{0, 0}, {0, 200L * 1000}};
     double took = 0;
     open_fresh(&s);
     ck_assert_int_eq(fleet_store_listen(&s), FLEET_OK);
