@@ -8,9 +8,12 @@
  * hold for a backend is not registered for it (docs/fleet.md says which).
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -803,6 +806,122 @@ START_TEST(test_busy)
 }
 END_TEST
 
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* fleet_store_wait for `seconds`: whether it was woken, and after how long. */
+static bool wait_for(fleet_store *s, double seconds, double *took)
+{
+    bool woken = true;
+    double start = monotonic_seconds();
+    ck_assert_int_eq(fleet_store_wait(s, seconds, &woken), FLEET_OK);
+    *took = monotonic_seconds() - start;
+    return woken;
+}
+
+/* One transaction of `s` that notifies, committed or rolled back. */
+static void notify_in_a_transaction(fleet_store *s, bool commit)
+{
+    ck_assert_int_eq(fleet_store_begin(s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_notify(s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_notify(s), FLEET_OK); /* once per transaction */
+    if (commit)
+        ck_assert_int_eq(fleet_store_commit(s), FLEET_OK);
+    else
+        fleet_store_rollback(s);
+}
+
+/* Wake-ups. PostgreSQL: a listening connection is woken by the committed
+ * transaction of another that notified, within a second, and not by one
+ * rolled back, nor by its own; every notification that arrived is taken
+ * by one wake-up. SQLite has none: listen and notify do nothing, and wait
+ * sleeps its time out. */
+START_TEST(test_wait_is_woken_by_a_committed_notify)
+{
+    fleet_store a, b;
+    double took = 0;
+    open_fresh(&a);
+    ck_assert_int_eq(fleet_store_open(&b, is_pg ? base : a.uri, false), FLEET_OK);
+    ck_assert_int_eq(fleet_store_listen(&a), FLEET_OK);
+    if (!is_pg) {
+        notify_in_a_transaction(&b, true);
+        ck_assert(!wait_for(&a, 0.3, &took));
+        ck_assert_msg(took >= 0.29 && took < 5, "slept %.3f s", took);
+        fleet_store_close(&b);
+        fleet_store_close(&a);
+        return;
+    }
+    notify_in_a_transaction(&b, false);
+    ck_assert(!wait_for(&a, 0.3, &took));
+    ck_assert_msg(took >= 0.29, "slept %.3f s", took);
+    notify_in_a_transaction(&a, true); /* its own: no news */
+    ck_assert(!wait_for(&a, 0.3, &took));
+    ck_assert_msg(took >= 0.29, "slept %.3f s", took);
+
+    /* committed before the wait, and received while the connection ran
+     * another statement (the server sends what is queued when that ends):
+     * not lost, and both taken by one wake-up */
+    notify_in_a_transaction(&b, true);
+    notify_in_a_transaction(&b, true);
+    exec_sql(&a, "SELECT 1");
+    ck_assert(wait_for(&a, 10, &took));
+    ck_assert_msg(took < 0.5, "woken after %.3f s", took);
+    ck_assert(!wait_for(&a, 0.3, &took));
+
+    /* committed while it waits: a child process commits after 200 ms */
+    {
+        pid_t child = fork();
+        ck_assert_int_ge(child, 0);
+        if (child == 0) {
+            fleet_store c;
+            struct timespec pause = {0, 200L * 1000 * 1000};
+            (void)nanosleep(&pause, NULL);
+            if (fleet_store_open(&c, base, false) != FLEET_OK)
+                _exit(1);
+            if (fleet_store_begin(&c) != FLEET_OK || fleet_store_notify(&c) != FLEET_OK ||
+                fleet_store_commit(&c) != FLEET_OK)
+                _exit(1);
+            fleet_store_close(&c);
+            _exit(0);
+        }
+        ck_assert(wait_for(&a, 10, &took));
+        ck_assert_msg(took >= 0.15 && took < 1.2, "woken after %.3f s", took);
+    }
+    fleet_store_close(&b);
+    fleet_store_close(&a);
+}
+END_TEST
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/* A signal ends the wait at once (SIGTERM stops `fleet run` promptly),
+ * with no error. */
+START_TEST(test_wait_ends_on_a_signal)
+{
+    fleet_store s;
+    struct sigaction sa;
+    struct itimerval timer = {{0, 0}, {0, 200L * 1000}};
+    double took = 0;
+    open_fresh(&s);
+    ck_assert_int_eq(fleet_store_listen(&s), FLEET_OK);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+    ck_assert_int_eq(setitimer(ITIMER_REAL, &timer, NULL), 0);
+    ck_assert(!wait_for(&s, 30, &took));
+    ck_assert_msg(took >= 0.15 && took < 5, "ended after %.3f s", took);
+    fleet_store_close(&s);
+}
+END_TEST
+
 /* SQLite: a database that may not grow (max_page_count) is full. */
 START_TEST(test_full)
 {
@@ -858,6 +977,8 @@ int main(void)
     tcase_add_test(tc, test_stats_oldest_pending_effect);
     tcase_add_test(tc, test_two_connections_never_claim_the_same_row);
     tcase_add_test(tc, test_busy);
+    tcase_add_test(tc, test_wait_is_woken_by_a_committed_notify);
+    tcase_add_test(tc, test_wait_ends_on_a_signal);
     if (!is_pg) /* PostgreSQL's full disk (SQLSTATE class 53) is not made here */
         tcase_add_test(tc, test_full);
     suite_add_tcase(suite, tc);

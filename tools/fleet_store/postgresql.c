@@ -3,10 +3,13 @@
 #include "store.h"
 #include "schema.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static void quiet_notices(void *arg, const char *message)
 {
@@ -173,6 +176,74 @@ static fleet_err pg_exec(void *conn, const char *sql, const char *const *params,
     return e;
 }
 
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    (void)clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Takes every notification libpq has received (parsing what it has read
+ * but not yet parsed); true when one came from another connection. Our
+ * own (a tick of this service that queued effects) is no news to us. */
+static bool drain_notifications(PGconn *pg)
+{
+    PGnotify *n;
+    bool other = false;
+    int self = PQbackendPID(pg);
+    while ((n = PQnotifies(pg)) != NULL) {
+        if (n->be_pid != self)
+            other = true;
+        PQfreemem(n);
+    }
+    return other;
+}
+
+/* Waits on the connection's socket: what the server sends (a notification)
+ * is read and parsed, until one of another connection arrives, the time
+ * passes or a signal interrupts poll(). */
+static fleet_err pg_wait(void *conn, double seconds, bool *woken, cli_str *msg)
+{
+    PGconn *pg = conn;
+    double until = monotonic_seconds() + seconds;
+
+    *woken = false;
+    for (;;) {
+        struct pollfd pfd;
+        double left;
+        int ms, ready;
+
+        if (drain_notifications(pg)) {
+            *woken = true;
+            return FLEET_OK;
+        }
+        left = until - monotonic_seconds();
+        if (left <= 0)
+            return FLEET_OK;
+        ms = left > 86400.0 ? 86400000 : (int)(left * 1000.0) + 1;
+        pfd.fd = PQsocket(pg);
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (pfd.fd < 0) {
+            cli_str_puts(msg, "lost the connection to PostgreSQL: ");
+            put_message(msg, PQerrorMessage(pg));
+            return FLEET_UNREACHABLE;
+        }
+        ready = poll(&pfd, 1, ms);
+        if (ready < 0) {
+            if (errno == EINTR)
+                return FLEET_OK; /* a signal: the caller decides */
+            cli_str_printf(msg, "cannot wait for a notification: %s", strerror(errno));
+            return FLEET_ERROR;
+        }
+        if (ready > 0 && !PQconsumeInput(pg)) {
+            cli_str_puts(msg, "lost the connection to PostgreSQL: ");
+            put_message(msg, PQerrorMessage(pg));
+            return FLEET_UNREACHABLE;
+        }
+    }
+}
+
 const fleet_backend fleet_pg_backend = {
     .name = "postgresql",
     .open = pg_open,
@@ -181,4 +252,7 @@ const fleet_backend fleet_pg_backend = {
     .begin = "BEGIN",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .migrations = fleet_postgresql_migrations,
+    .listen = "LISTEN " FLEET_NOTIFY_CHANNEL,
+    .notify = "NOTIFY " FLEET_NOTIFY_CHANNEL,
+    .wait = pg_wait,
 };

@@ -1158,3 +1158,34 @@ void fleet_stats_free(fleet_stats *st)
 {
     fleet_rows_free(&st->by_state);
 }
+
+fleet_err fleet_store_listen(fleet_store *s)
+{
+    return s->be->listen ? run(s, s->be->listen, NULL, NULL, 0, NULL, NULL) : FLEET_OK;
+}
+
+fleet_err fleet_store_notify(fleet_store *s)
+{
+    return s->be->notify ? run(s, s->be->notify, NULL, NULL, 0, NULL, NULL) : FLEET_OK;
+}
+
+fleet_err fleet_store_wait(fleet_store *s, double seconds, bool *woken)
+{
+    struct timespec pause;
+    *woken = false;
+    if (!(seconds > 0))
+        return FLEET_OK;
+    if (s->be->wait) {
+        fleet_err e;
+        s->msg.len = 0;
+        if (s->msg.data)
+            s->msg.data[0] = '\0';
+        e = s->be->wait(s->conn, seconds, woken, &s->msg);
+        return e == FLEET_OK ? FLEET_OK : fail(s, e);
+    }
+    /* no notifications: a plain sleep, which a signal ends (EINTR) */
+    pause.tv_sec = (time_t)seconds;
+    pause.tv_nsec = (long)((seconds - (double)pause.tv_sec) * 1e9);
+    (void)nanosleep(&pause, NULL);
+    return FLEET_OK;
+}

@@ -68,6 +68,15 @@ typedef struct fleet_backend {
     /* The statements that migrate schema version N - 1 to N: migrations[N - 1],
      * NULL-terminated, for N from 1 to FLEET_SCHEMA_VERSION. */
     const char *const *const *migrations;
+    /* Wake-ups (fleet_store_listen, _notify, _wait); all three NULL for a
+     * database without them (SQLite: the service polls). `listen` starts
+     * listening on FLEET_NOTIFY_CHANNEL, `notify` notifies it inside the
+     * open transaction. `wait` sleeps up to `seconds` until a notification
+     * of another connection arrives (*woken true, every one received
+     * drained) or a signal interrupts it (*woken false, FLEET_OK). */
+    const char *listen;
+    const char *notify;
+    fleet_err (*wait)(void *conn, double seconds, bool *woken, cli_str *msg);
 } fleet_backend;
 
 extern const fleet_backend fleet_sqlite_backend;
@@ -204,6 +213,26 @@ fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key);
  * failed one (false when there is none). */
 fleet_err fleet_store_wake(fleet_store *s, bool *has_deadline, ed_time *deadline,
                            bool *has_effect, ed_time *effect_at);
+
+/* Wake-ups (docs/fleet.md, "Wake-ups"): on PostgreSQL `fleet run`
+ * listens on the channel FLEET_NOTIFY_CHANNEL, and a transaction that
+ * creates work (effects queued, an effect re-queued, instances added)
+ * notifies it, so that the service starts on the work as soon as it is
+ * committed. SQLite has no such thing: there listen and notify do nothing
+ * and wait is a plain sleep, and the service polls. */
+#define FLEET_NOTIFY_CHANNEL "edition_fleet"
+/* Listens on the channel from now on; call outside a transaction. */
+fleet_err fleet_store_listen(fleet_store *s);
+/* Notifies the channel inside the open transaction: PostgreSQL delivers
+ * the notification when it commits, once however often it was notified,
+ * and never when it rolls back. */
+fleet_err fleet_store_notify(fleet_store *s);
+/* Sleeps until a notification of another connection arrives (*woken true)
+ * or `seconds` have passed (*woken false). A signal ends the sleep early,
+ * with FLEET_OK and *woken false, so that SIGTERM is not held up by it.
+ * Notifications that came while the connection ran other statements end
+ * the sleep at once: none is lost between two waits. */
+fleet_err fleet_store_wait(fleet_store *s, double seconds, bool *woken);
 
 /* The instances of `fleet list`, by ID: the columns id, revision, edition,
  * lifecycle, next_deadline (NULL for none), tick_failures, tick_error. */

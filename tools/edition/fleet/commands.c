@@ -251,6 +251,9 @@ static int run_add(fleet_args *a)
         }
         ed_instance_free(inst);
     }
+    /* new instances: a service sleeping until a later deadline wakes */
+    if (rc == CLI_EXIT_OK && added > 0 && fleet_store_notify(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot notify the service of the instances");
     if (rc == CLI_EXIT_OK && fleet_store_commit(&s) != FLEET_OK)
         rc = host_store_error(&s, "cannot commit");
     if (rc != CLI_EXIT_OK) {
@@ -707,8 +710,17 @@ static int run_retry(fleet_args *a)
     int rc = host_open_store(&s, a->pos[0], false);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (fleet_store_effect_requeue(&s, a->pos[1]) != FLEET_OK) {
+    /* the effect re-queued and the service notified, in one transaction */
+    if (fleet_store_begin(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot begin a transaction");
+    else if (fleet_store_effect_requeue(&s, a->pos[1]) != FLEET_OK)
         rc = host_store_error(&s, "");
+    else if (fleet_store_notify(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot notify the service of the effect");
+    else if (fleet_store_commit(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot commit");
+    if (rc != CLI_EXIT_OK) {
+        fleet_store_rollback(&s);
         fleet_store_close(&s);
         return rc;
     }
@@ -721,6 +733,18 @@ static int run_retry(fleet_args *a)
 /* ---------------------------------------------------------------------- */
 /* apply and tick                                                          */
 /* ---------------------------------------------------------------------- */
+
+/* Whether a lifecycle command's outcome gives the service something to do
+ * that it may be sleeping past: effects queued, or a deadline earlier than
+ * the one it had (or a first one). */
+static bool creates_work(const ed_instance *before, const ed_instance *after, size_t effects)
+{
+    ed_time was = 0, is = 0;
+    bool had = ed_instance_next_deadline(before, &was);
+    if (effects > 0)
+        return true;
+    return ed_instance_next_deadline(after, &is) && (!had || is < was);
+}
 
 /* Runs a lifecycle command on one instance in one transaction: the row read
  * locked, the command run by the library, the outcome written with a
@@ -774,6 +798,9 @@ static int run_apply(fleet_args *a)
     }
     if (rc == CLI_EXIT_OK)
         rc = host_write_outcome(&s, inst, r, &neffects);
+    if (rc == CLI_EXIT_OK && creates_work(inst, ed_result_instance(r), neffects) &&
+        fleet_store_notify(&s) != FLEET_OK)
+        rc = host_store_error(&s, "cannot notify the service");
     if (rc == CLI_EXIT_OK && fleet_store_commit(&s) != FLEET_OK)
         rc = host_store_error(&s, "cannot commit");
     if (rc != CLI_EXIT_OK) {

@@ -705,6 +705,22 @@ int fleet_cmd_dispatch(fleet_args *a)
     return rc;
 }
 
+/* The sleep of the service between two cycles, which a notification of
+ * new work (PostgreSQL) or a signal ends early. */
+static int run_sleep(fleet_store *s, const struct timespec *pause)
+{
+    bool woken = false;
+    host_log_event ev;
+    if (fleet_store_wait(s, (double)pause->tv_sec + (double)pause->tv_nsec / 1e9, &woken) !=
+        FLEET_OK)
+        return host_store_error(s, "cannot wait for wake-ups");
+    if (woken && host_log_begin(&ev, HOST_LOG_DEBUG, "woken")) {
+        host_log_str(&ev, "channel", FLEET_NOTIFY_CHANNEL);
+        host_log_end(&ev);
+    }
+    return CLI_EXIT_OK;
+}
+
 /* The service: ticks at deadlines and dispatches, until SIGTERM or SIGINT;
  * then finishes the effect or transaction in hand and exits 0. */
 int fleet_cmd_run(fleet_args *a)
@@ -724,6 +740,13 @@ int fleet_cmd_run(fleet_args *a)
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
     log_started("run", &s, &c, poll);
+    /* PostgreSQL: a commit that creates work wakes the sleep below */
+    if (fleet_store_listen(&s) != FLEET_OK) {
+        rc = host_store_error(&s, "cannot listen for wake-ups");
+        fleet_store_close(&s);
+        host_log_stopped(a, rc);
+        return rc;
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = host_on_stop; /* no SA_RESTART: a signal ends the sleep */
     sigemptyset(&sa.sa_mask);
@@ -776,8 +799,8 @@ int fleet_cmd_run(fleet_args *a)
                 host_log_end(&ev);
             }
         }
-        if (!host_stop_requested)
-            (void)nanosleep(&pause, NULL);
+        if (!host_stop_requested && (rc = run_sleep(&s, &pause)) != CLI_EXIT_OK)
+            break;
     }
     fleet_store_close(&s);
     host_log_stopped(a, rc);

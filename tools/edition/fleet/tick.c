@@ -146,6 +146,8 @@ static int tick_row(fleet_store *s, const fleet_instance_row *row, ed_time now, 
         }
     } else if (ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
         rc = host_write_outcome(s, inst, r, &n);
+        if (rc == CLI_EXIT_OK && n > 0 && fleet_store_notify(s) != FLEET_OK)
+            rc = host_store_error(s, "cannot notify the service of the effects");
         if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK)
             rc = host_store_error(s, "cannot commit");
         if (rc == CLI_EXIT_OK) {
