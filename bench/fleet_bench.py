@@ -10,12 +10,13 @@ single-row UPDATE transactions on the same SQLite file, with the same
 settings (WAL, synchronous=FULL), in Python's sqlite3.
 
     bench/fleet_bench.py [--edition PATH] [--instances N] [--dir DIR]
-                         [--no-postgresql]
+                         [--batch N] [--no-postgresql]
 
 The databases live in DIR (default: a temporary directory beside the build,
 on disk: fsync is part of the cost). PostgreSQL is Debian's, started here
 with initdb and pg_ctl on a Unix socket, as `nobody` when run as root, with
-its default durability settings. Prints a table and the line
+its default durability settings. --batch N is given to every `fleet tick`
+(its default batch without it). Prints a table and the line
 `RATIO fleet_tick_vs_sqlite_floor <measured> 3 <=`.
 """
 import argparse
@@ -128,9 +129,11 @@ def main():
     ap.add_argument("--edition", default=str(ROOT / "build" / "tools" / "edition" / "edition"))
     ap.add_argument("--instances", type=int, default=100000)
     ap.add_argument("--dir", default=None)
+    ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--no-postgresql", action="store_true")
     args = ap.parse_args()
     edition, n = args.edition, args.instances
+    batch = [] if args.batch is None else ["--batch", str(args.batch)]
     base = args.dir or tempfile.mkdtemp(prefix="fleet-bench-", dir=str(ROOT / "build"))
     work = pathlib.Path(tempfile.mkdtemp(prefix="run-", dir=base))
     paths = make_states(edition, work, n)
@@ -139,7 +142,7 @@ def main():
     # SQLite, one worker
     db = str(work / "fleet.sqlite")
     load(edition, db, paths)
-    tick = timed_parallel([[edition, "fleet", "tick", db, "--now", DUE_AT]])
+    tick = timed_parallel([[edition, "fleet", "tick", db, "--now", DUE_AT, *batch]])
     effects = 3 * n
     disp = timed_parallel([[edition, "fleet", "dispatch", db, "--exec", "true"]])
     results.append(("SQLite", 1, n / tick, effects / disp))
@@ -152,8 +155,8 @@ def main():
             for workers in (1, 2, 4):
                 uri = pg.create(f"bench_{workers}")
                 load(edition, uri, paths)
-                tick_pg = timed_parallel([[edition, "fleet", "tick", uri, "--now", DUE_AT]] *
-                                         workers)
+                tick_pg = timed_parallel([[edition, "fleet", "tick", uri, "--now", DUE_AT,
+                                           *batch]] * workers)
                 disp_pg = timed_parallel([[edition, "fleet", "dispatch", uri, "--exec", "true"]] *
                                          workers)
                 results.append(("PostgreSQL", workers, n / tick_pg, effects / disp_pg))

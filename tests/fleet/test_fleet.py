@@ -4,6 +4,9 @@ and on a PostgreSQL the suite starts itself.
 Sizes: EDITION_FLEET_INSTANCES (exactly-once ticking, default 100000),
 EDITION_FLEET_CRASH_INSTANCES (default 1000) and EDITION_FLEET_KILLS
 (SIGKILLs per backend, default 200). docs/fleet.md quotes the figures run.
+The exactly-once and crash tests run with the default batch of `fleet
+tick` at those sizes, and with --batch 1 (a transaction per instance) at a
+tenth of the instances and a quarter of the kills.
 """
 import glob
 import json
@@ -27,6 +30,19 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "100000"))
 CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
 KILLS = int(os.environ.get("EDITION_FLEET_KILLS", "200"))
+
+# The batches the exactly-once and crash tests tick in: `fleet tick`'s
+# default, and one instance per transaction at a smaller size.
+BATCHES = [pytest.param(None, id="batch-default"), pytest.param(1, id="batch-1")]
+
+
+def batch_args(batch):
+    return [] if batch is None else ["--batch", str(batch)]
+
+
+def scaled(size, batch, part):
+    """`size` for the default batch, `size // part` (at least 1) for another."""
+    return size if batch is None else max(1, size // part)
 
 # One record per delivery: the key, a tab, the effect document as received,
 # written to a file of its own and published by a rename, so that a handler
@@ -241,13 +257,15 @@ def expected_tick(scratch):
     return result["instance"]["revision"], [e["key"].split("/", 1)[1] for e in result["effects"]]
 
 
-def test_exactly_once_tick(store, tmp_path, scratch):
+@pytest.mark.parametrize("batch", BATCHES)
+def test_exactly_once_tick(store, tmp_path, scratch, batch):
     workers = 4 if store.kind == "postgresql" else 2
-    n = INSTANCES
+    n = scaled(INSTANCES, batch, 10)
     add_all(store.uri, make_states(scratch, n))
     revision, suffixes = expected_tick(scratch)
     started = time.time()
-    procs = [subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", DUE_AT],
+    procs = [subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", DUE_AT,
+                               *batch_args(batch)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(workers)]
     outs = [p.communicate(timeout=900) for p in procs]
@@ -255,7 +273,8 @@ def test_exactly_once_tick(store, tmp_path, scratch):
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
     ticked = [int(out.split()[1]) for out, _ in outs]
-    print(f"\n{store.kind}: {n} instances ticked by {workers} workers in {elapsed:.1f}s "
+    print(f"\n{store.kind}, batch {batch or 'default'}: {n} instances ticked by {workers} "
+          f"workers in {elapsed:.1f}s "
           f"({n / elapsed:.0f}/s); per worker {ticked}")
     assert sum(ticked) == n, f"ticked {ticked} for {n} due instances"
     assert rows(store, "SELECT revision, COUNT(*) FROM instances GROUP BY revision") in (
@@ -274,8 +293,10 @@ def test_exactly_once_tick(store, tmp_path, scratch):
 # Crashes: kill -9 of tick workers and dispatchers at random moments
 
 
-def test_crashes(store, tmp_path, scratch):
+@pytest.mark.parametrize("batch", BATCHES)
+def test_crashes(store, tmp_path, scratch, batch):
     n = CRASH_INSTANCES
+    kills_wanted = scaled(KILLS, batch, 4)
     add_all(store.uri, make_states(scratch, n))
     log = tmp_path / "deliveries"
     handler = HANDLER.format(log=log)
@@ -284,7 +305,7 @@ def test_crashes(store, tmp_path, scratch):
     rounds = 0
     started = time.time()
     total = n
-    while sum(kills.values()) < KILLS:
+    while sum(kills.values()) < kills_wanted:
         rounds += 1
         # fresh instances every round, so that tick workers and dispatchers
         # always have work to be killed in
@@ -292,10 +313,11 @@ def test_crashes(store, tmp_path, scratch):
             add_all(store.uri, make_states(scratch, 10, prefix=f"MQ_R{rounds:04d}_"))
             total += 10
         now = DUE_AT if rounds % 3 else RELEASE_AT
-        procs = [("tick", subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", now],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)),
-                 ("tick", subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", now],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)),
+        tick = [EDITION, "fleet", "tick", store.uri, "--now", now, *batch_args(batch)]
+        procs = [("tick", subprocess.Popen(tick, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE)),
+                 ("tick", subprocess.Popen(tick, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE)),
                  ("dispatch", subprocess.Popen([EDITION, "fleet", "dispatch", store.uri, "--exec",
                                                 handler, "--lease", "2", "--workers", "2"],
                                                stdout=subprocess.DEVNULL,
@@ -314,7 +336,8 @@ def test_crashes(store, tmp_path, scratch):
     run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
     run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=0)
     run(["fleet", "dispatch", store.uri, "--exec", handler, "--lease", "2"], check=0)
-    print(f"\n{store.kind}: {total} instances, {rounds} rounds, {sum(kills.values())} SIGKILLs "
+    print(f"\n{store.kind}, batch {batch or 'default'}: {total} instances, {rounds} rounds, "
+          f"{sum(kills.values())} SIGKILLs "
           f"({kills['tick']} tick workers, {kills['dispatch']} dispatchers), "
           f"{time.time() - started:.1f}s")
 

@@ -369,6 +369,61 @@ def test_run_backs_off_a_row_that_cannot_be_ticked(store, tmp_path, scratch):
     assert failures == len(corrupt)
 
 
+def test_corrupt_row_in_a_batch_is_skipped_and_the_rest_of_the_batch_committed(store, scratch):
+    """Five due rows ticked in one batch (--batch 5): the corrupt third and
+    the inconsistent fourth are rolled back to their savepoints, reported
+    and recorded in the batch's transaction; the other three commit with
+    it, each logged after the commit."""
+    run(["fleet", "add", store.uri, *make_states(scratch, 5)], check=0)
+    store.sql("UPDATE instances SET snapshot = '{\"libedition\":1,' WHERE id = 'MQ_0000002'")
+    store.sql("UPDATE instances SET revision = 4 WHERE id = 'MQ_0000003'")
+    before = store.sql("SELECT id, revision, snapshot FROM instances WHERE id IN "
+                       "('MQ_0000002', 'MQ_0000003') ORDER BY id")
+    proc = run(["fleet", "tick", store.uri, "--now", DUE_AT, "--batch", "5"], check=3)
+    assert "event=started command=tick" in proc.stderr and "batch=5" in proc.stderr
+    assert proc.stdout.startswith("ticked 3 instances, 9 effects queued, 1 invalid snapshot rows "
+                                  "skipped, 1 inconsistent rows skipped"), proc.stdout
+    events = [line.split(" event=")[1].split(" ")[:2] for line in proc.stderr.splitlines()
+              if "event=instance_ticked" in line or "event=row_skipped" in line]
+    assert events == [["instance_ticked", "id=MQ_0000000"], ["instance_ticked", "id=MQ_0000001"],
+                      ["row_skipped", "id=MQ_0000002"], ["row_skipped", "id=MQ_0000003"],
+                      ["instance_ticked", "id=MQ_0000004"]], proc.stderr
+    assert store.sql("SELECT id, revision, snapshot FROM instances WHERE id IN "
+                     "('MQ_0000002', 'MQ_0000003') ORDER BY id") == before
+    failures = store.sql("SELECT id, tick_failures FROM instances WHERE tick_failures > 0 "
+                         "ORDER BY id")
+    assert [(i, int(f)) for i, f in failures] == [("MQ_0000002", 1), ("MQ_0000003", 1)]
+    ticked = store.sql("SELECT id FROM instances WHERE revision = '1' ORDER BY id")
+    assert [i for (i,) in ticked] == ["MQ_0000000", "MQ_0000001", "MQ_0000004"]
+    keys = store.sql("SELECT instance, COUNT(*) FROM effects GROUP BY instance ORDER BY instance")
+    assert [(i, int(c)) for i, c in keys] == [("MQ_0000000", 3), ("MQ_0000001", 3),
+                                              ("MQ_0000004", 3)]
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_a_database_error_in_a_batch_rolls_back_the_whole_batch(store, scratch, batch):
+    """The third row's tick cannot insert its first effect (its key is in
+    the outbox already): the tick stops with the store's error, and the
+    batch it was in is rolled back whole: with --batch 5 nothing of the two
+    rows ticked before it is written or logged; with --batch 1 they were
+    committed in batches of their own."""
+    run(["fleet", "add", store.uri, *make_states(scratch, 5)], check=0)
+    store.sql("INSERT INTO effects (key, instance, revision, idx, kind, document, state, "
+              "attempts, next_attempt_at, created_at) VALUES ('MQ_0000002/1/0', 'MQ_0000002', "
+              "1, 0, 'instance.suspend', '{}', 'done', 1, 0, 0)")
+    proc = run(["fleet", "tick", store.uri, "--now", DUE_AT, "--batch", str(batch)], check=1)
+    assert "conflict" in proc.stderr and "MQ_0000002/1/0 is already in the outbox" in proc.stderr
+    ticked = [i for (i,) in store.sql("SELECT id FROM instances WHERE revision = '1' "
+                                      "ORDER BY id")]
+    logged = [line for line in proc.stderr.splitlines() if "event=instance_ticked" in line]
+    effects = int(store.scalar("SELECT COUNT(*) FROM effects"))
+    if batch == 1:
+        assert ticked == ["MQ_0000000", "MQ_0000001"] and len(logged) == 2 and effects == 7
+    else:
+        assert ticked == [] and logged == [] and effects == 1
+    assert int(store.scalar("SELECT COUNT(*) FROM instances WHERE tick_failures > 0")) == 0
+
+
 # ---------------------------------------------------------------------------
 # 6. Handlers are bounded in time and never outlive their lease
 

@@ -26,10 +26,10 @@ def run_suite(uri):
 def test_store_conformance_sqlite():
     with tempfile.TemporaryDirectory(prefix="edition-store-", dir=work_root()) as folder:
         out = run_suite(folder)
-    assert "Checks: 21" in out, out
+    assert "Checks: 24" in out, out
 
 
 def test_store_conformance_postgresql(pg_server):
     db = pg_server.create_db()
     out = run_suite(pg_server.uri(db))
-    assert "Checks: 20" in out, out
+    assert "Checks: 23" in out, out

@@ -320,6 +320,135 @@ START_TEST(test_claim_due_order_cursor_and_backoff)
 }
 END_TEST
 
+/* A batch claim: up to its limit of due rows in (next_deadline, id) order
+ * after the cursor, the next batch after the last row of this one; rows
+ * that failed to tick wait out their backoff when asked to. */
+START_TEST(test_claim_due_batch_order_cursor_limit_and_backoff)
+{
+    fleet_store s;
+    fleet_instance_row *rows = NULL;
+    size_t n = 9;
+    int64_t failures = 0;
+    open_fresh(&s);
+    add_row(&s, "MQ_B", T0 + 10);
+    add_row(&s, "MQ_A", T0 + 10);
+    add_row(&s, "MQ_C", T0 + 5);
+    add_row(&s, "MQ_D", T0 + 7);
+    add_row(&s, "MQ_LATER", T0 + 1000);
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&s, T0 + 10, 0, NULL, false, 3, &rows, &n),
+                     FLEET_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(rows[0].id, "MQ_C");
+    ck_assert_str_eq(rows[1].id, "MQ_D");
+    ck_assert_str_eq(rows[2].id, "MQ_A");
+    ck_assert_int_eq(rows[2].next_deadline, T0 + 10);
+    ck_assert_str_eq(rows[2].edition, "enterprise_platinum");
+    ck_assert_ptr_nonnull(rows[2].snapshot);
+    fleet_instance_rows_free(rows, n);
+    /* after the cursor (the last row claimed): the one left, then none */
+    ck_assert_int_eq(fleet_store_claim_due_batch(&s, T0 + 10, T0 + 10, "MQ_A", false, 3, &rows,
+                                                 &n),
+                     FLEET_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(rows[0].id, "MQ_B");
+    fleet_instance_rows_free(rows, n);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&s, T0 + 10, T0 + 10, "MQ_B", false, 3, &rows,
+                                                 &n),
+                     FLEET_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(rows);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&s, T0 + 10, 0, NULL, false, 0, &rows, &n),
+                     FLEET_OK);
+    ck_assert_uint_eq(n, 0);
+    fleet_store_rollback(&s);
+    ck_assert_int_eq(fleet_store_tick_failed(&s, "MQ_C", "broken", T0 + 60, &failures),
+                     FLEET_OK);
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&s, T0 + 10, 0, NULL, true, 10, &rows, &n),
+                     FLEET_OK);
+    ck_assert_uint_eq(n, 3); /* MQ_C waits until T0 + 60 */
+    ck_assert_str_eq(rows[0].id, "MQ_D");
+    fleet_instance_rows_free(rows, n);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&s, T0 + 60, 0, NULL, true, 10, &rows, &n),
+                     FLEET_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(rows[0].id, "MQ_C");
+    ck_assert_int_eq(rows[0].tick_failures, 1);
+    fleet_instance_rows_free(rows, n);
+    fleet_store_rollback(&s);
+    fleet_store_close(&s);
+}
+END_TEST
+
+/* A savepoint per row of a batch: rolling back to it undoes that row's
+ * writes only, a failure recorded after it commits with the batch, and a
+ * failed statement (an aborted transaction on PostgreSQL) is undone by it
+ * too. A name that is not an identifier is refused. */
+START_TEST(test_savepoint_undoes_one_row_and_keeps_the_batch)
+{
+    fleet_store s;
+    fleet_instance_row a, b, got;
+    int64_t failures = 0;
+    cli_str msg = {0};
+    open_fresh(&s);
+    add_row(&s, "MQ_A", T0);
+    add_row(&s, "MQ_B", T0);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_A", false, &a), FLEET_OK);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_B", false, &b), FLEET_OK);
+    a.revision = b.revision = 1;
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_savepoint(&s, "tick_row"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_put_cas(&s, &a, 0), FLEET_OK);
+    add_effect(&s, "MQ_A", 1, 0);
+    ck_assert_int_eq(fleet_store_release(&s, "tick_row"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_savepoint(&s, "tick_row"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_put_cas(&s, &b, 0), FLEET_OK);
+    add_effect(&s, "MQ_B", 1, 0);
+    /* a statement that fails: PostgreSQL refuses all but a rollback after it */
+    ck_assert_int_ne(s.be->exec(s.conn, "SELECT no_such_column FROM instances", NULL, NULL, 0,
+                                NULL, NULL, &msg),
+                     FLEET_OK);
+    cli_str_free(&msg);
+    ck_assert_int_eq(fleet_store_rollback_to(&s, "tick_row"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_tick_failed_in_tx(&s, "MQ_B", "broken", T0 + 60, &failures),
+                     FLEET_OK);
+    ck_assert_int_eq(failures, 1);
+    ck_assert_int_eq(fleet_store_release(&s, "tick_row"), FLEET_OK);
+    ck_assert_int_eq(fleet_store_savepoint(&s, "1x"), FLEET_ERROR);
+    ck_assert_int_eq(fleet_store_savepoint(&s, "x; DROP TABLE instances"), FLEET_ERROR);
+    ck_assert_int_eq(fleet_store_savepoint(&s, ""), FLEET_ERROR);
+    ck_assert_int_eq(fleet_store_commit(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_A", false, &got), FLEET_OK);
+    ck_assert_int_eq(got.revision, 1);
+    fleet_instance_row_free(&got);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_B", false, &got), FLEET_OK);
+    ck_assert_int_eq(got.revision, 0);
+    ck_assert_int_eq(got.tick_failures, 1);
+    fleet_instance_row_free(&got);
+    {
+        fleet_rows rows = {0};
+        fleet_effects_filter all = {NULL, NULL};
+        ck_assert_int_eq(fleet_store_effects(&s, &all, &rows), FLEET_OK);
+        ck_assert_uint_eq(rows.nrows, 1);
+        ck_assert_str_eq(fleet_cell(&rows, 0, 0), "MQ_A/1/0");
+        fleet_rows_free(&rows);
+    }
+    /* a failure recorded in a batch that is rolled back is not kept */
+    ck_assert_int_eq(fleet_store_begin(&s), FLEET_OK);
+    ck_assert_int_eq(fleet_store_tick_failed_in_tx(&s, "MQ_B", "broken", T0 + 60, &failures),
+                     FLEET_OK);
+    ck_assert_int_eq(failures, 2);
+    fleet_store_rollback(&s);
+    ck_assert_int_eq(fleet_store_get(&s, "MQ_B", false, &got), FLEET_OK);
+    ck_assert_int_eq(got.tick_failures, 1);
+    fleet_instance_row_free(&got);
+    fleet_instance_row_free(&a);
+    fleet_instance_row_free(&b);
+    fleet_store_close(&s);
+}
+END_TEST
+
 /* Ready effects: the first not done of each instance, in key order, leased
  * and counted; an outcome is recorded only under the current claim. */
 START_TEST(test_claim_effects_order_lease_and_fencing)
@@ -779,6 +908,52 @@ START_TEST(test_two_connections_never_claim_the_same_row)
 }
 END_TEST
 
+/* Two connections claiming batches: on PostgreSQL the second skips the
+ * rows the first holds (SKIP LOCKED) and gets the others; on SQLite the
+ * second waits for the first's commit, and the rows it wrote are no
+ * longer due. */
+START_TEST(test_two_connections_claim_disjoint_batches)
+{
+    fleet_store a, b;
+    fleet_instance_row *ra = NULL, *rb = NULL;
+    size_t na = 0, nb = 0;
+    open_fresh(&a);
+    add_row(&a, "MQ_A", T0);
+    add_row(&a, "MQ_B", T0 + 1);
+    add_row(&a, "MQ_C", T0 + 2);
+    ck_assert_int_eq(fleet_store_open(&b, is_pg ? base : a.uri, false), FLEET_OK);
+    ck_assert_int_eq(fleet_store_begin(&a), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&a, T0 + 10, 0, NULL, false, 2, &ra, &na),
+                     FLEET_OK);
+    ck_assert_uint_eq(na, 2);
+    if (is_pg) {
+        ck_assert_int_eq(fleet_store_begin(&b), FLEET_OK);
+        ck_assert_int_eq(fleet_store_claim_due_batch(&b, T0 + 10, 0, NULL, false, 10, &rb, &nb),
+                         FLEET_OK);
+        ck_assert_uint_eq(nb, 1);
+        ck_assert_str_eq(rb[0].id, "MQ_C");
+        fleet_store_rollback(&b);
+        fleet_instance_rows_free(rb, nb);
+    }
+    for (size_t i = 0; i < na; i++) {
+        ra[i].revision = 1;
+        ra[i].next_deadline = T0 + 1000;
+        ck_assert_int_eq(fleet_store_put_cas(&a, &ra[i], 0), FLEET_OK);
+    }
+    ck_assert_int_eq(fleet_store_commit(&a), FLEET_OK);
+    ck_assert_int_eq(fleet_store_begin(&b), FLEET_OK);
+    ck_assert_int_eq(fleet_store_claim_due_batch(&b, T0 + 10, 0, NULL, false, 10, &rb, &nb),
+                     FLEET_OK);
+    ck_assert_uint_eq(nb, 1);
+    ck_assert_str_eq(rb[0].id, "MQ_C");
+    fleet_store_rollback(&b);
+    fleet_instance_rows_free(rb, nb);
+    fleet_instance_rows_free(ra, na);
+    fleet_store_close(&b);
+    fleet_store_close(&a);
+}
+END_TEST
+
 /* A writer that cannot get its lock in time: database_busy. */
 START_TEST(test_busy)
 {
@@ -966,6 +1141,8 @@ int main(void)
     tcase_add_test(tc, test_insert_get_and_conflicts);
     tcase_add_test(tc, test_transactions_roll_back);
     tcase_add_test(tc, test_claim_due_order_cursor_and_backoff);
+    tcase_add_test(tc, test_claim_due_batch_order_cursor_limit_and_backoff);
+    tcase_add_test(tc, test_savepoint_undoes_one_row_and_keeps_the_batch);
     tcase_add_test(tc, test_claim_effects_order_lease_and_fencing);
     tcase_add_test(tc, test_failed_effect_holds_its_instance_until_requeued);
     tcase_add_test(tc, test_attempts_keep_each_delivery_and_its_outcome);
@@ -976,6 +1153,7 @@ int main(void)
     tcase_add_test(tc, test_stats_count_blocked_effects);
     tcase_add_test(tc, test_stats_oldest_pending_effect);
     tcase_add_test(tc, test_two_connections_never_claim_the_same_row);
+    tcase_add_test(tc, test_two_connections_claim_disjoint_batches);
     tcase_add_test(tc, test_busy);
     tcase_add_test(tc, test_wait_is_woken_by_a_committed_notify);
     tcase_add_test(tc, test_wait_ends_on_a_signal);

@@ -465,22 +465,29 @@ static int64_t to_i64(const char *text)
 
 #define INSTANCE_COLUMNS "id, revision, snapshot, edition, lifecycle, next_deadline, tick_failures"
 
-static fleet_err instance_from(fleet_store *s, const fleet_rows *rows, fleet_instance_row *out)
+/* The instance row `r` of a query of INSTANCE_COLUMNS. */
+static fleet_err instance_at(fleet_store *s, const fleet_rows *rows, size_t r,
+                             fleet_instance_row *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = dup_or_null(fleet_cell(rows, 0, 0));
-    out->revision = (uint64_t)to_i64(fleet_cell(rows, 0, 1));
-    out->snapshot = dup_or_null(fleet_cell(rows, 0, 2));
-    out->edition = dup_or_null(fleet_cell(rows, 0, 3));
-    out->lifecycle = dup_or_null(fleet_cell(rows, 0, 4));
-    out->has_deadline = fleet_cell(rows, 0, 5) != NULL;
-    out->next_deadline = to_i64(fleet_cell(rows, 0, 5));
-    out->tick_failures = to_i64(fleet_cell(rows, 0, 6));
+    out->id = dup_or_null(fleet_cell(rows, r, 0));
+    out->revision = (uint64_t)to_i64(fleet_cell(rows, r, 1));
+    out->snapshot = dup_or_null(fleet_cell(rows, r, 2));
+    out->edition = dup_or_null(fleet_cell(rows, r, 3));
+    out->lifecycle = dup_or_null(fleet_cell(rows, r, 4));
+    out->has_deadline = fleet_cell(rows, r, 5) != NULL;
+    out->next_deadline = to_i64(fleet_cell(rows, r, 5));
+    out->tick_failures = to_i64(fleet_cell(rows, r, 6));
     if (!out->id || !out->snapshot) {
         fleet_instance_row_free(out);
         return fail_msg(s, FLEET_NOMEM, "out of memory");
     }
     return FLEET_OK;
+}
+
+static fleet_err instance_from(fleet_store *s, const fleet_rows *rows, fleet_instance_row *out)
+{
+    return instance_at(s, rows, 0, out);
 }
 
 fleet_err fleet_store_get(fleet_store *s, const char *id, bool lock, fleet_instance_row *out)
@@ -603,6 +610,88 @@ fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_dead
         e = instance_from(s, &rows, out);
     fleet_rows_free(&rows);
     return e;
+}
+
+void fleet_instance_rows_free(fleet_instance_row *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++)
+        fleet_instance_row_free(&rows[i]);
+    free(rows);
+}
+
+fleet_err fleet_store_claim_due_batch(fleet_store *s, ed_time now, ed_time cursor_deadline,
+                                      const char *cursor_id, bool honour_backoff, size_t limit,
+                                      fleet_instance_row **out, size_t *count)
+{
+    char n[24], cd[24], lim[24];
+    const char *p[] = {n, cd, cursor_id ? cursor_id : "", honour_backoff ? "1" : "0", lim};
+    fleet_rows rows = {0};
+    cli_str sql = {0};
+    fleet_err e;
+
+    *out = NULL;
+    *count = 0;
+    if (limit == 0)
+        return FLEET_OK;
+    time_text(n, sizeof n, now);
+    time_text(cd, sizeof cd, cursor_id ? cursor_deadline : INT64_MIN);
+    snprintf(lim, sizeof lim, "%zu", limit);
+    cli_str_puts(&sql, "SELECT " INSTANCE_COLUMNS " FROM instances WHERE next_deadline <= $1 AND "
+                       "(next_deadline, id) > ($2, $3) AND ($4 = 0 OR tick_retry_at IS NULL OR "
+                       "tick_retry_at <= $1) ORDER BY next_deadline, id LIMIT $5");
+    cli_str_puts(&sql, s->be->skip_locked);
+    if (sql.failed) {
+        cli_str_free(&sql);
+        return fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    e = run(s, sql.data, p, "iitii", 5, &rows, NULL);
+    cli_str_free(&sql);
+    if (e == FLEET_OK && rows.nrows > 0) {
+        *out = calloc(rows.nrows, sizeof **out);
+        if (!*out)
+            e = fail_msg(s, FLEET_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; e == FLEET_OK && r < rows.nrows; r++) {
+        e = instance_at(s, &rows, r, &(*out)[r]);
+        if (e == FLEET_OK)
+            *count = r + 1;
+    }
+    if (e != FLEET_OK) {
+        fleet_instance_rows_free(*out, *count);
+        *out = NULL;
+        *count = 0;
+    }
+    fleet_rows_free(&rows);
+    return e;
+}
+
+/* Runs "<verb> <name>" for a savepoint whose name is an SQL identifier. */
+static fleet_err savepoint_statement(fleet_store *s, const char *verb, const char *name)
+{
+    char sql[96];
+    size_t len = strlen(name);
+    bool ok = len > 0 && len < 64 && !isdigit((unsigned char)name[0]);
+    for (size_t i = 0; ok && i < len; i++)
+        ok = isalnum((unsigned char)name[i]) || name[i] == '_';
+    if (!ok)
+        return fail_naming(s, FLEET_ERROR, "not a savepoint name: ", name, "");
+    snprintf(sql, sizeof sql, "%s %s", verb, name);
+    return run(s, sql, NULL, NULL, 0, NULL, NULL);
+}
+
+fleet_err fleet_store_savepoint(fleet_store *s, const char *name)
+{
+    return savepoint_statement(s, "SAVEPOINT", name);
+}
+
+fleet_err fleet_store_rollback_to(fleet_store *s, const char *name)
+{
+    return savepoint_statement(s, "ROLLBACK TO SAVEPOINT", name);
+}
+
+fleet_err fleet_store_release(fleet_store *s, const char *name)
+{
+    return savepoint_statement(s, "RELEASE SAVEPOINT", name);
 }
 
 #define EFFECT_COLUMNS                                                                     \
@@ -967,6 +1056,26 @@ fleet_err fleet_store_tick_failed(fleet_store *s, const char *id, const char *er
     if (e == FLEET_OK)
         return fleet_store_commit(s);
     return abandon(s, e);
+}
+
+fleet_err fleet_store_tick_failed_in_tx(fleet_store *s, const char *id, const char *error,
+                                        ed_time retry_at, int64_t *failures)
+{
+    char at[24];
+    const char *p[] = {id, error, at};
+    fleet_rows rows = {0};
+    fleet_err e;
+
+    time_text(at, sizeof at, retry_at);
+    *failures = 0;
+    e = run(s,
+            "UPDATE instances SET tick_failures = tick_failures + 1, tick_error = $2, "
+            "tick_retry_at = $3 WHERE id = $1 RETURNING tick_failures",
+            p, "tti", 3, &rows, NULL);
+    if (e == FLEET_OK && rows.nrows == 1)
+        *failures = to_i64(fleet_cell(&rows, 0, 0));
+    fleet_rows_free(&rows);
+    return e;
 }
 
 /* A query of listed rows, its conditions added one at a time: each

@@ -168,6 +168,32 @@ fleet_err fleet_store_insert_effect(fleet_store *s, const fleet_effect_row *e);
 fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_deadline,
                                 const char *cursor_id, bool honour_backoff,
                                 fleet_instance_row *out);
+/* Claims up to `limit` instances due at `now` after the cursor, in the
+ * order (next_deadline, id), with one statement (LIMIT, and FOR UPDATE SKIP
+ * LOCKED on PostgreSQL; on SQLite the write lock of the transaction holds
+ * them), as claim_due does for one. *out (freed with
+ * fleet_instance_rows_free) gets *count rows, 0 when none is left. Call
+ * inside a transaction. */
+fleet_err fleet_store_claim_due_batch(fleet_store *s, ed_time now, ed_time cursor_deadline,
+                                      const char *cursor_id, bool honour_backoff, size_t limit,
+                                      fleet_instance_row **out, size_t *count);
+void fleet_instance_rows_free(fleet_instance_row *rows, size_t count);
+
+/* Savepoints inside the open transaction (SAVEPOINT, ROLLBACK TO SAVEPOINT,
+ * RELEASE SAVEPOINT: the same in both dialects). `name` is an SQL
+ * identifier: letters, digits and '_', not beginning with a digit. After
+ * rollback_to the savepoint is still set: release it, or roll back to it
+ * again. On PostgreSQL, rollback_to also ends the aborted state a failed
+ * statement leaves the transaction in. */
+fleet_err fleet_store_savepoint(fleet_store *s, const char *name);
+fleet_err fleet_store_rollback_to(fleet_store *s, const char *name);
+fleet_err fleet_store_release(fleet_store *s, const char *name);
+
+/* fleet_store_tick_failed inside the open transaction (a batch of ticks):
+ * the same record, committed or rolled back with the transaction. */
+fleet_err fleet_store_tick_failed_in_tx(fleet_store *s, const char *id, const char *error,
+                                        ed_time retry_at, int64_t *failures);
+
 /* Records, in a transaction of its own, that the instance `id` could not
  * be ticked: its failure count grows, its next try is `retry_at`
  * (claim_due with honour_backoff passes it over until then), and `error` is

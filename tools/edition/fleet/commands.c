@@ -53,6 +53,8 @@ static const cli_option fleet_options[F_COUNT] = {
                    "only the pending effects held back by a failed one, and which holds each"},
     [F_METRICS_FILE] = {"--metrics-file", "PATH",
                         "write Prometheus metrics there after each cycle (replaced atomically)"},
+    [F_BATCH] = {"--batch", "N",
+                 "due instances ticked in one transaction (default 100, at most 10000)"},
     CLI_COMMAND_OPTIONS,
 };
 
@@ -841,8 +843,8 @@ static const fleet_sub subs[] = {
      run_list},
     {"apply", "apply DB ID COMMAND [ARGS] [--now T]", "run a lifecycle command in one transaction",
      O(F_NOW) | O(F_PERIOD) | O(F_ACTION) | O(F_NAME) | O(F_ALLOW) | O(F_MODE), 3, 3, run_apply},
-    {"tick", "tick DB [--now T] [--limit N] " LOG_SYNOPSIS, "tick every due instance",
-     O(F_NOW) | O(F_LIMIT) | LOG_OPTIONS, 1, 1, fleet_cmd_tick},
+    {"tick", "tick DB [--now T] [--limit N] [--batch N] " LOG_SYNOPSIS, "tick every due instance",
+     O(F_NOW) | O(F_LIMIT) | O(F_BATCH) | LOG_OPTIONS, 1, 1, fleet_cmd_tick},
     {"dispatch",
      "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
      "[--timeout S] " LOG_SYNOPSIS,
@@ -851,11 +853,11 @@ static const fleet_sub subs[] = {
          LOG_OPTIONS,
      1, 1, fleet_cmd_dispatch},
     {"run",
-     "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
-     "[--timeout S] [--metrics-file PATH] " LOG_SYNOPSIS,
+     "run DB --exec CMD [--workers N] [--poll S] [--batch N] [--max-attempts N] [--backoff S] "
+     "[--lease S] [--timeout S] [--metrics-file PATH] " LOG_SYNOPSIS,
      "tick at deadlines and dispatch until SIGTERM",
-     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
-         O(F_TIMEOUT) | O(F_METRICS_FILE) | LOG_OPTIONS,
+     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_BATCH) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) |
+         O(F_LEASE) | O(F_TIMEOUT) | O(F_METRICS_FILE) | LOG_OPTIONS,
      1, 1, fleet_cmd_run},
     {"effects", "effects DB [--failed|--pending|--blocked] [--instance ID] [--format text|json]",
      "list the outbox (--blocked: the effects a failed one holds back, and which)",

@@ -652,7 +652,7 @@ static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
 
 /* The event "started" of dispatch and run, with their settings. */
 static void log_started(const char *command, const fleet_store *s, const dispatch_conf *c,
-                        long long poll)
+                        long long poll, long long batch)
 {
     host_log_event ev;
     if (!host_log_begin(&ev, HOST_LOG_INFO, "started"))
@@ -668,6 +668,8 @@ static void log_started(const char *command, const fleet_store *s, const dispatc
     host_log_int(&ev, "timeout", c->timeout);
     if (poll > 0)
         host_log_int(&ev, "poll", poll);
+    if (batch > 0)
+        host_log_int(&ev, "batch", batch);
     host_log_end(&ev);
 }
 
@@ -685,7 +687,7 @@ int fleet_cmd_dispatch(fleet_args *a)
         rc = cli_fault_check();
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    log_started("dispatch", &s, &c, 0);
+    log_started("dispatch", &s, &c, 0, 0);
     rc = dispatch_loop(&s, &c, true, &t);
     cli_str_printf(&out, "dispatched %zu effects, %zu retries scheduled, %zu failed\n", t.done,
                    t.retried, t.failed);
@@ -726,7 +728,7 @@ static int run_sleep(fleet_store *s, const struct timespec *pause)
 int fleet_cmd_run(fleet_args *a)
 {
     dispatch_conf c;
-    long long poll = DEFAULT_POLL;
+    long long poll = DEFAULT_POLL, batch = DEFAULT_BATCH;
     fleet_store s;
     struct sigaction sa;
     host_metrics metrics;
@@ -736,10 +738,12 @@ int fleet_cmd_run(fleet_args *a)
     if (rc == CLI_EXIT_OK)
         rc = host_parse_count(a, F_POLL, 1, 86400, &poll);
     if (rc == CLI_EXIT_OK)
+        rc = host_parse_count(a, F_BATCH, 1, MAX_BATCH, &batch);
+    if (rc == CLI_EXIT_OK)
         rc = host_log_setup(a);
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
-    log_started("run", &s, &c, poll);
+    log_started("run", &s, &c, poll, batch);
     /* PostgreSQL: a commit that creates work wakes the sleep below */
     if (fleet_store_listen(&s) != FLEET_OK) {
         rc = host_store_error(&s, "cannot listen for wake-ups");
@@ -767,7 +771,7 @@ int fleet_cmd_run(fleet_args *a)
         /* rows that cannot be ticked are reported and wait out their
          * backoff (skip_row): they hold up neither the other instances nor
          * the dispatch of effects */
-        rc = host_tick_all(&s, (ed_time)time(NULL), -1, true, false, &tt);
+        rc = host_tick_all(&s, (ed_time)time(NULL), -1, (size_t)batch, true, false, &tt);
         host_metrics_ticked(&metrics, tt.ticked);
         if (rc == CLI_EXIT_OK)
             rc = dispatch_loop(&s, &c, false, &dt);

@@ -25,11 +25,15 @@
 #define DEFAULT_POLL 60
 #define DEFAULT_TIMEOUT 60
 #define MAX_BACKOFF 3600
+/* Due instances ticked in one transaction (docs/fleet.md, "How a
+ * transition is committed", says how the default was measured). */
+#define DEFAULT_BATCH 100
+#define MAX_BATCH 10000
 
 enum {
     F_NOW, F_LIMIT, F_DUE, F_EDITION, F_LIFECYCLE, F_EXEC, F_WORKERS, F_FAILED, F_PENDING,
     F_MAX_ATTEMPTS, F_BACKOFF, F_LEASE, F_POLL, F_FORMAT, F_INSTANCE, F_TIMEOUT, F_SKIPPED,
-    F_LOG_FORMAT, F_QUIET, F_VERBOSE, F_BLOCKED, F_METRICS_FILE,
+    F_LOG_FORMAT, F_QUIET, F_VERBOSE, F_BLOCKED, F_METRICS_FILE, F_BATCH,
     /* CLI_COMMAND_OPTIONS (command_args.h), in their order: fleet apply */
     F_PERIOD, F_ACTION, F_NAME, F_ALLOW, F_MODE,
     F_COUNT
@@ -82,8 +86,8 @@ int host_write_outcome(fleet_store *s, const ed_instance *before, const ed_resul
                        size_t *neffects);
 
 /* Ticking (tick.c). */
-int host_tick_all(fleet_store *s, ed_time now, long long limit, bool honour_backoff,
-                  bool progress, tick_totals *t);
+int host_tick_all(fleet_store *s, ed_time now, long long limit, size_t batch,
+                  bool honour_backoff, bool progress, tick_totals *t);
 int fleet_cmd_tick(fleet_args *a);
 
 /* Dispatching (dispatch.c). */

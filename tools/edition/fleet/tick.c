@@ -1,7 +1,8 @@
 /*
- * `fleet tick` and the ticking of `fleet run`: every due instance in a
- * transaction of its own, rows that cannot be ticked reported, skipped and
- * backed off.
+ * `fleet tick` and the ticking of `fleet run`: the due instances in
+ * batches, a transaction per batch and a savepoint per instance, rows that
+ * cannot be ticked reported, skipped and backed off without losing the
+ * rest of their batch.
  */
 #include "host.h"
 
@@ -24,42 +25,6 @@ void host_on_stop(int sig)
 {
     (void)sig;
     host_stop_requested = 1;
-}
-
-/* A row that could not be ticked: reported by ID with its code, counted,
- * and its failure recorded with the time of its next try (1 s, 2 s, 4 s
- * ... after each failure, at most an hour), which `fleet run` waits for.
- * Returns an exit code only for a database error. */
-static int skip_row(fleet_store *s, const fleet_instance_row *row, row_problem *p, ed_time now,
-                    size_t *counted)
-{
-    int64_t failures = 0;
-    long long delay = 1;
-    ed_time retry_at;
-
-    for (int64_t k = 0; k < row->tick_failures && delay < MAX_BACKOFF; k++)
-        delay *= 2;
-    if (delay > MAX_BACKOFF)
-        delay = MAX_BACKOFF;
-    retry_at = now + delay;
-    (*counted)++;
-    if (s->in_tx)
-        fleet_store_rollback(s);
-    if (fleet_store_tick_failed(s, row->id, p->why.data ? p->why.data : "", retry_at,
-                                &failures) != FLEET_OK)
-        return host_store_error(s, "cannot record a failed tick");
-    {
-        host_log_event ev;
-        if (host_log_begin(&ev, HOST_LOG_WARN, "row_skipped")) {
-            host_log_str(&ev, "id", row->id);
-            host_log_str(&ev, "code", p->code);
-            host_log_str(&ev, "reason", p->why.data ? p->why.data : "out of memory");
-            host_log_int(&ev, "failures", failures);
-            host_log_time(&ev, "next_try", retry_at);
-            host_log_end(&ev);
-        }
-    }
-    return CLI_EXIT_OK;
 }
 
 /* The progress bar of `fleet tick` on a terminal: the due instances are
@@ -116,59 +81,164 @@ static void log_ticked(const ed_instance *before, const ed_instance *after, size
     host_log_end(&ev);
 }
 
-/* Ticks one claimed row inside the open transaction and commits it; a row
- * that cannot be ticked is skipped (skip_row). Returns an exit code only
- * for what stops the run: a database error, memory. */
-static int tick_row(fleet_store *s, const fleet_instance_row *row, ed_time now, tick_totals *t)
+/* One claimed row of a batch and what its tick did, kept until the batch
+ * commits: its events are logged, and it is counted, only then. */
+typedef struct batch_row {
+    ed_instance *before; /* its snapshot as claimed */
+    ed_result *result;   /* its tick; NULL when the snapshot did not load */
+    size_t effects;      /* the effects the tick queued */
+    bool ticked;         /* written: its revision moved */
+    row_problem problem; /* skipped: why (problem.code not NULL) */
+    size_t *counted;     /* skipped: the total it counts in */
+    int64_t failures;    /* skipped: its failures, this one included */
+    ed_time retry_at;    /* skipped: its next try */
+} batch_row;
+
+static void batch_row_free(batch_row *b)
 {
-    row_problem p = {NULL, {0}};
-    ed_instance *inst = NULL;
-    ed_result *r = NULL;
-    size_t n = 0;
-    int rc = CLI_EXIT_OK;
-    int lrc = host_load_row(row, &inst, &p);
+    cli_str_free(&b->problem.why);
+    ed_result_free(b->result);
+    ed_instance_free(b->before);
+    memset(b, 0, sizeof *b);
+}
+
+/* The savepoint each row of a batch is ticked under. */
+#define ROW_SAVEPOINT "tick_row"
+
+/* A row that could not be ticked, inside the batch: whatever its tick
+ * wrote is rolled back to its savepoint, and its failure is recorded in
+ * the batch's transaction with the time of its next try (1 s, 2 s, 4 s
+ * ... after each failure, at most an hour), which `fleet run` waits for.
+ * It is reported (row_skipped) and counted once the batch commits.
+ * Returns an exit code only for a database error. */
+static int skip_row(fleet_store *s, const fleet_instance_row *row, ed_time now, size_t *counted,
+                    batch_row *b)
+{
+    long long delay = 1;
+
+    for (int64_t k = 0; k < row->tick_failures && delay < MAX_BACKOFF; k++)
+        delay *= 2;
+    if (delay > MAX_BACKOFF)
+        delay = MAX_BACKOFF;
+    b->retry_at = now + delay;
+    b->counted = counted;
+    if (fleet_store_rollback_to(s, ROW_SAVEPOINT) != FLEET_OK)
+        return host_store_error(s, "cannot roll back to the row's savepoint");
+    if (fleet_store_tick_failed_in_tx(s, row->id, b->problem.why.data ? b->problem.why.data : "",
+                                      b->retry_at, &b->failures) != FLEET_OK)
+        return host_store_error(s, "cannot record a failed tick");
+    return CLI_EXIT_OK;
+}
+
+static void log_skipped(const char *id, const batch_row *b)
+{
+    host_log_event ev;
+    if (host_log_begin(&ev, HOST_LOG_WARN, "row_skipped")) {
+        host_log_str(&ev, "id", id);
+        host_log_str(&ev, "code", b->problem.code);
+        host_log_str(&ev, "reason", b->problem.why.data ? b->problem.why.data : "out of memory");
+        host_log_int(&ev, "failures", b->failures);
+        host_log_time(&ev, "next_try", b->retry_at);
+        host_log_end(&ev);
+    }
+}
+
+/* Ticks one claimed row inside the batch's transaction, under its
+ * savepoint: writes its outcome, or skips it (skip_row). Returns an exit
+ * code only for what stops the run: a database error, memory. */
+static int tick_row(fleet_store *s, const fleet_instance_row *row, ed_time now, tick_totals *t,
+                    batch_row *b)
+{
+    row_problem *p = &b->problem;
+    int lrc = host_load_row(row, &b->before, p);
+    ed_result *r;
 
     if (lrc == CLI_EXIT_IO) {
-        host_row_error(s, row->id, &p);
-        rc = lrc;
-    } else if (lrc != CLI_EXIT_OK) {
-        rc = skip_row(s, row, &p, now,
-                      strcmp(p.code, "inconsistent_row") == 0 ? &t->inconsistent : &t->invalid);
-    } else if (ed_result_status(r = ed_tick(inst, now)) != ED_OK) {
-        p.code = ed_status_name(ed_result_status(r));
-        cli_str_puts(&p.why, "tick refused: ");
-        cli_str_puts(&p.why, ed_result_message(r));
-        if (ed_result_status(r) == ED_NO_MEMORY) {
-            host_row_error(s, row->id, &p);
-            rc = CLI_EXIT_IO;
-        } else {
-            rc = skip_row(s, row, &p, now, &t->refused);
-        }
-    } else if (ed_instance_revision(ed_result_instance(r)) != ed_instance_revision(inst)) {
-        rc = host_write_outcome(s, inst, r, &n);
-        if (rc == CLI_EXIT_OK && n > 0 && fleet_store_notify(s) != FLEET_OK)
-            rc = host_store_error(s, "cannot notify the service of the effects");
-        if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK)
-            rc = host_store_error(s, "cannot commit");
-        if (rc == CLI_EXIT_OK) {
-            t->ticked++;
-            t->effects += n;
-            log_ticked(inst, ed_result_instance(r), n);
-        }
+        host_row_error(s, row->id, p);
+        return lrc;
     }
-    cli_str_free(&p.why);
-    ed_result_free(r);
-    ed_instance_free(inst);
+    if (lrc != CLI_EXIT_OK)
+        return skip_row(s, row, now,
+                        strcmp(p->code, "inconsistent_row") == 0 ? &t->inconsistent : &t->invalid,
+                        b);
+    r = b->result = ed_tick(b->before, now);
+    if (ed_result_status(r) != ED_OK) {
+        p->code = ed_status_name(ed_result_status(r));
+        cli_str_puts(&p->why, "tick refused: ");
+        cli_str_puts(&p->why, ed_result_message(r));
+        if (ed_result_status(r) == ED_NO_MEMORY) {
+            host_row_error(s, row->id, p);
+            return CLI_EXIT_IO;
+        }
+        return skip_row(s, row, now, &t->refused, b);
+    }
+    if (ed_instance_revision(ed_result_instance(r)) == ed_instance_revision(b->before))
+        return CLI_EXIT_OK; /* nothing to write */
+    b->ticked = true;
+    return host_write_outcome(s, b->before, r, &b->effects);
+}
+
+/* Ticks one claimed batch in its transaction, each row under a savepoint
+ * of its own, and commits it; then counts and logs what it did. A row that
+ * cannot be ticked is skipped (skip_row) without losing the others. A
+ * database error, a failed commit or memory loses the whole batch: all of
+ * it is rolled back, nothing is counted or logged, and the exit code is
+ * returned. */
+static int tick_batch(fleet_store *s, const fleet_instance_row *rows, size_t n, ed_time now,
+                      tick_totals *t, tick_progress *bar)
+{
+    batch_row *done = calloc(n, sizeof *done);
+    int rc = CLI_EXIT_OK;
+
+    if (!done) {
+        cli_error("io_error", "out of memory");
+        rc = CLI_EXIT_IO;
+    }
+    for (size_t i = 0; rc == CLI_EXIT_OK && i < n; i++) {
+        if (fleet_store_savepoint(s, ROW_SAVEPOINT) != FLEET_OK)
+            rc = host_store_error(s, "cannot set the row's savepoint");
+        if (rc == CLI_EXIT_OK)
+            rc = tick_row(s, &rows[i], now, t, &done[i]);
+        if (rc == CLI_EXIT_OK && fleet_store_release(s, ROW_SAVEPOINT) != FLEET_OK)
+            rc = host_store_error(s, "cannot release the row's savepoint");
+        progress_step(bar);
+    }
+    {
+        /* PostgreSQL: a service that sleeps is woken by the commit */
+        size_t queued = 0;
+        for (size_t i = 0; done && i < n; i++)
+            queued += done[i].ticked ? done[i].effects : 0;
+        if (rc == CLI_EXIT_OK && queued > 0 && fleet_store_notify(s) != FLEET_OK)
+            rc = host_store_error(s, "cannot notify the service of the effects");
+    }
+    if (rc == CLI_EXIT_OK && fleet_store_commit(s) != FLEET_OK) {
+        char what[96];
+        snprintf(what, sizeof what, "cannot commit a batch of %zu instances (rolled back)", n);
+        rc = host_store_error(s, what);
+    }
+    for (size_t i = 0; done && i < n; i++) {
+        batch_row *b = &done[i];
+        if (rc == CLI_EXIT_OK && b->ticked) {
+            t->ticked++;
+            t->effects += b->effects;
+            log_ticked(b->before, ed_result_instance(b->result), b->effects);
+        } else if (rc == CLI_EXIT_OK && b->counted) {
+            (*b->counted)++;
+            log_skipped(rows[i].id, b);
+        }
+        batch_row_free(b);
+    }
+    free(done);
     return rc;
 }
 
-/* Ticks every instance due at `now`, each in a transaction of its own, in
- * the order of their deadlines. Rows that cannot be ticked are reported
- * and skipped (skip_row); with `honour_backoff` (fleet run), those that
- * failed before are passed over until their next try. A database error
- * stops the run. */
-int host_tick_all(fleet_store *s, ed_time now, long long limit, bool honour_backoff,
-                    bool progress, tick_totals *t)
+/* Ticks every instance due at `now`, up to `batch` of them in each
+ * transaction, in the order of their deadlines. Rows that cannot be ticked
+ * are reported and skipped (skip_row); with `honour_backoff` (fleet run),
+ * those that failed before are passed over until their next try. A
+ * database error stops the run, its batch rolled back. */
+int host_tick_all(fleet_store *s, ed_time now, long long limit, size_t batch,
+                  bool honour_backoff, bool progress, tick_totals *t)
 {
     ed_time cursor_deadline = 0;
     char *cursor_id = NULL;
@@ -177,34 +247,39 @@ int host_tick_all(fleet_store *s, ed_time now, long long limit, bool honour_back
 
     progress_start(s, now, progress, &bar);
     while (rc == CLI_EXIT_OK && !host_stop_requested && (limit < 0 || (long long)t->ticked < limit)) {
-        fleet_instance_row row = {0};
-        fleet_err e;
+        fleet_instance_row *rows = NULL;
+        size_t n = 0, want = batch > 0 ? batch : 1;
 
+        /* at most the ticks --limit leaves */
+        if (limit >= 0 && (unsigned long long)(limit - (long long)t->ticked) < want)
+            want = (size_t)(limit - (long long)t->ticked);
         if (fleet_store_begin(s) != FLEET_OK) {
             rc = host_store_error(s, "cannot begin a transaction");
             break;
         }
-        e = fleet_store_claim_due(s, now, cursor_deadline, cursor_id, honour_backoff, &row);
-        if (e != FLEET_OK) {
-            if (e != FLEET_NOT_FOUND)
-                rc = host_store_error(s, "cannot claim a due instance");
+        if (fleet_store_claim_due_batch(s, now, cursor_deadline, cursor_id, honour_backoff, want,
+                                        &rows, &n) != FLEET_OK) {
+            rc = host_store_error(s, "cannot claim due instances");
             fleet_store_rollback(s);
             break;
         }
-        /* the cursor moves past the row whatever becomes of it */
+        if (n == 0) {
+            fleet_store_rollback(s);
+            break;
+        }
+        /* the cursor moves past the batch whatever becomes of its rows */
         free(cursor_id);
-        cursor_id = strdup(row.id);
-        cursor_deadline = row.next_deadline;
+        cursor_id = strdup(rows[n - 1].id);
+        cursor_deadline = rows[n - 1].next_deadline;
         if (!cursor_id) {
             cli_error("io_error", "out of memory");
             rc = CLI_EXIT_IO;
         } else {
-            rc = tick_row(s, &row, now, t);
+            rc = tick_batch(s, rows, n, now, t, &bar);
         }
         if (s->in_tx)
             fleet_store_rollback(s);
-        fleet_instance_row_free(&row);
-        progress_step(&bar);
+        fleet_instance_rows_free(rows, n);
     }
     progress_end(&bar);
     free(cursor_id);
@@ -215,13 +290,15 @@ int fleet_cmd_tick(fleet_args *a)
 {
     fleet_store s;
     tick_totals t = {0, 0, 0, 0, 0};
-    long long limit = -1;
+    long long limit = -1, batch = DEFAULT_BATCH;
     cli_str out = {0};
     ed_time now;
     int rc = host_parse_time(a, &now);
 
     if (rc == CLI_EXIT_OK)
         rc = host_parse_count(a, F_LIMIT, 0, INT64_MAX, &limit);
+    if (rc == CLI_EXIT_OK)
+        rc = host_parse_count(a, F_BATCH, 1, MAX_BATCH, &batch);
     if (rc == CLI_EXIT_OK)
         rc = host_log_setup(a);
     if (rc == CLI_EXIT_OK)
@@ -236,11 +313,12 @@ int fleet_cmd_tick(fleet_args *a)
             host_log_time(&ev, "now", now);
             if (limit >= 0)
                 host_log_int(&ev, "limit", limit);
+            host_log_int(&ev, "batch", batch);
             host_log_end(&ev);
         }
     }
     /* the progress bar only where no event line would cross it */
-    rc = host_tick_all(&s, now, limit, false,
+    rc = host_tick_all(&s, now, limit, (size_t)batch, false,
                        isatty(STDERR_FILENO) != 0 && !host_log_enabled(HOST_LOG_INFO), &t);
     fleet_store_close(&s);
     cli_str_printf(&out, "ticked %zu instances, %zu effects queued", t.ticked, t.effects);
