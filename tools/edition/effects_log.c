@@ -325,15 +325,35 @@ int cli_effects_append(cli_effects_log *log, const char *path, const char *doc, 
 /* --effects-out naming the state file (or its lock file), under any name:
  * the run would wait forever for its own lock, and the two files would
  * overwrite each other. Compared by device and inode, links resolved. */
+/* Whether the paths name one file. Each is opened and both are compared
+ * while both are held open: an inode number is not reused while a file is
+ * open, so that a file replaced by a rename between two stat calls (as
+ * state files and effect logs are, by concurrent runs) cannot take the
+ * number of the other one. A path that cannot be opened is compared by
+ * stat. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int fa = open(a, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fb = open(b, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    bool known_a = fa >= 0 ? fstat(fa, &sa) == 0 : stat(a, &sa) == 0;
+    bool known_b = fb >= 0 ? fstat(fb, &sb) == 0 : stat(b, &sb) == 0;
+    bool same = known_a && known_b && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (fa >= 0)
+        close(fa);
+    if (fb >= 0)
+        close(fb);
+    return same;
+}
+
 int cli_effects_check_target(const char *state_path, const char *effects_out)
 {
-    struct stat st_state, st_effects, st_lock;
     cli_str lock = {0};
     int rc = CLI_EXIT_OK;
 
-    if (!effects_out || stat(effects_out, &st_effects) != 0 || stat(state_path, &st_state) != 0)
+    if (!effects_out)
         return CLI_EXIT_OK;
-    if (st_state.st_dev == st_effects.st_dev && st_state.st_ino == st_effects.st_ino)
+    if (same_file(state_path, effects_out))
         return cli_usage("--effects-out: %s is the state file %s itself; the effects need a "
                          "file of their own",
                          effects_out, state_path);
@@ -344,8 +364,7 @@ int cli_effects_check_target(const char *state_path, const char *effects_out)
         cli_str_puts(&lock, ".lock");
         free(real);
     }
-    if (!lock.failed && stat(lock.data, &st_lock) == 0 && st_lock.st_dev == st_effects.st_dev &&
-        st_lock.st_ino == st_effects.st_ino)
+    if (!lock.failed && same_file(lock.data, effects_out))
         rc = cli_usage("--effects-out: %s is the lock file of the state file %s; the effects "
                        "need a file of their own",
                        effects_out, state_path);
