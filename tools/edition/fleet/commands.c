@@ -53,6 +53,9 @@ static const cli_option fleet_options[F_COUNT] = {
                    "only the pending effects held back by a failed one, and which holds each"},
     [F_METRICS_FILE] = {"--metrics-file", "PATH",
                         "write Prometheus metrics there after each cycle (replaced atomically)"},
+    [F_EXEC_STREAM] = {"--exec-stream", "CMD",
+                       "a streaming handler: /bin/sh -c CMD per worker, an effect a line on its "
+                       "input, a reply a line on its output"},
     CLI_COMMAND_OPTIONS,
 };
 
@@ -817,17 +820,17 @@ static const fleet_sub subs[] = {
     {"tick", "tick DB [--now T] [--limit N] " LOG_SYNOPSIS, "tick every due instance",
      O(F_NOW) | O(F_LIMIT) | LOG_OPTIONS, 1, 1, fleet_cmd_tick},
     {"dispatch",
-     "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
+     "dispatch DB --exec CMD|--exec-stream CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
      "[--timeout S] " LOG_SYNOPSIS,
      "run the pending effects",
-     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT) |
+     O(F_EXEC) | O(F_EXEC_STREAM) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT) |
          LOG_OPTIONS,
      1, 1, fleet_cmd_dispatch},
     {"run",
-     "run DB --exec CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
+     "run DB --exec CMD|--exec-stream CMD [--workers N] [--poll S] [--max-attempts N] [--backoff S] [--lease S] "
      "[--timeout S] [--metrics-file PATH] " LOG_SYNOPSIS,
      "tick at deadlines and dispatch until SIGTERM",
-     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
+     O(F_EXEC) | O(F_EXEC_STREAM) | O(F_WORKERS) | O(F_POLL) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) |
          O(F_TIMEOUT) | O(F_METRICS_FILE) | LOG_OPTIONS,
      1, 1, fleet_cmd_run},
     {"effects", "effects DB [--failed|--pending|--blocked] [--instance ID] [--format text|json]",
