@@ -359,9 +359,7 @@ static void stop_worker(host_stream *p, stream_worker *w, bool kill_now, cli_str
             pid_t r = waitpid(pid, &status, WNOHANG);
             if (r == pid) {
                 reaped = exited_alone = true;
-            } else if (r < 0 && errno != EINTR) {
-                break;
-            } else if (stream_now() >= until) {
+            } else if ((r < 0 && errno != EINTR) || stream_now() >= until) {
                 break;
             } else {
                 struct timespec ts = {0, 2L * 1000 * 1000};
@@ -668,6 +666,8 @@ static void line_add(stream_worker *w, const char *bytes, size_t n)
         w->line = grown;
         w->line_cap = cap;
     }
+    if (!w->line)
+        return;
     memcpy(w->line + w->line_len, bytes, n);
     w->line_len += n;
     w->line[w->line_len] = '\0';
