@@ -293,19 +293,47 @@ def test_exactly_once_tick(store, tmp_path, scratch, batch):
 # Crashes: kill -9 of tick workers and dispatchers at random moments
 
 
-@pytest.mark.parametrize("batch", BATCHES)
-def test_crashes(store, tmp_path, scratch, batch):
+def descendants(pid):
+    """The processes below `pid` (its children, theirs, ...)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(") ", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.parametrize("batch,mode", [
+    pytest.param(None, "exec", id="batch-default"),
+    pytest.param(1, "exec", id="batch-1"),
+    pytest.param(None, "stream", id="stream")])
+def test_crashes(store, tmp_path, scratch, batch, mode):
+    """Ticks in batches of the default size and of 1 with --exec handlers,
+    and with --exec-stream, where the kills hit handler processes too (with
+    a quarter of the kills at batch 1, half with streaming handlers: the
+    same promises, on the same code paths)."""
+    from test_stream import recorder
     n = CRASH_INSTANCES
-    kills_wanted = scaled(KILLS, batch, 4)
     add_all(store.uri, make_states(scratch, n))
     log = tmp_path / "deliveries"
-    handler = HANDLER.format(log=log)
+    option = "--exec" if mode == "exec" else "--exec-stream"
+    handler = HANDLER.format(log=log) if mode == "exec" else recorder(log)
     rng = random.Random(int(os.environ.get("EDITION_FLEET_SEED", "14")))
-    kills = {"tick": 0, "dispatch": 0}
+    kills = {"tick": 0, "dispatch": 0, "handler": 0}
+    wanted = scaled(KILLS, batch, 4) if mode == "exec" else max(KILLS // 2, 10)
     rounds = 0
     started = time.time()
     total = n
-    while sum(kills.values()) < kills_wanted:
+    while sum(kills.values()) < wanted:
         rounds += 1
         # fresh instances every round, so that tick workers and dispatchers
         # always have work to be killed in
@@ -318,11 +346,21 @@ def test_crashes(store, tmp_path, scratch, batch):
                                            stderr=subprocess.PIPE)),
                  ("tick", subprocess.Popen(tick, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.PIPE)),
-                 ("dispatch", subprocess.Popen([EDITION, "fleet", "dispatch", store.uri, "--exec",
+                 ("dispatch", subprocess.Popen([EDITION, "fleet", "dispatch", store.uri, option,
                                                 handler, "--lease", "2", "--workers", "2"],
                                                stdout=subprocess.DEVNULL,
                                                stderr=subprocess.PIPE))]
         time.sleep(rng.uniform(0.01, 0.25))
+        if mode == "stream" and rng.random() < 0.5:
+            # a handler (or what it runs) killed under its dispatcher
+            below = descendants(procs[2][1].pid)
+            if below:
+                try:
+                    os.kill(rng.choice(below), signal.SIGKILL)
+                    kills["handler"] += 1
+                except ProcessLookupError:
+                    pass
+            time.sleep(rng.uniform(0.01, 0.1))
         for kind, p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
@@ -335,10 +373,10 @@ def test_crashes(store, tmp_path, scratch, batch):
     # the survivors finish the job
     run(["fleet", "tick", store.uri, "--now", DUE_AT], check=0)
     run(["fleet", "tick", store.uri, "--now", RELEASE_AT], check=0)
-    run(["fleet", "dispatch", store.uri, "--exec", handler, "--lease", "2"], check=0)
-    print(f"\n{store.kind}, batch {batch or 'default'}: {total} instances, {rounds} rounds, "
-          f"{sum(kills.values())} SIGKILLs "
-          f"({kills['tick']} tick workers, {kills['dispatch']} dispatchers), "
+    run(["fleet", "dispatch", store.uri, option, handler, "--lease", "2"], check=0)
+    print(f"\n{store.kind} ({mode}, batch {batch or 'default'}): {total} instances, {rounds} rounds, "
+          f"{sum(kills.values())} SIGKILLs ({kills['tick']} tick workers, {kills['dispatch']} "
+          f"dispatchers, {kills['handler']} handler processes), "
           f"{time.time() - started:.1f}s")
 
     # no snapshot lost or torn: every row loads and says what its columns say

@@ -55,6 +55,9 @@ static const cli_option fleet_options[F_COUNT] = {
                         "write Prometheus metrics there after each cycle (replaced atomically)"},
     [F_BATCH] = {"--batch", "N",
                  "due instances ticked in one transaction (default 100, at most 10000)"},
+    [F_EXEC_STREAM] = {"--exec-stream", "CMD",
+                       "a streaming handler: /bin/sh -c CMD per worker, an effect a line on its "
+                       "input, a reply a line on its output"},
     CLI_COMMAND_OPTIONS,
 };
 
@@ -846,18 +849,19 @@ static const fleet_sub subs[] = {
     {"tick", "tick DB [--now T] [--limit N] [--batch N] " LOG_SYNOPSIS, "tick every due instance",
      O(F_NOW) | O(F_LIMIT) | O(F_BATCH) | LOG_OPTIONS, 1, 1, fleet_cmd_tick},
     {"dispatch",
-     "dispatch DB --exec CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
+     "dispatch DB --exec CMD|--exec-stream CMD [--workers N] [--max-attempts N] [--backoff S] [--lease S] "
      "[--timeout S] " LOG_SYNOPSIS,
      "run the pending effects",
-     O(F_EXEC) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT) |
+     O(F_EXEC) | O(F_EXEC_STREAM) | O(F_WORKERS) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT) |
          LOG_OPTIONS,
      1, 1, fleet_cmd_dispatch},
     {"run",
-     "run DB --exec CMD [--workers N] [--poll S] [--batch N] [--max-attempts N] [--backoff S] "
-     "[--lease S] [--timeout S] [--metrics-file PATH] " LOG_SYNOPSIS,
+     "run DB --exec CMD|--exec-stream CMD [--workers N] [--poll S] [--batch N] "
+     "[--max-attempts N] [--backoff S] [--lease S] [--timeout S] [--metrics-file PATH] "
+     LOG_SYNOPSIS,
      "tick at deadlines and dispatch until SIGTERM",
-     O(F_EXEC) | O(F_WORKERS) | O(F_POLL) | O(F_BATCH) | O(F_MAX_ATTEMPTS) | O(F_BACKOFF) |
-         O(F_LEASE) | O(F_TIMEOUT) | O(F_METRICS_FILE) | LOG_OPTIONS,
+     O(F_EXEC) | O(F_EXEC_STREAM) | O(F_WORKERS) | O(F_POLL) | O(F_BATCH) | O(F_MAX_ATTEMPTS) |
+         O(F_BACKOFF) | O(F_LEASE) | O(F_TIMEOUT) | O(F_METRICS_FILE) | LOG_OPTIONS,
      1, 1, fleet_cmd_run},
     {"effects", "effects DB [--failed|--pending|--blocked] [--instance ID] [--format text|json]",
      "list the outbox (--blocked: the effects a failed one holds back, and which)",

@@ -5,6 +5,7 @@
  */
 #include "host.h"
 #include "metrics.h"
+#include "stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,9 @@
 /* ---------------------------------------------------------------------- */
 
 typedef struct dispatch_conf {
-    const char *exec;
+    const char *exec;        /* --exec: a handler per effect; NULL with --exec-stream */
+    const char *exec_stream; /* --exec-stream: a handler per worker; NULL with --exec */
+    host_stream *stream;     /* the handlers of --exec-stream */
     long long max_attempts, backoff, lease, workers, timeout;
     host_metrics *metrics; /* fleet run: counts each delivery; NULL: none */
 } dispatch_conf;
@@ -447,6 +450,39 @@ static void failed_outcome(const dispatch_conf *c, const fleet_effect_row *e, fl
         t->retried++;
 }
 
+/* The outcomes of a batch that ran: counted, logged, and completed with
+ * what the next attempt or the failed effect needs. */
+static void finish_batch(const dispatch_conf *c, const fleet_effect_row *e, size_t n,
+                         fleet_outcome *o, cli_str *why, cli_str *tail, dispatch_totals *t)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].released)
+            continue;
+        o[i].stderr_tail = tail[i].len > 0 && !tail[i].failed ? tail[i].data : NULL;
+        if (o[i].ok) {
+            t->done++;
+            log_done(&e[i], &o[i]);
+        } else {
+            failed_outcome(c, &e[i], &o[i], &why[i], t);
+        }
+        host_metrics_delivery(c->metrics, o[i].ok ? "done" : o[i].dead ? "failed" : "retry",
+                              (double)o[i].duration_ms / 1000.0);
+    }
+}
+
+/* A claimed effect given back unstarted: no attempt counted. */
+static void release_effect(const fleet_effect_row *e, fleet_outcome *o)
+{
+    host_log_event ev;
+    o->released = true;
+    if (host_log_begin(&ev, HOST_LOG_DEBUG, "effect_released")) {
+        log_effect(&ev, e);
+        host_log_str(&ev, "reason",
+                     host_stop_requested ? "stopping" : "its lease ends before --timeout could");
+        host_log_end(&ev);
+    }
+}
+
 /* Runs the deliveries of a claimed batch (each effect of another
  * instance), at most --workers at a time, and fills the outcomes. The batch
  * was claimed at `claimed` (monotonic, taken before the claim), leased for
@@ -484,15 +520,7 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
         while (d.started_count < n && d.running < (size_t)c->workers) {
             size_t i = d.started_count++;
             if (monotonic_now() > last_start || host_stop_requested) {
-                host_log_event ev;
-                o[i].released = true; /* given back: no attempt counted */
-                if (host_log_begin(&ev, HOST_LOG_DEBUG, "effect_released")) {
-                    log_effect(&ev, &e[i]);
-                    host_log_str(&ev, "reason", host_stop_requested
-                                                    ? "stopping"
-                                                    : "its lease ends before --timeout could");
-                    host_log_end(&ev);
-                }
+                release_effect(&e[i], &o[i]);
                 continue;
             }
             d.started[i] = monotonic_now();
@@ -512,24 +540,80 @@ static void run_batch(const dispatch_conf *c, fleet_effect_row *e, size_t n, dou
             wait_for_child(kill_overdue(&d, monotonic_now() + 1));
     }
     (void)sigprocmask(SIG_SETMASK, &old, NULL);
-    for (size_t i = 0; i < n; i++) {
-        if (o[i].released)
-            continue;
-        o[i].stderr_tail = tail[i].len > 0 && !tail[i].failed ? tail[i].data : NULL;
-        if (o[i].ok) {
-            t->done++;
-            log_done(&e[i], &o[i]);
-        } else {
-            failed_outcome(c, &e[i], &o[i], &why[i], t);
-        }
-        host_metrics_delivery(c->metrics, o[i].ok ? "done" : o[i].dead ? "failed" : "retry",
-                              (double)o[i].duration_ms / 1000.0);
-    }
+    finish_batch(c, e, n, o, why, tail, t);
     free(d.killed);
     free(d.deadline);
     free(d.started);
     free(d.report);
     free(d.pid);
+}
+
+/* The deliveries of a batch to the streaming handlers, under way. */
+typedef struct stream_batch {
+    fleet_outcome *o;
+    cli_str *why, *tail;
+    double *started; /* monotonic */
+    size_t running;
+} stream_batch;
+
+/* host_stream_wait's report of a delivery that ended. */
+static void stream_ended(void *ctx, host_stream_result *r)
+{
+    stream_batch *b = ctx;
+    size_t i = r->slot;
+    b->o[i].ok = r->ok;
+    b->o[i].exit_status = r->exit_status;
+    b->o[i].signal = r->signal;
+    b->o[i].duration_ms = (int64_t)((monotonic_now() - b->started[i]) * 1000.0 + 0.5);
+    cli_str_free(&b->why[i]);
+    b->why[i] = r->why;
+    cli_str_free(&b->tail[i]);
+    b->tail[i] = r->tail;
+    memset(&r->why, 0, sizeof r->why);
+    memset(&r->tail, 0, sizeof r->tail);
+    b->running--;
+}
+
+/* run_batch with --exec-stream: each effect of the batch goes to the next
+ * worker free, as one line to its handler, with the same lease rule (a
+ * delivery starts only while its --timeout fits in the lease; the rest is
+ * released) and the same deadline (no reply within --timeout: the
+ * handler's group is killed and the attempt fails). */
+static void run_batch_stream(const dispatch_conf *c, fleet_effect_row *e, size_t n,
+                             double claimed, fleet_outcome *o, cli_str *why, cli_str *tail,
+                             dispatch_totals *t)
+{
+    stream_batch b = {o, why, tail, calloc(n, sizeof(double)), 0};
+    double last_start = claimed + (double)c->lease - LEASE_MARGIN - (double)c->timeout;
+    size_t next = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        o[i].key = e[i].key;
+        o[i].attempt = e[i].attempts;
+        o[i].exit_status = -1;
+    }
+    if (!b.started) {
+        for (size_t i = 0; i < n; i++)
+            cli_str_puts(&why[i], "out of memory"); /* nothing started: retried */
+        next = n;
+    }
+    while (next < n || b.running > 0) {
+        while (next < n && host_stream_ready(c->stream)) {
+            size_t i = next++;
+            if (monotonic_now() > last_start || host_stop_requested) {
+                release_effect(&e[i], &o[i]);
+                continue;
+            }
+            b.started[i] = monotonic_now();
+            if (host_stream_send(c->stream, i, e[i].key, e[i].document,
+                                 b.started[i] + (double)c->timeout, &why[i]))
+                b.running++;
+        }
+        if (next < n || b.running > 0)
+            host_stream_wait(c->stream, monotonic_now() + 1, stream_ended, &b);
+    }
+    finish_batch(c, e, n, o, why, tail, t);
+    free(b.started);
 }
 
 /* A claimed effect whose earlier claim's lease ended with no outcome: the
@@ -600,7 +684,10 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
             cli_error("io_error", "out of memory");
             rc = CLI_EXIT_IO;
         } else {
-            run_batch(c, e, n, claimed, o, why, tail, t);
+            if (c->stream)
+                run_batch_stream(c, e, n, claimed, o, why, tail, t);
+            else
+                run_batch(c, e, n, claimed, o, why, tail, t);
             cli_fault_point("fleet-after-handler");
             if (fleet_store_record(s, o, n, (ed_time)time(NULL)) != FLEET_OK)
                 rc = host_store_error(s, "cannot record the outcome of the effects");
@@ -625,15 +712,20 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
 static int dispatch_conf_from(const fleet_args *a, dispatch_conf *c)
 {
     int rc;
-    c->exec = a->value[F_EXEC];
+    c->exec = a->given[F_EXEC] ? a->value[F_EXEC] : NULL;
+    c->exec_stream = a->given[F_EXEC_STREAM] ? a->value[F_EXEC_STREAM] : NULL;
+    c->stream = NULL;
     c->max_attempts = DEFAULT_MAX_ATTEMPTS;
     c->backoff = DEFAULT_BACKOFF;
     c->lease = DEFAULT_LEASE;
     c->workers = 1;
     c->timeout = DEFAULT_TIMEOUT;
     c->metrics = NULL;
-    if (!a->given[F_EXEC])
-        return cli_usage("fleet %s: needs --exec CMD", a->sub);
+    if (a->given[F_EXEC] && a->given[F_EXEC_STREAM])
+        return cli_usage("fleet %s: --exec and --exec-stream exclude each other: give one",
+                         a->sub);
+    if (!a->given[F_EXEC] && !a->given[F_EXEC_STREAM])
+        return cli_usage("fleet %s: needs --exec CMD or --exec-stream CMD", a->sub);
     if ((rc = host_parse_count(a, F_MAX_ATTEMPTS, 1, 1000, &c->max_attempts)) != CLI_EXIT_OK ||
         (rc = host_parse_count(a, F_BACKOFF, 0, MAX_BACKOFF, &c->backoff)) != CLI_EXIT_OK ||
         (rc = host_parse_count(a, F_LEASE, 2, 86400LL * 7, &c->lease)) != CLI_EXIT_OK ||
@@ -661,6 +753,7 @@ static void log_started(const char *command, const fleet_store *s, const dispatc
     host_log_str(&ev, "version", ed_version());
     host_log_str(&ev, "db", host_shown(s));
     host_log_str(&ev, "exec", c->exec);
+    host_log_str(&ev, "exec_stream", c->exec_stream);
     host_log_int(&ev, "workers", c->workers);
     host_log_int(&ev, "max_attempts", c->max_attempts);
     host_log_int(&ev, "backoff", c->backoff);
@@ -671,6 +764,20 @@ static void log_started(const char *command, const fleet_store *s, const dispatc
     if (batch > 0)
         host_log_int(&ev, "batch", batch);
     host_log_end(&ev);
+}
+
+/* The streaming handlers of --exec-stream, one per worker (none started
+ * yet); nothing with --exec. */
+static int open_stream(dispatch_conf *c)
+{
+    if (!c->exec_stream)
+        return CLI_EXIT_OK;
+    c->stream = host_stream_new(c->exec_stream, (size_t)c->workers, c->timeout);
+    if (!c->stream) {
+        cli_error("io_error", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
 }
 
 int fleet_cmd_dispatch(fleet_args *a)
@@ -688,7 +795,10 @@ int fleet_cmd_dispatch(fleet_args *a)
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
     log_started("dispatch", &s, &c, 0, 0);
-    rc = dispatch_loop(&s, &c, true, &t);
+    rc = open_stream(&c);
+    if (rc == CLI_EXIT_OK)
+        rc = dispatch_loop(&s, &c, true, &t);
+    host_stream_free(c.stream);
     cli_str_printf(&out, "dispatched %zu effects, %zu retries scheduled, %zu failed\n", t.done,
                    t.retried, t.failed);
     {
@@ -744,9 +854,12 @@ int fleet_cmd_run(fleet_args *a)
     if (rc != CLI_EXIT_OK || (rc = host_open_store(&s, a->pos[0], false)) != CLI_EXIT_OK)
         return rc;
     log_started("run", &s, &c, poll, batch);
+    rc = open_stream(&c);
     /* PostgreSQL: a commit that creates work wakes the sleep below */
-    if (fleet_store_listen(&s) != FLEET_OK) {
+    if (rc == CLI_EXIT_OK && fleet_store_listen(&s) != FLEET_OK)
         rc = host_store_error(&s, "cannot listen for wake-ups");
+    if (rc != CLI_EXIT_OK) {
+        host_stream_free(c.stream);
         fleet_store_close(&s);
         host_log_stopped(a, rc);
         return rc;
@@ -806,6 +919,7 @@ int fleet_cmd_run(fleet_args *a)
         if (!host_stop_requested && (rc = run_sleep(&s, &pause)) != CLI_EXIT_OK)
             break;
     }
+    host_stream_free(c.stream);
     fleet_store_close(&s);
     host_log_stopped(a, rc);
     return rc;

@@ -1,0 +1,3 @@
+module example.com/edition/stream-handler
+
+go 1.21

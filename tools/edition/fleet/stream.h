@@ -1,0 +1,69 @@
+/*
+ * Streaming handlers (`--exec-stream CMD`, docs/fleet.md, "Streaming
+ * handlers"): one long-lived `/bin/sh -c CMD` per worker, each under a
+ * guardian process that leads its process group and kills that group when
+ * the dispatcher dies (PR_SET_PDEATHSIG), as a handler of --exec. An
+ * effect goes to a handler as one line of JSON on its standard input; the
+ * handler answers with one line on its standard output:
+ *
+ *     {"key": "...", "ok": true}
+ *     {"key": "...", "ok": false, "error": "..."}
+ *
+ * A worker holds at most one effect at a time. A handler that exits, hangs
+ * past the effect's deadline or writes a line that is not the reply for the
+ * effect it holds is killed (its whole group), fails the effect it held,
+ * and is started again after a delay that grows from 0.1 s to 30 s and
+ * starts over after a reply. The dispatcher drives every worker with one
+ * poll() over their pipes.
+ */
+#ifndef EDITION_FLEET_STREAM_H
+#define EDITION_FLEET_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "str.h"
+
+typedef struct host_stream host_stream;
+
+/* The end of one delivery: which (the caller's slot), whether the handler
+ * replied ok, and otherwise why not (`why`, without the attempt count), the
+ * handler's exit status or signal when it ended (else -1 and 0), and the
+ * end of what it wrote to standard error since its previous reply, escaped
+ * (`tail`, "[...]" first when cut). `why` and `tail` belong to the callee
+ * of host_stream_wait, which frees them. */
+typedef struct host_stream_result {
+    size_t slot;
+    bool ok;
+    int exit_status;
+    int signal;
+    cli_str why;
+    cli_str tail;
+} host_stream_result;
+
+/* A pool of `workers` handlers of `cmd` (none started yet). `timeout` is
+ * --timeout, for the messages. NULL when out of memory. */
+host_stream *host_stream_new(const char *cmd, size_t workers, long long timeout);
+
+/* Whether a worker can take an effect now: idle, or down and due to start. */
+bool host_stream_ready(const host_stream *p);
+
+/* Hands the effect `document` (one line: no newline in it) with its `key`
+ * to a worker that is ready, starting its handler when it is down; its
+ * reply is due by `deadline` (monotonic seconds). `slot` names the delivery
+ * in its result. False with the reason in `why` when no handler could take
+ * it (it could not be started): the delivery failed. */
+bool host_stream_send(host_stream *p, size_t slot, const char *key, const char *document,
+                      double deadline, cli_str *why);
+
+/* Waits until a delivery ends or `until` (monotonic seconds) passes, at
+ * most a second, and calls `done` for each delivery that ended. */
+void host_stream_wait(host_stream *p, double until,
+                      void (*done)(void *ctx, host_stream_result *r), void *ctx);
+
+/* Closes the handlers' standard input, gives them a second to exit, kills
+ * what is left of their process groups, and frees the pool. No delivery
+ * may be in flight. NULL: nothing. */
+void host_stream_free(host_stream *p);
+
+#endif /* EDITION_FLEET_STREAM_H */
