@@ -301,6 +301,10 @@ static void wait_for_child(double until)
     (void)sigtimedwait(&chld, NULL, &ts);
 }
 
+/* The effects claimed at a time per worker of a streaming handler
+ * (docs/fleet.md, "Streaming handlers"); 8 per worker with --exec. */
+#define STREAM_BATCH_PER_WORKER 64
+
 /* The margin between the moment a delivery is killed at the latest and the
  * end of its lease: time to kill and reap its process group, and to spare
  * for clocks that tick a little apart. */
@@ -637,7 +641,10 @@ static void log_redelivery(const fleet_effect_row *e)
 static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, dispatch_totals *t)
 {
     int rc = CLI_EXIT_OK;
-    size_t batch = (size_t)c->workers * 8;
+    /* a streaming handler takes an effect in tens of microseconds: its
+     * batches are larger, so that the two transactions of a batch (claim,
+     * outcomes) are spread over more effects */
+    size_t batch = (size_t)c->workers * (c->exec_stream ? STREAM_BATCH_PER_WORKER : 8);
 
     if (batch < 32)
         batch = 32;
