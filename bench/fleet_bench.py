@@ -10,12 +10,13 @@ all due, 3 effects each when ticked), on SQLite and on PostgreSQL, with 1,
   (a /bin/sh per effect), on the effects of min(N, --exec-instances)
   instances;
 * stream/s: effects dispatched per second by `fleet dispatch --exec-stream`
-  with a handler that acknowledges each effect at once (`sed -u`), each
-  dispatcher with --workers 4.
+  with a handler that acknowledges each effect at once (ACK below: a
+  Python loop over its input lines).
 
-And the ratios, each measured in one run on the same database server:
+Each dispatcher process has one handler worker there. And the ratios, each
+measured in one run on the same database server:
 
-    RATIO fleet_dispatch_stream_vs_exec <stream/s ÷ exec/s, PostgreSQL, 4 workers> 10 >=
+    RATIO fleet_dispatch_stream_vs_exec <stream/s ÷ exec/s, PostgreSQL, --workers 4> 10 >=
     RATIO fleet_dispatch_vs_floor <fleet dispatch --exec-stream ÷ the queue floor> 2 <=
     RATIO fleet_tick_vs_pg_floor <fleet tick ÷ the writes floor, PostgreSQL> 2 <=
     RATIO fleet_tick_vs_sqlite_floor <fleet tick ÷ single-row UPDATEs, SQLite> 3 <=
@@ -53,10 +54,18 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DUE_AT = "2026-02-02T00:00:00Z"
 DUE_AT_SECONDS = "1769990400"
-# acknowledges each effect at once: the key is the document's first field
-ACK = "sed -u 's/^{\"key\":\"\\([^\"]*\\)\".*/{\"key\":\"\\1\",\"ok\":true}/'"
+# A streaming handler that acknowledges each effect at once: the key is the
+# document's first field, {"key":"...
+ACK_PY = """import sys
+for line in sys.stdin:
+    key = line[8:line.index('"', 8)]
+    sys.stdout.write('{"key":"' + key + '","ok":true}\\n')
+    sys.stdout.flush()
+"""
 STREAM_WORKERS = 4
-DISPATCH_BATCH = "32"  # the claim of `fleet dispatch --workers 4`: max(32, 8 x workers)
+# the claim of `fleet dispatch --exec-stream --workers 4`: 64 per worker
+DISPATCH_BATCH = str(64 * STREAM_WORKERS)
+ACK = None  # the command that runs ACK_PY, set in main()
 
 
 def sh(args, **kw):
@@ -108,13 +117,13 @@ def tick_cmd(edition, db):
     return quiet([edition, "fleet", "tick", db, "--now", DUE_AT])
 
 
-def exec_cmd(edition, db):
-    return quiet([edition, "fleet", "dispatch", db, "--exec", "true"])
+def exec_cmd(edition, db, workers=1):
+    return quiet([edition, "fleet", "dispatch", db, "--exec", "true", "--workers", str(workers)])
 
 
-def stream_cmd(edition, db):
-    return quiet([edition, "fleet", "dispatch", db, "--exec-stream", ACK,
-                  "--workers", str(STREAM_WORKERS)])
+def stream_cmd(edition, db, workers=1):
+    return quiet([edition, "fleet", "dispatch", db, "--exec-stream", ACK, "--workers",
+                  str(workers)])
 
 
 def sqlite_floor(db, n):
@@ -197,6 +206,9 @@ def main():
     floor = args.floor or str(pathlib.Path(edition).resolve().parents[2] / "bench" / "fleet_floor")
     base = args.dir or tempfile.mkdtemp(prefix="fleet-bench-", dir=str(ROOT / "build"))
     work = pathlib.Path(tempfile.mkdtemp(prefix="run-", dir=base))
+    global ACK
+    (work / "ack.py").write_text(ACK_PY)
+    ACK = f"{sys.executable} {work / 'ack.py'}"
     paths = make_states(edition, work, n)
     batch = tick_batch(edition)
     effects, exec_effects = 3 * n, 3 * m
@@ -214,6 +226,8 @@ def main():
         sh(tick_cmd(edition, small))
         disp = timed_parallel([exec_cmd(edition, small)] * workers)
         rows.append(("SQLite", workers, n / tick, exec_effects / disp, effects / stream))
+        print(f"# SQLite, {workers} workers: {rows[-1][2]:.0f} ticked/s, {rows[-1][3]:.0f} exec/s, "
+              f"{rows[-1][4]:.0f} stream/s", file=sys.stderr, flush=True)
         if workers == 1:
             sqlite_tick = tick
             sqlite_floor_s = sqlite_floor(db, n)
@@ -224,7 +238,6 @@ def main():
     if not args.no_postgresql:
         pg = Postgres()
         try:
-            pg_exec4 = pg_stream4 = None
             for workers in (1, 2, 4):
                 uri = pg.create(f"bench_{workers}")
                 load(edition, uri, paths)
@@ -236,17 +249,33 @@ def main():
                 disp = timed_parallel([exec_cmd(edition, small)] * workers)
                 rows.append(("PostgreSQL", workers, n / tick, exec_effects / disp,
                              effects / stream))
-                if workers == 4:
-                    pg_exec4, pg_stream4 = exec_effects / disp, effects / stream
-            ratios.insert(0, ("fleet_dispatch_stream_vs_exec", pg_stream4 / pg_exec4, 10, ">="))
+                print(f"# PostgreSQL, {workers} workers: {rows[-1][2]:.0f} ticked/s, "
+                      f"{rows[-1][3]:.0f} exec/s, {rows[-1][4]:.0f} stream/s", file=sys.stderr,
+                      flush=True)
+
+            # one dispatcher with --workers 4, the same effects, --exec true
+            # then --exec-stream
+            uri = pg.create("ratio_stream_exec")
+            load(edition, uri, paths[:m])
+            sh(tick_cmd(edition, uri))
+            exec4 = timed_parallel([exec_cmd(edition, uri, STREAM_WORKERS)])
+            pg.psql("ratio_stream_exec", "UPDATE effects SET state = 'pending', attempts = 0, "
+                    "next_attempt_at = 0, done_at = NULL; DELETE FROM attempts")
+            pg.psql("ratio_stream_exec", "VACUUM ANALYZE")
+            stream4 = timed_parallel([stream_cmd(edition, uri, STREAM_WORKERS)])
+            ratios.insert(0, ("fleet_dispatch_stream_vs_exec", exec4 / stream4, 10, ">="))
+            notes.append(f"PostgreSQL, one dispatcher with --workers {STREAM_WORKERS}, "
+                         f"{exec_effects} effects: --exec true {exec_effects / exec4:.0f}/s, "
+                         f"--exec-stream {exec_effects / stream4:.0f}/s")
 
             # the floors, on databases of their own on the same server
             uri = pg.create("floor_dispatch")
             load(edition, uri, paths)
             sh(tick_cmd(edition, uri))
-            fleet_disp = timed_parallel([stream_cmd(edition, uri)])
+            fleet_disp = timed_parallel([stream_cmd(edition, uri, STREAM_WORKERS)])
             pg.psql("floor_dispatch", "UPDATE effects SET state = 'pending', attempts = 0, "
-                    "next_attempt_at = 0, done_at = NULL; DELETE FROM attempts; VACUUM ANALYZE")
+                    "next_attempt_at = 0, done_at = NULL; DELETE FROM attempts")
+            pg.psql("floor_dispatch", "VACUUM ANALYZE")
             floor_disp, floor_rows = floor_run(floor, "dispatch", uri, DISPATCH_BATCH)
             if floor_rows != effects:
                 sys.exit(f"fleet_bench: the dispatch floor did {floor_rows} rows, not {effects}")
@@ -274,8 +303,8 @@ def main():
             pg.stop()
 
     print(f"{n} due instances, {effects} effects; exec/s over the effects of {m} instances "
-          f"(/bin/sh -c true per effect); stream/s with --exec-stream, --workers "
-          f"{STREAM_WORKERS} per dispatcher; fleet tick --batch {batch}")
+          f"(/bin/sh -c true per effect); stream/s with --exec-stream; --workers 1 per "
+          f"dispatcher; fleet tick --batch {batch}")
     print(f"{'store':<12}{'workers':>8}{'ticked/s':>12}{'exec/s':>10}{'stream/s':>12}")
     for store, workers, t, d, st in rows:
         print(f"{store:<12}{workers:>8}{t:>12.0f}{d:>10.0f}{st:>12.0f}")

@@ -740,16 +740,22 @@ static fleet_err open_attempts(fleet_store *s, fleet_effect_row *ef, size_t n,
         free(kinds);
         return fail_msg(s, FLEET_NOMEM, "out of memory");
     }
+    /* only an effect claimed before can have an attempt still running: one
+     * whose count of attempts is past 1 (fleet retry starts it at 0 with
+     * no attempt running, a release removes its row) */
+    size_t again = 0;
     for (size_t i = 0; i < n; i++) {
-        p[i] = ef[i].key;
+        if (ef[i].attempts > 1)
+            p[again++] = ef[i].key;
         kinds[i] = 't';
     }
     cli_str_puts(&sql, "UPDATE attempts SET outcome = 'lease_expired' WHERE outcome = 'running' "
                        "AND key");
-    in_list(&sql, 1, n);
+    in_list(&sql, 1, again);
     cli_str_puts(&sql, " RETURNING key");
-    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                   : run(s, sql.data, p, kinds, (int)n, &expired, NULL);
+    e = again == 0   ? FLEET_OK
+        : sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
+                     : run(s, sql.data, p, kinds, (int)again, &expired, NULL);
     for (size_t r = 0; e == FLEET_OK && r < expired.nrows; r++)
         for (size_t i = 0; i < n; i++)
             if (strcmp(ef[i].key, fleet_cell(&expired, r, 0)) == 0)
@@ -758,6 +764,8 @@ static fleet_err open_attempts(fleet_store *s, fleet_effect_row *ef, size_t n,
     /* the attempt numbers the claim just counted, read back from the rows */
     sql.len = 0;
     sql.failed = false;
+    for (size_t i = 0; i < n; i++)
+        p[i] = ef[i].key;
     p[n] = started;
     kinds[n] = 'i';
     cli_str_printf(&sql, "INSERT INTO attempts (key, attempt, started_at, outcome) SELECT key, "
