@@ -6,4 +6,3 @@
 -- (fleet retry starts it again at 1); `id` orders the rows.
 CREATE TABLE attempts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, key TEXT NOT NULL REFERENCES effects (key), attempt INTEGER NOT NULL, started_at BIGINT NOT NULL, duration_ms BIGINT, outcome TEXT NOT NULL CHECK (outcome IN ('running', 'done', 'retry', 'failed', 'lease_expired')), exit_status INTEGER, signal INTEGER, error TEXT, stderr TEXT);
 CREATE INDEX attempts_of_effect ON attempts (key, id);
-CREATE INDEX attempts_running ON attempts (key) WHERE outcome = 'running';
