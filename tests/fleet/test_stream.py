@@ -284,3 +284,87 @@ def test_example_stream_handler_delivers_every_effect(store, tmp_path, scratch, 
     assert proc.stdout.startswith(f"dispatched {len(keys)} effects, 0 retries scheduled, 0 failed"), \
         proc.stderr
     assert states(store) == {k: "done" for k in keys}
+
+
+# A streaming handler in Python that reads what its standard input holds
+# (after a pause, so that lines pile up), records the most complete lines it
+# read at once in {most}, then answers them all in order. With {crash}
+# naming a file that does not exist yet, the first time it holds several
+# lines it creates it and exits with status 3 instead, answering none.
+CHUNK_HANDLER = r'''
+import os, sys, time
+most, crash = sys.argv[1], sys.argv[2]
+buf = b""
+while True:
+    time.sleep(0.05)
+    data = os.read(0, 65536)
+    if not data:
+        break
+    buf += data
+    *lines, buf = buf.split(b"\n")
+    if len(lines) > int(open(most).read() or 0):
+        with open(most, "w") as f:
+            f.write(str(len(lines)))
+    if crash != "-" and len(lines) > 1 and not os.path.exists(crash):
+        open(crash, "w").close()
+        sys.stderr.write("gone with %d in hand\n" % len(lines))
+        sys.exit(3)
+    for line in lines:
+        key = line[8:line.index(b'"', 8)].decode()
+        sys.stdout.write('{"key":"%s","ok":true}\n' % key)
+    sys.stdout.flush()
+'''
+
+
+def chunk_handler(tmp_path, crash="-"):
+    script = tmp_path / "chunk_handler.py"
+    script.write_text(CHUNK_HANDLER)
+    most = tmp_path / "most"
+    most.write_text("0")
+    return f"python3 {script} {most} {crash}", most
+
+
+def test_stream_pipelines_effects_and_answers_in_order(store, tmp_path, scratch):
+    """A worker writes several effects to its handler without waiting for
+    the replies: the handler reads more than one line at once, answers them
+    in order, and each effect is done once."""
+    keys = fleet(store, scratch, 30)
+    cmd, most = chunk_handler(tmp_path)
+    proc = run(["fleet", "dispatch", store.uri, "--exec-stream", cmd, "--workers", "2"], check=0)
+    assert proc.stdout.startswith(f"dispatched {len(keys)} effects, 0 retries scheduled, 0 failed")
+    assert int(most.read_text()) > 1
+    assert set(states(store).values()) == {"done"}
+    for key in keys:
+        assert [a["outcome"] for a in attempts(store, key)] == ["done"], key
+
+
+def test_stream_handler_gone_with_several_in_flight_fails_them_all(store, tmp_path, scratch):
+    """A handler that exits holding several effects fails the attempt of
+    each (the oldest with its exit status, the others as in flight behind
+    it); they are delivered again, none lost and none done twice."""
+    keys = fleet(store, scratch, 30)
+    crash = tmp_path / "crashed"
+    cmd, most = chunk_handler(tmp_path, crash)
+    proc = run(["fleet", "dispatch", store.uri, "--exec-stream", cmd, "--workers", "1",
+                "--backoff", "0"], check=0)
+    assert crash.exists()
+    assert set(states(store).values()) == {"done"}
+    failed = {}
+    for key in keys:
+        outcomes = attempts(store, key)
+        assert [a["outcome"] for a in outcomes][-1] == "done", key
+        assert [a["outcome"] for a in outcomes].count("done") == 1, key
+        retries = [a for a in outcomes if a["outcome"] == "retry"]
+        assert len(retries) <= 1, key
+        if retries:
+            failed[key] = retries[0]
+    assert len(failed) > 1, proc.stderr
+    first = [a for a in failed.values()
+             if a["error"].startswith("the stream handler exited with status 3 before replying")]
+    behind = [a for a in failed.values()
+              if "in flight behind an earlier one (the stream handler exited with status 3"
+              in a["error"]]
+    assert len(first) == 1 and len(behind) == len(failed) - 1, failed
+    assert all(a["exit_status"] == 3 for a in failed.values())
+    assert proc.stdout.startswith(f"dispatched {len(keys)} effects, "
+                                  f"{len(failed)} retries scheduled, 0 failed"), proc.stdout

@@ -578,17 +578,21 @@ static void stream_ended(void *ctx, host_stream_result *r)
     b->running--;
 }
 
-/* run_batch with --exec-stream: each effect of the batch goes to the next
- * worker free, as one line to its handler, with the same lease rule (a
- * delivery starts only while its --timeout fits in the lease; the rest is
- * released) and the same deadline (no reply within --timeout: the
- * handler's group is killed and the attempt fails). */
+/* run_batch with --exec-stream: each effect of the batch goes, as one line,
+ * to the worker with the fewest effects in flight, several to a worker at a
+ * time (pipelined: host_stream_ready), with the lease rule of run_batch
+ * extended to the queue: an effect is sent only while every effect before
+ * it on its worker and itself can each take their whole --timeout, one
+ * after the other, before the lease ends (less LEASE_MARGIN); an effect
+ * that no worker can take in time is released. No reply within --timeout
+ * of an effect becoming its worker's oldest: the handler's group is killed
+ * and every effect it held fails that attempt. */
 static void run_batch_stream(const dispatch_conf *c, fleet_effect_row *e, size_t n,
                              double claimed, fleet_outcome *o, cli_str *why, cli_str *tail,
                              dispatch_totals *t)
 {
     stream_batch b = {o, why, tail, calloc(n, sizeof(double)), 0};
-    double last_start = claimed + (double)c->lease - LEASE_MARGIN - (double)c->timeout;
+    double last_finish = claimed + (double)c->lease - LEASE_MARGIN;
     size_t next = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -602,15 +606,20 @@ static void run_batch_stream(const dispatch_conf *c, fleet_effect_row *e, size_t
         next = n;
     }
     while (next < n || b.running > 0) {
-        while (next < n && host_stream_ready(c->stream)) {
-            size_t i = next++;
-            if (monotonic_now() > last_start || host_stop_requested) {
+        while (next < n) {
+            size_t i = next;
+            double now = monotonic_now();
+            if (now + (double)c->timeout > last_finish || host_stop_requested) {
+                next++;
                 release_effect(&e[i], &o[i]);
                 continue;
             }
-            b.started[i] = monotonic_now();
-            if (host_stream_send(c->stream, i, e[i].key, e[i].document,
-                                 b.started[i] + (double)c->timeout, &why[i]))
+            if (!host_stream_ready(c->stream, now, last_finish))
+                break;
+            next++;
+            b.started[i] = now;
+            if (host_stream_send(c->stream, i, e[i].key, e[i].document, now, last_finish,
+                                 &why[i]))
                 b.running++;
         }
         if (next < n || b.running > 0)

@@ -30,6 +30,18 @@
 /* How long a handler whose standard output ended has to exit by itself
  * before its group is killed; and how long handlers get to exit at the end. */
 #define EXIT_GRACE 1.0
+/* How many bytes of effect lines a worker may have in flight (sent, not
+ * yet answered) before it takes no more: half a pipe, so that a handler
+ * that reads its input late never makes the writes wait. */
+#define STREAM_INFLIGHT_BYTES 32768
+
+/* An effect in flight on a worker: written (or queued to be written) to its
+ * handler, its reply not yet read. */
+typedef struct stream_effect {
+    size_t slot;
+    char *key;
+    size_t bytes; /* its line, newline included */
+} stream_effect;
 
 typedef struct stream_worker {
     size_t index;
@@ -41,12 +53,13 @@ typedef struct stream_worker {
     char errbuf[2 * STREAM_TAIL]; /* standard error since the previous reply */
     size_t err_len;
     uint64_t err_total;
-    char *wbuf; /* the line being written to standard input */
-    size_t wlen, woff;
-    bool busy; /* holds a delivery */
-    size_t slot;
-    char *key;
-    double deadline;
+    char *wbuf; /* the lines not yet written to standard input */
+    size_t wlen, woff, wcap;
+    /* the effects in flight, oldest first: a ring of `queued` from `head` */
+    stream_effect q[STREAM_PIPELINE_DEPTH];
+    size_t head, queued;
+    size_t inflight_bytes;
+    double deadline; /* the oldest effect's reply is due by then */
     double restart_at; /* monotonic: when a down handler may start */
     double delay;      /* the next restart delay */
 } stream_worker;
@@ -83,7 +96,7 @@ host_stream *host_stream_new(const char *cmd, size_t workers, long long timeout)
     p->timeout = timeout;
     p->nworkers = workers;
     p->w = calloc(workers, sizeof *p->w);
-    p->ended = calloc(workers, sizeof *p->ended);
+    p->ended = calloc(workers * STREAM_PIPELINE_DEPTH, sizeof *p->ended);
     if (!p->w || !p->ended) {
         free(p->w);
         free(p->ended);
@@ -313,19 +326,23 @@ static void take_tail(stream_worker *w, cli_str *tail)
 /* Ending a handler                                                        */
 /* ---------------------------------------------------------------------- */
 
-/* Ends the delivery a worker holds with `why` (taken over) and the status
- * of its handler when it ended. */
+/* Ends the oldest delivery a worker holds with `why` (taken over), the
+ * status of its handler when it `ended`, and `tail` (the standard error
+ * kept, copied). When another effect is in flight behind it, its deadline
+ * starts now: --timeout from the reply. */
 static void end_delivery(host_stream *p, stream_worker *w, bool ok, cli_str *why, int status,
-                         bool ended)
+                         bool ended, const cli_str *tail)
 {
     host_stream_result *r;
-    if (!w->busy) {
+    stream_effect *e;
+    if (w->queued == 0) {
         cli_str_free(why);
         return;
     }
+    e = &w->q[w->head];
     r = &p->ended[p->nended++];
     memset(r, 0, sizeof *r);
-    r->slot = w->slot;
+    r->slot = e->slot;
     r->ok = ok;
     r->exit_status = -1;
     if (ended && WIFEXITED(status))
@@ -334,17 +351,49 @@ static void end_delivery(host_stream *p, stream_worker *w, bool ok, cli_str *why
         r->signal = WTERMSIG(status);
     r->why = *why;
     memset(why, 0, sizeof *why);
-    take_tail(w, &r->tail);
-    w->busy = false;
-    free(w->key);
-    w->key = NULL;
+    if (tail->len > 0)
+        cli_str_append(&r->tail, tail->data, tail->len);
+    free(e->key);
+    e->key = NULL;
+    w->inflight_bytes -= e->bytes;
+    w->head = (w->head + 1) % STREAM_PIPELINE_DEPTH;
+    w->queued--;
+    if (w->queued > 0)
+        w->deadline = stream_now() + (double)p->timeout;
+}
+
+/* Fails every delivery a worker holds, its handler stopped: the oldest with
+ * `why` (taken over), the others because it ended with them behind it. */
+static void end_all(host_stream *p, stream_worker *w, cli_str *why, int status, bool ended)
+{
+    cli_str tail = {0};
+    take_tail(w, &tail);
+    if (w->queued > 0) {
+        cli_str first = {0}, rest = {0};
+        cli_str_puts(&rest, "the stream handler was stopped with this effect in flight behind "
+                            "an earlier one (");
+        cli_str_append(&rest, why->data ? why->data : "", why->len);
+        cli_str_puts(&rest, ")");
+        first = *why;
+        memset(why, 0, sizeof *why);
+        end_delivery(p, w, false, &first, status, ended, &tail);
+        while (w->queued > 0) {
+            cli_str each = {0};
+            cli_str_append(&each, rest.data, rest.len);
+            end_delivery(p, w, false, &each, status, ended, &tail);
+        }
+        cli_str_free(&rest);
+    }
+    cli_str_free(why);
+    cli_str_free(&tail);
 }
 
 /* Stops a worker's handler: `kill_now` kills its group at once (it hangs,
  * or said something that is not a reply); otherwise its standard output
- * ended and it gets EXIT_GRACE to exit by itself. The delivery it held
- * fails with `why`, completed by how the handler ended; it is started
- * again after its delay, unless `stopping`. */
+ * ended and it gets EXIT_GRACE to exit by itself. The oldest delivery it
+ * held fails with `why`, completed by how the handler ended, and every
+ * other one it held fails with it (end_all); it is started again after its
+ * delay, unless `stopping`. */
 static void stop_worker(host_stream *p, stream_worker *w, bool kill_now, cli_str *why,
                         const char *reason, bool stopping)
 {
@@ -381,8 +430,6 @@ static void stop_worker(host_stream *p, stream_worker *w, bool kill_now, cli_str
     close_fd(&w->in);
     close_fd(&w->out);
     close_fd(&w->err);
-    free(w->wbuf);
-    w->wbuf = NULL;
     w->wlen = w->woff = 0;
     w->pid = 0;
     if (why) {
@@ -396,7 +443,7 @@ static void stop_worker(host_stream *p, stream_worker *w, bool kill_now, cli_str
                 cli_str_printf(why, "the stream handler was killed by signal %d before replying",
                                WTERMSIG(status));
         }
-        end_delivery(p, w, false, why, status, reaped);
+        end_all(p, w, why, status, reaped);
     }
     if (host_log_begin(&ev, stopping ? HOST_LOG_INFO : HOST_LOG_WARN, "handler_exited")) {
         log_worker(&ev, w, pid);
@@ -614,7 +661,7 @@ static bool handle_line(host_stream *p, stream_worker *w, const char *line, size
     cli_str key = {0}, error = {0}, why = {0};
     bool ok = false, reply = !too_long && parse_reply(line, len, &key, &ok, &error);
 
-    if (!w->busy) {
+    if (w->queued == 0) {
         cli_str_puts(&why, "the stream handler wrote a line with no effect in hand");
     } else if (too_long) {
         cli_str_printf(&why, "the stream handler answered a line longer than %d bytes, not a "
@@ -623,26 +670,36 @@ static bool handle_line(host_stream *p, stream_worker *w, const char *line, size
     } else if (!reply) {
         cli_str_puts(&why, "the stream handler answered something that is not a reply: ");
         quote_line(&why, line, len);
-    } else if (strcmp(key.data, w->key) != 0) {
+    } else if (strcmp(key.data, w->q[w->head].key) != 0) {
         cli_str_puts(&why, "the stream handler replied for another key: ");
         cli_str_untrusted_puts(&why, key.data);
     }
     if (why.len > 0 || why.failed) {
         drain_err(w);
-        stop_worker(p, w, true, &why, w->busy ? "not a reply" : "a line with no effect in hand",
-                    false);
+        stop_worker(p, w, true, &why,
+                    w->queued > 0 ? "not a reply" : "a line with no effect in hand", false);
         cli_str_free(&why);
         cli_str_free(&key);
         cli_str_free(&error);
         return false;
     }
-    drain_err(w); /* what it wrote to standard error before its reply */
+    /* what it wrote to standard error before its reply: all of it when it
+     * held nothing else; with more in flight, only what was read before
+     * the reply (poll reads standard output first), since what follows may
+     * be about the next effect */
+    if (w->queued == 1)
+        drain_err(w);
     w->delay = RESTART_FIRST;
     if (!ok) {
         cli_str_puts(&why, "the stream handler reported a failure: ");
         cli_str_untrusted_puts(&why, error.data);
     }
-    end_delivery(p, w, ok, &why, 0, false);
+    {
+        cli_str tail = {0};
+        take_tail(w, &tail);
+        end_delivery(p, w, ok, &why, 0, false, &tail);
+        cli_str_free(&tail);
+    }
     cli_str_free(&why);
     cli_str_free(&key);
     cli_str_free(&error);
@@ -707,11 +764,12 @@ static void read_out(host_stream *p, stream_worker *w)
     }
 }
 
-/* Writes what is left of the line for the handler; at EPIPE (it closed its
- * input) it is stopped. */
+/* Writes what is left of the lines for the handler, as much as its pipe
+ * takes now (the rest waits for POLLOUT); at EPIPE (it closed its input)
+ * it is stopped. */
 static void write_in(host_stream *p, stream_worker *w)
 {
-    while (w->wbuf && w->woff < w->wlen) {
+    while (w->woff < w->wlen) {
         ssize_t n = write(w->in, w->wbuf + w->woff, w->wlen - w->woff);
         if (n < 0 && errno == EINTR)
             continue;
@@ -727,8 +785,6 @@ static void write_in(host_stream *p, stream_worker *w)
         }
         w->woff += (size_t)n;
     }
-    free(w->wbuf);
-    w->wbuf = NULL;
     w->wlen = w->woff = 0;
 }
 
@@ -736,34 +792,53 @@ static void write_in(host_stream *p, stream_worker *w)
 /* The pool                                                                */
 /* ---------------------------------------------------------------------- */
 
-static bool worker_ready(const stream_worker *w, double now)
+/* Whether a worker can take one more effect at `now` that must be answered
+ * by `last_finish`: running or due to start, with room in its queue and
+ * its pipe, and time for every effect before it and this one to run their
+ * whole --timeout each. */
+static bool worker_fits(const host_stream *p, const stream_worker *w, double now,
+                        double last_finish)
 {
-    return !w->busy && (w->pid > 0 || now >= w->restart_at);
+    /* results not yet handed over first: so they never outnumber the
+     * deliveries a pool can hold */
+    if (p->nended > 0)
+        return false;
+    if (w->pid == 0 && now < w->restart_at)
+        return false;
+    if (w->queued >= STREAM_PIPELINE_DEPTH || w->inflight_bytes >= STREAM_INFLIGHT_BYTES)
+        return false;
+    return now + (double)(w->queued + 1) * (double)p->timeout <= last_finish;
 }
 
-bool host_stream_ready(const host_stream *p)
+/* The worker that fits (worker_fits) with the shortest queue, a running
+ * handler before one to start; NULL when none fits. */
+static stream_worker *pick_worker(const host_stream *p, double now, double last_finish)
 {
-    double now = stream_now();
-    for (size_t i = 0; i < p->nworkers; i++)
-        if (worker_ready(&p->w[i], now))
-            return true;
-    return false;
+    stream_worker *best = NULL;
+    for (size_t i = 0; i < p->nworkers; i++) {
+        stream_worker *w = &p->w[i];
+        if (!worker_fits(p, w, now, last_finish))
+            continue;
+        if (!best || w->queued < best->queued ||
+            (w->queued == best->queued && best->pid == 0 && w->pid > 0))
+            best = w;
+    }
+    return best;
+}
+
+bool host_stream_ready(const host_stream *p, double now, double last_finish)
+{
+    return pick_worker(p, now, last_finish) != NULL;
 }
 
 bool host_stream_send(host_stream *p, size_t slot, const char *key, const char *document,
-                      double deadline, cli_str *why)
+                      double now, double last_finish, cli_str *why)
 {
-    double now = stream_now();
-    stream_worker *w = NULL;
+    stream_worker *w = pick_worker(p, now, last_finish);
     size_t len = strlen(document);
+    stream_effect *e;
+    char *k;
 
-    /* a handler already running first */
-    for (size_t i = 0; i < p->nworkers && !w; i++)
-        if (!p->w[i].busy && p->w[i].pid > 0)
-            w = &p->w[i];
-    for (size_t i = 0; i < p->nworkers && !w; i++)
-        if (worker_ready(&p->w[i], now))
-            w = &p->w[i];
     if (!w) {
         cli_str_puts(why, "no stream handler is free");
         return false;
@@ -773,22 +848,31 @@ bool host_stream_send(host_stream *p, size_t slot, const char *key, const char *
         w->delay = w->delay * 2 > RESTART_MAX ? RESTART_MAX : w->delay * 2;
         return false;
     }
-    w->wbuf = malloc(len + 1);
-    w->key = strdup(key);
-    if (!w->wbuf || !w->key) {
-        free(w->wbuf);
-        free(w->key);
-        w->wbuf = w->key = NULL;
+    if (w->wlen + len + 1 > w->wcap) {
+        size_t cap = w->wlen + len + 1 + 4096;
+        char *grown = realloc(w->wbuf, cap);
+        if (!grown) {
+            cli_str_puts(why, "out of memory");
+            return false;
+        }
+        w->wbuf = grown;
+        w->wcap = cap;
+    }
+    k = strdup(key);
+    if (!k) {
         cli_str_puts(why, "out of memory");
         return false;
     }
-    memcpy(w->wbuf, document, len);
-    w->wbuf[len] = '\n';
-    w->wlen = len + 1;
-    w->woff = 0;
-    w->busy = true;
-    w->slot = slot;
-    w->deadline = deadline;
+    memcpy(w->wbuf + w->wlen, document, len);
+    w->wbuf[w->wlen + len] = '\n';
+    w->wlen += len + 1;
+    e = &w->q[(w->head + w->queued) % STREAM_PIPELINE_DEPTH];
+    e->slot = slot;
+    e->key = k;
+    e->bytes = len + 1;
+    w->inflight_bytes += len + 1;
+    if (w->queued++ == 0)
+        w->deadline = now + (double)p->timeout;
     write_in(p, w);
     return true;
 }
@@ -822,7 +906,7 @@ void host_stream_wait(host_stream *p, double until,
                 wake = w->restart_at;
             continue;
         }
-        if (w->busy && w->deadline < wake)
+        if (w->queued > 0 && w->deadline < wake)
             wake = w->deadline;
         fds[nfds] = (struct pollfd){w->out, POLLIN, 0};
         owner[nfds++] = w;
@@ -830,7 +914,7 @@ void host_stream_wait(host_stream *p, double until,
             fds[nfds] = (struct pollfd){w->err, POLLIN, 0};
             owner[nfds++] = w;
         }
-        if (w->wbuf) {
+        if (w->woff < w->wlen) {
             fds[nfds] = (struct pollfd){w->in, POLLOUT, 0};
             owner[nfds++] = w;
         }
@@ -852,7 +936,7 @@ void host_stream_wait(host_stream *p, double until,
     now = stream_now();
     for (size_t i = 0; i < p->nworkers; i++) {
         stream_worker *w = &p->w[i];
-        if (w->pid > 0 && w->busy && now >= w->deadline) {
+        if (w->pid > 0 && w->queued > 0 && now >= w->deadline) {
             cli_str why = {0};
             cli_str_printf(&why, "the stream handler gave no reply within --timeout %llds and "
                                  "was killed",
@@ -906,12 +990,15 @@ void host_stream_free(host_stream *p)
         }
         close_fd(&w->out);
         close_fd(&w->err);
-        free(w->wbuf);
-        free(w->key);
         w->pid = 0;
     }
-    for (size_t i = 0; i < p->nworkers; i++)
-        free(p->w[i].line);
+    for (size_t i = 0; i < p->nworkers; i++) {
+        stream_worker *w = &p->w[i];
+        for (size_t k = 0; k < w->queued; k++)
+            free(w->q[(w->head + k) % STREAM_PIPELINE_DEPTH].key);
+        free(w->wbuf);
+        free(w->line);
+    }
     for (size_t i = 0; i < p->nended; i++) {
         cli_str_free(&p->ended[i].why);
         cli_str_free(&p->ended[i].tail);

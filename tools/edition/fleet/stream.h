@@ -9,12 +9,19 @@
  *     {"key": "...", "ok": true}
  *     {"key": "...", "ok": false, "error": "..."}
  *
- * A worker holds at most one effect at a time. A handler that exits, hangs
- * past the effect's deadline or writes a line that is not the reply for the
- * effect it holds is killed (its whole group), fails the effect it held,
- * and is started again after a delay that grows from 0.1 s to 30 s and
- * starts over after a reply. The dispatcher drives every worker with one
- * poll() over their pipes.
+ * Pipelined: a worker holds up to STREAM_PIPELINE_DEPTH effects in flight
+ * (and no more than 32 KiB of their lines, half a pipe), each written as
+ * its line without waiting for the replies before it; the handler answers
+ * every line, in the order it read them, so a reply is for the oldest
+ * effect in flight. Only that oldest effect's deadline runs: --timeout from
+ * when it became the oldest (sent to a worker holding nothing, or the reply
+ * before it came). A handler that exits, hangs past that deadline or writes
+ * a line that is not the reply for the oldest effect is killed (its whole
+ * group), and every effect it held fails: the oldest with the reason, the
+ * others because they were in flight behind it. It is started again after
+ * a delay that grows from 0.1 s to 30 s and starts over after a reply. The
+ * dispatcher drives every worker with one poll() over their pipes, and
+ * writes what a pipe does not take at once when it takes more.
  */
 #ifndef EDITION_FLEET_STREAM_H
 #define EDITION_FLEET_STREAM_H
@@ -25,6 +32,9 @@
 #include "str.h"
 
 typedef struct host_stream host_stream;
+
+/* The most effects a worker holds in flight at a time. */
+#define STREAM_PIPELINE_DEPTH 64
 
 /* The end of one delivery: which (the caller's slot), whether the handler
  * replied ok, and otherwise why not (`why`, without the attempt count), the
@@ -45,16 +55,23 @@ typedef struct host_stream_result {
  * --timeout, for the messages. NULL when out of memory. */
 host_stream *host_stream_new(const char *cmd, size_t workers, long long timeout);
 
-/* Whether a worker can take an effect now: idle, or down and due to start. */
-bool host_stream_ready(const host_stream *p);
+/* Whether a worker can take one more effect at `now` (monotonic seconds)
+ * whose reply must come by `last_finish`: running, or down and due to
+ * start; holding fewer than STREAM_PIPELINE_DEPTH effects and less than
+ * 32 KiB of their lines; and, with q effects in flight already, now +
+ * (q + 1) x --timeout <= last_finish, since each before it may take its
+ * whole --timeout from the reply before it. False too while deliveries that
+ * ended wait to be handed over by host_stream_wait. */
+bool host_stream_ready(const host_stream *p, double now, double last_finish);
 
 /* Hands the effect `document` (one line: no newline in it) with its `key`
- * to a worker that is ready, starting its handler when it is down; its
- * reply is due by `deadline` (monotonic seconds). `slot` names the delivery
- * in its result. False with the reason in `why` when no handler could take
- * it (it could not be started): the delivery failed. */
+ * to the worker with the fewest effects in flight among those that can take
+ * it (host_stream_ready), a running handler first, starting its handler
+ * when it is down. `slot` names the delivery in its result. False with the
+ * reason in `why` when no handler could take it (none fits, or it could
+ * not be started): the delivery failed. */
 bool host_stream_send(host_stream *p, size_t slot, const char *key, const char *document,
-                      double deadline, cli_str *why);
+                      double now, double last_finish, cli_str *why);
 
 /* Waits until a delivery ends or `until` (monotonic seconds) passes, at
  * most a second, and calls `done` for each delivery that ended. */
@@ -63,7 +80,7 @@ void host_stream_wait(host_stream *p, double until,
 
 /* Closes the handlers' standard input, gives them a second to exit, kills
  * what is left of their process groups, and frees the pool. No delivery
- * may be in flight. NULL: nothing. */
+ * should be in flight (one still there is dropped, with no result). NULL: nothing. */
 void host_stream_free(host_stream *p);
 
 #endif /* EDITION_FLEET_STREAM_H */
