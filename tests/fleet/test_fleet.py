@@ -264,8 +264,10 @@ def test_exactly_once_tick(store, tmp_path, scratch, batch):
     add_all(store.uri, make_states(scratch, n))
     revision, suffixes = expected_tick(scratch)
     started = time.time()
+    # --quiet: an event line per instance would fill the pipes of the
+    # workers this test reads one after the other, and stop them
     procs = [subprocess.Popen([EDITION, "fleet", "tick", store.uri, "--now", DUE_AT,
-                               *batch_args(batch)],
+                               "--quiet", *batch_args(batch)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(workers)]
     outs = [p.communicate(timeout=900) for p in procs]
@@ -341,13 +343,14 @@ def test_crashes(store, tmp_path, scratch, batch, mode):
             add_all(store.uri, make_states(scratch, 10, prefix=f"MQ_R{rounds:04d}_"))
             total += 10
         now = DUE_AT if rounds % 3 else RELEASE_AT
-        tick = [EDITION, "fleet", "tick", store.uri, "--now", now, *batch_args(batch)]
+        tick = [EDITION, "fleet", "tick", store.uri, "--now", now, "--quiet", *batch_args(batch)]
         procs = [("tick", subprocess.Popen(tick, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.PIPE)),
                  ("tick", subprocess.Popen(tick, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.PIPE)),
                  ("dispatch", subprocess.Popen([EDITION, "fleet", "dispatch", store.uri, option,
-                                                handler, "--lease", "2", "--workers", "2"],
+                                                handler, "--lease", "2", "--workers", "2",
+                                                "--quiet"],
                                                stdout=subprocess.DEVNULL,
                                                stderr=subprocess.PIPE))]
         time.sleep(rng.uniform(0.01, 0.25))
