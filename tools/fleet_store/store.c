@@ -841,8 +841,10 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
     return e;
 }
 
-/* The columns of an outcome's attempt row, per outcome that ran. */
+/* The columns of an outcome's attempt row, per outcome that ran, and how
+ * each is bound. */
 #define ATTEMPT_VALUES 8
+static const char attempt_kinds[ATTEMPT_VALUES] = {'t', 'i', 't', 'i', 'i', 'i', 't', 't'};
 
 /* Completes the attempt rows of the deliveries that ran (claim_effects
  * opened them), one statement for the batch: outcome, duration, exit
@@ -890,7 +892,8 @@ static fleet_err record_attempts(fleet_store *s, const fleet_outcome *o, size_t 
             snprintf(num[i][2], sizeof num[i][2], "%d", o[i].signal);
             p[b + 5] = num[i][2];
         }
-        memcpy(kinds + b, "titiiitt", ATTEMPT_VALUES);
+        for (int c = 0; c < ATTEMPT_VALUES; c++)
+            kinds[b + c] = attempt_kinds[c];
         cli_str_printf(&sql,
                        "%s($%d, CAST($%d AS BIGINT), $%d, CAST($%d AS BIGINT), CAST($%d AS "
                        "BIGINT), CAST($%d AS BIGINT), $%d, $%d)",
