@@ -586,29 +586,18 @@ fleet_err fleet_store_claim_due(fleet_store *s, ed_time now, ed_time cursor_dead
                                 const char *cursor_id, bool honour_backoff,
                                 fleet_instance_row *out)
 {
-    char n[24], cd[24];
-    const char *p[] = {n, cd, cursor_id ? cursor_id : "", honour_backoff ? "1" : "0"};
-    fleet_rows rows = {0};
-    cli_str sql = {0};
-    fleet_err e;
-
-    time_text(n, sizeof n, now);
-    time_text(cd, sizeof cd, cursor_id ? cursor_deadline : INT64_MIN);
-    cli_str_puts(&sql, "SELECT " INSTANCE_COLUMNS " FROM instances WHERE next_deadline <= $1 AND "
-                       "(next_deadline, id) > ($2, $3) AND ($4 = 0 OR tick_retry_at IS NULL OR "
-                       "tick_retry_at <= $1) ORDER BY next_deadline, id LIMIT 1");
-    cli_str_puts(&sql, s->be->skip_locked);
-    if (sql.failed) {
-        cli_str_free(&sql);
-        return fail_msg(s, FLEET_NOMEM, "out of memory");
-    }
-    e = run(s, sql.data, p, "iiti", 4, &rows, NULL);
-    cli_str_free(&sql);
-    if (e == FLEET_OK && rows.nrows == 0)
+    fleet_instance_row *rows = NULL;
+    size_t n = 0;
+    fleet_err e = fleet_store_claim_due_batch(s, now, cursor_deadline, cursor_id, honour_backoff,
+                                              1, &rows, &n);
+    if (e == FLEET_OK && n == 0)
         e = FLEET_NOT_FOUND;
-    if (e == FLEET_OK)
-        e = instance_from(s, &rows, out);
-    fleet_rows_free(&rows);
+    if (e == FLEET_OK) {
+        *out = rows[0];
+        free(rows); /* the row itself is the caller's now */
+    } else {
+        fleet_instance_rows_free(rows, n);
+    }
     return e;
 }
 

@@ -5,6 +5,8 @@
  */
 #include "host.h"
 #include "metrics.h"
+#include "tail.h"
+#include "tail.h"
 #include "stream.h"
 
 #include <errno.h>
@@ -46,40 +48,15 @@ static double monotonic_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* How much of a handler's standard error is kept with its attempt: the
- * last bytes, where a failing program says why. */
-#define STDERR_TAIL 4096
-
 /* What the guardian hands back through its report pipe before it exits:
  * the number of bytes the handler wrote to standard error, then the last
- * STDERR_TAIL of them. */
-typedef struct stderr_capture {
-    char buf[2 * STDERR_TAIL];
-    size_t len;
-    uint64_t total;
-} stderr_capture;
-
-static void capture_add(stderr_capture *cap, const char *bytes, size_t n)
-{
-    cap->total += n;
-    while (n > 0) {
-        size_t room = sizeof cap->buf - cap->len, take = n < room ? n : room;
-        memcpy(cap->buf + cap->len, bytes, take);
-        cap->len += take;
-        bytes += take;
-        n -= take;
-        if (cap->len == sizeof cap->buf) { /* keep the newer half */
-            memmove(cap->buf, cap->buf + STDERR_TAIL, STDERR_TAIL);
-            cap->len = STDERR_TAIL;
-        }
-    }
-}
+ * HOST_TAIL of them (tail.h). */
 
 /* Reads what the handler writes to its standard error (`fd`) until it has
  * exited (or closed it), then drains what is left without waiting for a
  * child it left behind still holding the pipe. Returns its wait status.
  * SIGCHLD is blocked but for the wait in pselect, which it interrupts. */
-static int collect_stderr(pid_t handler, int fd, stderr_capture *cap)
+static int collect_stderr(pid_t handler, int fd, host_tail *cap)
 {
     sigset_t open_mask;
     int status = 0;
@@ -100,7 +77,7 @@ static int collect_stderr(pid_t handler, int fd, stderr_capture *cap)
             continue; /* SIGCHLD: look at the handler again */
         n = read(fd, chunk, sizeof chunk);
         if (n > 0) {
-            capture_add(cap, chunk, (size_t)n);
+            host_tail_add(cap, chunk, (size_t)n);
         } else if (n == 0 || (errno != EINTR && errno != EAGAIN) || exited) {
             close(fd);
             fd = -1;
@@ -113,10 +90,10 @@ static int collect_stderr(pid_t handler, int fd, stderr_capture *cap)
 
 /* Writes the capture to the report pipe: it fits in the pipe's buffer, so
  * this never waits for the dispatcher. */
-static void report_stderr(int report, const stderr_capture *cap)
+static void report_stderr(int report, const host_tail *cap)
 {
-    const char *tail = cap->buf + (cap->len > STDERR_TAIL ? cap->len - STDERR_TAIL : 0);
-    size_t len = cap->len > STDERR_TAIL ? STDERR_TAIL : cap->len;
+    size_t len;
+    const char *tail = host_tail_bytes(cap, &len);
     if (write(report, &cap->total, sizeof cap->total) == (ssize_t)sizeof cap->total)
         (void)!write(report, tail, len);
     close(report);
@@ -149,7 +126,7 @@ static void guardian(const dispatch_conf *c, const fleet_effect_row *e, int inpu
     pid_t handler;
     int status = 0;
     int err[2] = {-1, -1};
-    static stderr_capture cap; /* static: 8 KiB off the stack of a fork */
+    static host_tail cap; /* static: 8 KiB off the stack of a fork */
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = guardian_stop;
@@ -324,7 +301,7 @@ typedef struct deliveries {
  * error, its end escaped into `tail` ("[...]" first when it was cut). */
 static void read_report(int fd, cli_str *tail)
 {
-    char buf[sizeof(uint64_t) + STDERR_TAIL];
+    char buf[sizeof(uint64_t) + HOST_TAIL];
     size_t len = 0;
     uint64_t total = 0;
     while (len < sizeof buf) {
@@ -339,9 +316,7 @@ static void read_report(int fd, cli_str *tail)
     if (len <= sizeof total)
         return;
     memcpy(&total, buf, sizeof total);
-    if (total > len - sizeof total)
-        cli_str_puts(tail, "[...]");
-    cli_str_untrusted(tail, buf + sizeof total, len - sizeof total);
+    host_tail_escape(total, buf + sizeof total, len - sizeof total, tail);
 }
 
 /* Records the end of the delivery whose guardian `done` ended. */

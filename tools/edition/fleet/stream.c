@@ -5,6 +5,7 @@
 #include "stream.h"
 
 #include "log.h"
+#include "tail.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +24,6 @@
  * failure in a row, reset by a reply. */
 #define RESTART_FIRST 0.1
 #define RESTART_MAX 30.0
-/* How much of a handler's standard error is kept with an attempt. */
-#define STREAM_TAIL 4096
 /* The longest line a reply may be: anything longer is not a reply. */
 #define REPLY_MAX 65536
 /* How long a handler whose standard output ended has to exit by itself
@@ -50,9 +49,7 @@ typedef struct stream_worker {
     char *line;       /* what came on standard output since the last newline */
     size_t line_len, line_cap;
     bool line_too_long;
-    char errbuf[2 * STREAM_TAIL]; /* standard error since the previous reply */
-    size_t err_len;
-    uint64_t err_total;
+    host_tail err_tail; /* standard error since the previous reply */
     char *wbuf; /* the lines not yet written to standard input */
     size_t wlen, woff, wcap;
     /* the effects in flight, oldest first: a ring of `queued` from `head` */
@@ -260,8 +257,7 @@ static bool start_worker(host_stream *p, stream_worker *w, cli_str *why)
     (void)fcntl(w->err, F_SETFL, fcntl(w->err, F_GETFL) | O_NONBLOCK);
     w->line_len = 0;
     w->line_too_long = false;
-    w->err_len = 0;
-    w->err_total = 0;
+    host_tail_clear(&w->err_tail);
     if (host_log_begin(&ev, HOST_LOG_INFO, "handler_started")) {
         log_worker(&ev, w, pid);
         host_log_str(&ev, "exec_stream", p->cmd);
@@ -274,22 +270,6 @@ static bool start_worker(host_stream *p, stream_worker *w, cli_str *why)
 /* Standard error                                                          */
 /* ---------------------------------------------------------------------- */
 
-static void err_add(stream_worker *w, const char *bytes, size_t n)
-{
-    w->err_total += n;
-    while (n > 0) {
-        size_t room = sizeof w->errbuf - w->err_len, take = n < room ? n : room;
-        memcpy(w->errbuf + w->err_len, bytes, take);
-        w->err_len += take;
-        bytes += take;
-        n -= take;
-        if (w->err_len == sizeof w->errbuf) { /* keep the newer half */
-            memmove(w->errbuf, w->errbuf + STREAM_TAIL, STREAM_TAIL);
-            w->err_len = STREAM_TAIL;
-        }
-    }
-}
-
 /* Reads what is in the standard error pipe now; closes it at its end. */
 static void drain_err(stream_worker *w)
 {
@@ -297,7 +277,7 @@ static void drain_err(stream_worker *w)
     while (w->err >= 0) {
         ssize_t n = read(w->err, chunk, sizeof chunk);
         if (n > 0) {
-            err_add(w, chunk, (size_t)n);
+            host_tail_add(&w->err_tail, chunk, (size_t)n);
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -312,14 +292,10 @@ static void drain_err(stream_worker *w)
  * forgotten. */
 static void take_tail(stream_worker *w, cli_str *tail)
 {
-    size_t len = w->err_len > STREAM_TAIL ? STREAM_TAIL : w->err_len;
-    if (len > 0) {
-        if (w->err_total > len)
-            cli_str_puts(tail, "[...]");
-        cli_str_untrusted(tail, w->errbuf + (w->err_len - len), len);
-    }
-    w->err_len = 0;
-    w->err_total = 0;
+    size_t len;
+    const char *bytes = host_tail_bytes(&w->err_tail, &len);
+    host_tail_escape(w->err_tail.total, bytes, len, tail);
+    host_tail_clear(&w->err_tail);
 }
 
 /* ---------------------------------------------------------------------- */
