@@ -6,7 +6,6 @@
 #include "host.h"
 #include "metrics.h"
 #include "tail.h"
-#include "tail.h"
 #include "stream.h"
 
 #include <errno.h>
