@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build into a temporary root and uses the library the way a C
-# service would: found only through pkg-config, linked shared and static,
-# and run. Also checks that the three version numbers agree.
+# service would: found only through pkg-config, linked shared, fully static
+# (-static), and with libedition alone static (libedition-static.pc), and
+# run. Also checks that the three version numbers agree.
 # Usage: consumer.sh BUILD_DIR SOURCE_DIR PROJECT_VERSION
 set -euo pipefail
 build=$1 src=$2 version=$3
@@ -20,7 +21,7 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG
 fail() { echo "consumer: $*" >&2; exit 1; }
 
 for f in "$libdir/libedition.so.1" "$libdir/libedition.so" "$libdir/libedition.a" \
-         "$libdir/pkgconfig/libedition.pc"; do
+         "$libdir/pkgconfig/libedition.pc" "$libdir/pkgconfig/libedition-static.pc"; do
   [ -e "$f" ] || fail "missing after install: ${f#$root}"
 done
 real=$(readlink -f "$libdir/libedition.so.1")
@@ -30,6 +31,8 @@ find "$root" -name libedition.h | grep -q . || fail "libedition.h not installed"
 
 pc_version=$(pkg-config --modversion libedition)
 [ "$pc_version" = "$version" ] || fail "pkg-config version $pc_version, project version $version"
+pc_version=$(pkg-config --modversion libedition-static)
+[ "$pc_version" = "$version" ] || fail "libedition-static.pc version $pc_version, project version $version"
 
 work=$root/work
 mkdir -p "$work"
@@ -74,4 +77,29 @@ $cc -static -o "$work/embed-static" "$src/examples/embed.c" $(pkg-config --stati
 "$work/embed-static" >/dev/null || fail "embed (static) failed"
 if ldd "$work/embed-static" 2>/dev/null | grep -q libedition; then fail "static embed links libedition.so"; fi
 
-echo "consumer: installed, built through pkg-config (shared and static), ran; version $version everywhere"
+# libedition alone static, the rest of the program dynamic, as README.md
+# ("Linking statically") tells: libedition-static.pc names libedition.a by
+# its path, where -ledition (even with --static) takes libedition.so
+cp "$src/examples/embed.c" "$work/embed.c"
+for prog in embed version readme; do
+  # shellcheck disable=SC2046
+  $cc -o "$work/$prog-libstatic" "$work/$prog.c" $(pkg-config --cflags --libs libedition-static) ||
+    fail "$prog does not link with libedition-static.pc"
+  deps=$(ldd "$work/$prog-libstatic")
+  if grep -q libedition <<<"$deps"; then fail "$prog linked with libedition-static.pc needs libedition.so: $deps"; fi
+  grep -q 'libc\.so' <<<"$deps" || fail "$prog linked with libedition-static.pc is not a dynamic program: $deps"
+done
+# the README example writes YAML: libyaml comes in as the system has it (shared)
+grep -q 'libyaml' <<<"$(ldd "$work/readme-libstatic")" ||
+  fail "the README example linked with libedition-static.pc does not load libyaml"
+# and runs with no libedition.so anywhere in the installation, the loader
+# pointed at the directory where it was
+rm -f "$libdir"/libedition.so*
+[ -z "$(find "$root" -name 'libedition.so*')" ] || fail "libedition.so still present"
+LD_LIBRARY_PATH=$libdir "$work/embed-libstatic" >/dev/null || fail "embed (libedition-static.pc) failed"
+LD_LIBRARY_PATH=$libdir "$work/readme-libstatic" >/dev/null || fail "the README example (libedition-static.pc) failed"
+lib_version=$(LD_LIBRARY_PATH=$libdir "$work/version-libstatic") ||
+  fail "libedition.a: header version differs from ed_version() $lib_version"
+[ "$lib_version" = "$version" ] || fail "libedition.a: ed_version() $lib_version, project version $version"
+
+echo "consumer: installed, built through pkg-config (shared, -static, libedition-static), ran; version $version everywhere"

@@ -1,9 +1,13 @@
 """What `meson install` puts on a machine, checked in a temporary root
 (`meson install --destdir`) of the build under test: the manual pages render
-without a warning and say what they promise, the example handler is
-executable, and the systemd unit passes `systemd-analyze verify` and names
-the installed program, handler and environment file, with no database on a
-command line.
+without a warning and say what they promise, a pkg-config file goes with
+each way of linking the library (libedition.pc, and libedition-static.pc
+beside libedition.a, naming it; tests/install/consumer.sh links through
+both), the example handler is executable, and the systemd unit passes
+`systemd-analyze verify` and names the installed program, handler and
+environment file, with no database on a command line. Also that this source
+tree configures with -Ddefault_library=static and shared (without the tests,
+which need both).
 
 meson gives the build directory (EDITION_BUILD_ROOT), the project version
 (EDITION_VERSION) and the directory it installs the unit into
@@ -67,8 +71,10 @@ class Installed:
             meson_introspect("--projectinfo")["version"]
         self.prefix = pathlib.PurePosixPath(options["prefix"])
         # a relative directory option is under the prefix; `/` keeps an absolute one
-        self.bindir, self.datadir, self.mandir, self.sysconfdir = (
-            self.prefix / options[name] for name in ("bindir", "datadir", "mandir", "sysconfdir"))
+        self.bindir, self.datadir, self.mandir, self.sysconfdir, self.libdir = (
+            self.prefix / options[name]
+            for name in ("bindir", "datadir", "mandir", "sysconfdir", "libdir"))
+        self.default_library = options["default_library"]
         self.unitdir_option = options.get("systemdunitdir", "")
         unitdir = os.environ.get("EDITION_SYSTEMD_UNITDIR")
         if unitdir is None:  # run by hand: where meson installs the unit, if anywhere
@@ -208,6 +214,63 @@ def test_man_finds_the_installed_pages_by_name(installed):
         proc = subprocess.run([man, "-w", section, page], capture_output=True, text=True,
                               env=env, timeout=60)
         assert proc.stdout.strip() == str(man_pages(installed)[name]), (name, proc.stderr)
+
+
+# ---------------------------------------------------------------------------
+# pkg-config files
+
+
+def test_installs_a_pkg_config_file_for_each_way_the_library_links(installed):
+    pkgconfig = installed.path(installed.libdir / "pkgconfig")
+    expected = {"shared": {"libedition.pc"},
+                "static": {"libedition.pc", "libedition-static.pc"},
+                "both": {"libedition.pc", "libedition-static.pc"}}[installed.default_library]
+    assert {p.name for p in pkgconfig.glob("*.pc")} == expected
+
+
+def test_libedition_static_pc_names_the_installed_archive(installed):
+    pc = installed.path(installed.libdir / "pkgconfig" / "libedition-static.pc")
+    if installed.default_library == "shared":  # no libedition.a to name
+        assert not pc.exists()
+        return
+    fields = dict(line.split(": ", 1) for line in pc.read_text().splitlines() if ": " in line)
+    variables = dict(line.split("=", 1) for line in pc.read_text().splitlines()
+                     if "=" in line and ":" not in line.split("=", 1)[0])
+    libdir = variables["libdir"].replace("${prefix}", variables["prefix"])
+    assert libdir == str(installed.libdir)
+    assert fields["Libs"].split()[0] == "${libdir}/libedition.a"
+    assert installed.path(installed.libdir / "libedition.a").is_file()
+    assert fields["Version"] == installed.version
+    assert fields["Requires"] == "yaml-0.1"
+
+
+def configure(tmp_path, *options):
+    """`meson setup` of this source tree in a new directory: (exit status,
+    output, the directory)."""
+    meson = shutil.which("meson")
+    if not meson:
+        unavailable("meson is not in PATH")
+    build = tmp_path / "build"
+    proc = subprocess.run([meson, "setup", str(build), str(ROOT), "-Dsqlite=disabled",
+                           "-Dpostgresql=disabled", "-Dsystemd=disabled", *options],
+                          capture_output=True, text=True, timeout=120)
+    return proc.returncode, proc.stdout + proc.stderr, build
+
+
+def test_default_library_static_or_shared_configures_without_the_tests(tmp_path):
+    # README.md offers -Ddefault_library=static; each makes the pkg-config
+    # files that go with the libraries it builds
+    for library, made in (("static", True), ("shared", False)):
+        status, output, build = configure(tmp_path / library, f"-Ddefault_library={library}",
+                                          "-Dtests=false")
+        assert status == 0, output
+        assert (build / "pkgconfig" / "libedition-static.pc").exists() == made, library
+
+
+def test_default_library_shared_with_the_tests_is_refused_naming_the_way_out(tmp_path):
+    status, output, _ = configure(tmp_path, "-Ddefault_library=shared", "-Dtests=true")
+    assert status != 0
+    assert "-Ddefault_library=shared with the tests" in output and "-Dtests=false" in output, output
 
 
 # ---------------------------------------------------------------------------
