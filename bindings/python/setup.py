@@ -1,13 +1,20 @@
-"""Builds libedition.so.1 from this repository's C sources and bundles it in the package.
+"""Builds libedition.so.1 from libedition's C sources and bundles it in the package.
 
-The build step runs meson and ninja on the repository root (two levels up,
-or LIBEDITION_SOURCE_DIR) and copies the shared library next to the Python
-modules, so that `pip install ./bindings/python` and `pip wheel
-./bindings/python` need no other step. It also compiles the extension
-module libedition._fast (src/libedition/_fast.c, the hot path of a
-transition) against the public header; the extension does not link against
-the library but looks up the functions of the one cffi loaded. The wheel is
-therefore tagged for the Python version and the platform (cp3XX-cp3XX-<platform>).
+The build step runs meson and ninja on a libedition source tree and copies
+the shared library next to the Python modules, so that `pip install
+./bindings/python`, `pip wheel ./bindings/python` and `pip install
+libedition-X.tar.gz` need no other step. The tree is, in this order:
+LIBEDITION_SOURCE_DIR when set; the copy a source distribution carries in
+libedition-src/ (made by the sdist command below from the checkout it ran
+in: the library's sources, header, pkg-config file and build files, built
+with -Dlibrary_only=true); the repository root two levels up.
+
+It also compiles the extension module libedition._fast
+(src/libedition/_fast.c, the hot path of a transition) against the public
+header; the extension does not link against the library but looks up the
+functions of the one cffi loaded. A wheel is therefore tagged for one Python
+version and the platform (cp3XX-cp3XX-linux_<arch>); scripts/wheels turns it
+into a manylinux wheel with auditwheel, which copies libyaml into it.
 """
 
 from __future__ import annotations
@@ -19,19 +26,33 @@ import sys
 from pathlib import Path
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
+#: Where a source distribution carries the library's C sources.
+BUNDLED_SOURCES = "libedition-src"
+#: What of a libedition tree the library's build reads with -Dlibrary_only=true.
+LIBRARY_TREE = ("meson.build", "meson_options.txt", "LICENSE", "include", "lib", "pkgconfig")
+
+
+def _is_source_tree(path: Path) -> bool:
+    return (path / "include" / "libedition.h").is_file() and (path / "meson.build").is_file()
 
 
 def _source_dir() -> Path:
-    src = Path(os.environ.get("LIBEDITION_SOURCE_DIR", HERE.parent.parent)).resolve()
-    if not (src / "include" / "libedition.h").is_file() or not (src / "meson.build").is_file():
-        raise SystemExit(
-            f"libedition: no libedition source tree at {src}. Build from a checkout of the "
-            "repository (pip install ./bindings/python) or set LIBEDITION_SOURCE_DIR."
-        )
-    return src
+    override = os.environ.get("LIBEDITION_SOURCE_DIR")
+    candidates = [Path(override)] if override else [HERE / BUNDLED_SOURCES, HERE.parent.parent]
+    for src in candidates:
+        if _is_source_tree(src.resolve()):
+            return src.resolve()
+    raise SystemExit(
+        "libedition: no libedition source tree at "
+        + " or ".join(str(c.resolve()) for c in candidates)
+        + ". Build from a checkout of the repository (pip install ./bindings/python), from a "
+        "source distribution made by scripts/wheels, or set LIBEDITION_SOURCE_DIR."
+    )
 
 
 def _meson() -> list[str]:
@@ -64,8 +85,11 @@ class BuildPyWithLibrary(build_py):
         build_temp = Path(self.get_finalized_command("build").build_temp).resolve()
         bdir = build_temp / "libedition-meson"
         options = ["--buildtype=release", "-Dwerror=false"]
-        # The option exists from the release that added it; older trees build their tests too.
-        if "option('tests'" in (src / "meson_options.txt").read_text(encoding="utf-8"):
+        # Each option exists from the release that added it; older trees build more.
+        known = (src / "meson_options.txt").read_text(encoding="utf-8")
+        if "option('library_only'" in known:
+            options.append("-Dlibrary_only=true")
+        elif "option('tests'" in known:
             options.append("-Dtests=false")
         meson = _meson()
         if (bdir / "build.ninja").exists():
@@ -82,6 +106,40 @@ class BuildPyWithLibrary(build_py):
         return lib.resolve()
 
 
+class BuildExtWithoutRunPath(build_ext):
+    """build_ext that leaves out the run paths of the Python that builds.
+
+    A Python built with a shared libpython in its own prefix (pyenv's) puts
+    `-Wl,-rpath,<prefix>/lib` in the link command of every extension; in a
+    wheel that path of the build machine means nothing, so it is dropped.
+    """
+
+    def build_extensions(self) -> None:
+        for attr in ("linker_so", "linker_so_cxx"):
+            command = getattr(self.compiler, attr, None)
+            if isinstance(command, list):
+                setattr(self.compiler, attr, [a for a in command if not a.startswith("-Wl,-rpath")])
+        super().build_extensions()
+
+
+class SdistWithLibrarySources(sdist):
+    """sdist that adds the library's C sources, so that the archive builds alone."""
+
+    def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        super().make_release_tree(base_dir, files)
+        src = _source_dir()
+        target = Path(base_dir) / BUNDLED_SOURCES
+        for name in LIBRARY_TREE:
+            path = src / name
+            if path.is_dir():
+                shutil.copytree(path, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+            elif path.is_file():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / name)
+            else:
+                raise SystemExit(f"libedition: {path} is missing: the sdist needs it to build")
+
+
 FAST = Extension(
     "libedition._fast",
     sources=["src/libedition/_fast.c"],
@@ -91,4 +149,11 @@ FAST = Extension(
     libraries=["dl"],
 )
 
-setup(ext_modules=[FAST], cmdclass={"build_py": BuildPyWithLibrary})
+setup(
+    ext_modules=[FAST],
+    cmdclass={
+        "build_py": BuildPyWithLibrary,
+        "build_ext": BuildExtWithoutRunPath,
+        "sdist": SdistWithLibrarySources,
+    },
+)

@@ -7,7 +7,8 @@ testlogs build*/meson-logs/testlog.json (build, asan, tsan, coverage, fuzz),
 the valgrind stage's build/meson-logs/valgrind*.json and the go stage's
 build/meson-logs/go-testlog.json (one JSON object per line: OK and
 EXPECTEDFAIL pass, SKIP is not counted, anything else fails), and the python
-stage's JUnit XML build/python-binding.xml (its skips fail when CI=true).
+stage's JUnit XML build/python-binding*.xml, one per Python it ran the
+binding's tests with (their skips fail when CI=true).
 
 Prints "failed stages: A, B" when stages are named, then the closing line,
 which CI reads; the failed count is at least the number of failed stages, as
@@ -39,9 +40,8 @@ for p in logs:
             passed += r != "SKIP"
         else:
             failed += 1
-# the Python binding's pytest run, from its JUnit XML; in CI a skip is a failure
-junit = pathlib.Path("build/python-binding.xml")
-if junit.exists():
+# the Python binding's pytest runs, from their JUnit XML; in CI a skip is a failure
+for junit in sorted(pathlib.Path("build").glob("python-binding*.xml")):
     for suite in ET.parse(junit).getroot().iter("testsuite"):
         n, f, e, s = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
         passed += n - f - e - s

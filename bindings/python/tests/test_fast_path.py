@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import weakref
@@ -143,8 +144,14 @@ def test_an_older_library_without_ed_effect_fields_gives_the_same_effects(
     # one by one. A child interpreter loads it (LIBEDITION_LIBRARY).
     data = Path(le.library_path).read_bytes()
     assert b"\0ed_effect_fields\0" in data  # the bundled library is 0.3
-    older = tmp_path / "libedition.so.1"
+    older = tmp_path / "libedition" / "libedition.so.1"
+    older.parent.mkdir()
     older.write_bytes(data.replace(b"\0ed_effect_fields\0", b"\0ed_effect_fieldz\0"))
+    # a manylinux wheel's library finds its libyaml in ../libedition.libs
+    # (auditwheel's run path): the copy keeps that layout
+    vendored = Path(le.library_path).parent.parent / "libedition.libs"
+    if vendored.is_dir():
+        shutil.copytree(vendored, tmp_path / "libedition.libs")
     script = f"""
 import sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})

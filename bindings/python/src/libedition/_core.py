@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Optional, Union
 
-from . import _fast
+try:
+    from . import _fast
+except ImportError as _exc:
+    # Python's own message for a _fast of another Python version speaks of a
+    # circular import: say which Python the package was built for instead.
+    from ._compiled import fast_import_error
+
+    raise fast_import_error(_exc) from None
 from ._enums import (
     FIELD_TYPE,
     Action,
