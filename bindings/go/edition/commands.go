@@ -38,14 +38,20 @@ type PlanStep struct {
 }
 
 // Command is a command and its arguments as a value, for Instance.Apply.
-// Only the arguments the kind takes are read.
+// Only the arguments the kind takes are read. An Action or Mode left at its
+// zero value is not given: the library refuses the command with
+// ErrInvalidArgument ("plan_downgrade needs the argument mode") before any
+// other check, as it refuses a scenario step without it; nothing is
+// chosen for the caller. A PeriodMonths of 0 and an empty Name are given
+// as they are, and refused as the library refuses those values
+// (ErrInvalidPeriod, ErrInvalidName).
 type Command struct {
 	Kind          CommandKind
 	PeriodMonths  int      // upgrade, renew
-	Action        Action   // set_post_expiration_action
+	Action        Action   // set_post_expiration_action; required
 	AllowDataLoss bool     // refund
 	Name          string   // add/remove topic/group
-	Mode          PlanMode // plan_downgrade
+	Mode          PlanMode // plan_downgrade; required
 }
 
 // The command arguments (ed_arg).
@@ -59,13 +65,14 @@ const (
 )
 
 // String renders the command as the scenario file would: "upgrade
-// period_months=6", "add_topic name=orders".
+// period_months=6", "add_topic name=orders"; an Action or Mode not given
+// is left out, as its key is from the scenario step.
 func (c Command) String() string {
 	var b strings.Builder
 	b.WriteString(c.Kind.String())
 	kind := C.ed_command_kind(cInt(int(c.Kind)))
 	for arg := C.ed_arg(1); arg <= argLast; arg++ {
-		if !C.ed_command_kind_takes(kind, arg) {
+		if !bool(C.ed_command_kind_takes(kind, arg)) || !c.gives(arg) {
 			continue
 		}
 		b.WriteString(" ")
@@ -87,7 +94,20 @@ func (c Command) String() string {
 	return b.String()
 }
 
-// newCommand builds the C command; the caller frees it.
+// gives reports whether c gives argument arg: every argument but an Action
+// or Mode left at its zero value.
+func (c Command) gives(arg C.ed_arg) bool {
+	switch arg {
+	case argAction:
+		return c.Action != 0
+	case argMode:
+		return c.Mode != 0
+	}
+	return true
+}
+
+// newCommand builds the C command, without the arguments c does not give;
+// the caller frees it.
 func (c Command) newCommand() (*C.ed_command, error) {
 	kind := C.ed_command_kind(cInt(int(c.Kind)))
 	cmd := C.ed_command_new(kind)
@@ -95,7 +115,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 		return nil, fmt.Errorf("edition: %v is not a command: %w", c.Kind, ErrInvalidArgument)
 	}
 	for arg := C.ed_arg(1); arg <= argLast; arg++ {
-		if !C.ed_command_kind_takes(kind, arg) {
+		if !bool(C.ed_command_kind_takes(kind, arg)) || !c.gives(arg) {
 			continue
 		}
 		var st C.ed_status
@@ -103,7 +123,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 		case argPeriodMonths:
 			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(c.PeriodMonths)))
 		case argAction:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(int(c.Action))))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(cEnum(int(c.Action))))
 		case argAllowDataLoss:
 			v := 0
 			if c.AllowDataLoss {
@@ -119,7 +139,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 			st = C.ed_command_set_string(cmd, arg, cs)
 			C.free(unsafe.Pointer(cs))
 		case argMode:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(int(c.Mode))))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(cEnum(int(c.Mode))))
 		}
 		if st != C.ED_OK {
 			C.ed_command_free(cmd)
@@ -129,21 +149,21 @@ func (c Command) newCommand() (*C.ed_command, error) {
 	return cmd, nil
 }
 
-// asGiven makes a refusal of c name the int arguments c gave, where
-// newCommand passed a stand-in (see cInt).
+// asGiven makes a refusal of c name the arguments c gave, where
+// newCommand passed a stand-in (see cInt and cEnum).
 func (c Command) asGiven(err error) error {
 	if err == nil {
 		return nil
 	}
 	kind := C.ed_command_kind(cInt(int(c.Kind)))
-	args := [...]struct {
-		arg C.ed_arg
-		v   int
-	}{{argPeriodMonths, c.PeriodMonths}, {argAction, int(c.Action)}, {argMode, int(c.Mode)}}
-	for _, a := range args {
-		if C.ed_command_kind_takes(kind, a.arg) {
-			err = asGiven(err, a.arg, a.v)
-		}
+	if C.ed_command_kind_takes(kind, argPeriodMonths) {
+		err = asGiven(err, argPeriodMonths, c.PeriodMonths)
+	}
+	if C.ed_command_kind_takes(kind, argAction) && c.Action != 0 {
+		err = enumGiven(err, argAction, int(c.Action), c.Action)
+	}
+	if C.ed_command_kind_takes(kind, argMode) && c.Mode != 0 {
+		err = enumGiven(err, argMode, int(c.Mode), c.Mode)
 	}
 	return err
 }
@@ -156,14 +176,14 @@ func commandFromC(cmd *C.ed_command) Command {
 		c.PeriodMonths = int(v)
 	}
 	if C.ed_command_get_int(cmd, argAction, &v) {
-		c.Action = Action(v)
+		c.Action = actionOf(int64(v))
 	}
 	if C.ed_command_get_int(cmd, argAllowDataLoss, &v) {
 		c.AllowDataLoss = v != 0
 	}
 	c.Name = goString(C.ed_command_get_string(cmd, argName))
 	if C.ed_command_get_int(cmd, argMode, &v) {
-		c.Mode = PlanMode(v)
+		c.Mode = planModeOf(int64(v))
 	}
 	return c
 }
@@ -238,11 +258,37 @@ func nameGiven(err error, arg C.ed_arg, v int) {
 	}
 }
 
+// enumGiven makes the library's refusal of an Action or PlanMode v it does
+// not know, passed as cEnum(v), name v as Go prints it ("action
+// Action(7)") instead of the C value it was given.
+func enumGiven(err error, arg C.ed_arg, v int, shown fmt.Stringer) error {
+	if err != nil {
+		enumNamed(err, arg, v, shown)
+	}
+	return err
+}
+
+// enumNamed is enumGiven's work, apart as nameGiven is.
+func enumNamed(err error, arg C.ed_arg, v int, shown fmt.Stringer) {
+	var refused *RefusedError
+	if errors.As(err, &refused) && refused.Code == ErrInvalidArgument {
+		name := goString(C.ed_arg_name(arg))
+		refused.Message = strings.Replace(refused.Message,
+			name+" "+strconv.Itoa(int(cEnum(v))), name+" "+shown.String(), 1)
+	}
+}
+
 // SetPostExpirationAction sets what happens at expiry (rules S8-S10).
-// Setting the current value succeeds with no effects.
+// Setting the current value succeeds with no effects. The zero Action is
+// no action: refused as a Command without one (ErrInvalidArgument, before
+// any other check); a value that names no action is refused in the
+// library's order, after the snapshot's checks.
 func (in *Instance) SetPostExpirationAction(now time.Time, action Action) (*Result, error) {
-	r, err := in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(cInt(int(action))), "", nil)
-	return r, asGiven(err, argAction, int(action))
+	if action == 0 {
+		return in.Apply(now, Command{Kind: CmdSetPostExpirationAction})
+	}
+	r, err := in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(cEnum(int(action))), "", nil)
+	return r, enumGiven(err, argAction, int(action), action)
 }
 
 // Tick applies every time-driven transition due at now (expire, release),
@@ -314,10 +360,16 @@ func (in *Instance) Downgrade(now time.Time) (*Result, error) {
 }
 
 // PlanDowngrade lists in Result.Plan the commands that reach Standard
-// Edition without deleting anything (rule X2); it changes nothing.
+// Edition without deleting anything (rule X2); it changes nothing. The
+// mode, Immediate or AtExpiry, is required: the zero PlanMode is refused
+// as a Command without a mode (ErrInvalidArgument, before any other
+// check); a value that names no mode is refused in the library's order.
 func (in *Instance) PlanDowngrade(now time.Time, mode PlanMode) (*Result, error) {
-	r, err := in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(cInt(int(mode))), "", nil)
-	return r, asGiven(err, argMode, int(mode))
+	if mode == 0 {
+		return in.Apply(now, Command{Kind: CmdPlanDowngrade})
+	}
+	r, err := in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(cEnum(int(mode))), "", nil)
+	return r, enumGiven(err, argMode, int(mode), mode)
 }
 
 // Apply runs a command given as a value: the same as calling its method.

@@ -96,14 +96,16 @@ func TestRefusals(t *testing.T) {
 		{"upgrade twice", f.plat, "2026-02-11T00:00:00Z", edition.Command{Kind: edition.CmdUpgrade, PeriodMonths: 1}, edition.ErrAlreadyEnterprisePlatinum},
 		{"renew standard", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdRenew, PeriodMonths: 1}, edition.ErrNotSubscription},
 		{"refund standard", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdRefund}, edition.ErrNotSubscription},
-		{"action on standard", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdSetPostExpirationAction}, edition.ErrNotSubscription},
-		{"plan on standard", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdPlanDowngrade}, edition.ErrNotSubscription},
+		{"action on standard", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdSetPostExpirationAction, Action: edition.DowngradeToStandard}, edition.ErrNotSubscription},
+		{"plan on standard", f.std, "2026-01-06T00:00:00Z", edition.Command{Kind: edition.CmdPlanDowngrade, Mode: edition.Immediate}, edition.ErrNotSubscription},
 		{"direct downgrade", f.plat, "2026-02-11T00:00:00Z", edition.Command{Kind: edition.CmdDowngrade}, edition.ErrNoDirectDowngrade},
 		{"topic after expiry", f.plat, "2026-03-02T00:00:00Z", edition.Command{Kind: edition.CmdAddTopic, Name: "late"}, edition.ErrExpiryDue},
 		{"refund after expiry", f.plat, "2026-03-01T00:00:00Z", edition.Command{Kind: edition.CmdRefund}, edition.ErrExpiryDue},
 		{"action when expired", f.expired, "2026-02-21T00:00:00Z", edition.Command{Kind: edition.CmdSetPostExpirationAction, Action: edition.DowngradeToStandard}, edition.ErrExpired},
 		{"refund when expired", f.expired, "2026-02-21T00:00:00Z", edition.Command{Kind: edition.CmdRefund, AllowDataLoss: true}, edition.ErrExpired},
-		{"plan when expired", f.expired, "2026-02-21T00:00:00Z", edition.Command{Kind: edition.CmdPlanDowngrade}, edition.ErrExpired},
+		{"plan when expired", f.expired, "2026-02-21T00:00:00Z", edition.Command{Kind: edition.CmdPlanDowngrade, Mode: edition.AtExpiry}, edition.ErrExpired},
+		{"action not given", f.plat, "2026-02-11T00:00:00Z", edition.Command{Kind: edition.CmdSetPostExpirationAction}, edition.ErrInvalidArgument},
+		{"mode not given", f.released, "2026-03-08T00:00:00Z", edition.Command{Kind: edition.CmdPlanDowngrade}, edition.ErrInvalidArgument},
 		{"tick when released", f.released, "2026-03-08T00:00:00Z", edition.Command{Kind: edition.CmdTick}, edition.ErrReleased},
 		{"renew when released", f.released, "2026-03-08T00:00:00Z", edition.Command{Kind: edition.CmdRenew, PeriodMonths: 1}, edition.ErrReleased},
 		{"topic while migrating", f.migrating, "2026-02-02T00:00:00Z", edition.Command{Kind: edition.CmdAddTopic, Name: "audit"}, edition.ErrMigrationInProgress},
@@ -181,24 +183,28 @@ func TestIntArgumentsBeyondCIntRefusedAsGiven(t *testing.T) {
 	mode := func(v int) edition.Command {
 		return edition.Command{Kind: edition.CmdPlanDowngrade, Mode: edition.PlanMode(v)}
 	}
+	number := strconv.Itoa
+	actionShown := func(v int) string { return edition.Action(v).String() }
+	modeShown := func(v int) string { return edition.PlanMode(v).String() }
 	cases := []struct {
 		name  string
 		in    *edition.Instance
 		at    string
 		cmd   func(v int) edition.Command
-		arg   string // as the message names it
-		small int    // an invalid value that fits
+		arg   string             // as the message names it
+		shown func(v int) string // how the message shows a value
+		small int                // an invalid value that fits
 		want  edition.Code
 	}{
-		{"upgrade", f.std, "2026-01-06T00:00:00Z", upgrade, "period_months", 37, edition.ErrInvalidPeriod},
-		{"renew", f.plat, "2026-02-11T00:00:00Z", renew, "period_months", 0, edition.ErrInvalidPeriod},
-		{"set_post_expiration_action", f.plat, "2026-02-11T00:00:00Z", action, "action", 7, edition.ErrInvalidArgument},
-		{"plan_downgrade", f.plat, "2026-02-11T00:00:00Z", mode, "mode", -1, edition.ErrInvalidArgument},
+		{"upgrade", f.std, "2026-01-06T00:00:00Z", upgrade, "period_months", number, 37, edition.ErrInvalidPeriod},
+		{"renew", f.plat, "2026-02-11T00:00:00Z", renew, "period_months", number, 0, edition.ErrInvalidPeriod},
+		{"set_post_expiration_action", f.plat, "2026-02-11T00:00:00Z", action, "action", actionShown, 7, edition.ErrInvalidArgument},
+		{"plan_downgrade", f.plat, "2026-02-11T00:00:00Z", mode, "mode", modeShown, -1, edition.ErrInvalidArgument},
 		// the snapshot's checks come first, whatever the value
-		{"upgrade twice", f.plat, "2026-02-11T00:00:00Z", upgrade, "", 37, edition.ErrAlreadyEnterprisePlatinum},
-		{"renew when released", f.released, "2026-03-08T00:00:00Z", renew, "", 37, edition.ErrReleased},
-		{"action on standard", f.std, "2026-01-06T00:00:00Z", action, "", 7, edition.ErrNotSubscription},
-		{"plan when expired", f.expired, "2026-02-21T00:00:00Z", mode, "", 9, edition.ErrExpired},
+		{"upgrade twice", f.plat, "2026-02-11T00:00:00Z", upgrade, "", number, 37, edition.ErrAlreadyEnterprisePlatinum},
+		{"renew when released", f.released, "2026-03-08T00:00:00Z", renew, "", number, 37, edition.ErrReleased},
+		{"action on standard", f.std, "2026-01-06T00:00:00Z", action, "", actionShown, 7, edition.ErrNotSubscription},
+		{"plan when expired", f.expired, "2026-02-21T00:00:00Z", mode, "", modeShown, 9, edition.ErrExpired},
 	}
 	for _, c := range cases {
 		now := at(t, c.at)
@@ -211,8 +217,8 @@ func TestIntArgumentsBeyondCIntRefusedAsGiven(t *testing.T) {
 			v := int(wide)
 			want := small.Message
 			if c.arg != "" {
-				given := c.arg + " " + strconv.Itoa(v)
-				want = strings.Replace(want, c.arg+" "+strconv.Itoa(c.small), given, 1)
+				given := c.arg + " " + c.shown(v)
+				want = strings.Replace(want, c.arg+" "+c.shown(c.small), given, 1)
 				if !strings.Contains(want, given) {
 					t.Fatalf("%s: %q does not name %s", c.name, small.Message, c.arg)
 				}
@@ -542,8 +548,10 @@ func TestCommandString(t *testing.T) {
 		"upgrade period_months=6":                           {Kind: edition.CmdUpgrade, PeriodMonths: 6, Name: "ignored"},
 		"add_topic name=orders":                             {Kind: edition.CmdAddTopic, Name: "orders"},
 		"refund allow_data_loss=true":                       {Kind: edition.CmdRefund, AllowDataLoss: true},
-		"set_post_expiration_action action=delete_resource": {Kind: edition.CmdSetPostExpirationAction},
+		"set_post_expiration_action action=delete_resource": {Kind: edition.CmdSetPostExpirationAction, Action: edition.DeleteResource},
+		"set_post_expiration_action":                        {Kind: edition.CmdSetPostExpirationAction}, // no action given
 		"plan_downgrade mode=at_expiry":                     {Kind: edition.CmdPlanDowngrade, Mode: edition.AtExpiry},
+		"plan_downgrade":                                    {Kind: edition.CmdPlanDowngrade}, // no mode given
 		"tick":                                              {Kind: edition.CmdTick},
 	}
 	for want, c := range cases {

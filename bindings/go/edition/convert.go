@@ -245,6 +245,7 @@ import "C"
 
 import (
 	"math/bits"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -310,6 +311,9 @@ func (sc *scratch) result() (*Result, error) {
 	status, p := Code(o.status), o.instance
 	scratchPool.Put(sc)
 	if status != 0 {
+		if status == ErrDataLossRefused {
+			msg = strings.Replace(msg, libraryAllowDataLoss, goAllowDataLoss, 1)
+		}
 		return nil, &RefusedError{Code: status, Message: msg, WouldHave: list}
 	}
 	res := &Result{Instance: wrap(p), Effects: list}
@@ -354,7 +358,7 @@ func plan(r *C.ed_result, n int) []PlanStep {
 		step.Command.Kind = CommandKind(C.ed_result_plan_command(r, C.size_t(i)))
 		var action C.ed_action
 		if C.ed_result_plan_action(r, C.size_t(i), &action) {
-			step.Command.Action = Action(action)
+			step.Command.Action = actionOf(int64(action))
 		}
 		var at C.ed_time
 		if C.ed_result_plan_at(r, C.size_t(i), &at) {

@@ -169,15 +169,33 @@ var (
 	maxTime = time.Unix(int64(C.ED_TIME_MAX), 0).UTC()
 )
 
-// cTime converts t to libedition's whole seconds, truncating any fraction.
+// cTime converts t to libedition's whole seconds. A time with a fraction
+// of a second is refused, as `edition --now` refuses it: a *RefusedError
+// with ErrInvalidArgument, before the library checks anything (see
+// docs/semantics.md, "Bindings' arguments"); the binding does not round a
+// time it was given.
 func cTime(t time.Time) (C.ed_time, error) {
 	s := t.Unix()
 	if s < int64(C.ED_TIME_MIN) || s > int64(C.ED_TIME_MAX) {
 		return 0, fmt.Errorf("edition: %s is outside %s..%s: %w", t.Format(time.RFC3339),
 			minTime.Format(time.RFC3339), maxTime.Format(time.RFC3339), ErrTimeRange)
 	}
+	if t.Nanosecond() != 0 {
+		return 0, &RefusedError{Code: ErrInvalidArgument, Message: fmt.Sprintf(
+			"now: '%s': fractional seconds are not supported (pass whole seconds, such as "+
+				"now.Truncate(time.Second))", t.Format(time.RFC3339Nano))}
+	}
 	return C.ed_time(s), nil
 }
+
+// How libedition's data_loss_refused message names the option (rules.md's
+// name, which the CLI spells --allow-data-loss), and how Go spells it: the
+// refund's parameter allowDataLoss, Command.AllowDataLoss (see
+// docs/semantics.md, "Bindings' arguments").
+const (
+	libraryAllowDataLoss = "pass allow-data-loss"
+	goAllowDataLoss      = "pass allowDataLoss=true"
+)
 
 // Option is a setting for a constructor or loader; see WithRegion,
 // WithReleaseDelayDays and WithMaxDocumentSize.

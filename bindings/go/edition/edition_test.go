@@ -84,10 +84,12 @@ func TestEnumNames(t *testing.T) {
 		{edition.Lifecycle(3).String(), "Lifecycle(3)"},
 		{edition.DeleteResource.String(), "delete_resource"},
 		{edition.DowngradeToStandard.String(), "downgrade_to_standard"},
-		{edition.Action(2).String(), "Action(2)"},
+		{edition.Action(3).String(), "Action(3)"},
+		{edition.Action(0).String(), "Action(0)"},
 		{edition.Immediate.String(), "immediate"},
 		{edition.AtExpiry.String(), "at_expiry"},
-		{edition.PlanMode(2).String(), "PlanMode(2)"},
+		{edition.PlanMode(3).String(), "PlanMode(3)"},
+		{edition.PlanMode(0).String(), "PlanMode(0)"},
 		{edition.SubjectInstance.String(), "instance"},
 		{edition.SubjectTopic.String(), "topic"},
 		{edition.SubjectGroup.String(), "group"},
@@ -236,7 +238,7 @@ func TestFlags(t *testing.T) {
 
 func TestCreateStandard(t *testing.T) {
 	now := at(t, "2026-01-05T08:00:00+08:00")
-	in, err := edition.CreateStandard(testID, testEndpoint, now.Add(500*time.Millisecond),
+	in, err := edition.CreateStandard(testID, testEndpoint, now,
 		edition.WithRegion("cn-hangzhou"), edition.WithReleaseDelayDays(3))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -70,17 +71,21 @@ func (v Lifecycle) String() string {
 }
 
 // Action is what happens when an Enterprise Platinum subscription expires.
+// Its zero value is no action: a Command whose Action is zero lacks the
+// argument, and is refused as a scenario step without it is (see
+// docs/semantics.md, "Bindings' arguments"). The values are therefore not
+// the C library's (ed_action): DeleteResource is 1.
 type Action int
 
 // Post-expiration actions.
 const (
-	DeleteResource      Action = 0
-	DowngradeToStandard Action = 1
+	DeleteResource      Action = 1
+	DowngradeToStandard Action = 2
 )
 
 // String returns the stable name: "delete_resource", "downgrade_to_standard".
 func (v Action) String() string {
-	return name("Action", int(v), C.ed_action_name(C.ed_action(cInt(int(v)))))
+	return name("Action", int(v), C.ed_action_name(C.ed_action(cEnum(int(v)))))
 }
 
 // ParseAction parses "delete_resource" or "downgrade_to_standard".
@@ -89,21 +94,26 @@ func ParseAction(s string) (Action, error) {
 	if !parseName(s, func(p *C.char) C.ed_status { return C.ed_action_from_name(p, &out) }) {
 		return 0, fmt.Errorf("edition: unknown action %q: %w", s, ErrInvalidArgument)
 	}
-	return Action(out), nil
+	return actionOf(int64(out)), nil
 }
 
-// PlanMode is the mode of a downgrade plan (rule X2).
+// actionOf is the Action of a C ed_action value.
+func actionOf(v int64) Action { return Action(v + 1) }
+
+// PlanMode is the mode of a downgrade plan (rule X2). Its zero value is no
+// mode: a Command whose Mode is zero lacks the argument, as Action's zero
+// value does. Immediate is 1, not the C library's 0.
 type PlanMode int
 
 // Plan modes.
 const (
-	Immediate PlanMode = 0
-	AtExpiry  PlanMode = 1
+	Immediate PlanMode = 1
+	AtExpiry  PlanMode = 2
 )
 
 // String returns the stable name: "immediate", "at_expiry".
 func (v PlanMode) String() string {
-	return name("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cInt(int(v)))))
+	return name("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cEnum(int(v)))))
 }
 
 // ParsePlanMode parses "immediate" or "at_expiry".
@@ -112,7 +122,20 @@ func ParsePlanMode(s string) (PlanMode, error) {
 	if !parseName(s, func(p *C.char) C.ed_status { return C.ed_plan_mode_from_name(p, &out) }) {
 		return 0, fmt.Errorf("edition: unknown plan mode %q: %w", s, ErrInvalidArgument)
 	}
-	return PlanMode(out), nil
+	return planModeOf(int64(out)), nil
+}
+
+// planModeOf is the PlanMode of a C ed_plan_mode value.
+func planModeOf(v int64) PlanMode { return PlanMode(v + 1) }
+
+// cEnum is the C value of an Action or PlanMode (one less), as the C int
+// the library takes: -1, which it names nothing, for the zero value and
+// for any value whose C value does not fit (see cInt).
+func cEnum(v int) C.int {
+	if v < 1 || v-1 > math.MaxInt32 {
+		return -1
+	}
+	return C.int(v - 1)
 }
 
 // CommandKind names a lifecycle command.

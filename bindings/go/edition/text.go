@@ -136,27 +136,33 @@ func (v *Lifecycle) UnmarshalText(text []byte) error {
 	return err
 }
 
-// MarshalText gives the stable name ("downgrade_to_standard").
+// MarshalText gives the stable name ("downgrade_to_standard"); an error
+// for the zero value, which names no action.
 func (v Action) MarshalText() ([]byte, error) {
-	return marshalName("Action", int(v), C.ed_action_name(C.ed_action(cInt(int(v)))))
+	return marshalName("Action", int(v), C.ed_action_name(C.ed_action(cEnum(int(v)))))
 }
 
-// UnmarshalText parses a stable name.
+// UnmarshalText parses a stable name; an unknown one leaves v unchanged.
 func (v *Action) UnmarshalText(text []byte) error {
 	n, err := unmarshalName("action", actionNames(), text)
-	*v = Action(n)
+	if err == nil {
+		*v = actionOf(int64(n))
+	}
 	return err
 }
 
-// MarshalText gives the stable name ("at_expiry").
+// MarshalText gives the stable name ("at_expiry"); an error for the zero
+// value, which names no mode.
 func (v PlanMode) MarshalText() ([]byte, error) {
-	return marshalName("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cInt(int(v)))))
+	return marshalName("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cEnum(int(v)))))
 }
 
-// UnmarshalText parses a stable name.
+// UnmarshalText parses a stable name; an unknown one leaves v unchanged.
 func (v *PlanMode) UnmarshalText(text []byte) error {
 	n, err := unmarshalName("plan mode", planModeNames(), text)
-	*v = PlanMode(n)
+	if err == nil {
+		*v = planModeOf(int64(n))
+	}
 	return err
 }
 

@@ -34,6 +34,7 @@ from ._enums import (
     SubjectKind,
     coerce,
     from_c,
+    member,
     to_c,
 )
 from ._errors import EditionError, InvalidArgument, make_error
@@ -411,14 +412,25 @@ def _plan(r: Any) -> tuple[PlanStep, ...]:
     return tuple(steps)
 
 
+#: How libedition's data_loss_refused message names the option (rules.md's
+#: name, which the CLI spells --allow-data-loss), and how Python spells it
+#: (docs/semantics.md, "Bindings' arguments").
+_LIBRARY_ALLOW = "pass allow-data-loss"
+_PYTHON_ALLOW = "pass allow_data_loss=True"
+
+
 def _outcome(r: Any, base: Optional[Instance], free: bool = True) -> Union[Result, EditionError]:
     """Reads a C result into Python values, and frees it unless `free` is false."""
     try:
         status = lib.ed_result_status(r)
         if status != 0:
             code = from_c(Status, status)
-            would = _effects(lib.ed_result_would_have(r)) if code is Status.DATA_LOSS_REFUSED else ()
-            return make_error(code, _str(lib.ed_result_message(r)), would_have=would)
+            message = _str(lib.ed_result_message(r))
+            would: tuple[Effect, ...] = ()
+            if code is Status.DATA_LOSS_REFUSED:
+                would = _effects(lib.ed_result_would_have(r))
+                message = message.replace(_LIBRARY_ALLOW, _PYTHON_ALLOW)
+            return make_error(code, message, would_have=would)
         p = lib.ed_result_instance(r)
         if base is not None and p == base._ptr:
             inst = base
@@ -450,12 +462,38 @@ _ACTION_C: dict[object, int] = {m: to_c(m) for m in Action}
 _MODE_C: dict[object, int] = {m: to_c(m) for m in PlanMode}
 
 
-def _code(codes: dict[object, int], cls: type[enum.Enum], value: object, what: str) -> int:
-    """The C value of a member or stable name of cls: through codes, else coerce's checks."""
+def _code(codes: dict[object, int], cls: type[enum.Enum], value: object) -> Optional[int]:
+    """The C value of a member or stable name of cls; None for any other value."""
     try:
         return codes[value]
     except (KeyError, TypeError):
-        return to_c(coerce(cls, value, what))
+        found = member(cls, value)
+        return None if found is None else to_c(found)
+
+
+#: The value handed to libedition for an action or mode it does not know: it
+#: names none, and the library refuses it in its order (released and
+#: clock_skew first, the arguments after the snapshot's checks).
+_UNKNOWN = -1
+
+
+def _run_unknown(op: int, inst: Instance, now: datetime, arg: str, value: object) -> Result:
+    """Runs op with a value the library does not know for `arg`, so that the
+    refusal comes in the library's order; its message names the value as given."""
+    try:
+        return _run(op, inst, now, _UNKNOWN, True)
+    except InvalidArgument as e:
+        shown = f"{arg} {_UNKNOWN}"
+        if shown not in e.message:
+            raise
+        raise InvalidArgument(e.message.replace(shown, f"{arg} {value!r}", 1)) from None
+
+
+def _run_missing(inst: Instance, now: datetime, kind: CommandKind) -> Result:
+    """Runs a command of `kind` without its required argument (the caller
+    passed None): refused as libedition refuses a Command or a scenario step
+    that lacks it, InvalidArgument "<kind> needs the argument <arg>"."""
+    return inst.apply(now, Command(kind))
 
 
 # --------------------------------------------------------------------------
@@ -555,13 +593,17 @@ class Instance(_fast.Snapshot):
 
     @classmethod
     def create_enterprise_platinum(cls, id: str, endpoint: str, now: datetime,
-                                   period_months: int = 12, *, region: Optional[str] = None,
+                                   period_months: int, *, region: Optional[str] = None,
                                    release_delay_days: Optional[int] = None) -> Instance:
         """A new Enterprise Platinum instance subscribed from ``now`` for 1..36 months.
 
+        ``period_months`` is required: how long to subscribe is a billing
+        decision the binding does not take (None raises InvalidArgument).
         Its post-expiration action is delete_resource (S10: creation takes no
         action); schedule the first timer at the new snapshot's next_deadline.
         """
+        if period_months is None:
+            raise InvalidArgument("create_enterprise_platinum needs the argument period_months")
         opts = _options(region=region, release_delay_days=release_delay_days)
         r = lib.ed_create_enterprise_platinum(_bytes(id, "id"), _bytes(endpoint, "endpoint"),
                                               to_ed_time(now),
@@ -728,13 +770,27 @@ class Instance(_fast.Snapshot):
 
     # -- commands ------------------------------------------------------------
 
-    def upgrade(self, now: datetime, period_months: int = 12) -> Result:
-        """Upgrade in place to Enterprise Platinum for 1..36 months (S2-S5, S7)."""
+    def upgrade(self, now: datetime, period_months: int) -> Result:
+        """Upgrade in place to Enterprise Platinum for 1..36 months (S2-S5, S7).
+
+        ``period_months`` is required (a billing decision): None is refused
+        as a Command without it is, with InvalidArgument.
+        """
+        if period_months is None:
+            return _run_missing(self, now, CommandKind.UPGRADE)
         return _run(_fast.OP_UPGRADE, self, now, period_months, True)
 
     def set_post_expiration_action(self, now: datetime, action: Union[Action, str]) -> Result:
-        """Set what happens at expiry (S8-S10); the current value is accepted with no effects."""
-        code = _code(_ACTION_C, Action, action, "action")
+        """Set what happens at expiry (S8-S10); the current value is accepted with no effects.
+
+        An unknown action name is refused in libedition's order: Released,
+        ClockSkew, NotSubscription, ... come first, then InvalidArgument.
+        """
+        code = _code(_ACTION_C, Action, action)
+        if code is None:
+            if action is None:
+                return _run_missing(self, now, CommandKind.SET_POST_EXPIRATION_ACTION)
+            return _run_unknown(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now, "action", action)
         return _run(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now, code, True)
 
     def refund(self, now: datetime, allow_data_loss: bool = False) -> Result:
@@ -749,8 +805,14 @@ class Instance(_fast.Snapshot):
         opts = _options(allow_data_loss=True)
         return _run(_fast.OP_REFUND, self, now, opts, True)
 
-    def renew(self, now: datetime, period_months: int = 12) -> Result:
-        """Extend the subscription by 1..36 months; also revives an expired instance (X4)."""
+    def renew(self, now: datetime, period_months: int) -> Result:
+        """Extend the subscription by 1..36 months; also revives an expired instance (X4).
+
+        ``period_months`` is required (a billing decision): None is refused
+        as a Command without it is, with InvalidArgument.
+        """
+        if period_months is None:
+            return _run_missing(self, now, CommandKind.RENEW)
         return _run(_fast.OP_RENEW, self, now, period_months, True)
 
     def tick(self, now: datetime) -> Result:
@@ -759,18 +821,26 @@ class Instance(_fast.Snapshot):
 
     def add_topic(self, now: datetime, name: str) -> Result:
         """Add a topic (X1: 3..64 of A-Z a-z 0-9 - _); effect topic.create."""
+        if name is None:
+            return _run_missing(self, now, CommandKind.ADD_TOPIC)
         return _run(_fast.OP_ADD_TOPIC, self, now, name, True)
 
     def remove_topic(self, now: datetime, name: str) -> Result:
         """Remove a topic; effect topic.delete (irreversible, the caller's explicit consent)."""
+        if name is None:
+            return _run_missing(self, now, CommandKind.REMOVE_TOPIC)
         return _run(_fast.OP_REMOVE_TOPIC, self, now, name, True)
 
     def add_group(self, now: datetime, name: str) -> Result:
         """Add a consumer group (X1: 2..64 characters); effect group.create."""
+        if name is None:
+            return _run_missing(self, now, CommandKind.ADD_GROUP)
         return _run(_fast.OP_ADD_GROUP, self, now, name, True)
 
     def remove_group(self, now: datetime, name: str) -> Result:
         """Remove a consumer group; effect group.delete (irreversible)."""
+        if name is None:
+            return _run_missing(self, now, CommandKind.REMOVE_GROUP)
         return _run(_fast.OP_REMOVE_GROUP, self, now, name, True)
 
     def complete_migration(self, now: datetime) -> Result:
@@ -781,13 +851,20 @@ class Instance(_fast.Snapshot):
         """Always raises NoDirectDowngrade (S6): use plan_downgrade for the safe way down."""
         return _run(_fast.OP_DOWNGRADE, self, now, None, True)
 
-    def plan_downgrade(self, now: datetime, mode: Union[PlanMode, str] = "at_expiry") -> Result:
+    def plan_downgrade(self, now: datetime, mode: Union[PlanMode, str]) -> Result:
         """The commands that reach Standard Edition without deleting anything (X2).
 
+        ``mode`` (``PlanMode.IMMEDIATE`` or ``PlanMode.AT_EXPIRY``) is
+        required; an unknown name is refused in libedition's order (Released,
+        ClockSkew, NotSubscription, Expired first, then InvalidArgument).
         Changes nothing: the result's ``instance`` is this snapshot and its
         ``plan`` lists the steps (PlanStep) in order.
         """
-        code = _code(_MODE_C, PlanMode, mode, "mode")
+        code = _code(_MODE_C, PlanMode, mode)
+        if code is None:
+            if mode is None:
+                return _run_missing(self, now, CommandKind.PLAN_DOWNGRADE)
+            return _run_unknown(_fast.OP_PLAN_DOWNGRADE, self, now, "mode", mode)
         return _run(_fast.OP_PLAN_DOWNGRADE, self, now, code, True)
 
     def apply(self, now: datetime, command: Command) -> Result:

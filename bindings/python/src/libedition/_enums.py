@@ -72,8 +72,8 @@ def from_c(cls: type[_E], value: int) -> _E:
         raise ValueError(f"libedition returned {value}, which is not a {cls.__name__}") from None
 
 
-def coerce(cls: type[_E], value: Any, what: str) -> _E:
-    """A member of `cls` from a member or its stable name; ValueError otherwise."""
+def member(cls: type[_E], value: Any) -> _E | None:
+    """The member of `cls` that `value` is or names (a stable name); None for anything else."""
     if isinstance(value, cls):
         return value
     if isinstance(value, str):
@@ -81,8 +81,19 @@ def coerce(cls: type[_E], value: Any, what: str) -> _E:
             return cls(value)
         except ValueError:
             pass
+    return None
+
+
+def coerce(cls: type[_E], value: Any, what: str) -> _E:
+    """A member of `cls` from a member or its stable name; InvalidArgument (a
+    ValueError with ``code``) otherwise."""
+    found = member(cls, value)
+    if found is not None:
+        return found
+    from ._errors import InvalidArgument  # _errors imports this module
+
     choices = ", ".join(m.value for m in cls)
-    raise ValueError(f"{what} must be one of {choices}, not {value!r}")
+    raise InvalidArgument(f"{what} must be one of {choices}, not {value!r}")
 
 
 if TYPE_CHECKING:

@@ -313,12 +313,14 @@ static PyObject *datetime_of(ed_time t) {
                                                    PyDateTimeAPI->DateTimeType);
 }
 
-/* `now` as ed_time: UTC datetimes directly, everything else through
- * _time.to_ed_time (other zones, naive values and wrong types). */
+/* `now` as ed_time: UTC datetimes of whole seconds directly, everything
+ * else through _time.to_ed_time (other zones, naive values, fractions of a
+ * second, which it refuses, and wrong types). */
 static int seconds_of(PyObject *now, ed_time *out) {
     if (PyDateTime_CheckExact(now)) {
         PyDateTime_DateTime *dt = (PyDateTime_DateTime *)now;
-        if (dt->hastzinfo && dt->tzinfo == PyDateTime_TimeZone_UTC) {
+        if (dt->hastzinfo && dt->tzinfo == PyDateTime_TimeZone_UTC &&
+            PyDateTime_DATE_GET_MICROSECOND(now) == 0) {
             int64_t days = days_from_civil(PyDateTime_GET_YEAR(now), PyDateTime_GET_MONTH(now),
                                            PyDateTime_GET_DAY(now));
             *out = days * 86400 + PyDateTime_DATE_GET_HOUR(now) * 3600 +
