@@ -4,6 +4,7 @@ clear ImportErrors (a copy of the package built for another Python says so)."""
 from __future__ import annotations
 
 import importlib.machinery
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import libedition as le
+from libedition import _native
 
 SRC = str(Path(le.__file__).resolve().parent.parent)
 
@@ -47,6 +49,16 @@ def test_installed_package_bundles_its_library_unless_overridden() -> None:
         assert le.library_path == os.environ["LIBEDITION_LIBRARY"]
     else:
         assert bundled.exists() and le.library_path == str(bundled)
+
+
+def test_the_package_version_is_the_release_of_the_library_it_bundles() -> None:
+    # pyproject.toml's version (the installed metadata) and __version__ are
+    # written separately; both name the release of meson.build's project,
+    # which the bundled libedition.so.1 reports through ed_version
+    assert importlib.metadata.version("libedition") == le.__version__
+    bundled = Path(le.__file__).resolve().parent / "libedition.so.1"
+    lib = _native.ffi.dlopen(str(bundled))
+    assert _native.ffi.string(lib.ed_version()).decode("ascii") == le.__version__
 
 
 def copy_of_package(tmp: Path) -> tuple[Path, Path]:

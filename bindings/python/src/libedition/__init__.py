@@ -69,7 +69,7 @@ from ._errors import (
 )
 from ._native import WRITTEN_FOR, library_path, library_version
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def version() -> str:
