@@ -11,9 +11,15 @@ what is wrong with it.
       reports; libedition/libedition.so.1, the compiled libedition/_fast of
       the wheel's Python, libyaml in libedition.libs/ and libedition.so.1
       needing that copy (not the system's libyaml-0.so.2); no run path but
-      $ORIGIN-relative ones in any ELF file. The sdist: the library's C
-      sources (libedition-src/), the extension's source, setup.py and the
-      tests.
+      $ORIGIN-relative ones in any ELF file; the licences in
+      libedition-V.dist-info/licenses/ and named by License-File in
+      METADATA: the project's LICENSE (the repository's) and, for the
+      vendored libyaml, the licence file of the Debian package the wheel's
+      SBOM says auditwheel copied it from, as installed
+      (/usr/share/doc/libyaml-0-2/copyright); RECORD lists every file with
+      its hash and size. The sdist: the library's C sources
+      (libedition-src/), the extension's source, setup.py, the tests and the
+      project's LICENSE (License-File in PKG-INFO).
   check_wheel.py installed [--vendored-libyaml]
       Run by the Python of the environment the package was installed into:
       the package loads its own libedition.so.1 and runs a transition and a
@@ -28,7 +34,10 @@ what is wrong with it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import os
 import re
 import subprocess
@@ -41,6 +50,10 @@ from pathlib import Path
 WHEEL_NAME = re.compile(
     r"^libedition-(?P<version>[^-]+)-(?P<py>cp3\d+)-(?P<abi>cp3\d+)-(?P<plat>[^.]+)\.whl$")
 VENDORED_YAML = re.compile(r"^libyaml-0-[0-9a-f]{8}\.so\.2(\.\d+)*$")
+#: The project's licence, which every distribution carries.
+LICENSE = Path(__file__).resolve().parents[2] / "LICENSE"
+#: Where a Debian package's licence text is installed.
+DOC = Path("/usr/share/doc")
 
 
 class Failed(Exception):
@@ -83,6 +96,55 @@ def auditwheel_tag(wheel: Path) -> str:
     return match.group(1)
 
 
+def check_record(wheel: Path, archive: zipfile.ZipFile, dist_info: str) -> None:
+    """RECORD lists every file of the wheel with its sha256 and size, itself without."""
+    record_name = f"{dist_info}/RECORD"
+    rows = {}
+    for line in archive.read(record_name).decode("utf-8").splitlines():
+        path, digest, size = line.rsplit(",", 2)
+        rows[path] = (digest, size)
+    files = [n for n in archive.namelist() if not n.endswith("/")]
+    check(sorted(rows) == sorted(files),
+          f"{wheel.name}: RECORD lists {sorted(set(rows) ^ set(files))} wrongly (missing or extra)")
+    for name in files:
+        if name == record_name:
+            continue
+        data = archive.read(name)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
+        check(rows[name] == (f"sha256={digest}", str(len(data))),
+              f"{wheel.name}: RECORD has {rows[name]} for {name}, not its hash and size")
+
+
+def check_licenses(wheel: Path, archive: zipfile.ZipFile, dist_info: str, yaml: str) -> str:
+    """The project's LICENSE and the vendored libyaml's, in licenses/ and METADATA."""
+    names = archive.namelist()
+    metadata = archive.read(f"{dist_info}/METADATA").decode("utf-8").partition("\n\n")[0]
+    listed = [line[len("License-File: "):] for line in metadata.splitlines()
+              if line.startswith("License-File: ")]
+    licenses = f"{dist_info}/licenses/"
+    check(f"{licenses}LICENSE" in names and "LICENSE" in listed,
+          f"{wheel.name}: the project's LICENSE is not in {licenses} and METADATA ({listed})")
+    check(archive.read(f"{licenses}LICENSE") == LICENSE.read_bytes(),
+          f"{wheel.name}: {licenses}LICENSE differs from {LICENSE}")
+    # the package auditwheel copied libyaml from, as its SBOM records it
+    sbom_name = f"{dist_info}/sboms/auditwheel.cdx.json"
+    check(sbom_name in names, f"{wheel.name}: no {sbom_name} naming where {yaml} came from")
+    purls = [c.get("purl", "") for c in json.loads(archive.read(sbom_name)).get("components", [])]
+    debs = [m.group(1) for m in (re.match(r"^pkg:deb/[^/]+/(libyaml[^@/]*)@", p) for p in purls) if m]
+    check(len(debs) == 1, f"{wheel.name}: the SBOM names {debs} as the Debian package of {yaml} ({purls})")
+    package = debs[0]
+    notice = f"{package}/copyright"
+    check(f"{licenses}{notice}" in names and notice in listed,
+          f"{wheel.name}: the licence of the vendored {yaml} ({notice}) is not in {licenses} "
+          f"and METADATA ({listed})")
+    text = archive.read(f"{licenses}{notice}")
+    check(text == (DOC / notice).read_bytes(),
+          f"{wheel.name}: {licenses}{notice} differs from the installed {DOC / notice}")
+    check(b"Permission is hereby granted, free of charge" in text,
+          f"{wheel.name}: {licenses}{notice} has no MIT permission notice")
+    return f"{licenses}LICENSE and {licenses}{notice}"
+
+
 def check_wheel(wheel: Path) -> str:
     name = WHEEL_NAME.match(wheel.name)
     check(name is not None, f"{wheel.name}: not a name of a CPython wheel of libedition")
@@ -118,14 +180,27 @@ def check_wheel(wheel: Path) -> str:
                   f"{wheel.name}: libedition.so.1 still needs the system's libyaml-0.so.2")
             check(paths == ["$ORIGIN/../libedition.libs"],
                   f"{wheel.name}: libedition.so.1's run path is {paths}")
+    dist_info = f"libedition-{name.group('version')}.dist-info"
+    check_record(wheel, archive, dist_info)
+    licenses = check_licenses(wheel, archive, dist_info, vendored[0].split("/", 1)[1])
     return (f"{wheel.name}: auditwheel show: {shown}; bundles libedition.so.1, "
-            f"{fast[0].split('/')[1]} and {vendored[0]}")
+            f"{fast[0].split('/')[1]} and {vendored[0]}; licences {licenses}; RECORD complete")
 
 
 def check_sdist(sdist: Path) -> str:
+    top = sdist.name[: -len(".tar.gz")]
     with tarfile.open(sdist) as archive:
         names = set(archive.getnames())
-    top = sdist.name[: -len(".tar.gz")]
+        check(f"{top}/LICENSE" in names and archive.getmember(f"{top}/LICENSE").isfile(),
+              f"{sdist.name}: LICENSE is missing (or not a file)")
+        licence = archive.extractfile(f"{top}/LICENSE")
+        assert licence is not None
+        check(licence.read() == LICENSE.read_bytes(), f"{sdist.name}: LICENSE differs from {LICENSE}")
+        pkg_info = archive.extractfile(f"{top}/PKG-INFO")
+        check(pkg_info is not None, f"{sdist.name}: no PKG-INFO")
+        assert pkg_info is not None
+        check("License-File: LICENSE" in pkg_info.read().decode("utf-8").partition("\n\n")[0].splitlines(),
+              f"{sdist.name}: PKG-INFO names no License-File: LICENSE")
     for member in ("setup.py", "pyproject.toml", "src/libedition/_fast.c", "tests/conftest.py",
                    "libedition-src/meson.build", "libedition-src/meson_options.txt",
                    "libedition-src/include/libedition.h", "libedition-src/lib/meson.build",
@@ -133,7 +208,8 @@ def check_sdist(sdist: Path) -> str:
         check(f"{top}/{member}" in names, f"{sdist.name}: {member} is missing")
     sources = [n for n in names if n.startswith(f"{top}/libedition-src/lib/") and n.endswith(".c")]
     check(len(sources) > 0, f"{sdist.name}: no C sources of the library")
-    return f"{sdist.name}: the binding, its tests and the library's {len(sources)} C sources"
+    return (f"{sdist.name}: the binding, its tests, LICENSE and the library's {len(sources)} "
+            "C sources")
 
 
 def dist(directory: Path, tags: list[str]) -> None:
