@@ -267,6 +267,15 @@ def test_default_library_static_or_shared_configures_without_the_tests(tmp_path)
         assert (build / "pkgconfig" / "libedition-static.pc").exists() == made, library
 
 
+def test_library_only_configures_with_any_default_library(tmp_path):
+    # -Dlibrary_only=true builds no tests, so -Dtests (true by default) does
+    # not stand in the way of a static or shared build
+    for library in ("static", "shared"):
+        status, output, _ = configure(tmp_path / library, f"-Ddefault_library={library}",
+                                      "-Dlibrary_only=true")
+        assert status == 0, output
+
+
 def test_default_library_shared_with_the_tests_is_refused_naming_the_way_out(tmp_path):
     status, output, _ = configure(tmp_path, "-Ddefault_library=shared", "-Dtests=true")
     assert status != 0
