@@ -291,6 +291,34 @@ def test_exactly_once_tick(store, tmp_path, scratch, batch):
                             "revision || '/' || idx")) == 0
 
 
+def test_a_tick_that_queues_a_burst_refreshes_the_outbox_figures(pg_server, scratch):
+    """docs/fleet.md, "Ticking": on PostgreSQL a tick that queued 1,000
+    effects or more runs ANALYZE effects (a manual analyze: last_analyze,
+    never autovacuum's last_autoanalyze); one that queued fewer does not."""
+    def last_analyze(db):
+        # the statistics of another backend arrive when it reports them
+        deadline = time.time() + 5
+        while True:
+            value = pg_server.psql(db, "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                                       "WHERE relname = 'effects'").strip()
+            if value == "t" or time.time() > deadline:
+                return value == "t"
+            time.sleep(0.2)
+
+    make_states(scratch, 1, prefix="MQ_probe_")  # the template expected_tick reads
+    per_instance = len(expected_tick(scratch)[1])
+    few = (1000 - 1) // per_instance          # under 1,000 effects
+    many = (1000 + per_instance - 1) // per_instance  # 1,000 or more
+    for count, refreshed in ((few, False), (many, True)):
+        db = pg_server.create_db()
+        uri = pg_server.uri(db)
+        run(["fleet", "init", uri], check=0)
+        add_all(uri, make_states(scratch, count, prefix=f"MQ_{count}_"))
+        out = run(["fleet", "tick", uri, "--now", DUE_AT, "--quiet"], check=0).stdout
+        assert f"{count * per_instance} effects queued" in out, out
+        assert last_analyze(db) is refreshed, (count, out)
+
+
 # ---------------------------------------------------------------------------
 # Crashes: kill -9 of tick workers and dispatchers at random moments
 

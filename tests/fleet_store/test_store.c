@@ -720,8 +720,23 @@ START_TEST(test_history_lists_effects_in_key_order_with_their_attempts)
     free_claimed(e, n);
     {
         fleet_outcome ok = {.key = "MQ_A/1/0", .attempt = 1, .ok = true, .duration_ms = 5,
-                            .exit_status = 0};
+                            .exit_status = 0, .stderr_tail = "slow\\n"};
         ck_assert_int_eq(fleet_store_record(&s, &ok, 1, T0 + 1), FLEET_OK);
+    }
+    /* the delivery that succeeded, kept on its effect's row; MQ_B's, still
+     * running, its open claim */
+    {
+        char *text;
+        ck_assert_int_eq(fleet_store_attempts(&s, "MQ_A/1/0", &attempts), FLEET_OK);
+        text = rows_text(&attempts);
+        ck_assert_str_eq(text, "1|1767225600|5|done|0|-|-|slow\\n\n");
+        free(text);
+        fleet_rows_free(&attempts);
+        ck_assert_int_eq(fleet_store_attempts(&s, "MQ_B/1/0", &attempts), FLEET_OK);
+        text = rows_text(&attempts);
+        ck_assert_str_eq(text, "1|1767225600|-|running|-|-|-|-\n");
+        free(text);
+        fleet_rows_free(&attempts);
     }
     ck_assert_int_eq(fleet_store_history(&s, "MQ_A", &effects, &attempts), FLEET_OK);
     ck_assert_int_eq(effects.nrows, 2);

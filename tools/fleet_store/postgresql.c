@@ -64,9 +64,21 @@ static void put_parse_error(cli_str *msg, const char *uri, const char *err)
     }
 }
 
+/* A connection, with the statements it has prepared: a statement with
+ * parameters is parsed and planned once per connection (PostgreSQL plans
+ * it again while a plan for its values may be better, then keeps a generic
+ * one), the dispatcher's claim and record statements among them. */
+#define PG_PREPARED_MAX 64
+typedef struct pg_conn {
+    PGconn *pg;
+    char *prepared[PG_PREPARED_MAX]; /* the text of statement "fleet_<i>" */
+    size_t nprepared;
+} pg_conn;
+
 static fleet_err pg_open(const char *uri, bool create, void **conn, cli_str *msg)
 {
     PGconn *pg;
+    pg_conn *c;
     char *err = NULL;
     PQconninfoOption *opts = PQconninfoParse(uri, &err);
     (void)create;
@@ -96,13 +108,24 @@ static fleet_err pg_open(const char *uri, bool create, void **conn, cli_str *msg
         return FLEET_UNREACHABLE;
     }
     PQsetNoticeProcessor(pg, quiet_notices, NULL);
-    *conn = pg;
+    c = calloc(1, sizeof *c);
+    if (!c) {
+        PQfinish(pg);
+        cli_str_puts(msg, "out of memory");
+        return FLEET_NOMEM;
+    }
+    c->pg = pg;
+    *conn = c;
     return FLEET_OK;
 }
 
 static void pg_close(void *conn)
 {
-    PQfinish(conn);
+    pg_conn *c = conn;
+    PQfinish(c->pg);
+    for (size_t i = 0; i < c->nprepared; i++)
+        free(c->prepared[i]);
+    free(c);
 }
 
 static fleet_err classify(PGconn *pg, const PGresult *res)
@@ -128,11 +151,44 @@ static fleet_err pg_exec(void *conn, const char *sql, const char *const *params,
                          const char *kinds, int nparams, fleet_rows *rows, uint64_t *changes,
                          cli_str *msg)
 {
-    PGconn *pg = conn;
-    (void)kinds; /* the server takes each parameter's type from its column */
-    PGresult *res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    pg_conn *c = conn;
+    PGconn *pg = c->pg;
+    PGresult *res = NULL;
+    ExecStatusType st;
     fleet_err e = FLEET_OK;
+    size_t i = 0;
+    char name[32];
+
+    (void)kinds; /* the server takes each parameter's type from its column */
+    if (nparams > 0) {
+        while (i < c->nprepared && strcmp(c->prepared[i], sql) != 0)
+            i++;
+        snprintf(name, sizeof name, "fleet_%zu", i);
+        if (i == c->nprepared && i < PG_PREPARED_MAX) {
+            /* prepared on first use; a statement that cannot be prepared
+             * fails here with the error it would have run into */
+            char *text = strdup(sql);
+            if (!text) {
+                cli_str_puts(msg, "out of memory");
+                return FLEET_NOMEM;
+            }
+            res = PQprepare(pg, name, sql, nparams, NULL);
+            if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
+                c->prepared[c->nprepared++] = text;
+                PQclear(res);
+                res = NULL;
+            } else {
+                free(text);
+                if (!res)
+                    res = PQmakeEmptyPGresult(pg, PGRES_FATAL_ERROR);
+            }
+        }
+    }
+    if (!res)
+        res = nparams > 0 && i < c->nprepared
+                  ? PQexecPrepared(pg, name, nparams, params, NULL, NULL, 0)
+                  : PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         e = classify(pg, res);
@@ -155,11 +211,11 @@ static fleet_err pg_exec(void *conn, const char *sql, const char *const *params,
             e = FLEET_NOMEM;
         }
         for (size_t r = 0; e == FLEET_OK && r < n; r++) {
-            for (size_t c = 0; c < k; c++) {
-                if (PQgetisnull(res, (int)r, (int)c))
+            for (size_t f = 0; f < k; f++) {
+                if (PQgetisnull(res, (int)r, (int)f))
                     continue;
-                rows->cell[r * k + c] = strdup(PQgetvalue(res, (int)r, (int)c));
-                if (!rows->cell[r * k + c])
+                rows->cell[r * k + f] = strdup(PQgetvalue(res, (int)r, (int)f));
+                if (!rows->cell[r * k + f])
                     e = FLEET_NOMEM;
             }
         }
@@ -204,7 +260,7 @@ static bool drain_notifications(PGconn *pg)
  * passes or a signal interrupts poll(). */
 static fleet_err pg_wait(void *conn, double seconds, bool *woken, cli_str *msg)
 {
-    PGconn *pg = conn;
+    PGconn *pg = ((pg_conn *)conn)->pg;
     double until = monotonic_seconds() + seconds;
 
     *woken = false;
@@ -251,6 +307,8 @@ const fleet_backend fleet_pg_backend = {
     .exec = pg_exec,
     .begin = "BEGIN",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
+    .arrays = true,
+    .refresh_stats = "ANALYZE effects",
     .migrations = fleet_postgresql_migrations,
     .listen = "LISTEN " FLEET_NOTIFY_CHANNEL,
     .notify = "NOTIFY " FLEET_NOTIFY_CHANNEL,

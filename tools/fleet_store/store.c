@@ -702,71 +702,165 @@ static void effect_from(const fleet_rows *rows, size_t r, fleet_effect_row *out)
     out->last_error = dup_or_null(fleet_cell(rows, r, 9));
 }
 
-/* " IN ($first, ..., $first + n - 1)": a list of n parameters. */
-static void in_list(cli_str *sql, int first, size_t n)
+/* The n values as one PostgreSQL array literal ({"a","b",NULL}), bound as
+ * a single parameter: one statement text whatever the batch's size, and
+ * `column = ANY($1::text[])` that the planner answers from the column's
+ * index however old its figures are. */
+static void array_literal_item(cli_str *out, const char *value)
 {
-    cli_str_puts(sql, " IN (");
-    for (size_t i = 0; i < n; i++)
-        cli_str_printf(sql, i ? ", $%d" : "$%d", first + (int)i);
-    cli_str_puts(sql, ")");
+    if (!value) {
+        cli_str_puts(out, "NULL");
+        return;
+    }
+    cli_str_puts(out, "\"");
+    for (const char *c = value; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            cli_str_append(out, "\\", 1);
+        cli_str_append(out, c, 1);
+    }
+    cli_str_puts(out, "\"");
 }
 
-/* Opens an attempt row for each effect of a claimed batch, two statements
- * for the whole batch: the rows of earlier claims still running are those
- * whose lease ended without an outcome (lease_expired, and the effect says
- * so), then the new rows, at `started` (text seconds). */
-static fleet_err open_attempts(fleet_store *s, fleet_effect_row *ef, size_t n,
-                               const char *started)
+static void array_literal(cli_str *out, const char *const *values, size_t n)
 {
-    const char **p = calloc(n + 1, sizeof *p);
-    char *kinds = calloc(n + 2, 1);
-    cli_str sql = {0};
-    fleet_rows expired = {0};
-    fleet_err e;
-
-    if (!p || !kinds) {
-        free(p);
-        free(kinds);
-        return fail_msg(s, FLEET_NOMEM, "out of memory");
-    }
-    /* only an effect claimed before can have an attempt still running: one
-     * whose count of attempts is past 1 (fleet retry starts it at 0 with
-     * no attempt running, a release removes its row) */
-    size_t again = 0;
+    cli_str_puts(out, "{");
     for (size_t i = 0; i < n; i++) {
-        if (ef[i].attempts > 1)
-            p[again++] = ef[i].key;
-        kinds[i] = 't';
+        if (i)
+            cli_str_puts(out, ",");
+        array_literal_item(out, values[i]);
     }
-    cli_str_puts(&sql, "UPDATE attempts SET outcome = 'lease_expired' WHERE outcome = 'running' "
-                       "AND key");
-    in_list(&sql, 1, again);
-    cli_str_puts(&sql, " RETURNING key");
-    e = again == 0   ? FLEET_OK
-        : sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                     : run(s, sql.data, p, kinds, (int)again, &expired, NULL);
-    for (size_t r = 0; e == FLEET_OK && r < expired.nrows; r++)
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(ef[i].key, fleet_cell(&expired, r, 0)) == 0)
-                ef[i].lease_expired = true;
-    fleet_rows_free(&expired);
-    /* the attempt numbers the claim just counted, read back from the rows */
-    sql.len = 0;
-    sql.failed = false;
-    for (size_t i = 0; i < n; i++)
-        p[i] = ef[i].key;
-    p[n] = started;
-    kinds[n] = 'i';
-    cli_str_printf(&sql, "INSERT INTO attempts (key, attempt, started_at, outcome) SELECT key, "
-                         "attempts, $%d, 'running' FROM effects WHERE key",
-                   (int)n + 1);
-    in_list(&sql, 1, n);
-    if (e == FLEET_OK)
-        e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                       : run(s, sql.data, p, kinds, (int)n + 1, NULL, NULL);
+    cli_str_puts(out, "}");
+}
+
+/* A batch's values by column (cols[c][row]), bound as arrays (PostgreSQL:
+ * array_literal, $1 to $ncols, after `lead` leading parameters) or one
+ * parameter per value (SQLite: row by row, each with `kinds[c]`); *p and
+ * *kinds are allocated, *np their count. */
+typedef struct batch_params {
+    const char **p;
+    char *kinds;
+    int n;
+    cli_str *arrays; /* PostgreSQL: one literal per column */
+    size_t ncols;
+} batch_params;
+
+static void batch_params_free(batch_params *b)
+{
+    for (size_t c = 0; b->arrays && c < b->ncols; c++)
+        cli_str_free(&b->arrays[c]);
+    free(b->arrays);
+    free(b->p);
+    free(b->kinds);
+    memset(b, 0, sizeof *b);
+}
+
+/* Binds `lead` parameters first (lead_p, lead_kinds), then the columns. */
+static bool batch_params_make(const fleet_store *s, batch_params *b, const char *const *lead_p,
+                              const char *lead_kinds, size_t lead, const char **const *cols,
+                              const char *col_kinds, size_t ncols, size_t nrows)
+{
+    size_t total = lead + (s->be->arrays ? ncols : ncols * nrows);
+    memset(b, 0, sizeof *b);
+    b->p = calloc(total + 1, sizeof *b->p);
+    b->kinds = calloc(total + 2, 1);
+    b->ncols = ncols;
+    if (s->be->arrays)
+        b->arrays = calloc(ncols, sizeof *b->arrays);
+    if (!b->p || !b->kinds || (s->be->arrays && !b->arrays)) {
+        batch_params_free(b);
+        return false;
+    }
+    for (size_t i = 0; i < lead; i++) {
+        b->p[i] = lead_p[i];
+        b->kinds[i] = lead_kinds[i];
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        if (s->be->arrays) {
+            array_literal(&b->arrays[c], cols[c], nrows);
+            if (b->arrays[c].failed) {
+                batch_params_free(b);
+                return false;
+            }
+            b->p[lead + c] = b->arrays[c].data;
+            b->kinds[lead + c] = 't';
+            continue;
+        }
+        for (size_t r = 0; r < nrows; r++) {
+            b->p[lead + r * ncols + c] = cols[c][r];
+            b->kinds[lead + r * ncols + c] = col_kinds[c];
+        }
+    }
+    b->n = (int)total;
+    return true;
+}
+
+/* SQLite: "(CAST($a AS type), ...), (...)": the rows of a batch's values,
+ * parameters from $first, each column cast to its type. */
+static void values_rows(cli_str *sql, int first, const char *const *types, size_t ncols,
+                        size_t nrows)
+{
+    for (size_t r = 0; r < nrows; r++) {
+        cli_str_puts(sql, r ? ", (" : "(");
+        for (size_t c = 0; c < ncols; c++)
+            cli_str_printf(sql, "%sCAST($%d AS %s)", c ? ", " : "",
+                           first + (int)(r * ncols + c), types[c]);
+        cli_str_puts(sql, ")");
+    }
+}
+
+/* The claims of a claimed batch that ended without an outcome: an effect
+ * whose previous claim is still open (previous_claimed_at, the claim's
+ * column 10) was held by a dispatcher that died or was stopped, and its
+ * lease ended. Each gets its attempt row, lease_expired, in one statement
+ * for the batch (rare: none in most batches), and the effect says so. */
+static fleet_err record_expired_claims(fleet_store *s, fleet_effect_row *ef,
+                                       const fleet_rows *rows, size_t n)
+{
+    static const char *const types[] = {"TEXT", "INTEGER", "INTEGER"};
+    const char **cols[3] = {calloc(n, sizeof(char *)), calloc(n, sizeof(char *)),
+                            calloc(n, sizeof(char *))};
+    char (*num)[24] = calloc(n, sizeof *num);
+    size_t expired = 0;
+    batch_params b = {0};
+    cli_str sql = {0};
+    fleet_err e = FLEET_OK;
+
+    if (!cols[0] || !cols[1] || !cols[2] || !num) {
+        e = fail_msg(s, FLEET_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *started = fleet_cell(rows, i, 10);
+        if (!started)
+            continue;
+        ef[i].lease_expired = true;
+        snprintf(num[expired], sizeof num[expired], "%" PRId64, ef[i].attempts - 1);
+        cols[0][expired] = ef[i].key;
+        cols[1][expired] = num[expired];
+        cols[2][expired++] = started;
+    }
+    if (expired == 0)
+        goto out;
+    if (s->be->arrays) {
+        cli_str_puts(&sql, "INSERT INTO attempts (key, attempt, started_at, outcome) SELECT k, a, "
+                           "t, 'lease_expired' FROM unnest($1::text[], $2::integer[], "
+                           "$3::bigint[]) AS v (k, a, t)");
+    } else {
+        cli_str_puts(&sql, "INSERT INTO attempts (key, attempt, started_at, outcome) SELECT "
+                           "column1, column2, column3, 'lease_expired' FROM (VALUES ");
+        values_rows(&sql, 1, types, 3, expired);
+        cli_str_puts(&sql, ")");
+    }
+    if (sql.failed || !batch_params_make(s, &b, NULL, NULL, 0, cols, "tii", 3, expired))
+        e = fail_msg(s, FLEET_NOMEM, "out of memory");
+    else
+        e = run(s, sql.data, b.p, b.kinds, b.n, NULL, NULL);
+out:
+    batch_params_free(&b);
     cli_str_free(&sql);
-    free(kinds);
-    free(p);
+    free(num);
+    for (int c = 0; c < 3; c++)
+        free(cols[c]);
     return e;
 }
 
@@ -774,7 +868,7 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
                                     size_t limit, fleet_effect_row **out, size_t *count)
 {
     char n[24], lease[24], lim[24];
-    const char *p[] = {n, lease, lim};
+    const char *p[] = {n, lease};
     fleet_rows rows = {0};
     cli_str sql = {0};
     fleet_err e;
@@ -787,14 +881,20 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
     /* Ready: pending, due, and first of its instance among those not done
      * (a pending, leased or failed earlier effect holds it back), so one
      * batch holds at most one effect of each instance. */
-    cli_str_puts(&sql, "UPDATE effects SET attempts = attempts + 1, next_attempt_at = $2 "
+    /* previous_claimed_at: the previous claim's start if it is still open
+     * (the right-hand sides read the row as it was) */
+    cli_str_puts(&sql, "UPDATE effects SET attempts = attempts + 1, next_attempt_at = $2, "
+                       "previous_claimed_at = claimed_at, claimed_at = $1 "
                        "WHERE key IN (SELECT e.key FROM effects e WHERE e.state = 'pending' AND "
                        "e.next_attempt_at <= $1 AND NOT EXISTS (SELECT 1 FROM effects b WHERE "
                        "b.instance = e.instance AND b.state <> 'done' AND (b.revision < e.revision "
                        "OR (b.revision = e.revision AND b.idx < e.idx))) "
-                       "ORDER BY e.next_attempt_at, e.instance, e.revision, e.idx LIMIT $3");
+                       "ORDER BY e.next_attempt_at, e.instance, e.revision, e.idx LIMIT ");
+    /* the batch's size written in the statement: a prepared statement's
+     * generic plan then knows how few rows it takes (PostgreSQL) */
+    cli_str_puts(&sql, lim);
     cli_str_puts(&sql, s->be->skip_locked);
-    cli_str_puts(&sql, ") RETURNING " EFFECT_COLUMNS);
+    cli_str_puts(&sql, ") RETURNING " EFFECT_COLUMNS ", previous_claimed_at");
     if (sql.failed) {
         cli_str_free(&sql);
         return fail_msg(s, FLEET_NOMEM, "out of memory");
@@ -803,7 +903,7 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
         cli_str_free(&sql);
         return e;
     }
-    e = run(s, sql.data, p, "iii", 3, &rows, NULL);
+    e = run(s, sql.data, p, "ii", 2, &rows, NULL);
     cli_str_free(&sql);
     if (e == FLEET_OK && rows.nrows > 0) {
         *out = calloc(rows.nrows, sizeof **out);
@@ -813,7 +913,7 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
             effect_from(&rows, r, &(*out)[r]);
     }
     if (e == FLEET_OK && rows.nrows > 0)
-        e = open_attempts(s, *out, rows.nrows, n);
+        e = record_expired_claims(s, *out, &rows, rows.nrows);
     if (e == FLEET_OK)
         e = fleet_store_commit(s);
     else
@@ -830,120 +930,212 @@ fleet_err fleet_store_claim_effects(fleet_store *s, ed_time now, ed_time lease_u
     return e;
 }
 
-/* The columns of an outcome's attempt row, per outcome that ran, and how
- * each is bound. */
+/* Writes the attempt row of each delivery that failed and still holds its
+ * claim (the effect pending, its claim open, the same attempt number: a
+ * delivery whose lease ended and was claimed again is fenced off), one
+ * statement for the batch: outcome, start (the claim's), duration, exit
+ * status or signal, error and standard error; a success is kept on its
+ * effect's row by record_done. SQLite: then record_done and a statement per
+ * failure; PostgreSQL: record_outcomes_pg does it all. */
 #define ATTEMPT_VALUES 8
-static const char attempt_kinds[ATTEMPT_VALUES] = {'t', 'i', 't', 'i', 'i', 'i', 't', 't'};
 
-/* Completes the attempt rows of the deliveries that ran (claim_effects
- * opened them), one statement for the batch: outcome, duration, exit
- * status or signal, error and standard error. A row no longer running (its
- * lease ended and the effect was claimed again) is left as it is. */
-static fleet_err record_attempts(fleet_store *s, const fleet_outcome *o, size_t n,
-                                 char (*num)[3][24])
+/* PostgreSQL: the outcomes of a batch (but its releases) in one statement:
+ * each effect that still holds its claim (pending, its claim open, the same
+ * attempt number) is marked done with its delivery (start, duration, exit
+ * status, standard error: an effect succeeds once), or keeps its error and
+ * its next attempt (retried, or failed for the last time), closes its
+ * claim, and gets the attempt's row, written from what the update returns
+ * (the claim's start among it). $1 maps each key to its outcome ({"key": {"a": attempt,
+ * "o": outcome, ...}}, a jsonb object: a lookup per row, not a join the
+ * planner could turn into a scan), $2 lists the keys, found through their
+ * index; $3 is done_at. */
+static fleet_err record_outcomes_pg(fleet_store *s, const fleet_outcome *o, size_t n,
+                                    char (*num)[3][24], const char *at)
 {
-    size_t ran = 0, k = 0;
-    const char **p;
-    char *kinds;
-    cli_str sql = {0};
+    cli_str map = {0}, keys = {0};
+    char retry[24];
+    bool first = true;
     fleet_err e;
 
+    cli_str_puts(&map, "{");
+    cli_str_puts(&keys, "{");
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].released)
+            continue;
+        if (!first) {
+            cli_str_puts(&map, ",");
+            cli_str_puts(&keys, ",");
+        }
+        first = false;
+        array_literal_item(&keys, o[i].key);
+        cli_str_json(&map, o[i].key);
+        cli_str_puts(&map, ":{\"a\":");
+        cli_str_json(&map, num[i][0]);
+        cli_str_puts(&map, ",\"o\":");
+        cli_str_json(&map, o[i].ok ? "done" : o[i].dead ? "failed" : "retry");
+        cli_str_puts(&map, ",\"d\":");
+        cli_str_json(&map, num[i][1]);
+        cli_str_puts(&map, ",\"x\":");
+        cli_str_json(&map, o[i].exit_status >= 0 ? num[i][2] : NULL);
+        cli_str_puts(&map, ",\"s\":");
+        if (o[i].signal > 0)
+            cli_str_printf(&map, "\"%d\"", o[i].signal);
+        else
+            cli_str_puts(&map, "null");
+        cli_str_puts(&map, ",\"e\":");
+        cli_str_json(&map, o[i].ok ? NULL : o[i].error);
+        cli_str_puts(&map, ",\"t\":");
+        cli_str_json(&map, o[i].stderr_tail);
+        time_text(retry, sizeof retry, o[i].retry_at);
+        cli_str_puts(&map, ",\"r\":");
+        cli_str_json(&map, o[i].ok ? NULL : retry);
+        /* a success is kept on its effect's row: D, X and T */
+        cli_str_puts(&map, ",\"D\":");
+        cli_str_json(&map, o[i].ok ? num[i][1] : NULL);
+        cli_str_puts(&map, ",\"X\":");
+        cli_str_json(&map, o[i].ok && o[i].exit_status >= 0 ? num[i][2] : NULL);
+        cli_str_puts(&map, ",\"T\":");
+        cli_str_json(&map, o[i].ok ? o[i].stderr_tail : NULL);
+        cli_str_puts(&map, "}");
+    }
+    cli_str_puts(&map, "}");
+    cli_str_puts(&keys, "}");
+    if (first) {
+        e = FLEET_OK; /* every one given back */
+    } else if (map.failed || keys.failed) {
+        e = fail_msg(s, FLEET_NOMEM, "out of memory");
+    } else {
+#define OUTCOME(field) "$1::jsonb -> key ->> '" field "'"
+        const char *p[] = {map.data, keys.data, at};
+        e = run(s,
+                "WITH d AS (UPDATE effects SET state = CASE " OUTCOME("o") " WHEN 'done' THEN "
+                "'done' WHEN 'failed' THEN 'failed' ELSE state END, done_at = CASE WHEN "
+                OUTCOME("o") " = 'done' THEN CAST($3 AS BIGINT) ELSE done_at END, last_error = "
+                OUTCOME("e") ", next_attempt_at = CASE WHEN " OUTCOME("o") " = 'done' THEN "
+                "next_attempt_at ELSE CAST(" OUTCOME("r") " AS BIGINT) END, done_duration_ms = "
+                "CAST(" OUTCOME("D") " AS BIGINT), done_exit_status = CAST(" OUTCOME("X")
+                " AS INTEGER), done_stderr = " OUTCOME("T") ", previous_claimed_at = "
+                "claimed_at, claimed_at = CASE WHEN " OUTCOME("o") " = 'done' THEN claimed_at "
+                "END WHERE key = ANY($2::text[]) AND state = 'pending' AND claimed_at IS NOT "
+                "NULL AND attempts = CAST(" OUTCOME("a") " AS INTEGER) RETURNING key, "
+                "attempts, previous_claimed_at, state) INSERT INTO attempts (key, attempt, "
+                "started_at, duration_ms, outcome, exit_status, signal, error, stderr) SELECT "
+                "key, attempts, previous_claimed_at, CAST(j ->> 'd' AS BIGINT), j ->> 'o', "
+                "CAST(j ->> 'x' AS INTEGER), CAST(j ->> 's' AS INTEGER), j ->> 'e', j ->> 't' "
+                "FROM (SELECT key, attempts, previous_claimed_at, $1::jsonb -> key AS j FROM d "
+                "WHERE state <> 'done') AS c",
+                p, "tti", 3, NULL, NULL);
+#undef OUTCOME
+    }
+    cli_str_free(&keys);
+    cli_str_free(&map);
+    return e;
+}
+
+static fleet_err record_attempts(fleet_store *s, const fleet_outcome *o, size_t n,
+                                 char (*num)[3][24], const char *at)
+{
+    static const char *const types[ATTEMPT_VALUES] = {"TEXT",   "INTEGER", "TEXT", "INTEGER",
+                                                      "INTEGER", "INTEGER", "TEXT", "TEXT"};
+    const char **cols[ATTEMPT_VALUES] = {0};
+    size_t ran = 0, k = 0;
+    batch_params b = {0};
+    cli_str sql = {0};
+    fleet_err e = FLEET_OK;
+
+    if (s->be->arrays)
+        return record_outcomes_pg(s, o, n, num, at);
     for (size_t i = 0; i < n; i++)
         ran += !o[i].released;
     if (ran == 0)
         return FLEET_OK;
-    p = calloc(ran * ATTEMPT_VALUES, sizeof *p);
-    kinds = calloc(ran * ATTEMPT_VALUES + 1, 1);
-    if (!p || !kinds) {
-        free(p);
-        free(kinds);
-        return fail_msg(s, FLEET_NOMEM, "out of memory");
-    }
-    /* typed in the VALUES: PostgreSQL takes an untyped parameter there for
-     * text */
-    cli_str_puts(&sql, "WITH v (key, attempt, outcome, duration_ms, exit_status, signal, error, "
-                       "stderr) AS (VALUES ");
-    for (size_t i = 0; i < n; i++) {
-        int b;
+    for (int c = 0; c < ATTEMPT_VALUES; c++)
+        if (!(cols[c] = calloc(ran, sizeof **cols)))
+            e = fail_msg(s, FLEET_NOMEM, "out of memory");
+    for (size_t i = 0; e == FLEET_OK && i < n; i++) {
         if (o[i].released)
             continue;
-        b = (int)(k * ATTEMPT_VALUES);
-        p[b] = o[i].key;
-        p[b + 1] = num[i][0];
-        p[b + 2] = o[i].ok ? "done" : o[i].dead ? "failed" : "retry";
-        p[b + 3] = num[i][1];
-        p[b + 4] = o[i].exit_status >= 0 ? num[i][2] : NULL;
-        p[b + 5] = NULL;
-        p[b + 6] = o[i].ok ? NULL : o[i].error;
-        p[b + 7] = o[i].stderr_tail;
+        cols[0][k] = o[i].key;
+        cols[1][k] = num[i][0];
+        cols[2][k] = o[i].ok ? "done" : o[i].dead ? "failed" : "retry";
+        cols[3][k] = num[i][1];
+        cols[4][k] = o[i].exit_status >= 0 ? num[i][2] : NULL;
+        cols[5][k] = NULL;
+        cols[6][k] = o[i].ok ? NULL : o[i].error;
+        cols[7][k] = o[i].stderr_tail;
         if (o[i].signal > 0) {
             /* an exit status and a signal never come together */
             snprintf(num[i][2], sizeof num[i][2], "%d", o[i].signal);
-            p[b + 5] = num[i][2];
+            cols[5][k] = num[i][2];
         }
-        for (int c = 0; c < ATTEMPT_VALUES; c++)
-            kinds[b + c] = attempt_kinds[c];
-        cli_str_printf(&sql,
-                       "%s($%d, CAST($%d AS BIGINT), $%d, CAST($%d AS BIGINT), CAST($%d AS "
-                       "BIGINT), CAST($%d AS BIGINT), $%d, $%d)",
-                       k ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8);
         k++;
     }
-    cli_str_puts(&sql, ") UPDATE attempts SET outcome = v.outcome, duration_ms = v.duration_ms, "
-                       "exit_status = v.exit_status, signal = v.signal, error = v.error, "
-                       "stderr = v.stderr FROM v WHERE attempts.key = v.key AND "
-                       "attempts.attempt = v.attempt AND attempts.outcome = 'running'");
-    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                   : run(s, sql.data, p, kinds, (int)(ran * ATTEMPT_VALUES), NULL, NULL);
+    cli_str_puts(&sql, "INSERT INTO attempts (key, attempt, started_at, duration_ms, outcome, "
+                       "exit_status, signal, error, stderr) SELECT e.key, e.attempts, "
+                       "e.claimed_at, v.column4, v.column3, v.column5, v.column6, v.column7, "
+                       "v.column8 FROM (VALUES ");
+    values_rows(&sql, 1, types, ATTEMPT_VALUES, ran);
+    cli_str_puts(&sql, ") AS v JOIN effects e ON e.key = v.column1 AND e.attempts = "
+                       "v.column2 AND e.state = 'pending' AND e.claimed_at IS NOT NULL WHERE "
+                       "v.column3 <> 'done'");
+    if (e == FLEET_OK &&
+        (!batch_params_make(s, &b, NULL, NULL, 0, cols, "titiiitt", ATTEMPT_VALUES, ran) ||
+         sql.failed))
+        e = fail_msg(s, FLEET_NOMEM, "out of memory");
+    if (e == FLEET_OK)
+        e = run(s, sql.data, b.p, b.kinds, b.n, NULL, NULL);
+    batch_params_free(&b);
     cli_str_free(&sql);
-    free(kinds);
-    free(p);
+    for (int c = 0; c < ATTEMPT_VALUES; c++)
+        free(cols[c]);
     return e;
 }
 
-/* Marks done, in one statement, the effects of the outcomes that succeeded
- * and still hold their claim (the attempt number). */
+/* SQLite: marks done, in one statement, the effects of the outcomes that
+ * succeeded and still hold their claim (the attempt number), each with its
+ * delivery: duration, exit status and standard error (the claim's start
+ * stays in claimed_at). */
 static fleet_err record_done(fleet_store *s, const fleet_outcome *o, size_t n, const char *at,
                              char (*num)[3][24])
 {
-    size_t done = 0, k = 0;
-    const char **p;
-    char *kinds;
+    static const char *const types[] = {"TEXT", "INTEGER", "INTEGER", "INTEGER", "TEXT"};
+    const char **cols[5];
+    size_t done = 0;
+    batch_params b = {0};
     cli_str sql = {0};
-    fleet_err e;
+    fleet_err e = FLEET_OK;
+    bool ok = true;
 
-    for (size_t i = 0; i < n; i++)
-        done += o[i].ok && !o[i].released;
-    if (done == 0)
-        return FLEET_OK;
-    p = calloc(2 * done + 1, sizeof *p);
-    kinds = calloc(2 * done + 2, 1);
-    if (!p || !kinds) {
-        free(p);
-        free(kinds);
-        return fail_msg(s, FLEET_NOMEM, "out of memory");
-    }
-    p[0] = at;
-    kinds[0] = 'i';
-    cli_str_puts(&sql, "UPDATE effects SET state = 'done', done_at = $1, last_error = NULL "
-                       "WHERE state = 'pending' AND (key, attempts) IN (VALUES ");
-    for (size_t i = 0; i < n; i++) {
+    for (int c = 0; c < 5; c++)
+        ok &= (cols[c] = calloc(n ? n : 1, sizeof **cols)) != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
         if (!o[i].ok || o[i].released)
             continue;
-        p[1 + 2 * k] = o[i].key;
-        p[2 + 2 * k] = num[i][0];
-        kinds[1 + 2 * k] = 't';
-        kinds[2 + 2 * k] = 'i';
-        cli_str_printf(&sql, "%s($%d, CAST($%d AS BIGINT))", k ? ", " : "", (int)(2 + 2 * k),
-                       (int)(3 + 2 * k));
-        k++;
+        cols[0][done] = o[i].key;
+        cols[1][done] = num[i][0];
+        cols[2][done] = num[i][1];
+        cols[3][done] = o[i].exit_status >= 0 ? num[i][2] : NULL;
+        cols[4][done++] = o[i].stderr_tail;
     }
-    cli_str_puts(&sql, ")");
-    e = sql.failed ? fail_msg(s, FLEET_NOMEM, "out of memory")
-                   : run(s, sql.data, p, kinds, (int)(2 * done + 1), NULL, NULL);
+    if (ok && done > 0) {
+        cli_str_puts(&sql, "UPDATE effects SET state = 'done', done_at = $1, last_error = NULL, "
+                           "done_duration_ms = v.column3, done_exit_status = v.column4, "
+                           "done_stderr = v.column5 FROM (VALUES ");
+        values_rows(&sql, 2, types, 5, done);
+        cli_str_puts(&sql, ") AS v WHERE effects.key = v.column1 AND effects.attempts = "
+                           "v.column2 AND effects.state = 'pending' AND effects.claimed_at IS NOT "
+                           "NULL");
+        ok = !sql.failed &&
+             batch_params_make(s, &b, (const char *const[]){at}, "i", 1, cols, "tiiit", 5, done);
+        if (ok)
+            e = run(s, sql.data, b.p, b.kinds, b.n, NULL, NULL);
+    }
+    if (!ok)
+        e = fail_msg(s, FLEET_NOMEM, "out of memory");
+    batch_params_free(&b);
     cli_str_free(&sql);
-    free(kinds);
-    free(p);
+    for (int c = 0; c < 5; c++)
+        free(cols[c]);
     return e;
 }
 
@@ -961,33 +1153,31 @@ fleet_err fleet_store_record(fleet_store *s, const fleet_outcome *o, size_t n, e
     }
     /* the attempt rows first: record_attempts reuses num[i][2] for a signal */
     if (e == FLEET_OK)
-        e = record_attempts(s, o, n, num);
-    if (e == FLEET_OK)
+        e = record_attempts(s, o, n, num, at);
+    if (e == FLEET_OK && !s->be->arrays)
         e = record_done(s, o, n, at, num);
-    /* "AND attempts = $n": only the delivery that holds the current claim
-     * records; one whose lease ended and was claimed again is ignored. A
-     * failure or a release is rarer than a success: a statement each. */
+    /* "claimed_at IS NOT NULL AND attempts = $n": only the delivery that
+     * holds the current claim records, and closes it; one whose lease ended
+     * and was claimed again is ignored. A failure or a release is rarer
+     * than a success: a statement each. */
     for (size_t i = 0; e == FLEET_OK && i < n; i++) {
         const char *attempt = num[i][0];
         if (o[i].released) {
             const char *p[] = {o[i].key, at, attempt};
-            const char *p_attempt[] = {o[i].key, attempt};
-            e = run(s, "UPDATE effects SET attempts = attempts - 1, next_attempt_at = $2 "
-                       "WHERE key = $1 AND state = 'pending' AND attempts = $3",
+            e = run(s, "UPDATE effects SET attempts = attempts - 1, next_attempt_at = $2, "
+                       "claimed_at = NULL WHERE key = $1 AND state = 'pending' AND claimed_at "
+                       "IS NOT NULL AND attempts = $3",
                     p, "tii", 3, NULL, NULL);
-            if (e == FLEET_OK)
-                e = run(s, "DELETE FROM attempts WHERE key = $1 AND attempt = $2 AND "
-                           "outcome = 'running'",
-                        p_attempt, "ti", 2, NULL, NULL);
-        } else if (!o[i].ok) {
+        } else if (!o[i].ok && !s->be->arrays) {
             const char *p[] = {o[i].key, o[i].error, retry, attempt};
             time_text(retry, sizeof retry, o[i].retry_at);
             e = run(s,
                     o[i].dead ? "UPDATE effects SET state = 'failed', last_error = $2, "
-                                "next_attempt_at = $3 WHERE key = $1 AND state = 'pending' "
-                                "AND attempts = $4"
-                              : "UPDATE effects SET last_error = $2, next_attempt_at = $3 "
-                                "WHERE key = $1 AND state = 'pending' AND attempts = $4",
+                                "next_attempt_at = $3, claimed_at = NULL WHERE key = $1 AND "
+                                "state = 'pending' AND claimed_at IS NOT NULL AND attempts = $4"
+                              : "UPDATE effects SET last_error = $2, next_attempt_at = $3, "
+                                "claimed_at = NULL WHERE key = $1 AND state = 'pending' AND "
+                                "claimed_at IS NOT NULL AND attempts = $4",
                     p, "ttii", 4, NULL, NULL);
         }
     }
@@ -1002,7 +1192,8 @@ fleet_err fleet_store_effect_requeue(fleet_store *s, const char *key)
     const char *p[] = {key};
     uint64_t changes = 0;
     fleet_err e = run(s, "UPDATE effects SET state = 'pending', attempts = 0, next_attempt_at = 0, "
-                         "last_error = NULL WHERE key = $1 AND state = 'failed'",
+                         "last_error = NULL, claimed_at = NULL WHERE key = $1 AND state = "
+                         "'failed'",
                       p, NULL, 1, NULL, &changes);
     if (e == FLEET_OK && changes == 0) {
         e = fail_naming(s, FLEET_NOT_FOUND, "no failed effect with the key ", key, "");
@@ -1167,6 +1358,16 @@ fleet_err fleet_store_blocked(fleet_store *s, const char *instance, fleet_rows *
 
 #define ATTEMPT_COLUMNS                                                                    \
     "attempt, started_at, duration_ms, outcome, exit_status, signal, error, stderr"
+#define ATTEMPT_COLUMNS_A                                                                  \
+    "attempt, a.started_at, a.duration_ms, a.outcome, a.exit_status, a.signal, a.error, "     \
+    "a.stderr"
+/* The delivery an effect's row keeps, as an attempt row: the one running
+ * (its claim open) or the one that succeeded (kept on the effect's row:
+ * done_duration_ms, done_exit_status, done_stderr). */
+#define OPEN_CLAIM_COLUMNS                                                                 \
+    "attempts, claimed_at, done_duration_ms, CASE WHEN state = 'done' THEN 'done' ELSE "   \
+    "'running' END, done_exit_status, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), "          \
+    "done_stderr"
 
 /* FLEET_NOT_FOUND naming what is missing when `sql` finds no row. */
 static fleet_err must_exist(fleet_store *s, const char *sql, const char *value, const char *what,
@@ -1188,8 +1389,11 @@ fleet_err fleet_store_attempts(fleet_store *s, const char *key, fleet_rows *rows
     fleet_err e = must_exist(s, "SELECT 1 FROM effects WHERE key = $1", key,
                              "no effect with the key ", " in the database");
     if (e == FLEET_OK)
-        e = run(s, "SELECT " ATTEMPT_COLUMNS " FROM attempts WHERE key = $1 ORDER BY id", p, "t",
-                1, rows, NULL);
+        e = run(s, "SELECT " ATTEMPT_COLUMNS " FROM (SELECT " ATTEMPT_COLUMNS ", 0 AS g, id "
+                   "FROM attempts WHERE key = $1 UNION ALL SELECT " OPEN_CLAIM_COLUMNS ", 1, 0 "
+                   "FROM effects WHERE key = $1 AND claimed_at IS NOT NULL AND state <> 'failed') AS u "
+                   "ORDER BY g, id",
+                p, "t", 1, rows, NULL);
     return e;
 }
 
@@ -1203,11 +1407,20 @@ fleet_err fleet_store_history(fleet_store *s, const char *id, fleet_rows *effect
                    "done_at FROM effects WHERE instance = $1 ORDER BY revision, idx",
                 p, "t", 1, effects, NULL);
     if (e == FLEET_OK)
-        e = run(s, "SELECT a.key, a.attempt, a.started_at, a.duration_ms, a.outcome, "
-                   "a.exit_status, a.signal, a.error, a.stderr FROM attempts a JOIN effects e ON "
-                   "e.key = a.key WHERE e.instance = $1 ORDER BY e.revision, e.idx, a.id",
+        e = run(s, "SELECT key, " ATTEMPT_COLUMNS " FROM (SELECT a.key, a." ATTEMPT_COLUMNS_A
+                   ", e.revision, e.idx, 0 AS g, a.id FROM attempts a JOIN effects e ON e.key = "
+                   "a.key WHERE e.instance = $1 UNION ALL SELECT key, " OPEN_CLAIM_COLUMNS
+                   ", revision, idx, 1, 0 FROM effects WHERE instance = $1 AND claimed_at IS "
+                   "NOT NULL AND state <> 'failed') AS u ORDER BY revision, idx, g, id",
                 p, "t", 1, attempts, NULL);
     return e;
+}
+
+fleet_err fleet_store_refresh_stats(fleet_store *s)
+{
+    if (!s->be->refresh_stats)
+        return FLEET_OK;
+    return run(s, s->be->refresh_stats, NULL, NULL, 0, NULL, NULL);
 }
 
 fleet_err fleet_store_count_due(fleet_store *s, ed_time now, uint64_t *count)

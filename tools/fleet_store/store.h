@@ -65,6 +65,12 @@ typedef struct fleet_backend {
                       int nparams, fleet_rows *rows, uint64_t *changes, cli_str *msg);
     const char *begin;       /* begins a write transaction */
     const char *skip_locked; /* appended to a claiming SELECT */
+    /* Binds a batch's values as array literals ({"a","b"}: = ANY($1::text[]),
+     * unnest($1::text[], ...)) instead of a parameter each (PostgreSQL). */
+    bool arrays;
+    /* Refreshes the planner's figures for the outbox after many effects
+     * were queued (fleet_store_refresh_stats); NULL: none needed. */
+    const char *refresh_stats;
     /* The statements that migrate schema version N - 1 to N: migrations[N - 1],
      * NULL-terminated, for N from 1 to FLEET_SCHEMA_VERSION. */
     const char *const *const *migrations;
@@ -317,6 +323,12 @@ fleet_err fleet_store_stats(fleet_store *s, ed_time now, fleet_stats *out);
 void fleet_stats_free(fleet_stats *st);
 
 /* The number of instances due at `now`. */
+/* After many effects were queued: has the database refresh its planner's
+ * figures for the outbox (PostgreSQL: ANALYZE effects), outside any
+ * transaction, so that claims keep their index plan; nothing on a backend
+ * that needs none. */
+fleet_err fleet_store_refresh_stats(fleet_store *s);
+
 fleet_err fleet_store_count_due(fleet_store *s, ed_time now, uint64_t *count);
 
 /* The code of an error for the error line: "database_unreachable", ... */

@@ -552,6 +552,38 @@ static void stream_ended(void *ctx, host_stream_result *r)
     b->running--;
 }
 
+/* The batch claimed ahead (--exec-stream): while the handlers work on one
+ * batch, the next is claimed, so that the database and the handlers work
+ * side by side. Its effects are of instances with nothing in flight (the
+ * claim passes over an instance whose earlier effect is not done). */
+typedef struct prefetch {
+    fleet_store *s;
+    const dispatch_conf *c;
+    size_t limit;
+    bool tried;          /* the claim was made (whatever it found) */
+    int rc;              /* CLI_EXIT_OK, or the claim failed (reported) */
+    fleet_effect_row *e; /* what it claimed */
+    size_t n;
+    double claimed; /* monotonic, taken before the claim */
+} prefetch;
+
+static void claim_next(prefetch *p)
+{
+    ed_time now = (ed_time)time(NULL);
+    fleet_err err;
+    p->tried = true;
+    p->claimed = monotonic_now();
+    if (host_stop_requested)
+        return; /* nothing more is claimed once asked to stop */
+    /* the lease runs from the next whole second, as in dispatch_loop; a
+     * busy database (SQLite) leaves it to the next claim */
+    err = fleet_store_claim_effects(p->s, now, now + 1 + p->c->lease, p->limit, &p->e, &p->n);
+    if (err == FLEET_OK && p->n > 0)
+        cli_fault_point("fleet-after-claim");
+    else if (err != FLEET_OK && err != FLEET_BUSY)
+        p->rc = host_store_error(p->s, "cannot claim effects");
+}
+
 /* run_batch with --exec-stream: each effect of the batch goes, as one line,
  * to the worker with the fewest effects in flight, several to a worker at a
  * time (pipelined: host_stream_ready), with the lease rule of run_batch
@@ -563,11 +595,12 @@ static void stream_ended(void *ctx, host_stream_result *r)
  * and every effect it held fails that attempt. */
 static void run_batch_stream(const dispatch_conf *c, fleet_effect_row *e, size_t n,
                              double claimed, fleet_outcome *o, cli_str *why, cli_str *tail,
-                             dispatch_totals *t)
+                             dispatch_totals *t, prefetch *ahead)
 {
     stream_batch b = {o, why, tail, calloc(n, sizeof(double)), 0};
     double last_finish = claimed + (double)c->lease - LEASE_MARGIN;
     size_t next = 0;
+    prefetch *next_batch = ahead; /* claimed once, after the first sends */
 
     for (size_t i = 0; i < n; i++) {
         o[i].key = e[i].key;
@@ -596,9 +629,19 @@ static void run_batch_stream(const dispatch_conf *c, fleet_effect_row *e, size_t
                                  &why[i]))
                 b.running++;
         }
+        /* once the first effects are on their way, the next batch is
+         * claimed while the handlers work on them */
+        if (next_batch) {
+            host_stream_flush(c->stream);
+            claim_next(next_batch);
+            next_batch = NULL;
+            continue;
+        }
         if (next < n || b.running > 0)
             host_stream_wait(c->stream, monotonic_now() + 1, stream_ended, &b);
     }
+    if (next_batch)
+        claim_next(next_batch);
     finish_batch(c, e, n, o, why, tail, t);
     free(b.started);
 }
@@ -628,20 +671,44 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
      * batches are larger, so that the two transactions of a batch (claim,
      * outcomes) are spread over more effects */
     size_t batch = (size_t)c->workers * (c->exec_stream ? STREAM_BATCH_PER_WORKER : 8);
+    prefetch ahead = {s, c, 0, false, CLI_EXIT_OK, NULL, 0, 0};
 
     if (batch < 32)
         batch = 32;
-    while (!host_stop_requested) {
+    ahead.limit = batch;
+    while (!host_stop_requested || (ahead.tried && ahead.n > 0)) {
         fleet_effect_row *e = NULL;
         fleet_outcome *o;
         cli_str *why, *tail;
         size_t n = 0;
         double claimed = monotonic_now();
         ed_time now = (ed_time)time(NULL);
-        /* the lease runs from the next whole second: at least --lease
-         * seconds of the wall clock, whatever part of this one is gone */
-        fleet_err err = fleet_store_claim_effects(s, now, now + 1 + c->lease, batch, &e, &n);
+        fleet_err err;
 
+        if (ahead.tried && ahead.rc != CLI_EXIT_OK) {
+            rc = ahead.rc;
+            break;
+        }
+        if (ahead.tried && ahead.n > 0) {
+            /* the batch claimed while the last one ran (run even when a
+             * stop was asked meanwhile: its effects are given back,
+             * released); when it found none, the claim is made again now
+             * that the last batch's outcomes let its instances' next
+             * effects through */
+            err = FLEET_OK;
+            e = ahead.e;
+            n = ahead.n;
+            claimed = ahead.claimed;
+        } else {
+            /* the lease runs from the next whole second: at least --lease
+             * seconds of the wall clock, whatever part of this one is gone */
+            err = fleet_store_claim_effects(s, now, now + 1 + c->lease, batch, &e, &n);
+            if (err == FLEET_OK && n > 0)
+                cli_fault_point("fleet-after-claim");
+        }
+        ahead.tried = false;
+        ahead.e = NULL;
+        ahead.n = 0;
         if (err == FLEET_BUSY)
             continue;
         if (err != FLEET_OK) {
@@ -663,7 +730,6 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
             (void)nanosleep(&pause, NULL);
             continue;
         }
-        cli_fault_point("fleet-after-claim");
         for (size_t i = 0; i < n; i++)
             if (e[i].lease_expired)
                 log_redelivery(&e[i]);
@@ -675,7 +741,7 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
             rc = CLI_EXIT_IO;
         } else {
             if (c->stream)
-                run_batch_stream(c, e, n, claimed, o, why, tail, t);
+                run_batch_stream(c, e, n, claimed, o, why, tail, t, &ahead);
             else
                 run_batch(c, e, n, claimed, o, why, tail, t);
             cli_fault_point("fleet-after-handler");
@@ -696,6 +762,11 @@ static int dispatch_loop(fleet_store *s, const dispatch_conf *c, bool wait, disp
         if (rc != CLI_EXIT_OK)
             break;
     }
+    /* a batch claimed ahead and not run (the loop stopped on an error): its
+     * leases end and it is delivered again, as after a crash */
+    for (size_t i = 0; i < ahead.n; i++)
+        fleet_effect_row_free(&ahead.e[i]);
+    free(ahead.e);
     return rc;
 }
 

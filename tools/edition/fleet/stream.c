@@ -849,8 +849,18 @@ bool host_stream_send(host_stream *p, size_t slot, const char *key, const char *
     w->inflight_bytes += len + 1;
     if (w->queued++ == 0)
         w->deadline = now + (double)p->timeout;
-    write_in(p, w);
+    /* written by host_stream_flush or host_stream_wait: the lines of a
+     * batch go to each handler in one write */
     return true;
+}
+
+void host_stream_flush(host_stream *p)
+{
+    for (size_t i = 0; i < p->nworkers; i++) {
+        stream_worker *w = &p->w[i];
+        if (w->pid > 0 && w->woff < w->wlen)
+            write_in(p, w);
+    }
 }
 
 static void hand_over(host_stream *p, void (*done)(void *ctx, host_stream_result *r), void *ctx)
@@ -869,6 +879,7 @@ void host_stream_wait(host_stream *p, double until,
     double now = stream_now(), wake = until;
     int ms;
 
+    host_stream_flush(p);
     if (p->nended > 0) {
         hand_over(p, done, ctx);
         return;

@@ -69,12 +69,19 @@ bool host_stream_ready(const host_stream *p, double now, double last_finish);
  * it (host_stream_ready), a running handler first, starting its handler
  * when it is down. `slot` names the delivery in its result. False with the
  * reason in `why` when no handler could take it (none fits, or it could
- * not be started): the delivery failed. */
+ * not be started): the delivery failed. The line is queued: it is written
+ * by host_stream_flush or host_stream_wait, with the others sent before
+ * either, in one write to each handler. */
 bool host_stream_send(host_stream *p, size_t slot, const char *key, const char *document,
                       double now, double last_finish, cli_str *why);
 
-/* Waits until a delivery ends or `until` (monotonic seconds) passes, at
- * most a second, and calls `done` for each delivery that ended. */
+/* Writes the lines queued for each handler, as much as its pipe takes now
+ * (host_stream_wait writes the rest when the pipe has room). */
+void host_stream_flush(host_stream *p);
+
+/* Flushes (host_stream_flush), then waits until a delivery ends or `until`
+ * (monotonic seconds) passes, at most a second, and calls `done` for each
+ * delivery that ended. */
 void host_stream_wait(host_stream *p, double until,
                       void (*done)(void *ctx, host_stream_result *r), void *ctx);
 

@@ -232,6 +232,20 @@ static int tick_batch(fleet_store *s, const fleet_instance_row *rows, size_t n, 
     return rc;
 }
 
+#define REFRESH_STATS_AFTER 1000
+
+/* A refresh that fails is logged and passed over: the ticks are committed,
+ * and the database's own autovacuum refreshes the figures later. */
+static void refresh_stats(fleet_store *s)
+{
+    host_log_event ev;
+    if (fleet_store_refresh_stats(s) == FLEET_OK ||
+        !host_log_begin(&ev, HOST_LOG_WARN, "refresh_stats_failed"))
+        return;
+    host_log_str(&ev, "error", s->msg.data ? s->msg.data : "");
+    host_log_end(&ev);
+}
+
 /* Ticks every instance due at `now`, up to `batch` of them in each
  * transaction, in the order of their deadlines. Rows that cannot be ticked
  * are reported and skipped (skip_row); with `honour_backoff` (fleet run),
@@ -240,6 +254,11 @@ static int tick_batch(fleet_store *s, const fleet_instance_row *rows, size_t n, 
 int host_tick_all(fleet_store *s, ed_time now, long long limit, size_t batch,
                   bool honour_backoff, bool progress, tick_totals *t)
 {
+    /* the planner's figures for the outbox, refreshed when 1,000 effects
+     * were queued, then each time the queued count doubles, and at the end
+     * (fleet_store_refresh_stats): a midnight's burst would otherwise be
+     * claimed with a plan made for an empty outbox */
+    size_t first = t->effects, refreshed = 0, refresh_at = REFRESH_STATS_AFTER;
     ed_time cursor_deadline = 0;
     char *cursor_id = NULL;
     tick_progress bar;
@@ -280,7 +299,15 @@ int host_tick_all(fleet_store *s, ed_time now, long long limit, size_t batch,
         if (s->in_tx)
             fleet_store_rollback(s);
         fleet_instance_rows_free(rows, n);
+        if (rc == CLI_EXIT_OK && t->effects - first >= refresh_at) {
+            refreshed = t->effects - first;
+            refresh_at = 2 * refreshed;
+            refresh_stats(s);
+        }
     }
+    if (rc == CLI_EXIT_OK && t->effects - first >= REFRESH_STATS_AFTER &&
+        t->effects - first > refreshed)
+        refresh_stats(s);
     progress_end(&bar);
     free(cursor_id);
     return rc;
