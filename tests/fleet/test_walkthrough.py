@@ -8,8 +8,14 @@ string (CONTRIBUTING.md, "The fleet walkthrough"):
 * ```text                what the run block before it prints on standard
                          output, compared (tabs expanded, as a terminal
                          shows them);
-* ```console             shown only (neither run nor compared);
+* ```console, or any ```LANG {not-run="why"}
+                         shown only (neither run nor compared; the
+                         inventory, tests/docs/test_inventory.py, wants
+                         the reason);
 * anything else          refused, so that a misspelt block fails.
+
+The blocks are read by tests/docs/docblocks.py, the reader every test of
+the documentation shares.
 
 The blocks before the first subsection (the state files, the handler) run
 first, then those of one subsection ("### On SQLite", "### On
@@ -23,16 +29,18 @@ document, the instances where the walkthrough left them.
 import json
 import os
 import pathlib
-import re
-import shlex
 import sqlite3
 import subprocess
+import sys
 
 import pytest
 
 from conftest import EDITION
 
-DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "fleet.md"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "docs"))
+import docblocks  # noqa: E402  (tests/docs: the one reader of the documentation's blocks)
+
+DOC_NAME = "docs/fleet.md"
 SUBSECTIONS = {"sqlite": "On SQLite", "postgresql": "On PostgreSQL"}
 OPERATOR = "operator"
 SUPERUSER = "postgres"
@@ -40,82 +48,30 @@ SUPERUSER = "postgres"
 PG_ROLE = "edition"
 PG_DATABASE = "fleet"
 
-FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
-INDENTED_FENCE = re.compile(r"^\s+(`{3}|~{3})")
-INFO = re.compile(r"^(?P<lang>[A-Za-z0-9_+-]*)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
-
-
-class Block:
-    def __init__(self, line, lang, attrs, text):
-        self.line = line
-        self.lang = lang
-        self.attrs = attrs
-        self.text = text
-
-    def where(self):
-        return f"docs/fleet.md:{self.line}"
-
-
-def _fenced_blocks(lines, first_line):
-    """The fenced blocks of `lines` (numbered from first_line), in order."""
-    blocks = []
-    i = 0
-    while i < len(lines):
-        m = FENCE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        fence, info = m.group(1), m.group(2).strip()
-        start = i
-        body = []
-        i += 1
-        while i < len(lines) and lines[i].rstrip() != fence:
-            body.append(lines[i])
-            i += 1
-        assert i < len(lines), f"docs/fleet.md:{first_line + start}: unclosed fence"
-        i += 1
-        mi = INFO.match(info)
-        assert mi, f"docs/fleet.md:{first_line + start}: info string {info!r} not understood"
-        attrs = {}
-        for item in (mi.group("attrs") or "").split():
-            key, sep, value = item.partition("=")
-            assert sep, f"docs/fleet.md:{first_line + start}: attribute {item!r} is not key=value"
-            attrs[key] = value
-        text = "".join(line + "\n" for line in body)
-        blocks.append(Block(first_line + start, mi.group("lang"), attrs, text))
-    return blocks
-
 
 def walkthrough():
     """{"": the blocks before the first subsection, title: the blocks of
     '### title'}, for the section '## Walkthrough' of docs/fleet.md."""
-    lines = DOC.read_text(encoding="utf-8").split("\n")
-    if "## Walkthrough" not in lines:
+    headings = []
+    blocks = docblocks.blocks_of(DOC_NAME, headings)
+    if (2, "Walkthrough") not in [(level, title) for _, level, title in headings]:
         pytest.fail("docs/fleet.md has no '## Walkthrough' section")
-    n = lines.index("## Walkthrough") + 1
-    chunks = {"": (n, [])}
-    title = ""
-    fence = None
-    while n < len(lines):
-        line = lines[n]
-        m = FENCE.match(line)
-        if fence is None and line.startswith("## "):
-            break
-        assert fence is not None or not INDENTED_FENCE.match(line), (
-            f"docs/fleet.md:{n + 1}: an indented fence (in a list?) is neither run nor "
+    chunks = {"": []}
+    in_section = False
+    for line, level, title in headings:
+        if level == 2:
+            in_section = title == "Walkthrough"
+        elif level == 3 and in_section:
+            assert title not in chunks, f"docs/fleet.md:{line}: a second '### {title}'"
+            chunks[title] = []
+    for b in blocks:
+        if b.section() != "Walkthrough":
+            continue
+        assert b.fenced and b.indent == 0, (
+            f"{b.where()}: an indented block (in a list?) is neither run nor "
             "compared: put walkthrough blocks at the start of the line")
-        if fence is None and line.startswith("### "):
-            title = line[4:].strip()
-            assert title not in chunks, f"docs/fleet.md:{n + 1}: a second '### {title}'"
-            chunks[title] = (n + 1, [])
-        else:
-            chunks[title][1].append(line)
-            if fence is None and m:
-                fence = m.group(1)
-            elif fence is not None and line.rstrip() == fence:
-                fence = None
-        n += 1
-    return {t: _fenced_blocks(body, first + 1) for t, (first, body) in chunks.items()}
+        chunks[b.section(3)].append(b)
+    return chunks
 
 
 def steps(blocks):
@@ -134,58 +90,12 @@ def steps(blocks):
                 f"{b.where()}: a text block shows the output of the sh block just before it"
             out[-1][1] = b
         else:
-            assert b.lang == "console", (
-                f"{b.where()}: ```{b.lang}: a walkthrough block is ```sh (run), ```text (the "
-                "output of the sh block before it) or ```console (shown only)")
+            assert b.lang == "console" or "not-run" in b.attrs, (
+                f"{b.where()}: ```{b.info}: a walkthrough block is ```sh (run), ```text (the "
+                "output of the sh block before it) or shown only (```console, or any "
+                "```LANG {not-run=\"why\"})")
         previous = b
     return out
-
-
-def _check(proc, block, expected):
-    assert proc.returncode == 0, (
-        f"{block.where()}: exit {proc.returncode}\n--- block\n{block.text}"
-        f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}")
-    if expected is not None:
-        got = proc.stdout.expandtabs()
-        want = expected.text.expandtabs()
-        assert got == want, (
-            f"{expected.where()}: the shown output is not what {block.where()} prints\n"
-            f"--- shown\n{want}--- printed\n{got}--- stderr\n{proc.stderr}")
-
-
-class Shells:
-    """One shell session per user: each block runs in a bash of its own,
-    started with the environment and working directory the previous block
-    of the same user left."""
-
-    def __init__(self, tmp_path, envs):
-        self.meta = tmp_path / "blocks"
-        self.meta.mkdir()
-        work = tmp_path / "walk"
-        work.mkdir()
-        self.work = work
-        self.sessions = {user: {"env": env, "cwd": str(work)} for user, env in envs.items()}
-        self.count = 0
-
-    def run(self, user, block):
-        assert user in self.sessions, f"{block.where()}: no {user} in this subsection"
-        session = self.sessions[user]
-        self.count += 1
-        env_file = self.meta / f"{self.count}.env"
-        cwd_file = self.meta / f"{self.count}.cwd"
-        script = self.meta / f"{self.count}.sh"
-        script.write_text(
-            "set -euo pipefail\n"
-            f"trap 'env -0 >{shlex.quote(str(env_file))}; pwd >{shlex.quote(str(cwd_file))}' EXIT\n"
-            + block.text)
-        proc = subprocess.run(["bash", "--noprofile", "--norc", str(script)],
-                              cwd=session["cwd"], env=session["env"], stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=120)
-        if env_file.exists():
-            pairs = env_file.read_bytes().split(b"\0")
-            session["env"] = dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
-            session["cwd"] = cwd_file.read_text().rstrip("\n")
-        return proc
 
 
 def base_env():
@@ -205,7 +115,7 @@ def run_walkthrough(title, shells):
     assert preamble and mine, f"'### {title}' or its preamble runs nothing"
     for block, expected in preamble + mine:
         user = SUPERUSER if "as" in block.attrs else OPERATOR
-        _check(shells.run(user, block), block, expected)
+        docblocks.check_run(shells.run(user, block), block, expected)
     return [b for b, _ in preamble + mine]
 
 
@@ -245,7 +155,7 @@ def test_walkthrough_marks_every_block():
 
 
 def test_walkthrough_sqlite(tmp_path):
-    shells = Shells(tmp_path, {OPERATOR: base_env()})
+    shells = docblocks.Shells(tmp_path, {OPERATOR: base_env()})
     run_walkthrough(SUBSECTIONS["sqlite"], shells)
     db = shells.work / "fleet.sqlite"
     assert db.exists(), "the SQLite walkthrough made no fleet.sqlite"
@@ -275,7 +185,7 @@ def test_walkthrough_postgresql(tmp_path, pg_server):
     superuser = dict(operator)
     superuser["PGUSER"] = "postgres"
     superuser["PATH"] = pg_server.bindir + os.pathsep + superuser["PATH"]
-    shells = Shells(tmp_path, {OPERATOR: operator, SUPERUSER: superuser})
+    shells = docblocks.Shells(tmp_path, {OPERATOR: operator, SUPERUSER: superuser})
     try:
         run_walkthrough(SUBSECTIONS["postgresql"], shells)
         owner = pg_server.psql("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database "
