@@ -6,13 +6,19 @@
 # through CGO_LDFLAGS; the binding taken from this checkout by
 # `go mod edit -replace`, then by `go work`, with GOPROXY=off; the README's
 # main.go built and run without LD_LIBRARY_PATH, loading libedition.so.1
-# from the prefix. The go stage of scripts/test runs it.
+# from the prefix. The same prefix serves README.md's recipe for a C
+# program ("Where things land, and a custom prefix"), run as shown. The
+# go stage of scripts/test runs it.
+#
+# The blocks come from tests/docs/docblocks.py by their marking,
+# ```sh {checked-by=scripts/lib/go_consumer.sh} and
+# ```go {checked-by=scripts/lib/go_consumer.sh} (CONTRIBUTING.md,
+# "Documentation is tested").
 #
 # Usage: go_consumer.sh SOURCE_DIR
 # Prints one line per way; exits non-zero, naming the step, when one fails.
 set -euo pipefail
 src=$(cd "$1" && pwd)
-readme=$src/bindings/go/README.md
 fail() { echo "go consumer: $*" >&2; exit 1; }
 
 # nothing of the build tree: no uninstalled .pc file, no library path
@@ -23,13 +29,27 @@ export GOPROXY=off
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 libedition=$src
-prefix=$tmp/prefix
+# where both READMEs install it: $HOME/opt/libedition
+home=$tmp/home
+prefix=$home/opt/libedition
+mkdir -p "$home"
+
+block() { # FILE INFO OUT: the one block of FILE marked INFO
+  python3 "$src/tests/docs/docblocks.py" block "$1" "$2" >"$3" || fail "$1 has no block \`\`\`$2"
+}
+# shellcheck disable=SC2016
+{
+  block bindings/go/README.md 'sh {checked-by=scripts/lib/go_consumer.sh}' "$tmp/recipe.sh"
+  block bindings/go/README.md 'go {checked-by=scripts/lib/go_consumer.sh}' "$tmp/main.go"
+  block README.md 'sh {checked-by=scripts/lib/go_consumer.sh}' "$tmp/c-recipe.sh"
+  block README.md c "$tmp/host.c"
+}
 
 # The README's commands, each checked to be there word for word, so that
 # the recipe tested is the recipe shown (single quotes: the lines as
 # written, variables and all).
 shown() {
-  grep -qxF -- "$1" "$readme" || fail "bindings/go/README.md no longer shows: $1"
+  grep -qxF -- "$1" "$tmp/recipe.sh" || fail "bindings/go/README.md's recipe no longer shows: $1"
 }
 # shellcheck disable=SC2016
 {
@@ -53,13 +73,15 @@ for f in libedition.so.1 pkgconfig/libedition.pc; do
   [ -e "$prefix/lib/$f" ] || fail "meson install put no $f under $prefix/lib"
 done
 
-# the README's main.go: the first go block after "A `main.go` to try it with:"
-python3 - "$readme" "$tmp/main.go" <<'PY' || fail "bindings/go/README.md has no main.go after 'A \`main.go\` to try it with:'"
-import re, sys
-text = open(sys.argv[1]).read()
-m = re.search(r"A `main.go` to try it with:\s*```go\n(.*?)```", text, re.S)
-open(sys.argv[2], "w").write(m.group(1))
-PY
+# README.md's recipe for a C program under this prefix, run as shown (with
+# README.md's C example as host.c): it builds host with an rpath, which
+# then starts without LD_LIBRARY_PATH, and runs the installed edition
+mkdir "$tmp/c" && cp "$tmp/host.c" "$tmp/c/host.c"
+(cd "$tmp/c" && HOME=$home bash -euo pipefail "$tmp/c-recipe.sh") >"$tmp/c-recipe.log" 2>&1 ||
+  { cat "$tmp/c-recipe.log" >&2; fail "README.md's recipe for a custom prefix failed"; }
+grep -q '^edition [0-9]' "$tmp/c-recipe.log" || fail "README.md's recipe: the installed edition printed no version: $(cat "$tmp/c-recipe.log")"
+"$tmp/c/host" >/dev/null || fail "README.md's recipe: host does not start without LD_LIBRARY_PATH"
+echo "go consumer (README.md, C): host built with an rpath to $prefix/lib runs; $(tail -1 "$tmp/c-recipe.log")"
 
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 pkg-config --exists libedition || fail "pkg-config does not find libedition.pc in $PKG_CONFIG_PATH"

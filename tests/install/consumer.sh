@@ -63,13 +63,30 @@ deps=$(LD_LIBRARY_PATH=$libdir ldd "$work/embed")
 grep -q "libedition.so.1 => $libdir" <<<"$deps" ||
   fail "embed did not load the installed libedition.so.1"
 
-# the C example of README.md, as a newcomer copies it
-python3 -c 'import re, sys; print(re.search(r"```c\n(.*?)```", open(sys.argv[1]).read(), re.S).group(1))' \
-  "$src/README.md" > "$work/readme.c" || fail "README.md has no C example"
-# shellcheck disable=SC2046
-$cc -std=c11 -Wall -Wextra -Werror -o "$work/readme" "$work/readme.c" \
-  $(pkg-config --cflags --libs libedition) || fail "the README example does not compile"
-LD_LIBRARY_PATH=$libdir "$work/readme" >/dev/null || fail "the README example failed"
+# The documentation's C blocks (README.md, "From C"), as a newcomer copies
+# them: tests/docs/docblocks.py gives this script every ```c block of the
+# documented files and the ```sh {checked-by=tests/install/consumer.sh}
+# blocks (CONTRIBUTING.md, "Documentation is tested"). Each C block is
+# compiled with -Werror and run; the first is "the README example" below.
+mkdir "$work/doc"
+python3 "$src/tests/docs/docblocks.py" write tests/install/consumer.sh "$work/doc" >"$work/doc.list" ||
+  fail "tests/docs/docblocks.py cannot read the documentation's blocks"
+doc_sh=()
+while read -r path where; do
+  case $path in
+    *.c)
+      exe=${path%.c}
+      # shellcheck disable=SC2046
+      $cc -std=c11 -Wall -Wextra -Werror -o "$exe" "$path" $(pkg-config --cflags --libs libedition) ||
+        fail "$where: the C block does not compile"
+      LD_LIBRARY_PATH=$libdir "$exe" >/dev/null || fail "$where: the C block's program failed"
+      [ -e "$work/readme.c" ] || cp "$path" "$work/readme.c"
+      ;;
+    *.sh) doc_sh+=("$path $where") ;;
+    *) fail "$where: a block of no language this script runs: $path" ;;
+  esac
+done <"$work/doc.list"
+[ -e "$work/readme.c" ] || fail "README.md has no C example"
 
 # static: everything from `pkg-config --static`, no shared libedition at all
 # shellcheck disable=SC2046
@@ -81,7 +98,7 @@ if ldd "$work/embed-static" 2>/dev/null | grep -q libedition; then fail "static 
 # ("Linking statically") tells: libedition-static.pc names libedition.a by
 # its path, where -ledition (even with --static) takes libedition.so
 cp "$src/examples/embed.c" "$work/embed.c"
-for prog in embed version readme; do
+for prog in embed version; do
   # shellcheck disable=SC2046
   $cc -o "$work/$prog-libstatic" "$work/$prog.c" $(pkg-config --cflags --libs libedition-static) ||
     fail "$prog does not link with libedition-static.pc"
@@ -89,6 +106,15 @@ for prog in embed version readme; do
   if grep -q libedition <<<"$deps"; then fail "$prog linked with libedition-static.pc needs libedition.so: $deps"; fi
   grep -q 'libc\.so' <<<"$deps" || fail "$prog linked with libedition-static.pc is not a dynamic program: $deps"
 done
+# README.md's own command for it (```sh {checked-by=tests/install/consumer.sh}),
+# run as shown in a directory holding the README example as host.c
+[ ${#doc_sh[@]} -eq 1 ] || fail "README.md: ${#doc_sh[@]} sh blocks for this script, not the one of \"Linking statically\""
+read -r path where <<<"${doc_sh[0]}"
+mkdir "$work/static" && cp "$work/readme.c" "$work/static/host.c"
+(cd "$work/static" && bash -euo pipefail "$path") || fail "$where: the block failed"
+mv "$work/static/host" "$work/readme-libstatic" || fail "$where: the block made no host"
+deps=$(ldd "$work/readme-libstatic")
+if grep -q libedition <<<"$deps"; then fail "$where: host needs libedition.so: $deps"; fi
 # the README example writes YAML: libyaml comes in as the system has it (shared)
 grep -q 'libyaml' <<<"$(ldd "$work/readme-libstatic")" ||
   fail "the README example linked with libedition-static.pc does not load libyaml"
