@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -26,6 +27,8 @@ from conftest import (CI, DUE_AT, EDITION, RELEASE_AT, add_all, fill, make_state
                       work_root)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "docs"))
+import docblocks  # noqa: E402  (the documentation's blocks)
 
 INSTANCES = int(os.environ.get("EDITION_FLEET_INSTANCES", "100000"))
 CRASH_INSTANCES = int(os.environ.get("EDITION_FLEET_CRASH_INSTANCES", "1000"))
@@ -138,8 +141,10 @@ def test_every_subcommand_has_help_and_the_one_parser(tmp_path):
     """`COMMAND --help` and `fleet SUB --help` print the usage that docs/cli.md
     lists (exit 0);
     options take `--opt=value` as in every other command; `--` ends them."""
-    cli_md = (ROOT / "docs" / "cli.md").read_text()
-    documented = re.search(r"## Usage\n.*?```text\n(.*?)```", cli_md, re.S).group(1).splitlines()
+    # the block of docs/cli.md marked ```text {checked-by=tests/fleet/test_fleet.py}
+    [usage_block] = [b for b in docblocks.blocks_of("docs/cli.md")
+                     if b.info == "text {checked-by=tests/fleet/test_fleet.py}"]
+    documented = usage_block.text.splitlines()
     listed = run(["fleet", "help"], check=0).stdout
     subs = [line.split()[0] for line in listed.splitlines() if line.startswith("  ") and
             not line.startswith("      ")]
