@@ -211,6 +211,10 @@ def main():
     edition, n = args.edition, args.instances
     m = min(n, args.exec_instances)
     floor = args.floor or str(pathlib.Path(edition).resolve().parents[2] / "bench" / "fleet_floor")
+    if not args.no_postgresql and not os.access(floor, os.X_OK):
+        # found before the 20 minutes of runs that come before the floors
+        sys.exit(f"fleet_bench: no {floor} (meson compile bench/fleet_floor; it needs libpq), "
+                 "or --no-postgresql")
     base = args.dir or tempfile.mkdtemp(prefix="fleet-bench-", dir=str(ROOT / "build"))
     work = pathlib.Path(tempfile.mkdtemp(prefix="run-", dir=base))
     global ACK
