@@ -559,6 +559,56 @@ ED_API bool ed_effect_time(const ed_effect *e, ed_field field, ed_time *out);
 /** An int or bool field (bool as 0/1); false if absent or of another type. */
 ED_API bool ed_effect_int(const ed_effect *e, ed_field field, int64_t *out);
 
+/** One effect copied out by ed_effect_list_read: every getter above in one
+ *  record, for hosts and bindings that copy whole lists.
+ *
+ *  The one public struct of the library, and versioned by its size: the
+ *  caller sets `size` to sizeof(ed_effect_record) as it was compiled;
+ *  members are only ever appended, in a later minor release, after those
+ *  below, so a program built against 0.4 keeps working with a later
+ *  library (which fills only the members within `size`), and a program
+ *  built against a later header gets, from an older library that knows
+ *  fewer members, its members filled and every later byte zeroed.
+ *  Since 0.4.0. */
+typedef struct ed_effect_record {
+    size_t size;                  /* set by the caller: sizeof(ed_effect_record) */
+    ed_effect_kind kind;          /* ed_effect_kind_of */
+    ed_subject_kind subject_kind; /* ed_effect_subject_kind */
+    unsigned flags;               /* ed_effect_flags */
+    unsigned fields;              /* ed_effect_fields: which members below hold a value */
+    uint64_t revision;            /* ed_effect_revision */
+    size_t index;                 /* ed_effect_index */
+    const char *key;              /* ed_effect_key */
+    const char *instance_id;      /* ed_effect_instance_id */
+    const char *subject;          /* ed_effect_subject */
+    const char *text;             /* ed_effect_text */
+    /* The fields (ed_effect_string, ed_effect_time, ed_effect_int): NULL
+     * or 0 when absent, which `fields` tells apart from a 0 value. */
+    const char *from;             /* ED_FIELD_FROM */
+    const char *to;               /* ED_FIELD_TO */
+    ed_time at;                   /* ED_FIELD_AT */
+    int64_t period_months;        /* ED_FIELD_PERIOD_MONTHS */
+    ed_time expires_at;           /* ED_FIELD_EXPIRES_AT */
+    const char *refund;           /* ED_FIELD_REFUND */
+    ed_time unused_from;          /* ED_FIELD_UNUSED_FROM */
+    ed_time unused_until;         /* ED_FIELD_UNUSED_UNTIL */
+    const char *timer;            /* ED_FIELD_TIMER */
+    bool online;                  /* ED_FIELD_ONLINE */
+} ed_effect_record;
+
+/** Copies effects first .. first+count-1 of `list` into out[0] ..
+ *  out[count-1]. The caller sets out[0].size (sizeof(ed_effect_record));
+ *  the records are that many bytes apart, and each gets it as its `size`.
+ *  The strings are borrowed from the list, as from the getters (reading
+ *  them writes the list's keys and texts, as ed_effect_key does).
+ *  ED_INVALID_ARGUMENT when list or out is NULL, out[0].size is smaller
+ *  than the 0.4.0 record, or the range passes the list's end;
+ *  ED_NO_MEMORY when the keys and texts cannot be written. On an error
+ *  nothing of `out` is written. count 0 is ED_OK. Thread-safe.
+ *  Since 0.4.0. */
+ED_API ED_NODISCARD ed_status ed_effect_list_read(const ed_effect_list *list, size_t first,
+                                                  size_t count, ed_effect_record *out);
+
 /* ---------------------------------------------------------------------- */
 /* Results: the outcome of one command                                     */
 /* ---------------------------------------------------------------------- */

@@ -827,6 +827,83 @@ bool ed_effect_int(const ed_effect *e, ed_field field, int64_t *out)
     return false;
 }
 
+/* ---- copying effects out in bulk ------------------------------------------ */
+
+/* The record of 0.4.0: the smallest `size` ed_effect_list_read accepts. */
+#define RECORD_0_4_SIZE sizeof(ed_effect_record)
+
+static void record_of(const ed_effect *e, const ed_effect_list *list,
+                      const ed_effect_strings *s, ed_effect_record *r)
+{
+    const ed_effect_extra *x = e->extra ? &list->extras[e->extra - 1] : NULL;
+    ed_subject_kind subject = ED_SUBJECT_INSTANCE;
+    unsigned flags = 0;
+    (void)ed__effect_kind_info((ed_effect_kind)e->kind, &subject, &flags);
+    memset(r, 0, sizeof *r);
+    r->kind = (ed_effect_kind)e->kind;
+    r->subject_kind = subject;
+    r->flags = flags;
+    r->fields = e->fields;
+    r->revision = revision_of(e, list);
+    r->subject = e->subject;
+    if (list->loaded) {
+        r->index = x->index;
+        r->key = x->key;
+        r->text = x->text;
+        r->instance_id = x->instance;
+    } else {
+        r->index = e->index;
+        r->key = chars_of(s) + s->off[2 * (size_t)e->pos];
+        r->text = chars_of(s) + s->off[2 * (size_t)e->pos + 1];
+        r->instance_id = list->id;
+    }
+    unsigned f = e->fields;
+    if (f & (1u << ED_FIELD_FROM))
+        r->from = e->from ? words[e->from] : x ? x->from : NULL;
+    if (f & (1u << ED_FIELD_TO))
+        r->to = e->to ? words[e->to] : x ? x->to : NULL;
+    if (f & (1u << ED_FIELD_ONLINE))
+        r->online = e->online != 0;
+    if (x == NULL)
+        return;
+    if (f & (1u << ED_FIELD_AT))
+        r->at = x->at;
+    if (f & (1u << ED_FIELD_PERIOD_MONTHS))
+        r->period_months = x->period_months;
+    if (f & (1u << ED_FIELD_EXPIRES_AT))
+        r->expires_at = x->expires_at;
+    if (f & (1u << ED_FIELD_REFUND))
+        r->refund = x->refund;
+    if (f & (1u << ED_FIELD_UNUSED_FROM))
+        r->unused_from = x->unused_from;
+    if (f & (1u << ED_FIELD_UNUSED_UNTIL))
+        r->unused_until = x->unused_until;
+    if (f & (1u << ED_FIELD_TIMER))
+        r->timer = x->timer;
+}
+
+ed_status ed_effect_list_read(const ed_effect_list *list, size_t first, size_t count,
+                              ed_effect_record *out)
+{
+    if (list == NULL || out == NULL || out[0].size < RECORD_0_4_SIZE || first > list->count ||
+        count > list->count - first)
+        return ED_INVALID_ARGUMENT;
+    size_t size = out[0].size;
+    const ed_effect_strings *s = NULL;
+    if (count > 0 && !list->loaded && (s = strings_of(list)) == NULL)
+        return ED_NO_MEMORY;
+    char *dst = (char *)out;
+    for (size_t i = 0; i < count; i++, dst += size) {
+        ed_effect_record r;
+        record_of(&list->items[first + i], list, s, &r);
+        r.size = size;
+        memcpy(dst, &r, sizeof r);
+        if (size > sizeof r)
+            memset(dst + sizeof r, 0, size - sizeof r);
+    }
+    return ED_OK;
+}
+
 /* ---- setting fields -------------------------------------------------------- */
 
 bool ed__effect_set_string(ed_effect *e, ed_field field, const char *value)

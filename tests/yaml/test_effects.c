@@ -3,10 +3,14 @@
  * included; one effect's JSON (ed_effect_dump_json) is the object the list's
  * JSON holds for it, and reads back to the same effect; every effect names
  * its instance (ed_effect_instance_id) as its key does; a document holding
- * every effect kind loads and dumps unchanged;
+ * every effect kind loads and dumps unchanged; ed_effect_list_read fills
+ * each record with what the getters answer, and refuses bad arguments
+ * writing nothing;
  * a catalog of bad documents is refused with status, line, column and a
  * message naming the field, leaving the output untouched. */
 #include <check.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -642,6 +646,178 @@ START_TEST(test_bad_effects_document_refused_with_position)
 }
 END_TEST
 
+
+/* ---- ed_effect_list_read: one record per effect, the getters' answers ---- */
+
+static void assert_str_same(const char *a, const char *b)
+{
+    ck_assert_int_eq(a == NULL, b == NULL);
+    if (a)
+        ck_assert_str_eq(a, b);
+}
+
+/* The record of `e` holds what each getter answers, field by field. */
+static void assert_record_is_the_getters(const ed_effect_record *r, const ed_effect *e)
+{
+    ck_assert_uint_eq(r->size, sizeof *r);
+    ck_assert_int_eq(r->kind, ed_effect_kind_of(e));
+    ck_assert_int_eq(r->subject_kind, ed_effect_subject_kind(e));
+    ck_assert_uint_eq(r->flags, ed_effect_flags(e));
+    ck_assert_uint_eq(r->fields, ed_effect_fields(e));
+    ck_assert_uint_eq(r->revision, ed_effect_revision(e));
+    ck_assert_uint_eq(r->index, ed_effect_index(e));
+    assert_str_same(r->key, ed_effect_key(e));
+    assert_str_same(r->instance_id, ed_effect_instance_id(e));
+    assert_str_same(r->subject, ed_effect_subject(e));
+    assert_str_same(r->text, ed_effect_text(e));
+    const struct {
+        ed_field field;
+        const char *value;
+    } strings[] = {{ED_FIELD_FROM, r->from}, {ED_FIELD_TO, r->to}, {ED_FIELD_REFUND, r->refund},
+                   {ED_FIELD_TIMER, r->timer}};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        assert_str_same(strings[i].value, ed_effect_string(e, strings[i].field));
+    const struct {
+        ed_field field;
+        ed_time value;
+    } times[] = {{ED_FIELD_AT, r->at},
+                 {ED_FIELD_EXPIRES_AT, r->expires_at},
+                 {ED_FIELD_UNUSED_FROM, r->unused_from},
+                 {ED_FIELD_UNUSED_UNTIL, r->unused_until}};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        ed_time t = 0;
+        ck_assert_int_eq(ed_effect_time(e, times[i].field, &t),
+                         (r->fields >> times[i].field) & 1u);
+        ck_assert_int_eq(times[i].value, t);
+    }
+    int64_t v = 0;
+    ck_assert_int_eq(ed_effect_int(e, ED_FIELD_PERIOD_MONTHS, &v),
+                     (r->fields >> ED_FIELD_PERIOD_MONTHS) & 1u);
+    ck_assert_int_eq(r->period_months, v);
+    v = 0;
+    ck_assert_int_eq(ed_effect_int(e, ED_FIELD_ONLINE, &v), (r->fields >> ED_FIELD_ONLINE) & 1u);
+    ck_assert_int_eq(r->online, v != 0);
+    /* every field the effect carries is one of the record's members */
+    for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++)
+        ck_assert_int_eq(ed_effect_has(e, (ed_field)f), (r->fields >> f) & 1u);
+}
+
+/* The whole list in one call, then each effect alone, against the getters;
+ * reading publishes the keys and texts, which changes no byte of a dump. */
+static void check_records(const ed_effect_list *list)
+{
+    size_t n = ed_effect_list_count(list);
+    char *yaml = dump_list(list);
+    char *json = dump_with(ed_effects_dump_json, list);
+    ed_effect_record *all = calloc(n + 1, sizeof *all);
+    ck_assert_ptr_nonnull(all);
+    all[0].size = sizeof all[0];
+    ck_assert_int_eq(ed_effect_list_read(list, 0, n, all), ED_OK);
+    for (size_t i = 0; i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        kinds_seen |= 1u << ed_effect_kind_of(e);
+        assert_record_is_the_getters(&all[i], e);
+        ed_effect_record one = {.size = sizeof one};
+        ck_assert_int_eq(ed_effect_list_read(list, i, 1, &one), ED_OK);
+        ck_assert_int_eq(memcmp(&one, &all[i], sizeof one), 0);
+    }
+    char *yaml_after = dump_list(list);
+    char *json_after = dump_with(ed_effects_dump_json, list);
+    ck_assert_str_eq(yaml_after, yaml);
+    ck_assert_str_eq(json_after, json);
+    free(yaml_after);
+    free(json_after);
+    free(yaml);
+    free(json);
+    free(all);
+}
+
+/* Made lists (as transitions give them, strings not yet written), and the
+ * lists their documents load to. */
+static void check_records_made_and_loaded(const ed_effect_list *list)
+{
+    check_records(list);
+    char *doc = dump_list(list);
+    ed_effect_list *loaded = load_ok(doc);
+    check_records(loaded);
+    ed_effects_free(loaded);
+    free(doc);
+}
+
+START_TEST(test_effect_list_read_of_every_transition_is_what_the_getters_answer)
+{
+    every_transition(check_records_made_and_loaded);
+}
+END_TEST
+
+START_TEST(test_effect_list_read_of_every_kind_loaded_is_what_the_getters_answer)
+{
+    ed_effect_list *list = load_ok(every_kind);
+    kinds_seen = 0;
+    check_records(list);
+    for (int k = ED_EFFECT_BILLING_CONVERT; k <= ED_EFFECT_NOTICE_IGNORE_RELEASE_NOTIFICATION; k++)
+        ck_assert_msg(kinds_seen & (1u << k), "missing %s", ed_effect_kind_name((ed_effect_kind)k));
+    ed_effects_free(list);
+}
+END_TEST
+
+START_TEST(test_effect_list_read_refuses_bad_arguments_and_writes_nothing)
+{
+    ed_effect_list *list = load_ok(every_kind);
+    size_t n = ed_effect_list_count(list);
+    ed_effect_record recs[2];
+    memset(recs, 0xA5, sizeof recs);
+    recs[0].size = sizeof recs[0];
+    ed_effect_record before[2];
+    memcpy(before, recs, sizeof recs);
+    ck_assert_int_eq(ed_effect_list_read(NULL, 0, 1, recs), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(ed_effect_list_read(list, 0, 1, NULL), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(ed_effect_list_read(list, n - 1, 2, recs), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(ed_effect_list_read(list, n + 1, 0, recs), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(ed_effect_list_read(list, 1, SIZE_MAX, recs), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(memcmp(recs, before, sizeof recs), 0);
+    /* a record smaller than 0.4.0's is not one this library can fill */
+    recs[0].size = offsetof(ed_effect_record, online);
+    before[0].size = recs[0].size;
+    ck_assert_int_eq(ed_effect_list_read(list, 0, 1, recs), ED_INVALID_ARGUMENT);
+    ck_assert_int_eq(memcmp(recs, before, sizeof recs), 0);
+    /* none to read, at the end too, is fine and writes nothing */
+    recs[0].size = sizeof recs[0];
+    before[0].size = recs[0].size;
+    ck_assert_int_eq(ed_effect_list_read(list, n, 0, recs), ED_OK);
+    ck_assert_int_eq(memcmp(recs, before, sizeof recs), 0);
+    ed_effects_free(list);
+}
+END_TEST
+
+/* A caller built against a later header (a larger record): its records are
+ * that many bytes apart, and the members this library does not know are
+ * zero. */
+START_TEST(test_effect_list_read_zeroes_the_members_of_a_later_record)
+{
+    enum { LATER = sizeof(ed_effect_record) + 24 };
+    ed_effect_list *list = load_ok(every_kind);
+    size_t n = ed_effect_list_count(list);
+    unsigned char *buf = malloc(n * LATER);
+    ck_assert_ptr_nonnull(buf);
+    memset(buf, 0xA5, n * LATER);
+    ed_effect_record first = {.size = LATER};
+    memcpy(buf, &first, sizeof first.size);
+    ck_assert_int_eq(ed_effect_list_read(list, 0, n, (ed_effect_record *)(void *)buf), ED_OK);
+    for (size_t i = 0; i < n; i++) {
+        ed_effect_record r;
+        memcpy(&r, buf + i * LATER, sizeof r);
+        ck_assert_uint_eq(r.size, LATER);
+        r.size = sizeof r;
+        assert_record_is_the_getters(&r, ed_effect_list_get(list, i));
+        for (size_t b = sizeof r; b < LATER; b++)
+            ck_assert_uint_eq(buf[i * LATER + b], 0);
+    }
+    free(buf);
+    ed_effects_free(list);
+}
+END_TEST
+
 static Suite *effects_suite(void)
 {
     Suite *s = suite_create("effects_load");
@@ -657,6 +833,10 @@ static Suite *effects_suite(void)
     tcase_add_test(tc, test_empty_effects_document_round_trips);
     tcase_add_test(tc, test_effects_load_null_arguments_are_invalid);
     tcase_add_test(tc, test_effects_load_respects_max_document_size);
+    tcase_add_test(tc, test_effect_list_read_of_every_transition_is_what_the_getters_answer);
+    tcase_add_test(tc, test_effect_list_read_of_every_kind_loaded_is_what_the_getters_answer);
+    tcase_add_test(tc, test_effect_list_read_refuses_bad_arguments_and_writes_nothing);
+    tcase_add_test(tc, test_effect_list_read_zeroes_the_members_of_a_later_record);
     tcase_add_loop_test(tc, test_bad_effects_document_refused_with_position, 0,
                         (int)(sizeof bad_docs / sizeof bad_docs[0]));
     suite_add_tcase(s, tc);
