@@ -392,6 +392,114 @@ static void upgrade_vs_floor(double *floor_ratio, double *read_ratio)
     ed_instance_free(in);
 }
 
+/* ---- copying effects out: the getters against ed_effect_list_read ------- */
+
+/* What a binding copies of an effect: every member of a record. */
+static __attribute__((noinline)) void copy_by_getters(const ed_effect_list *l, size_t first,
+                                                      size_t n, ed_effect_record *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(l, first + i);
+        ed_effect_record *r = &out[i];
+        unsigned fields = ed_effect_fields(e);
+        r->kind = ed_effect_kind_of(e);
+        r->subject_kind = ed_effect_subject_kind(e);
+        r->flags = ed_effect_flags(e);
+        r->fields = fields;
+        r->revision = ed_effect_revision(e);
+        r->index = ed_effect_index(e);
+        r->key = ed_effect_key(e);
+        r->instance_id = ed_effect_instance_id(e);
+        r->subject = ed_effect_subject(e);
+        r->text = ed_effect_text(e);
+        for (int f = ED_FIELD_FIRST; fields >> f != 0; f++) {
+            if (!(fields & (1u << f)))
+                continue;
+            ed_time t = 0;
+            int64_t v = 0;
+            switch ((ed_field)f) {
+            case ED_FIELD_FROM: r->from = ed_effect_string(e, ED_FIELD_FROM); break;
+            case ED_FIELD_TO: r->to = ed_effect_string(e, ED_FIELD_TO); break;
+            case ED_FIELD_REFUND: r->refund = ed_effect_string(e, ED_FIELD_REFUND); break;
+            case ED_FIELD_TIMER: r->timer = ed_effect_string(e, ED_FIELD_TIMER); break;
+            case ED_FIELD_AT: (void)ed_effect_time(e, ED_FIELD_AT, &t); r->at = t; break;
+            case ED_FIELD_EXPIRES_AT:
+                (void)ed_effect_time(e, ED_FIELD_EXPIRES_AT, &t);
+                r->expires_at = t;
+                break;
+            case ED_FIELD_UNUSED_FROM:
+                (void)ed_effect_time(e, ED_FIELD_UNUSED_FROM, &t);
+                r->unused_from = t;
+                break;
+            case ED_FIELD_UNUSED_UNTIL:
+                (void)ed_effect_time(e, ED_FIELD_UNUSED_UNTIL, &t);
+                r->unused_until = t;
+                break;
+            case ED_FIELD_PERIOD_MONTHS:
+                (void)ed_effect_int(e, ED_FIELD_PERIOD_MONTHS, &v);
+                r->period_months = v;
+                break;
+            case ED_FIELD_ONLINE:
+                (void)ed_effect_int(e, ED_FIELD_ONLINE, &v);
+                r->online = v != 0;
+                break;
+            }
+        }
+    }
+}
+
+/* Seconds to copy every effect of `l` in batches of 256 records, through
+ * the getters (bulk false) or ed_effect_list_read. */
+static double copy_effects(const ed_effect_list *l, bool bulk, ed_effect_record *recs)
+{
+    enum { BATCH = 256 };
+    size_t n = ed_effect_list_count(l), sum = 0;
+    double t0 = seconds();
+    for (size_t first = 0; first < n; first += BATCH) {
+        size_t k = n - first < BATCH ? n - first : BATCH;
+        recs[0].size = sizeof recs[0];
+        if (bulk) {
+            if (ed_effect_list_read(l, first, k, recs) != ED_OK)
+                die("ed_effect_list_read");
+        } else {
+            copy_by_getters(l, first, k, recs);
+        }
+        for (size_t i = 0; i < k; i++)
+            sum += recs[i].fields + (size_t)recs[i].kind;
+    }
+    double t = seconds() - t0;
+    read_sink = sum;
+    return t;
+}
+
+/* The bulk reader against the getters, copying out the 100,002 effects of
+ * an upgrade of 100,000 topics and 2 groups (keys and texts written before
+ * either, so both copy the same). */
+static double effect_read_vs_getters(void)
+{
+    ed_instance *in = make_state(false, 100000, 2, "MQ_INST_1380156306793859_BXq3ZzKs");
+    ed_result *u = ed_upgrade(in, NOW, 1);
+    ok(u);
+    const ed_effect_list *l = ed_result_effects(u);
+    read_all(l);
+    ed_effect_record *recs = calloc(256, sizeof *recs);
+    if (!recs)
+        die("out of memory");
+    enum { R = 3 * ROUNDS };
+    double tg[R], tb[R];
+    for (int r = 0; r < R; r++) {
+        tg[r] = copy_effects(l, false, recs);
+        tb[r] = copy_effects(l, true, recs);
+    }
+    double g = median(tg, R), b = median(tb, R);
+    printf("copying out %zu effects: getters %.3f ms, ed_effect_list_read %.3f ms\n",
+           ed_effect_list_count(l), g * 1e3, b * 1e3);
+    free(recs);
+    ed_result_free(u);
+    ed_instance_free(in);
+    return b / g;
+}
+
 /* ---- a topic change ------------------------------------------------------ */
 
 /* Seconds per add_topic (remove false) or remove_topic (remove true) on
@@ -603,6 +711,11 @@ int main(int argc, char **argv)
         ed_instance_free(in);
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "copy") == 0) {
+        /* only the copying of effects out */
+        printf("RATIO effect_read_vs_getters %.2f 1 <=\n", effect_read_vs_getters());
+        return 0;
+    }
     if (argc > 1 && strcmp(argv[1], "removal") == 0) {
         /* only the removal figures */
         double removal = topic_scaling(true);
@@ -621,6 +734,7 @@ int main(int argc, char **argv)
     printf("churn: 8,000 alternating add_topic/remove_topic on 500,000 topics: %.3f s\n",
            churn);
     double fleet = fleet_sweep_vs_scan();
+    double copy = effect_read_vs_getters();
     printf("RATIO state_only_scaling %.2f 1.5 <=\n", state);
     printf("RATIO snapshot_memory_sharing %.3f 1.1 <=\n", mem);
     printf("RATIO upgrade_vs_floor %.2f 3 <=\n", up);
@@ -628,5 +742,6 @@ int main(int argc, char **argv)
     printf("RATIO topic_change_scaling %.2f 3 <=\n", topic);
     printf("RATIO topic_remove_scaling %.2f 3 <=\n", removal);
     printf("RATIO fleet_sweep_vs_scan %.2f 3 <=\n", fleet);
+    printf("RATIO effect_read_vs_getters %.2f 1 <=\n", copy);
     return 0;
 }

@@ -216,14 +216,16 @@ int host_load_row_or_report(const fleet_store *s, const fleet_instance_row *row,
     return rc;
 }
 
-/* The effects of a result as outbox rows: each effect's own JSON object
- * (ed_effect_dump_json, the object ed_effects_dump_json writes for it in
- * the list's document). */
+/* The effects of a result as outbox rows: each effect's key, revision,
+ * index and kind (one ed_effect_list_read for the list) and its own JSON
+ * object (ed_effect_dump_json, the object ed_effects_dump_json writes for
+ * it in the list's document). */
 static int effect_rows(const ed_effect_list *list, fleet_effect_row **out, size_t *count)
 {
     size_t n = ed_effect_list_count(list);
     ed_buffer *buf;
     fleet_effect_row *rows;
+    ed_effect_record *recs;
     bool failed;
 
     *out = NULL;
@@ -232,24 +234,29 @@ static int effect_rows(const ed_effect_list *list, fleet_effect_row **out, size_
         return CLI_EXIT_OK;
     buf = ed_buffer_new();
     rows = calloc(n, sizeof *rows);
-    failed = !buf || !rows;
+    recs = calloc(n, sizeof *recs);
+    failed = !buf || !rows || !recs;
+    if (!failed) {
+        recs[0].size = sizeof recs[0];
+        failed = ed_effect_list_read(list, 0, n, recs) != ED_OK;
+    }
     for (size_t i = 0; !failed && i < n; i++) {
-        const ed_effect *e = ed_effect_list_get(list, i);
-        const char *key = ed_effect_key(e);
+        const ed_effect_record *e = &recs[i];
         fleet_effect_row *r = &rows[i];
         ed_buffer_clear(buf);
-        if (!key || ed_effect_dump_json(e, buf) != ED_OK) {
+        if (ed_effect_dump_json(ed_effect_list_get(list, i), buf) != ED_OK) {
             failed = true;
             break;
         }
-        r->key = strdup(key);
+        r->key = strdup(e->key);
         r->instance = NULL;
-        r->revision = ed_effect_revision(e);
-        r->index = (int64_t)ed_effect_index(e);
-        r->kind = strdup(ed_effect_kind_name(ed_effect_kind_of(e)));
+        r->revision = e->revision;
+        r->index = (int64_t)e->index;
+        r->kind = strdup(ed_effect_kind_name(e->kind));
         r->document = strndup(ed_buffer_data(buf), ed_buffer_len(buf));
         failed = !r->key || !r->kind || !r->document;
     }
+    free(recs);
     ed_buffer_free(buf);
     *out = rows;
     *count = rows ? n : 0;
