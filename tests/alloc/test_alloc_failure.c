@@ -357,6 +357,27 @@ static ed_status c_effect_first_read(char *fp)
     return st;
 }
 
+/* ed_effect_list_read writes the keys and texts first (as the getters do):
+ * out of memory there, it returns ED_NO_MEMORY, writes no record and
+ * publishes nothing, so that the next call writes them all. */
+static ed_status c_effect_list_read(char *fp)
+{
+    ed_result *r = ed_upgrade(wide, T_MID, 1);
+    const ed_effect_list *l = ed_result_effects(r);
+    ed_effect_record recs[4];
+    memset(recs, 0, sizeof recs);
+    recs[0].size = sizeof recs[0];
+    go();
+    ed_status st = ed_effect_list_read(l, ed_effect_list_count(l) - 4, 4, recs);
+    stop();
+    if (st != ED_OK)
+        for (size_t i = 0; i < 4; i++)
+            ck_assert_ptr_null(recs[i].key);
+    fp_result(fp, r);
+    ed_result_free(r);
+    return st;
+}
+
 /* Result-returning commands share one shape. */
 #define RESULT_CASE(fn_name, call)                                                        \
     static ed_status fn_name(char *fp)                                                   \
@@ -923,6 +944,7 @@ static const struct {
     {"scenario_load_yaml", c_load_scenario},
     {"effects_load_yaml", c_load_effects},
     {"effect_key_first_read", c_effect_first_read},
+    {"effect_list_read", c_effect_list_read},
 };
 
 START_TEST(test_alloc_failure_each_entry_point)
