@@ -27,12 +27,48 @@ static bool same_effect(const ed_effect *a, const ed_effect *b)
     return true;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The record ed_effect_list_read gave for an effect equal to `a` holds
+ * what a's getters answer. */
+static bool record_is_the_getters(const ed_effect *a, const ed_effect_record *r)
+{
+    ed_time t[4] = {0, 0, 0, 0};
+    int64_t months = 0, online = 0;
+    (void)ed_effect_time(a, ED_FIELD_AT, &t[0]);
+    (void)ed_effect_time(a, ED_FIELD_EXPIRES_AT, &t[1]);
+    (void)ed_effect_time(a, ED_FIELD_UNUSED_FROM, &t[2]);
+    (void)ed_effect_time(a, ED_FIELD_UNUSED_UNTIL, &t[3]);
+    (void)ed_effect_int(a, ED_FIELD_PERIOD_MONTHS, &months);
+    (void)ed_effect_int(a, ED_FIELD_ONLINE, &online);
+    return r->kind == ed_effect_kind_of(a) && r->flags == ed_effect_flags(a) &&
+           r->subject_kind == ed_effect_subject_kind(a) && r->fields == ed_effect_fields(a) &&
+           r->revision == ed_effect_revision(a) && r->index == ed_effect_index(a) &&
+           same_str(r->key, ed_effect_key(a)) && same_str(r->text, ed_effect_text(a)) &&
+           same_str(r->subject, ed_effect_subject(a)) &&
+           same_str(r->instance_id, ed_effect_instance_id(a)) &&
+           same_str(r->from, ed_effect_string(a, ED_FIELD_FROM)) &&
+           same_str(r->to, ed_effect_string(a, ED_FIELD_TO)) &&
+           same_str(r->refund, ed_effect_string(a, ED_FIELD_REFUND)) &&
+           same_str(r->timer, ed_effect_string(a, ED_FIELD_TIMER)) && r->at == t[0] &&
+           r->expires_at == t[1] && r->unused_from == t[2] && r->unused_until == t[3] &&
+           r->period_months == months && r->online == (online != 0);
+}
+
+/* Equal effect by effect; and b's effects, read in bulk, are a's. */
 static bool same_list(const ed_effect_list *a, const ed_effect_list *b)
 {
     if (ed_effect_list_count(a) != ed_effect_list_count(b))
         return false;
     for (size_t i = 0; i < ed_effect_list_count(a); i++) {
         if (!same_effect(ed_effect_list_get(a, i), ed_effect_list_get(b, i)))
+            return false;
+        ed_effect_record r = {.size = sizeof r};
+        if (ed_effect_list_read(b, i, 1, &r) != ED_OK ||
+            !record_is_the_getters(ed_effect_list_get(a, i), &r))
             return false;
     }
     return true;
