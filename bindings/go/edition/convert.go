@@ -358,7 +358,7 @@ func plan(r *C.ed_result, n int) []PlanStep {
 		step.Command.Kind = CommandKind(C.ed_result_plan_command(r, C.size_t(i)))
 		var action C.ed_action
 		if C.ed_result_plan_action(r, C.size_t(i), &action) {
-			step.Command.Action = actionOf(int64(action))
+			step.Command.Action = actions.goValue(int64(action))
 		}
 		var at C.ed_time
 		if C.ed_result_plan_at(r, C.size_t(i), &at) {

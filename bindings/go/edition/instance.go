@@ -196,7 +196,7 @@ func (in *Instance) Subscription() (s SubscriptionInfo, ok bool) {
 		var months C.int
 		var action C.ed_action
 		if C.ed_instance_subscription(p, &started, &expires, &months, &action) {
-			s = SubscriptionInfo{goTime(started), goTime(expires), int(months), actionOf(int64(action))}
+			s = SubscriptionInfo{goTime(started), goTime(expires), int(months), actions.goValue(int64(action))}
 			ok = true
 		}
 	})
