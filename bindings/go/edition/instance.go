@@ -407,7 +407,10 @@ func LoadEffects(data []byte, opts ...Option) ([]Effect, error) {
 		return nil, err
 	}
 	defer C.ed_effects_free(list)
-	out := listEffects(list, C.ed_effect_list_count(list))
+	out, err := listEffects(list, C.ed_effect_list_count(list))
+	if err != nil {
+		return nil, err
+	}
 	if out == nil {
 		out = []Effect{}
 	}
