@@ -16,11 +16,15 @@ import (
 	"unsafe"
 )
 
-// The libedition release this package was written for: it accepts a
-// library of this major version and this or any later minor version.
+// The libedition release this package was written for: that of the header
+// it was compiled against (ED_VERSION_MAJOR, ED_VERSION_MINOR). It accepts
+// a library of this major version and this or any later minor version
+// (docs/abi.md, "The oldest library a binding accepts"); linked against a
+// shared library, a program using it does not even start on an older one
+// (the dynamic loader names the symbol version it lacks).
 const (
-	WrittenForMajor = 0
-	WrittenForMinor = 3
+	WrittenForMajor = C.ED_VERSION_MAJOR
+	WrittenForMinor = C.ED_VERSION_MINOR
 )
 
 // Version returns the version of the C library linked in, "MAJOR.MINOR.PATCH".

@@ -11,10 +11,16 @@ import (
 	"unsafe"
 )
 
+// TestVersionSupported: a library of the major the package was written
+// for and at least its minor is accepted; an older minor, another major
+// and a malformed version are not.
 func TestVersionSupported(t *testing.T) {
+	minor := WrittenForMinor
+	v := func(major, minor, patch int) string { return fmt.Sprintf("%d.%d.%d", major, minor, patch) }
 	for v, ok := range map[string]bool{
-		"0.3.0": true, "0.3.7": true, "0.4.0": true, "0.15.3": true,
-		"0.2.0": false, "0.2.9": false, "0.1.0": false, "0.0.9": false, "1.0.0": false, "1.1.0": false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
+		v(0, minor, 0): true, v(0, minor, 7): true, v(0, minor+1, 0): true, v(0, minor+11, 3): true,
+		v(0, minor-1, 0): false, v(0, minor-1, 9): false, "0.1.0": false, "0.0.9": false, "1.0.0": false,
+		v(1, minor, 0): false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
 	} {
 		err := versionSupported(v)
 		var ve *VersionError
