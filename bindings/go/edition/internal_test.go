@@ -140,7 +140,7 @@ func BenchmarkUpgrade1000(b *testing.B) {
 }
 
 // BenchmarkUpgrade1000C is the same upgrade timed inside C, every effect
-// read through the getters as the binding reads them.
+// read as the binding reads them (ed_effect_list_read).
 func BenchmarkUpgrade1000C(b *testing.B) {
 	in, now := standardWith(b, 1000)
 	defer in.Close()
@@ -255,8 +255,8 @@ func BenchmarkCycle(b *testing.B) {
 	cur.Close()
 }
 
-// BenchmarkCycleC is BenchmarkCycle in C alone, every effect read through
-// the getters: the floor of the binding's cost.
+// BenchmarkCycleC is BenchmarkCycle in C alone, every effect read as the
+// binding reads them (ed_effect_list_read): the floor of the binding's cost.
 func BenchmarkCycleC(b *testing.B) {
 	for n := b.N; n > 0; n -= 10000 {
 		if err := cCycle(min(n, 10000)); err != nil {
