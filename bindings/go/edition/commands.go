@@ -123,7 +123,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 		case argPeriodMonths:
 			st = C.ed_command_set_int(cmd, arg, C.int64_t(cInt(c.PeriodMonths)))
 		case argAction:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(cEnum(int(c.Action))))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(actions.cValue(c.Action)))
 		case argAllowDataLoss:
 			v := 0
 			if c.AllowDataLoss {
@@ -139,7 +139,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 			st = C.ed_command_set_string(cmd, arg, cs)
 			C.free(unsafe.Pointer(cs))
 		case argMode:
-			st = C.ed_command_set_int(cmd, arg, C.int64_t(cEnum(int(c.Mode))))
+			st = C.ed_command_set_int(cmd, arg, C.int64_t(planModes.cValue(c.Mode)))
 		}
 		if st != C.ED_OK {
 			C.ed_command_free(cmd)
@@ -150,7 +150,7 @@ func (c Command) newCommand() (*C.ed_command, error) {
 }
 
 // asGiven makes a refusal of c name the arguments c gave, where
-// newCommand passed a stand-in (see cInt and cEnum).
+// newCommand passed a stand-in (see cInt and enum.cValue).
 func (c Command) asGiven(err error) error {
 	if err == nil {
 		return nil
@@ -160,10 +160,10 @@ func (c Command) asGiven(err error) error {
 		err = asGiven(err, argPeriodMonths, c.PeriodMonths)
 	}
 	if C.ed_command_kind_takes(kind, argAction) && c.Action != 0 {
-		err = enumGiven(err, argAction, int(c.Action), c.Action)
+		err = enumGiven(err, argAction, actions.cValue(c.Action), c.Action)
 	}
 	if C.ed_command_kind_takes(kind, argMode) && c.Mode != 0 {
-		err = enumGiven(err, argMode, int(c.Mode), c.Mode)
+		err = enumGiven(err, argMode, planModes.cValue(c.Mode), c.Mode)
 	}
 	return err
 }
@@ -176,14 +176,14 @@ func commandFromC(cmd *C.ed_command) Command {
 		c.PeriodMonths = int(v)
 	}
 	if C.ed_command_get_int(cmd, argAction, &v) {
-		c.Action = actionOf(int64(v))
+		c.Action = actions.goValue(int64(v))
 	}
 	if C.ed_command_get_int(cmd, argAllowDataLoss, &v) {
 		c.AllowDataLoss = v != 0
 	}
 	c.Name = goString(C.ed_command_get_string(cmd, argName))
 	if C.ed_command_get_int(cmd, argMode, &v) {
-		c.Mode = planModeOf(int64(v))
+		c.Mode = planModes.goValue(int64(v))
 	}
 	return c
 }
@@ -258,23 +258,23 @@ func nameGiven(err error, arg C.ed_arg, v int) {
 	}
 }
 
-// enumGiven makes the library's refusal of an Action or PlanMode v it does
-// not know, passed as cEnum(v), name v as Go prints it ("action
-// Action(7)") instead of the C value it was given.
-func enumGiven(err error, arg C.ed_arg, v int, shown fmt.Stringer) error {
+// enumGiven makes the library's refusal of an Action or PlanMode it does
+// not know, passed as its C value c (enum.cValue), name it as Go prints it
+// ("action Action(7)") instead of the C value it was given.
+func enumGiven(err error, arg C.ed_arg, c C.int, shown fmt.Stringer) error {
 	if err != nil {
-		enumNamed(err, arg, v, shown)
+		enumNamed(err, arg, c, shown)
 	}
 	return err
 }
 
 // enumNamed is enumGiven's work, apart as nameGiven is.
-func enumNamed(err error, arg C.ed_arg, v int, shown fmt.Stringer) {
+func enumNamed(err error, arg C.ed_arg, c C.int, shown fmt.Stringer) {
 	var refused *RefusedError
 	if errors.As(err, &refused) && refused.Code == ErrInvalidArgument {
 		name := goString(C.ed_arg_name(arg))
 		refused.Message = strings.Replace(refused.Message,
-			name+" "+strconv.Itoa(int(cEnum(v))), name+" "+shown.String(), 1)
+			name+" "+strconv.Itoa(int(c)), name+" "+shown.String(), 1)
 	}
 }
 
@@ -287,8 +287,8 @@ func (in *Instance) SetPostExpirationAction(now time.Time, action Action) (*Resu
 	if action == 0 {
 		return in.Apply(now, Command{Kind: CmdSetPostExpirationAction})
 	}
-	r, err := in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(cEnum(int(action))), "", nil)
-	return r, enumGiven(err, argAction, int(action), action)
+	r, err := in.run(now, C.ED_CMD_SET_POST_EXPIRATION_ACTION, int64(actions.cValue(action)), "", nil)
+	return r, enumGiven(err, argAction, actions.cValue(action), action)
 }
 
 // Tick applies every time-driven transition due at now (expire, release),
@@ -368,8 +368,8 @@ func (in *Instance) PlanDowngrade(now time.Time, mode PlanMode) (*Result, error)
 	if mode == 0 {
 		return in.Apply(now, Command{Kind: CmdPlanDowngrade})
 	}
-	r, err := in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(cEnum(int(mode))), "", nil)
-	return r, enumGiven(err, argMode, int(mode), mode)
+	r, err := in.run(now, C.ED_CMD_PLAN_DOWNGRADE, int64(planModes.cValue(mode)), "", nil)
+	return r, enumGiven(err, argMode, planModes.cValue(mode), mode)
 }
 
 // Apply runs a command given as a value: the same as calling its method.

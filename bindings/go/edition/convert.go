@@ -19,16 +19,17 @@ typedef struct {
     uint64_t off, len;
 } ed_go_span;
 
-// One effect. Strings are spans of the byte buffer; for each field present
-// (bit f of fields) str[f] and num[f] hold its value by the field's type
-// (the other one empty), and nothing is written for an absent field.
+// One effect, as ed_effect_list_read gives it (ed_effect_record) but with
+// its strings as spans of the byte buffer. A field absent (its bit clear
+// in fields) has an empty span or 0.
 typedef struct {
     uint64_t revision, index;
     uint32_t flags, fields;
     int32_t kind, subject_kind;
     ed_go_span key, subject, text;
-    ed_go_span str[ED_FIELD_LAST + 1];
-    int64_t num[ED_FIELD_LAST + 1];
+    ed_go_span from, to, refund, timer;
+    int64_t at, period_months, expires_at, unused_from, unused_until;
+    int32_t online;
 } ed_go_effect;
 
 // What Go needs of a result: count effects (on a refusal, the would-have
@@ -54,6 +55,7 @@ typedef struct {
 #define ED_GO_NAME 128
 typedef struct {
     ed_go_out out;
+    uint64_t part_bytes; // what ed_go_fill_part read
     ed_go_effect recs[ED_GO_EFFECTS];
     char name[ED_GO_NAME];
     char buf[ED_GO_BYTES];
@@ -72,52 +74,51 @@ static void ed_go_put(const char *s, ed_go_span *sp, char *buf, size_t cap, size
     *used += n;
 }
 
-// The fields a record can hold: bits ED_FIELD_FIRST..ED_FIELD_LAST.
+// The fields an ed_effect_record of this header holds: bits
+// ED_FIELD_FIRST..ED_FIELD_LAST (a later library may know more).
 #define ED_GO_FIELDS (((1u << (ED_FIELD_LAST + 1)) - 1u) & ~((1u << ED_FIELD_FIRST) - 1u))
 
-// Copies effects first..first+n-1 of list into out, their strings into buf
-// as far as they fit; returns used plus the bytes of all their strings.
-static size_t ed_go_fill(const ed_effect_list *list, size_t first, size_t n, ed_go_effect *out,
-                         char *buf, size_t cap, size_t used)
+// Copies effects first..first+n-1 of list (n <= ED_GO_EFFECTS) into out
+// with one ed_effect_list_read, their strings into buf as far as they fit;
+// *used grows by the bytes of all their strings. ED_NO_MEMORY when the
+// library could not write the list's keys and texts (out is then not
+// written).
+static ed_status ed_go_fill(const ed_effect_list *list, size_t first, size_t n, ed_go_effect *out,
+                            char *buf, size_t cap, size_t *used)
 {
+    ed_effect_record rec[ED_GO_EFFECTS];
+    if (n == 0)
+        return ED_OK;
+    if (n > ED_GO_EFFECTS)
+        return ED_INVALID_ARGUMENT;
+    rec[0].size = sizeof rec[0];
+    ed_status st = ed_effect_list_read(list, first, n, rec);
+    if (st != ED_OK)
+        return st;
     for (size_t i = 0; i < n; i++) {
-        const ed_effect *e = ed_effect_list_get(list, first + i);
+        const ed_effect_record *r = &rec[i];
         ed_go_effect *g = &out[i];
-        unsigned fields = ed_effect_fields(e) & ED_GO_FIELDS;
-        g->revision = ed_effect_revision(e);
-        g->index = ed_effect_index(e);
-        g->flags = ed_effect_flags(e);
-        g->fields = fields;
-        g->kind = (int32_t)ed_effect_kind_of(e);
-        g->subject_kind = (int32_t)ed_effect_subject_kind(e);
-        ed_go_put(ed_effect_key(e), &g->key, buf, cap, &used);
-        ed_go_put(ed_effect_subject(e), &g->subject, buf, cap, &used);
-        ed_go_put(ed_effect_text(e), &g->text, buf, cap, &used);
-        for (int f = ED_FIELD_FIRST; fields >> f != 0; f++) {
-            if (!(fields & (1u << f)))
-                continue;
-            g->num[f] = 0;
-            g->str[f].src = 0;
-            g->str[f].off = g->str[f].len = 0;
-            switch (ed_field_type_of((ed_field)f)) {
-            case ED_FIELD_TYPE_STRING:
-                ed_go_put(ed_effect_string(e, (ed_field)f), &g->str[f], buf, cap, &used);
-                break;
-            case ED_FIELD_TYPE_TIME: {
-                ed_time t = 0;
-                (void)ed_effect_time(e, (ed_field)f, &t);
-                g->num[f] = t;
-                break;
-            }
-            default: {
-                int64_t v = 0;
-                (void)ed_effect_int(e, (ed_field)f, &v);
-                g->num[f] = v;
-            }
-            }
-        }
+        g->revision = r->revision;
+        g->index = r->index;
+        g->flags = r->flags;
+        g->fields = r->fields & ED_GO_FIELDS;
+        g->kind = (int32_t)r->kind;
+        g->subject_kind = (int32_t)r->subject_kind;
+        ed_go_put(r->key, &g->key, buf, cap, used);
+        ed_go_put(r->subject, &g->subject, buf, cap, used);
+        ed_go_put(r->text, &g->text, buf, cap, used);
+        ed_go_put(r->from, &g->from, buf, cap, used);
+        ed_go_put(r->to, &g->to, buf, cap, used);
+        ed_go_put(r->refund, &g->refund, buf, cap, used);
+        ed_go_put(r->timer, &g->timer, buf, cap, used);
+        g->at = r->at;
+        g->period_months = r->period_months;
+        g->expires_at = r->expires_at;
+        g->unused_from = r->unused_from;
+        g->unused_until = r->unused_until;
+        g->online = r->online;
     }
-    return used;
+    return ED_OK;
 }
 
 // The list of effects Go reads from r: the effects, or the would-have
@@ -127,10 +128,15 @@ static const ed_effect_list *ed_go_list(const ed_result *r, ed_status st)
     return st == ED_OK ? ed_result_effects(r) : ed_result_would_have(r);
 }
 
+// What a command that succeeded or was refused reads as when its effects
+// could not be read: ED_NO_MEMORY with this message.
+#define ED_GO_NO_MEMORY "out of memory reading the command's effects: nothing was changed"
+
 // Reads r into o, its effects into out (room for cap_effects) and its
 // strings into buf (cap bytes); frees r when everything fit and it has no
 // plan, else leaves it in o->result (with more effects than out holds,
-// having read none of them: ed_go_fill_part reads them).
+// having read none of them: ed_go_fill_part reads them). Effects that
+// cannot be read make the result ED_NO_MEMORY, without a snapshot.
 static void ed_go_read(ed_result *r, ed_go_out *o, ed_go_effect *out, size_t cap_effects, char *buf,
                        size_t cap)
 {
@@ -143,8 +149,13 @@ static void ed_go_read(ed_result *r, ed_go_out *o, ed_go_effect *out, size_t cap
     o->count = n;
     o->plan_count = ed_result_plan_count(r);
     ed_go_put(st == ED_OK ? NULL : ed_result_message(r), &o->message, buf, cap, &used);
-    if (n <= cap_effects)
-        used = ed_go_fill(list, 0, n, out, buf, cap, used);
+    if (n <= cap_effects && ed_go_fill(list, 0, n, out, buf, cap, &used) != ED_OK) {
+        ed_instance_free(o->instance);
+        o->instance = NULL;
+        o->status = ED_NO_MEMORY;
+        o->count = o->plan_count = n = used = 0;
+        ed_go_put(ED_GO_NO_MEMORY, &o->message, buf, cap, &used);
+    }
     o->bytes = used;
     if (n <= cap_effects && used <= cap && o->plan_count == 0) {
         ed_result_free(r);
@@ -154,13 +165,17 @@ static void ed_go_read(ed_result *r, ed_go_out *o, ed_go_effect *out, size_t cap
 
 // Effects first..first+n-1 of the effects Go reads from r (r NULL: of
 // list) into s's records, their strings into s's buffer as far as they
-// fit; returns the bytes of all their strings.
-static size_t ed_go_fill_part(const ed_result *r, const ed_effect_list *list, size_t first, size_t n,
-                              ed_go_scratch *s)
+// fit, and the bytes of all their strings into s->part_bytes (see
+// ed_go_fill).
+static ed_status ed_go_fill_part(const ed_result *r, const ed_effect_list *list, size_t first, size_t n,
+                                 ed_go_scratch *s)
 {
+    size_t used = 0;
     if (r != NULL)
         list = ed_go_list(r, ed_result_status(r));
-    return ed_go_fill(list, first, n, s->recs, s->buf, ED_GO_BYTES, 0);
+    ed_status st = ed_go_fill(list, first, n, s->recs, s->buf, ED_GO_BYTES, &used);
+    s->part_bytes = used;
+    return st;
 }
 
 // Copies every string of message (NULL: none) and of the n effects of out
@@ -172,13 +187,10 @@ static void ed_go_copy(const ed_go_span *message, const ed_go_effect *out, size_
         memcpy(buf + message->off, (const char *)message->src, message->len);
     for (size_t i = 0; i < n; i++) {
         const ed_go_effect *g = &out[i];
-        const ed_go_span *sp[] = {&g->key, &g->subject, &g->text};
-        for (size_t k = 0; k < 3; k++)
+        const ed_go_span *sp[] = {&g->key, &g->subject, &g->text, &g->from, &g->to, &g->refund, &g->timer};
+        for (size_t k = 0; k < sizeof sp / sizeof sp[0]; k++)
             if (sp[k]->len > 0)
                 memcpy(buf + sp[k]->off, (const char *)sp[k]->src, sp[k]->len);
-        for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++)
-            if ((g->fields & (1u << f)) && g->str[f].len > 0)
-                memcpy(buf + g->str[f].off, (const char *)g->str[f].src, g->str[f].len);
     }
 }
 
@@ -244,7 +256,6 @@ static void ed_go_read_into(ed_result *r, ed_go_scratch *s)
 import "C"
 
 import (
-	"math/bits"
 	"strings"
 	"sync"
 	"time"
@@ -306,7 +317,14 @@ func (sc *scratch) result() (*Result, error) {
 		list = convert(sc.c.recs[:n], strs, make([]Effect, n))
 	} else {
 		msg = sc.strings(int(o.message.len), &o.message, 0)
-		list = sc.effects(r, nil, n)
+		var err error
+		if list, err = sc.effects(r, nil, n); err != nil {
+			if o.instance != nil {
+				C.ed_instance_free(o.instance)
+			}
+			scratchPool.Put(sc)
+			return nil, &RefusedError{Code: ErrNoMemory, Message: noMemory}
+		}
 	}
 	status, p := Code(o.status), o.instance
 	scratchPool.Put(sc)
@@ -338,16 +356,23 @@ func (sc *scratch) strings(bytes int, message *C.ed_go_span, k int) string {
 	return unsafe.String(&b[0], len(b)) // b is not written again
 }
 
+// noMemory is the message of a result whose effects could not be read
+// (ED_GO_NO_MEMORY, for those read in parts).
+const noMemory = C.ED_GO_NO_MEMORY
+
 // effects reads the n effects of r (r nil: of list) scratchEffects at a
-// time, one crossing and one string allocation each.
-func (sc *scratch) effects(r *C.ed_result, list *C.ed_effect_list, n int) []Effect {
+// time, one crossing and one string allocation each; ErrNoMemory when the
+// library could not write the list's keys and texts.
+func (sc *scratch) effects(r *C.ed_result, list *C.ed_effect_list, n int) ([]Effect, error) {
 	out := make([]Effect, n)
 	for first := 0; first < n; first += scratchEffects {
 		k := min(scratchEffects, n-first)
-		bytes := C.ed_go_fill_part(r, list, C.size_t(first), C.size_t(k), &sc.c)
-		convert(sc.c.recs[:k], sc.strings(int(bytes), nil, k), out[first:first+k])
+		if st := C.ed_go_fill_part(r, list, C.size_t(first), C.size_t(k), &sc.c); st != C.ED_OK {
+			return nil, Code(st)
+		}
+		convert(sc.c.recs[:k], sc.strings(int(sc.c.part_bytes), nil, k), out[first:first+k])
 	}
-	return out
+	return out, nil
 }
 
 // plan copies the n steps of a downgrade plan.
@@ -358,7 +383,7 @@ func plan(r *C.ed_result, n int) []PlanStep {
 		step.Command.Kind = CommandKind(C.ed_result_plan_command(r, C.size_t(i)))
 		var action C.ed_action
 		if C.ed_result_plan_action(r, C.size_t(i), &action) {
-			step.Command.Action = actionOf(int64(action))
+			step.Command.Action = actions.goValue(int64(action))
 		}
 		var at C.ed_time
 		if C.ed_result_plan_at(r, C.size_t(i), &at) {
@@ -369,14 +394,14 @@ func plan(r *C.ed_result, n int) []PlanStep {
 }
 
 // listEffects copies the count effects of a C list into Go memory.
-func listEffects(list *C.ed_effect_list, count C.size_t) []Effect {
+func listEffects(list *C.ed_effect_list, count C.size_t) ([]Effect, error) {
 	if list == nil || count == 0 {
-		return nil
+		return nil, nil
 	}
 	sc := scratchPool.Get().(*scratch)
-	out := sc.effects(nil, list, int(count))
+	out, err := sc.effects(nil, list, int(count))
 	scratchPool.Put(sc)
-	return out
+	return out, err
 }
 
 // span is the string s of the buffer strs ("" for an empty one, so that
@@ -406,33 +431,29 @@ func convert(recs []C.ed_go_effect, strs string, out []Effect) []Effect {
 		e.Subject = span(strs, g.subject)
 		e.Text = span(strs, g.text)
 		e.present = uint32(g.fields)
-		for f := e.present; f != 0; f &= f - 1 {
-			i := bits.TrailingZeros32(f)
-			switch Field(i) {
-			case FieldFrom:
-				e.From = span(strs, g.str[i])
-			case FieldTo:
-				e.To = span(strs, g.str[i])
-			case FieldAt:
-				e.At = goTime(C.ed_time(g.num[i]))
-			case FieldPeriodMonths:
-				e.PeriodMonths = int(g.num[i])
-			case FieldExpiresAt:
-				e.ExpiresAt = goTime(C.ed_time(g.num[i]))
-			case FieldRefund:
-				e.Refund = span(strs, g.str[i])
-			case FieldUnusedFrom:
-				e.UnusedFrom = goTime(C.ed_time(g.num[i]))
-			case FieldUnusedUntil:
-				e.UnusedUntil = goTime(C.ed_time(g.num[i]))
-			case FieldTimer:
-				e.Timer = span(strs, g.str[i])
-			case FieldOnline:
-				e.Online = g.num[i] != 0
-			}
-		}
+		// an absent field is an empty span or 0, as its zero value here,
+		// but for times, whose zero value is not the Unix epoch
+		e.From = span(strs, g.from)
+		e.To = span(strs, g.to)
+		e.Refund = span(strs, g.refund)
+		e.Timer = span(strs, g.timer)
+		e.PeriodMonths = int(g.period_months)
+		e.Online = g.online != 0
+		e.At = fieldTime(e, FieldAt, g.at)
+		e.ExpiresAt = fieldTime(e, FieldExpiresAt, g.expires_at)
+		e.UnusedFrom = fieldTime(e, FieldUnusedFrom, g.unused_from)
+		e.UnusedUntil = fieldTime(e, FieldUnusedUntil, g.unused_until)
 	}
 	return out
+}
+
+// fieldTime is the time t of field f of e, the zero time.Time when e does
+// not carry f.
+func fieldTime(e *Effect, f Field, t C.int64_t) time.Time {
+	if !e.Has(f) {
+		return time.Time{}
+	}
+	return goTime(C.ed_time(t))
 }
 
 // goTime converts libedition's seconds to a UTC time.Time.

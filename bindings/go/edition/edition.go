@@ -16,11 +16,15 @@ import (
 	"unsafe"
 )
 
-// The libedition release this package was written for: it accepts a
-// library of this major version and this or any later minor version.
+// The libedition release this package was written for: that of the header
+// it was compiled against (ED_VERSION_MAJOR, ED_VERSION_MINOR). It accepts
+// a library of this major version and this or any later minor version
+// (docs/abi.md, "The oldest library a binding accepts"); linked against a
+// shared library, a program using it does not even start on an older one
+// (the dynamic loader names the symbol version it lacks).
 const (
-	WrittenForMajor = 0
-	WrittenForMinor = 3
+	WrittenForMajor = C.ED_VERSION_MAJOR
+	WrittenForMinor = C.ED_VERSION_MINOR
 )
 
 // Version returns the version of the C library linked in, "MAJOR.MINOR.PATCH".
@@ -64,57 +68,36 @@ type Code int
 
 // The stable codes (values as in C, never reused), one sentinel per code.
 const (
-	ErrInvalidArgument           Code = 1
-	ErrInvalidName               Code = 2
-	ErrInvalidPeriod             Code = 3
-	ErrClockSkew                 Code = 4
-	ErrAlreadyEnterprisePlatinum Code = 5
-	ErrNotSubscription           Code = 6
-	ErrNoDirectDowngrade         Code = 7
-	ErrExpiryDue                 Code = 8
-	ErrExpired                   Code = 9
-	ErrReleased                  Code = 10
-	ErrMigrationInProgress       Code = 11
-	ErrNoMigration               Code = 12
-	ErrExists                    Code = 13
-	ErrNotFound                  Code = 14
-	ErrDataLossRefused           Code = 15
-	ErrParse                     Code = 16
-	ErrSchema                    Code = 17
-	ErrLimitExceeded             Code = 18
-	ErrNoMemory                  Code = 19
-	ErrIO                        Code = 20
+	ErrInvalidArgument           Code = C.ED_INVALID_ARGUMENT
+	ErrInvalidName               Code = C.ED_INVALID_NAME
+	ErrInvalidPeriod             Code = C.ED_INVALID_PERIOD
+	ErrClockSkew                 Code = C.ED_CLOCK_SKEW
+	ErrAlreadyEnterprisePlatinum Code = C.ED_ALREADY_ENTERPRISE_PLATINUM
+	ErrNotSubscription           Code = C.ED_NOT_SUBSCRIPTION
+	ErrNoDirectDowngrade         Code = C.ED_NO_DIRECT_DOWNGRADE
+	ErrExpiryDue                 Code = C.ED_EXPIRY_DUE
+	ErrExpired                   Code = C.ED_EXPIRED
+	ErrReleased                  Code = C.ED_RELEASED
+	ErrMigrationInProgress       Code = C.ED_MIGRATION_IN_PROGRESS
+	ErrNoMigration               Code = C.ED_NO_MIGRATION
+	ErrExists                    Code = C.ED_EXISTS
+	ErrNotFound                  Code = C.ED_NOT_FOUND
+	ErrDataLossRefused           Code = C.ED_DATA_LOSS_REFUSED
+	ErrParse                     Code = C.ED_PARSE_ERROR
+	ErrSchema                    Code = C.ED_SCHEMA_ERROR
+	ErrLimitExceeded             Code = C.ED_LIMIT_EXCEEDED
+	ErrNoMemory                  Code = C.ED_NO_MEMORY
+	ErrIO                        Code = C.ED_IO_ERROR
 )
 
 // String returns the code's stable snake_case name ("expiry_due").
-func (c Code) String() string {
-	if p := C.ed_status_name(C.ed_status(cInt(int(c)))); c >= 0 && p != nil {
-		return C.GoString(p)
-	}
-	return "Code(" + strconv.Itoa(int(c)) + ")"
-}
+func (c Code) String() string { return codes.String(c) }
 
 // Error makes each code an error value: "libedition: expiry_due".
 func (c Code) Error() string { return "libedition: " + c.String() }
 
 // ParseCode parses a stable status name ("data_loss_refused").
-func ParseCode(name string) (Code, error) {
-	var out C.ed_status
-	if !parseName(name, func(p *C.char) C.ed_status { return C.ed_status_from_name(p, &out) }) {
-		return 0, fmt.Errorf("edition: unknown status name %q: %w", name, ErrInvalidArgument)
-	}
-	return Code(out), nil
-}
-
-// parseName hands name to a C *_from_name function; false when unknown.
-func parseName(name string, f func(*C.char) C.ed_status) bool {
-	if strings.IndexByte(name, 0) >= 0 {
-		return false
-	}
-	p := C.CString(name)
-	defer C.free(unsafe.Pointer(p))
-	return f(p) == C.ED_OK
-}
+func ParseCode(name string) (Code, error) { return codes.parse(name) }
 
 // RefusedError is a command the library refused. A refusal changes
 // nothing: the input snapshot is still the current one. Code is one of the

@@ -196,7 +196,7 @@ func (in *Instance) Subscription() (s SubscriptionInfo, ok bool) {
 		var months C.int
 		var action C.ed_action
 		if C.ed_instance_subscription(p, &started, &expires, &months, &action) {
-			s = SubscriptionInfo{goTime(started), goTime(expires), int(months), actionOf(int64(action))}
+			s = SubscriptionInfo{goTime(started), goTime(expires), int(months), actions.goValue(int64(action))}
 			ok = true
 		}
 	})
@@ -407,7 +407,10 @@ func LoadEffects(data []byte, opts ...Option) ([]Effect, error) {
 		return nil, err
 	}
 	defer C.ed_effects_free(list)
-	out := listEffects(list, C.ed_effect_list_count(list))
+	out, err := listEffects(list, C.ed_effect_list_count(list))
+	if err != nil {
+		return nil, err
+	}
 	if out == nil {
 		out = []Effect{}
 	}

@@ -11,10 +11,16 @@ import (
 	"unsafe"
 )
 
+// TestVersionSupported: a library of the major the package was written
+// for and at least its minor is accepted; an older minor, another major
+// and a malformed version are not.
 func TestVersionSupported(t *testing.T) {
+	minor := WrittenForMinor
+	v := func(major, minor, patch int) string { return fmt.Sprintf("%d.%d.%d", major, minor, patch) }
 	for v, ok := range map[string]bool{
-		"0.3.0": true, "0.3.7": true, "0.4.0": true, "0.15.3": true,
-		"0.2.0": false, "0.2.9": false, "0.1.0": false, "0.0.9": false, "1.0.0": false, "1.1.0": false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
+		v(0, minor, 0): true, v(0, minor, 7): true, v(0, minor+1, 0): true, v(0, minor+11, 3): true,
+		v(0, minor-1, 0): false, v(0, minor-1, 9): false, "0.1.0": false, "0.0.9": false, "1.0.0": false,
+		v(1, minor, 0): false, "": false, "0.1": false, "0.x.0": false, "a.1.0": false,
 	} {
 		err := versionSupported(v)
 		var ve *VersionError
@@ -134,7 +140,7 @@ func BenchmarkUpgrade1000(b *testing.B) {
 }
 
 // BenchmarkUpgrade1000C is the same upgrade timed inside C, every effect
-// read through the getters as the binding reads them.
+// read as the binding reads them (ed_effect_list_read).
 func BenchmarkUpgrade1000C(b *testing.B) {
 	in, now := standardWith(b, 1000)
 	defer in.Close()
@@ -249,8 +255,8 @@ func BenchmarkCycle(b *testing.B) {
 	cur.Close()
 }
 
-// BenchmarkCycleC is BenchmarkCycle in C alone, every effect read through
-// the getters: the floor of the binding's cost.
+// BenchmarkCycleC is BenchmarkCycle in C alone, every effect read as the
+// binding reads them (ed_effect_list_read): the floor of the binding's cost.
 func BenchmarkCycleC(b *testing.B) {
 	for n := b.N; n > 0; n -= 10000 {
 		if err := cCycle(min(n, 10000)); err != nil {

@@ -1,242 +1,251 @@
 package edition
 
 /*
+#include <stdlib.h>
 #include <libedition.h>
+
+// ed_go_from_name_<enum>: ed_<enum>_from_name with the value as an int,
+// so that one Go signature fits every enumeration.
+#define ED_GO_FROM_NAME(e)                                                 \
+    static ed_status ed_go_from_name_##e(const char *name, int *out)       \
+    {                                                                      \
+        ed_##e v;                                                          \
+        ed_status st = ed_##e##_from_name(name, &v);                       \
+        if (st == ED_OK)                                                   \
+            *out = (int)v;                                                 \
+        return st;                                                         \
+    }
+ED_GO_FROM_NAME(status)
+ED_GO_FROM_NAME(edition)
+ED_GO_FROM_NAME(billing)
+ED_GO_FROM_NAME(cluster)
+ED_GO_FROM_NAME(lifecycle)
+ED_GO_FROM_NAME(action)
+ED_GO_FROM_NAME(plan_mode)
+ED_GO_FROM_NAME(command_kind)
+ED_GO_FROM_NAME(effect_kind)
+ED_GO_FROM_NAME(subject_kind)
+ED_GO_FROM_NAME(field)
+ED_GO_FROM_NAME(effect_flag)
 */
 import "C"
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
-	"sync"
+	"unsafe"
 )
 
-// The enumerations' text form is their stable name, so that they read well
-// in JSON, YAML and flags: MarshalText gives the name and UnmarshalText
-// parses it. The tables of names are read once from the library's name
-// functions (values 0..maxEnum).
+// The enumerations' names are the library's, both ways: String and
+// MarshalText ask its ed_<enum>_name function for a value's stable name,
+// and UnmarshalText and the Parse functions ask its ed_<enum>_from_name
+// function for a name's value. One generic helper, enum, does this for
+// every enumeration, from the table below; the package holds no names of
+// its own.
 
-const maxEnum = 64
+// enum is one enumeration of the library, as the Go type T.
+type enum[T ~int] struct {
+	typ    string // the Go type's name: a value without a name prints as "Edition(7)"
+	noun   string // what a name of it is called in an error: "unknown edition"
+	offset int    // the Go value of C value 0: 1 for Action and PlanMode, whose zero is "none"
+	// name is ed_<enum>_name of the C value c (NULL: c names nothing)
+	name func(c C.int) *C.char
+	// fromName is ed_<enum>_from_name: ED_OK and the C value of name in *c
+	fromName func(name *C.char, c *C.int) C.ed_status
+}
 
-// names maps every name a C name function knows to its value.
-func names(name func(v int) *C.char) map[string]int {
-	m := make(map[string]int)
-	for v := 0; v < maxEnum; v++ {
-		if p := name(v); p != nil {
-			m[C.GoString(p)] = v
+// The table: every enumeration of the package and its library functions.
+var (
+	codes = &enum[Code]{"Code", "status name", 0,
+		func(c C.int) *C.char { return C.ed_status_name(C.ed_status(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_status(p, o) }}
+	editions = &enum[Edition]{"Edition", "edition", 0,
+		func(c C.int) *C.char { return C.ed_edition_name(C.ed_edition(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_edition(p, o) }}
+	billings = &enum[Billing]{"Billing", "billing", 0,
+		func(c C.int) *C.char { return C.ed_billing_name(C.ed_billing(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_billing(p, o) }}
+	clusters = &enum[Cluster]{"Cluster", "cluster", 0,
+		func(c C.int) *C.char { return C.ed_cluster_name(C.ed_cluster(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_cluster(p, o) }}
+	lifecycles = &enum[Lifecycle]{"Lifecycle", "lifecycle", 0,
+		func(c C.int) *C.char { return C.ed_lifecycle_name(C.ed_lifecycle(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_lifecycle(p, o) }}
+	actions = &enum[Action]{"Action", "action", 1,
+		func(c C.int) *C.char { return C.ed_action_name(C.ed_action(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_action(p, o) }}
+	planModes = &enum[PlanMode]{"PlanMode", "plan mode", 1,
+		func(c C.int) *C.char { return C.ed_plan_mode_name(C.ed_plan_mode(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_plan_mode(p, o) }}
+	commandKinds = &enum[CommandKind]{"CommandKind", "command", 0,
+		func(c C.int) *C.char { return C.ed_command_kind_name(C.ed_command_kind(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_command_kind(p, o) }}
+	effectKinds = &enum[EffectKind]{"EffectKind", "effect kind", 0,
+		func(c C.int) *C.char { return C.ed_effect_kind_name(C.ed_effect_kind(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_effect_kind(p, o) }}
+	subjectKinds = &enum[SubjectKind]{"SubjectKind", "subject kind", 0,
+		func(c C.int) *C.char { return C.ed_subject_kind_name(C.ed_subject_kind(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_subject_kind(p, o) }}
+	fields = &enum[Field]{"Field", "field", 0,
+		func(c C.int) *C.char { return C.ed_field_name(C.ed_field(c)) },
+		func(p *C.char, o *C.int) C.ed_status { return C.ed_go_from_name_field(p, o) }}
+)
+
+// cValue is the C value of v, or -1 when v has none: below the offset,
+// or too wide for a C int (so that such a value names nothing rather than
+// the value of its lower 32 bits).
+func (e *enum[T]) cValue(v T) C.int {
+	n := int(v)
+	if n < e.offset || n-e.offset > math.MaxInt32 {
+		return -1
+	}
+	return C.int(n - e.offset)
+}
+
+// goValue is the Go value of the C value c.
+func (e *enum[T]) goValue(c int64) T { return T(c + int64(e.offset)) }
+
+// cName is the library's name of the C value c; false when it names nothing.
+func (e *enum[T]) cName(c int) (string, bool) {
+	if c < 0 || c > math.MaxInt32 {
+		return "", false
+	}
+	p := e.name(C.int(c))
+	if p == nil {
+		return "", false
+	}
+	return C.GoString(p), true
+}
+
+// String is the library's name of v, or "Type(n)" for a value without one.
+func (e *enum[T]) String(v T) string {
+	if s, ok := e.cName(int(e.cValue(v))); ok {
+		return s
+	}
+	return e.typ + "(" + strconv.Itoa(int(v)) + ")"
+}
+
+// marshal is v's name as text; an error for a value without one.
+func (e *enum[T]) marshal(v T) ([]byte, error) {
+	s, ok := e.cName(int(e.cValue(v)))
+	if !ok {
+		return nil, fmt.Errorf("edition: %s(%d) has no name: %w", e.typ, int(v), ErrInvalidArgument)
+	}
+	return []byte(s), nil
+}
+
+// parse is the value the library gives the name s; an error matching
+// ErrInvalidArgument for a name it does not know.
+func (e *enum[T]) parse(s string) (T, error) {
+	c, ok := fromName(s, e.fromName)
+	if !ok {
+		return 0, fmt.Errorf("edition: unknown %s %q: %w", e.noun, s, ErrInvalidArgument)
+	}
+	return e.goValue(int64(c)), nil
+}
+
+// unmarshal sets *v to the value of text, and leaves it as it was for a
+// name the library does not know.
+func (e *enum[T]) unmarshal(v *T, text []byte) error {
+	x, err := e.parse(string(text))
+	if err == nil {
+		*v = x
+	}
+	return err
+}
+
+// fromName hands name to a library ed_<enum>_from_name function; false
+// when the library knows no such name. A name holding a NUL byte is none,
+// rather than the part of it before the NUL, which C would read.
+func fromName(name string, f func(name *C.char, c *C.int) C.ed_status) (C.int, bool) {
+	if strings.IndexByte(name, 0) >= 0 {
+		return 0, false
+	}
+	p := C.CString(name)
+	defer C.free(unsafe.Pointer(p))
+	var c C.int
+	ok := f(p, &c) == C.ED_OK
+	return c, ok
+}
+
+// Flags, a bit set, names each bit with ed_effect_flag_name and parses
+// each name with ed_effect_flag_from_name, joined by "|".
+
+// flagName is the library's name of the single bit, false for none (or
+// for a bit beyond a C unsigned int).
+func flagName(bit Flags) (string, bool) {
+	if bit > math.MaxUint32 {
+		return "", false
+	}
+	p := C.ed_effect_flag_name(C.ed_effect_flag(bit))
+	if p == nil {
+		return "", false
+	}
+	return C.GoString(p), true
+}
+
+// flagFromName parses one flag's name.
+func flagFromName(p *C.char, c *C.int) C.ed_status { return C.ed_go_from_name_effect_flag(p, c) }
+
+// Has reports whether every flag of f is set in v (false for f == 0).
+func (v Flags) Has(f Flags) bool { return f != 0 && v&f == f }
+
+// String lists the flags' stable names joined by "|" ("irreversible|billing"),
+// "" for none; bits the library does not name appear in hexadecimal.
+func (v Flags) String() string {
+	var parts []string
+	for bit := Flags(1); bit != 0 && bit <= v; bit <<= 1 {
+		if v&bit == 0 {
+			continue
+		}
+		if s, ok := flagName(bit); ok {
+			parts = append(parts, s)
+		} else {
+			parts = append(parts, "0x"+strconv.FormatUint(uint64(bit), 16))
 		}
 	}
-	return m
-}
-
-var (
-	editionNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_edition_name(C.ed_edition(v)) })
-	})
-	billingNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_billing_name(C.ed_billing(v)) })
-	})
-	clusterNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_cluster_name(C.ed_cluster(v)) })
-	})
-	lifecycleNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_lifecycle_name(C.ed_lifecycle(v)) })
-	})
-	actionNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_action_name(C.ed_action(v)) })
-	})
-	planModeNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_plan_mode_name(C.ed_plan_mode(v)) })
-	})
-	commandKindNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_command_kind_name(C.ed_command_kind(v)) })
-	})
-	effectKindNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_effect_kind_name(C.ed_effect_kind(v)) })
-	})
-	subjectKindNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_subject_kind_name(C.ed_subject_kind(v)) })
-	})
-	fieldNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char { return C.ed_field_name(C.ed_field(v)) })
-	})
-	// flagNames maps each single flag's name to its bit.
-	flagNames = sync.OnceValue(func() map[string]int {
-		return names(func(v int) *C.char {
-			if v >= 32 {
-				return nil
-			}
-			return C.ed_effect_flag_name(C.ed_effect_flag(uint32(1) << uint(v)))
-		})
-	})
-)
-
-// marshalName gives the name of a value, or an error for a value without one.
-func marshalName(typ string, v int, p *C.char) ([]byte, error) {
-	if p == nil || v < 0 {
-		return nil, fmt.Errorf("edition: %s(%d) has no name: %w", typ, v, ErrInvalidArgument)
-	}
-	return []byte(C.GoString(p)), nil
-}
-
-// unmarshalName looks a name up in its table.
-func unmarshalName(typ string, table map[string]int, text []byte) (int, error) {
-	v, ok := table[string(text)]
-	if !ok {
-		return 0, fmt.Errorf("edition: unknown %s %q: %w", typ, text, ErrInvalidArgument)
-	}
-	return v, nil
-}
-
-// MarshalText gives the stable name ("enterprise_platinum").
-func (v Edition) MarshalText() ([]byte, error) {
-	return marshalName("Edition", int(v), C.ed_edition_name(C.ed_edition(cInt(int(v)))))
-}
-
-// UnmarshalText parses a stable name.
-func (v *Edition) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("edition", editionNames(), text)
-	*v = Edition(n)
-	return err
-}
-
-// MarshalText gives the stable name ("subscription").
-func (v Billing) MarshalText() ([]byte, error) {
-	return marshalName("Billing", int(v), C.ed_billing_name(C.ed_billing(cInt(int(v)))))
-}
-
-// UnmarshalText parses a stable name.
-func (v *Billing) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("billing", billingNames(), text)
-	*v = Billing(n)
-	return err
-}
-
-// MarshalText gives the stable name ("dedicated").
-func (v Cluster) MarshalText() ([]byte, error) {
-	return marshalName("Cluster", int(v), C.ed_cluster_name(C.ed_cluster(cInt(int(v)))))
-}
-
-// UnmarshalText parses a stable name.
-func (v *Cluster) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("cluster", clusterNames(), text)
-	*v = Cluster(n)
-	return err
-}
-
-// MarshalText gives the stable name ("expired").
-func (v Lifecycle) MarshalText() ([]byte, error) {
-	return marshalName("Lifecycle", int(v), C.ed_lifecycle_name(C.ed_lifecycle(cInt(int(v)))))
-}
-
-// UnmarshalText parses a stable name.
-func (v *Lifecycle) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("lifecycle", lifecycleNames(), text)
-	*v = Lifecycle(n)
-	return err
-}
-
-// MarshalText gives the stable name ("downgrade_to_standard"); an error
-// for the zero value, which names no action.
-func (v Action) MarshalText() ([]byte, error) {
-	return marshalName("Action", int(v), C.ed_action_name(C.ed_action(cEnum(int(v)))))
-}
-
-// UnmarshalText parses a stable name; an unknown one leaves v unchanged.
-func (v *Action) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("action", actionNames(), text)
-	if err == nil {
-		*v = actionOf(int64(n))
-	}
-	return err
-}
-
-// MarshalText gives the stable name ("at_expiry"); an error for the zero
-// value, which names no mode.
-func (v PlanMode) MarshalText() ([]byte, error) {
-	return marshalName("PlanMode", int(v), C.ed_plan_mode_name(C.ed_plan_mode(cEnum(int(v)))))
-}
-
-// UnmarshalText parses a stable name; an unknown one leaves v unchanged.
-func (v *PlanMode) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("plan mode", planModeNames(), text)
-	if err == nil {
-		*v = planModeOf(int64(n))
-	}
-	return err
-}
-
-// MarshalText gives the scenario file's command name ("add_topic").
-func (v CommandKind) MarshalText() ([]byte, error) {
-	return marshalName("CommandKind", int(v), C.ed_command_kind_name(C.ed_command_kind(cInt(int(v)))))
-}
-
-// UnmarshalText parses a command name.
-func (v *CommandKind) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("command", commandKindNames(), text)
-	*v = CommandKind(n)
-	return err
-}
-
-// MarshalText gives the dotted name ("topic.migrate").
-func (v EffectKind) MarshalText() ([]byte, error) {
-	return marshalName("EffectKind", int(v), C.ed_effect_kind_name(C.ed_effect_kind(cInt(int(v)))))
-}
-
-// UnmarshalText parses a dotted name.
-func (v *EffectKind) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("effect kind", effectKindNames(), text)
-	*v = EffectKind(n)
-	return err
-}
-
-// MarshalText gives the stable name ("topic").
-func (v SubjectKind) MarshalText() ([]byte, error) {
-	return marshalName("SubjectKind", int(v), C.ed_subject_kind_name(C.ed_subject_kind(cInt(int(v)))))
-}
-
-// UnmarshalText parses a stable name.
-func (v *SubjectKind) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("subject kind", subjectKindNames(), text)
-	*v = SubjectKind(n)
-	return err
-}
-
-// MarshalText gives the stable name ("unused_from").
-func (v Field) MarshalText() ([]byte, error) {
-	return marshalName("Field", int(v), C.ed_field_name(C.ed_field(cInt(int(v)))))
-}
-
-// UnmarshalText parses a stable name.
-func (v *Field) UnmarshalText(text []byte) error {
-	n, err := unmarshalName("field", fieldNames(), text)
-	*v = Field(n)
-	return err
+	return strings.Join(parts, "|")
 }
 
 // MarshalText gives the names joined by "|" ("irreversible|billing"), ""
 // for no flags; an error for a bit the library does not name.
 func (v Flags) MarshalText() ([]byte, error) {
 	for bit := Flags(1); bit != 0 && bit <= v; bit <<= 1 {
-		if v&bit != 0 && C.ed_effect_flag_name(C.ed_effect_flag(bit)) == nil {
+		if _, ok := flagName(bit); v&bit != 0 && !ok {
 			return nil, fmt.Errorf("edition: flag 0x%x has no name: %w", uint(bit), ErrInvalidArgument)
 		}
 	}
 	return []byte(v.String()), nil
 }
 
-// UnmarshalText parses names joined by "|"; "" is no flags.
+// UnmarshalText parses names joined by "|"; "" is no flags. An unknown
+// name leaves v unchanged.
 func (v *Flags) UnmarshalText(text []byte) error {
 	var f Flags
 	if len(text) > 0 {
 		for _, name := range strings.Split(string(text), "|") {
-			bit, err := unmarshalName("flag", flagNames(), []byte(name))
-			if err != nil {
-				return err
+			bit, ok := fromName(name, flagFromName)
+			if !ok {
+				return fmt.Errorf("edition: unknown flag %q: %w", name, ErrInvalidArgument)
 			}
-			f |= 1 << uint(bit)
+			f |= Flags(uint32(bit))
 		}
 	}
 	*v = f
 	return nil
+}
+
+// argNameOf is the library's name of the command argument a (ed_arg_name);
+// false when it names none.
+func argNameOf(a int) (string, bool) {
+	if a < 0 || a > math.MaxInt32 {
+		return "", false
+	}
+	p := C.ed_arg_name(C.ed_arg(a))
+	if p == nil {
+		return "", false
+	}
+	return C.GoString(p), true
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // TestText round-trips every named value of every enumeration through
-// MarshalText and UnmarshalText, and refuses unknown names and values.
+// MarshalText and UnmarshalText, and refuses unknown names and values; an
+// unknown name leaves the value it was read into as it was.
 func TestText(t *testing.T) {
 	type textual interface {
 		encoding.TextMarshaler
@@ -47,6 +48,10 @@ func TestText(t *testing.T) {
 			}
 			if got := back.(textual).String(); got != v.String() {
 				t.Errorf("%v: round trip gives %v", v, got)
+			}
+			if err := back.UnmarshalText([]byte("nope")); !errors.Is(err, edition.ErrInvalidArgument) ||
+				back.(textual).String() != v.String() {
+				t.Errorf("%v: UnmarshalText(nope) = %v, and leaves %v", v, err, back)
 			}
 		}
 		if text, err := c.bad.MarshalText(); !errors.Is(err, edition.ErrInvalidArgument) {
