@@ -847,6 +847,8 @@ static void record_of(const ed_effect *e, const ed_effect_list *list,
     r->revision = revision_of(e, list);
     r->subject = e->subject;
     if (list->loaded) {
+        if (x == NULL) /* every effect of a loaded list has its extra */
+            return;
         r->index = x->index;
         r->key = x->key;
         r->text = x->text;
