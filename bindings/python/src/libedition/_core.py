@@ -455,6 +455,20 @@ def _slow(r: Any, base: Instance, checked: bool) -> Union[Result, EditionError]:
     return _checked(r, base) if checked else _outcome(r, base)
 
 
+#: The commands' ed_command_kind values, as the compiler gave them to
+#: libedition._cffi; read once, as a global costs a third of an attribute of lib.
+_CMD_UPGRADE = lib.ED_CMD_UPGRADE
+_CMD_SET_POST_EXPIRATION_ACTION = lib.ED_CMD_SET_POST_EXPIRATION_ACTION
+_CMD_REFUND = lib.ED_CMD_REFUND
+_CMD_RENEW = lib.ED_CMD_RENEW
+_CMD_TICK = lib.ED_CMD_TICK
+_CMD_ADD_TOPIC = lib.ED_CMD_ADD_TOPIC
+_CMD_REMOVE_TOPIC = lib.ED_CMD_REMOVE_TOPIC
+_CMD_ADD_GROUP = lib.ED_CMD_ADD_GROUP
+_CMD_REMOVE_GROUP = lib.ED_CMD_REMOVE_GROUP
+_CMD_COMPLETE_MIGRATION = lib.ED_CMD_COMPLETE_MIGRATION
+_CMD_DOWNGRADE = lib.ED_CMD_DOWNGRADE
+_CMD_PLAN_DOWNGRADE = lib.ED_CMD_PLAN_DOWNGRADE
 _run = _fast.run
 _apply = _fast.apply
 #: C value of each Action and PlanMode, keyed by member (equal to its stable name).
@@ -778,7 +792,7 @@ class Instance(_fast.Snapshot):
         """
         if period_months is None:
             return _run_missing(self, now, CommandKind.UPGRADE)
-        return _run(lib.ED_CMD_UPGRADE, self, now, period_months, True)
+        return _run(_CMD_UPGRADE, self, now, period_months, True)
 
     def set_post_expiration_action(self, now: datetime, action: Union[Action, str]) -> Result:
         """Set what happens at expiry (S8-S10); the current value is accepted with no effects.
@@ -790,8 +804,8 @@ class Instance(_fast.Snapshot):
         if code is None:
             if action is None:
                 return _run_missing(self, now, CommandKind.SET_POST_EXPIRATION_ACTION)
-            return _run_unknown(lib.ED_CMD_SET_POST_EXPIRATION_ACTION, self, now, "action", action)
-        return _run(lib.ED_CMD_SET_POST_EXPIRATION_ACTION, self, now, code, True)
+            return _run_unknown(_CMD_SET_POST_EXPIRATION_ACTION, self, now, "action", action)
+        return _run(_CMD_SET_POST_EXPIRATION_ACTION, self, now, code, True)
 
     def refund(self, now: datetime, allow_data_loss: bool = False) -> Result:
         """Unsubscribe now with a partial refund (S11-S13).
@@ -801,9 +815,9 @@ class Instance(_fast.Snapshot):
         ``allow_data_loss`` is true (X3).
         """
         if not allow_data_loss:
-            return _run(lib.ED_CMD_REFUND, self, now, None, True)
+            return _run(_CMD_REFUND, self, now, None, True)
         opts = _options(allow_data_loss=True)
-        return _run(lib.ED_CMD_REFUND, self, now, opts, True)
+        return _run(_CMD_REFUND, self, now, opts, True)
 
     def renew(self, now: datetime, period_months: int) -> Result:
         """Extend the subscription by 1..36 months; also revives an expired instance (X4).
@@ -813,43 +827,43 @@ class Instance(_fast.Snapshot):
         """
         if period_months is None:
             return _run_missing(self, now, CommandKind.RENEW)
-        return _run(lib.ED_CMD_RENEW, self, now, period_months, True)
+        return _run(_CMD_RENEW, self, now, period_months, True)
 
     def tick(self, now: datetime) -> Result:
         """Apply every expiry and release due at ``now``, one revision each (X6)."""
-        return _run(lib.ED_CMD_TICK, self, now, None, True)
+        return _run(_CMD_TICK, self, now, None, True)
 
     def add_topic(self, now: datetime, name: str) -> Result:
         """Add a topic (X1: 3..64 of A-Z a-z 0-9 - _); effect topic.create."""
         if name is None:
             return _run_missing(self, now, CommandKind.ADD_TOPIC)
-        return _run(lib.ED_CMD_ADD_TOPIC, self, now, name, True)
+        return _run(_CMD_ADD_TOPIC, self, now, name, True)
 
     def remove_topic(self, now: datetime, name: str) -> Result:
         """Remove a topic; effect topic.delete (irreversible, the caller's explicit consent)."""
         if name is None:
             return _run_missing(self, now, CommandKind.REMOVE_TOPIC)
-        return _run(lib.ED_CMD_REMOVE_TOPIC, self, now, name, True)
+        return _run(_CMD_REMOVE_TOPIC, self, now, name, True)
 
     def add_group(self, now: datetime, name: str) -> Result:
         """Add a consumer group (X1: 2..64 characters); effect group.create."""
         if name is None:
             return _run_missing(self, now, CommandKind.ADD_GROUP)
-        return _run(lib.ED_CMD_ADD_GROUP, self, now, name, True)
+        return _run(_CMD_ADD_GROUP, self, now, name, True)
 
     def remove_group(self, now: datetime, name: str) -> Result:
         """Remove a consumer group; effect group.delete (irreversible)."""
         if name is None:
             return _run_missing(self, now, CommandKind.REMOVE_GROUP)
-        return _run(lib.ED_CMD_REMOVE_GROUP, self, now, name, True)
+        return _run(_CMD_REMOVE_GROUP, self, now, name, True)
 
     def complete_migration(self, now: datetime) -> Result:
         """End the migration in flight (no effects); NoMigration without one."""
-        return _run(lib.ED_CMD_COMPLETE_MIGRATION, self, now, None, True)
+        return _run(_CMD_COMPLETE_MIGRATION, self, now, None, True)
 
     def downgrade(self, now: datetime) -> Result:
         """Always raises NoDirectDowngrade (S6): use plan_downgrade for the safe way down."""
-        return _run(lib.ED_CMD_DOWNGRADE, self, now, None, True)
+        return _run(_CMD_DOWNGRADE, self, now, None, True)
 
     def plan_downgrade(self, now: datetime, mode: Union[PlanMode, str]) -> Result:
         """The commands that reach Standard Edition without deleting anything (X2).
@@ -864,8 +878,8 @@ class Instance(_fast.Snapshot):
         if code is None:
             if mode is None:
                 return _run_missing(self, now, CommandKind.PLAN_DOWNGRADE)
-            return _run_unknown(lib.ED_CMD_PLAN_DOWNGRADE, self, now, "mode", mode)
-        return _run(lib.ED_CMD_PLAN_DOWNGRADE, self, now, code, True)
+            return _run_unknown(_CMD_PLAN_DOWNGRADE, self, now, "mode", mode)
+        return _run(_CMD_PLAN_DOWNGRADE, self, now, code, True)
 
     def apply(self, now: datetime, command: Command) -> Result:
         """Run a Command value; the same as calling the matching method."""
