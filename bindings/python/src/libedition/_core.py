@@ -55,6 +55,7 @@ from ._time import from_ed_time, to_ed_time
 FieldValue = Union[datetime, int, bool, str]
 
 _NULL = ffi.NULL
+_OK = lib.ED_OK
 
 
 def _str(p: Any) -> str:
@@ -100,7 +101,7 @@ def _options(**settings: Any) -> Any:
                     "max_document_size": ED_OPT_MAX_DOCUMENT_SIZE}[key]
             number = int(value) if isinstance(value, bool) else _int(value, key)
             status = lib.ed_options_set_int(opts, code, max(-(2**63), min(2**63 - 1, number)))
-        if status != 0:
+        if status != _OK:
             raise make_error(from_c(Status, status), f"{key}={value!r} is not accepted")
     return opts
 
@@ -342,7 +343,7 @@ class Command:
         for arg, value in ints:
             lib.ed_command_set_int(cmd, to_c(arg), max(-(2**63), min(2**63 - 1, value)))
         if self.name is not None:
-            if lib.ed_command_set_string(cmd, to_c(Arg.NAME), _bytes(self.name, "name")) != 0:
+            if lib.ed_command_set_string(cmd, to_c(Arg.NAME), _bytes(self.name, "name")) != _OK:
                 raise MemoryError("libedition: out of memory")
         return cmd
 
@@ -422,7 +423,7 @@ def _outcome(r: Any, base: Optional[Instance], free: bool = True) -> Union[Resul
     """Reads a C result into Python values, and frees it unless `free` is false."""
     try:
         status = lib.ed_result_status(r)
-        if status != 0:
+        if status != _OK:
             code = from_c(Status, status)
             message = _str(lib.ed_result_message(r))
             would: tuple[Effect, ...] = ()
@@ -521,7 +522,7 @@ def _buffer_text(write: Callable[[Any], int]) -> str:
     if buf == _NULL:
         raise MemoryError("libedition: out of memory")
     status = write(buf)
-    if status != 0:
+    if status != _OK:
         raise make_error(from_c(Status, status), "writing YAML failed")
     return str(ffi.unpack(lib.ed_buffer_data(buf), lib.ed_buffer_len(buf)).decode("utf-8"))
 
@@ -537,7 +538,7 @@ def _load(loader: Callable[..., int], out_type: str, data: Union[str, bytes],
     out = ffi.new(out_type + " **")
     err = ffi.new("ed_error **")
     status = loader(out, raw, len(raw), opts, err)
-    if status != 0:
+    if status != _OK:
         e = err[0]
         try:
             if e == _NULL:
@@ -1014,7 +1015,7 @@ def parse_time(text: str) -> datetime:
     raw = _bytes(text, "text")
     out = ffi.new("ed_time *")
     status = lib.ed_time_parse(raw, len(raw), out)
-    if status != 0:
+    if status != _OK:
         raise make_error(from_c(Status, status), f"{text!r} is not an RFC 3339 time with whole seconds")
     return from_ed_time(out[0])
 
@@ -1030,7 +1031,7 @@ def add_months(value: datetime, months: int) -> datetime:
     """Calendar arithmetic in UTC, the day clamped to the month's end (``ed_time_add_months``)."""
     out = ffi.new("ed_time *")
     status = lib.ed_time_add_months(to_ed_time(value, "value"), _c_int(_int(months, "months")), out)
-    if status != 0:
+    if status != _OK:
         raise make_error(from_c(Status, status), "the result lies outside the years 0000..9999")
     return from_ed_time(out[0])
 

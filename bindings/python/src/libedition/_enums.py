@@ -321,5 +321,5 @@ def _check() -> None:
 
 _check()
 
-# Field types from ed_field_type_of: 0 string, 1 time, 2 int, 3 bool.
+# Field types from ed_field_type_of (ED_FIELD_TYPE_*), which _fast reads by the header's names.
 FIELD_TYPE: dict[Field, int] = {f: int(lib.ed_field_type_of(to_c(f))) for f in Field}
