@@ -13,7 +13,9 @@
  * libedition._cffi (DT_NEEDED libedition.so.1, run path $ORIGIN): both
  * modules bind to the one copy the dynamic loader has loaded, which
  * libedition._native loads first (the bundled copy, or LIBEDITION_LIBRARY)
- * after checking its version, and checks again afterwards by address.
+ * after checking its version (the dynamic loader matches DT_NEEDED by
+ * soname), and tests/test_oldest_library.py checks that no other copy is
+ * mapped.
  * Commands are named by their ed_command_kind (ED_CMD_*), the header's own
  * values; the header is the one the library was built from, so every
  * declaration used here is the compiler's.

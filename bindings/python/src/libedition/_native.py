@@ -16,7 +16,8 @@ rule of docs/abi.md ("The oldest library a binding accepts"): the major of
 the header and at least its minor. Only then are the compiled modules
 imported; their DT_NEEDED libedition.so.1 is the soname of the library
 already loaded, so the loader binds them to that same object, which is
-checked afterwards by the address of ``ed_version``.
+checked afterwards: ``ed_version`` returns the same static string through
+ctypes and through libedition._cffi.
 """
 
 from __future__ import annotations
