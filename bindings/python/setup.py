@@ -9,21 +9,30 @@ libedition-src/ (made by the sdist command below from the checkout it ran
 in: the library's sources, header, pkg-config file and build files, built
 with -Dlibrary_only=true); the repository root two levels up.
 
-It also compiles the extension module libedition._fast
-(src/libedition/_fast.c, the hot path of a transition) against the public
-header; the extension does not link against the library but looks up the
-functions of the one cffi loaded. A wheel is therefore tagged for one Python
-version and the platform (cp3XX-cp3XX-linux_<arch>); scripts/wheels turns it
-into a manylinux wheel with auditwheel, which copies libyaml into it.
+It then compiles the two extension modules, both against the header of
+that same tree and both linked against that library (DT_NEEDED
+libedition.so.1, run path $ORIGIN: the copy next to them):
+
+- libedition._cffi, cffi in API mode: its declarations are made from the
+  header by cdef_from_header.py, and the C compiler compiles them against
+  the header itself, with every function also assigned to a pointer of the
+  type cffi was given, and the warnings such a mismatch raises made errors;
+- libedition._fast (src/libedition/_fast.c), the hot path of a transition.
+
+A wheel is therefore tagged for one Python version and the platform
+(cp3XX-cp3XX-linux_<arch>); scripts/wheels turns it into a manylinux wheel
+with auditwheel, which copies libyaml into it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -31,6 +40,8 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from cdef_from_header import cdef_of_file, type_checks  # noqa: E402
 #: Where a source distribution carries the library's C sources.
 BUNDLED_SOURCES = "libedition-src"
 #: What of a libedition tree the library's build reads with -Dlibrary_only=true.
@@ -67,12 +78,43 @@ def _run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True)
 
 
+def _library_build_dir(command: Any) -> Path:
+    """Where meson builds the library, under the build's temporary directory."""
+    return Path(command.get_finalized_command("build").build_temp).resolve() / "libedition-meson"
+
+
+def _build_library(command: Any) -> Path:
+    """Runs meson and ninja on the source tree; the path of libedition.so.1."""
+    src = _source_dir()
+    bdir = _library_build_dir(command)
+    options = ["--buildtype=release", "-Dwerror=false"]
+    # Each option exists from the release that added it; older trees build more.
+    known = (src / "meson_options.txt").read_text(encoding="utf-8")
+    if "option('library_only'" in known:
+        options.append("-Dlibrary_only=true")
+    elif "option('tests'" in known:
+        options.append("-Dtests=false")
+    meson = _meson()
+    if (bdir / "build.ninja").exists():
+        try:
+            _run(meson + ["setup", "--reconfigure", str(bdir), str(src)] + options)
+        except subprocess.CalledProcessError:
+            shutil.rmtree(bdir)
+    if not (bdir / "build.ninja").exists():
+        _run(meson + ["setup", str(bdir), str(src)] + options)
+    _run(meson + ["compile", "-C", str(bdir), "edition:shared_library"])
+    lib = bdir / "lib" / "libedition.so.1"
+    if not lib.exists():
+        raise SystemExit(f"libedition: the build did not produce {lib}")
+    return lib.resolve()
+
+
 class BuildPyWithLibrary(build_py):
     """build_py that also compiles libedition.so.1 and copies it into the package."""
 
     def run(self) -> None:
         super().run()
-        lib = self._build_library()
+        lib = _build_library(self)
         # An editable install imports the package from src/: the library goes there.
         package_dir = HERE / "src" if getattr(self, "editable_mode", False) else Path(self.build_lib)
         target = package_dir / "libedition" / "libedition.so.1"
@@ -80,38 +122,39 @@ class BuildPyWithLibrary(build_py):
         shutil.copyfile(lib, target)
         os.chmod(target, 0o755)
 
-    def _build_library(self) -> Path:
-        src = _source_dir()
-        build_temp = Path(self.get_finalized_command("build").build_temp).resolve()
-        bdir = build_temp / "libedition-meson"
-        options = ["--buildtype=release", "-Dwerror=false"]
-        # Each option exists from the release that added it; older trees build more.
-        known = (src / "meson_options.txt").read_text(encoding="utf-8")
-        if "option('library_only'" in known:
-            options.append("-Dlibrary_only=true")
-        elif "option('tests'" in known:
-            options.append("-Dtests=false")
-        meson = _meson()
-        if (bdir / "build.ninja").exists():
-            try:
-                _run(meson + ["setup", "--reconfigure", str(bdir), str(src)] + options)
-            except subprocess.CalledProcessError:
-                shutil.rmtree(bdir)
-        if not (bdir / "build.ninja").exists():
-            _run(meson + ["setup", str(bdir), str(src)] + options)
-        _run(meson + ["compile", "-C", str(bdir), "edition:shared_library"])
-        lib = bdir / "lib" / "libedition.so.1"
-        if not lib.exists():
-            raise SystemExit(f"libedition: the build did not produce {lib}")
-        return lib.resolve()
+
+#: Warnings that a declaration given to cffi disagrees with the header's:
+#: errors in libedition._cffi, whose build is the check.
+DECLARATION_ERRORS = [
+    "-Werror=incompatible-pointer-types",
+    "-Werror=int-conversion",
+    "-Werror=implicit-function-declaration",
+    "-Werror=discarded-qualifiers",
+    "-Werror=return-type",
+]
 
 
-class BuildExtWithoutRunPath(build_ext):
-    """build_ext that leaves out the run paths of the Python that builds.
+def _cffi_source(build_temp: Path) -> str:
+    """Writes libedition._cffi's C source (when it changed); its path."""
+    cffi = importlib.import_module("cffi")
+    header = _source_dir() / "include" / "libedition.h"
+    ffi = cffi.FFI()
+    ffi.cdef(cdef_of_file(header))
+    ffi.set_source("libedition._cffi", '#include "libedition.h"\n' + type_checks(ffi))
+    target = build_temp / "libedition-cffi" / "_cffi.c"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ffi.emit_c_code(str(target))
+    return str(target)
 
-    A Python built with a shared libpython in its own prefix (pyenv's) puts
+
+class BuildExtAgainstLibrary(build_ext):
+    """build_ext that links both modules against the library built_py built.
+
+    It also leaves out the run paths of the Python that builds: a Python
+    built with a shared libpython in its own prefix (pyenv's) puts
     `-Wl,-rpath,<prefix>/lib` in the link command of every extension; in a
     wheel that path of the build machine means nothing, so it is dropped.
+    The one run path is $ORIGIN, where the package keeps libedition.so.1.
     """
 
     def build_extensions(self) -> None:
@@ -119,6 +162,15 @@ class BuildExtWithoutRunPath(build_ext):
             command = getattr(self.compiler, attr, None)
             if isinstance(command, list):
                 setattr(self.compiler, attr, [a for a in command if not a.startswith("-Wl,-rpath")])
+        lib = _library_build_dir(self) / "lib" / "libedition.so.1"
+        if not lib.exists():
+            lib = _build_library(self)
+        for ext in self.extensions:
+            ext.library_dirs = [str(lib.parent)]
+            ext.extra_link_args = [f"-l:{lib.name}", "-Wl,-rpath,$ORIGIN"]
+            if ext.name == "libedition._cffi":
+                ext.sources = [_cffi_source(Path(self.build_temp).resolve())]
+                ext.extra_compile_args = list(DECLARATION_ERRORS)
         super().build_extensions()
 
 
@@ -140,20 +192,22 @@ class SdistWithLibrarySources(sdist):
                 raise SystemExit(f"libedition: {path} is missing: the sdist needs it to build")
 
 
+HEADER = _source_dir() / "include" / "libedition.h"
 FAST = Extension(
     "libedition._fast",
     sources=["src/libedition/_fast.c"],
-    include_dirs=[str(_source_dir() / "include")],
-    depends=[str(_source_dir() / "include" / "libedition.h")],
-    # dlopen/dlsym, to find the functions in the copy of the library cffi loaded
-    libraries=["dl"],
+    include_dirs=[str(HEADER.parent)],
+    depends=[str(HEADER)],
 )
+# Its C source is written by build_ext, from the header (_cffi_source).
+CFFI = Extension("libedition._cffi", sources=[], include_dirs=[str(HEADER.parent)],
+                 depends=[str(HEADER), str(HERE / "cdef_from_header.py")])
 
 setup(
-    ext_modules=[FAST],
+    ext_modules=[CFFI, FAST],
     cmdclass={
         "build_py": BuildPyWithLibrary,
-        "build_ext": BuildExtWithoutRunPath,
+        "build_ext": BuildExtAgainstLibrary,
         "sdist": SdistWithLibrarySources,
     },
 )

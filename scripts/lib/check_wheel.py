@@ -8,22 +8,25 @@ what is wrong with it.
       Run by scripts/bootstrap's venv (it has auditwheel and pyelftools).
       DIR holds exactly one wheel per TAG (cp311, ...) and one sdist. Each
       wheel: a manylinux platform tag in its name, the one `auditwheel show`
-      reports; libedition/libedition.so.1, the compiled libedition/_fast of
-      the wheel's Python, libyaml in libedition.libs/ and libedition.so.1
-      needing that copy (not the system's libyaml-0.so.2); no run path but
-      $ORIGIN-relative ones in any ELF file; the licences in
+      reports; libedition/libedition.so.1, the compiled libedition/_fast and
+      libedition/_cffi of the wheel's Python, each needing libedition.so.1
+      with the run path $ORIGIN (the copy next to them), libyaml in
+      libedition.libs/ and libedition.so.1 needing that copy (not the
+      system's libyaml-0.so.2); no run path but $ORIGIN-relative ones in any
+      ELF file; the licences in
       libedition-V.dist-info/licenses/ and named by License-File in
       METADATA: the project's LICENSE (the repository's) and, for the
       vendored libyaml, the licence file of the Debian package the wheel's
       SBOM says auditwheel copied it from, as installed
       (/usr/share/doc/libyaml-0-2/copyright); RECORD lists every file with
       its hash and size. The sdist: the library's C sources
-      (libedition-src/), the extension's source, setup.py, the tests and the
-      project's LICENSE (License-File in PKG-INFO).
+      (libedition-src/), the extension's source, setup.py and
+      cdef_from_header.py, the tests and the project's LICENSE (License-File
+      in PKG-INFO).
   check_wheel.py installed [--vendored-libyaml]
       Run by the Python of the environment the package was installed into:
-      the package loads its own libedition.so.1 and runs a transition and a
-      YAML round trip; with --vendored-libyaml the libyaml in the process is
+      the package loads its own libedition.so.1 (the one copy mapped) and
+      runs a transition and a YAML round trip; with --vendored-libyaml the libyaml in the process is
       the wheel's copy, not the system's.
   check_wheel.py wrong-python WHEEL PYTHON
       Unpacks WHEEL and imports it with PYTHON (another version than the
@@ -158,9 +161,12 @@ def check_wheel(wheel: Path) -> str:
     names = archive.namelist()
     check("libedition/libedition.so.1" in names, f"{wheel.name}: no libedition/libedition.so.1")
     py = name.group("py")
-    fast = [n for n in names if n.startswith("libedition/_fast.") and n.endswith(".so")]
-    check(len(fast) == 1 and fast[0].startswith(f"libedition/_fast.cpython-{py[2:]}-"),
-          f"{wheel.name}: expected one compiled libedition/_fast for {py}, found {fast}")
+    compiled = []
+    for module in ("_fast", "_cffi"):
+        found = [n for n in names if n.startswith(f"libedition/{module}.") and n.endswith(".so")]
+        check(len(found) == 1 and found[0].startswith(f"libedition/{module}.cpython-{py[2:]}-"),
+              f"{wheel.name}: expected one compiled libedition/{module} for {py}, found {found}")
+        compiled.append(found[0])
     vendored = [n for n in names if n.startswith("libedition.libs/")
                 and VENDORED_YAML.match(n.split("/", 1)[1])]
     check(len(vendored) == 1, f"{wheel.name}: libyaml is not in libedition.libs/ ({names})")
@@ -173,6 +179,10 @@ def check_wheel(wheel: Path) -> str:
         for path in paths:
             check(path.startswith("$ORIGIN"),
                   f"{wheel.name}: {member} has the run path {path} of the machine that built it")
+        if member in compiled:
+            check("libedition.so.1" in needed, f"{wheel.name}: {member} needs {needed}")
+            check(paths[:1] == ["$ORIGIN"],
+                  f"{wheel.name}: {member}'s run path is {paths}, not $ORIGIN first")
         if member == "libedition/libedition.so.1":
             yaml = vendored[0].split("/", 1)[1]
             check(yaml in needed, f"{wheel.name}: libedition.so.1 needs {needed}, not {yaml}")
@@ -184,7 +194,8 @@ def check_wheel(wheel: Path) -> str:
     check_record(wheel, archive, dist_info)
     licenses = check_licenses(wheel, archive, dist_info, vendored[0].split("/", 1)[1])
     return (f"{wheel.name}: auditwheel show: {shown}; bundles libedition.so.1, "
-            f"{fast[0].split('/')[1]} and {vendored[0]}; licences {licenses}; RECORD complete")
+            f"{' and '.join(c.split('/')[1] for c in compiled)} (both needing it from $ORIGIN) "
+            f"and {vendored[0]}; licences {licenses}; RECORD complete")
 
 
 def check_sdist(sdist: Path) -> str:
@@ -201,7 +212,8 @@ def check_sdist(sdist: Path) -> str:
         assert pkg_info is not None
         check("License-File: LICENSE" in pkg_info.read().decode("utf-8").partition("\n\n")[0].splitlines(),
               f"{sdist.name}: PKG-INFO names no License-File: LICENSE")
-    for member in ("setup.py", "pyproject.toml", "src/libedition/_fast.c", "tests/conftest.py",
+    for member in ("setup.py", "cdef_from_header.py", "pyproject.toml", "src/libedition/_fast.c",
+                   "tests/conftest.py",
                    "libedition-src/meson.build", "libedition-src/meson_options.txt",
                    "libedition-src/include/libedition.h", "libedition-src/lib/meson.build",
                    "libedition-src/lib/libedition.map", "libedition-src/pkgconfig/meson.build"):
@@ -238,6 +250,8 @@ def installed(vendored_libyaml: bool) -> None:
     check(again.dump_yaml() == inst.dump_yaml() and again.revision == 1,
           "a snapshot read back from its YAML differs")
     maps = Path("/proc/self/maps").read_text(encoding="utf-8").splitlines()
+    editions = sorted({line.split()[-1] for line in maps if line.endswith("/libedition.so.1")})
+    check(editions == [le.library_path], f"expected {le.library_path} mapped alone, found {editions}")
     yaml = sorted({line.split()[-1] for line in maps if "/libyaml" in line})
     check(len(yaml) == 1, f"expected one libyaml mapped, found {yaml}")
     if vendored_libyaml:

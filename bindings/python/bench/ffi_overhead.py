@@ -1,8 +1,11 @@
-"""Per-call cost of cffi (ABI mode) and ctypes on state-only transitions.
+"""Per-call cost of cffi (API and ABI mode) and ctypes on state-only transitions.
 
-Run: python bench/ffi_overhead.py /path/to/libedition.so.1
+Run: python bench/ffi_overhead.py [/path/to/libedition.so.1]
 
-Measures two raw calls through each FFI, with no binding code around them:
+With the binding installed, the library is the one it loads (the bundled
+copy, or LIBEDITION_LIBRARY) and API mode is the binding's own module
+(libedition._cffi); ABI mode and ctypes load the same file. Measures two
+raw calls through each FFI, with no binding code around them:
 ``ed_set_post_expiration_action`` setting the action a snapshot already has
 (libedition returns the input snapshot, no effects, nothing allocated but the
 result) and ``ed_add_topic`` on a small snapshot (a new snapshot and one
@@ -29,6 +32,12 @@ def timed(fn: "object") -> float:
 
 
 def main(path: str) -> None:
+    try:
+        from libedition._native import ffi as api_ffi, lib as api, library_path
+    except ImportError:
+        api = None
+    else:
+        path = library_path
     ffi = cffi.FFI()
     ffi.cdef(
         """
@@ -78,12 +87,30 @@ def main(path: str) -> None:
         for _ in range(N):
             pass
 
-    cases = (
-        ("cffi   set_post_expiration_action + result_free", cffi_set),
-        ("ctypes set_post_expiration_action + result_free", ctypes_set),
-        ("cffi   add_topic + result_free", cffi_add),
-        ("ctypes add_topic + result_free", ctypes_add),
+    cases: tuple[tuple[str, object], ...] = (
+        ("cffi ABI set_post_expiration_action + result_free", cffi_set),
+        ("ctypes   set_post_expiration_action + result_free", ctypes_set),
+        ("cffi ABI add_topic + result_free", cffi_add),
+        ("ctypes   add_topic + result_free", ctypes_add),
     )
+    if api is not None:
+        r = api.ed_create_enterprise_platinum(b"MQ_BENCH", b"http://mq", NOW - 10, 12, api_ffi.NULL)
+        ainst = api.ed_instance_ref(api.ed_result_instance(r))
+        api.ed_result_free(r)
+        aset, aadd, afree = api.ed_set_post_expiration_action, api.ed_add_topic, api.ed_result_free
+
+        def api_set() -> None:
+            for _ in range(N):
+                afree(aset(ainst, NOW, 0))
+
+        def api_add() -> None:
+            for _ in range(N):
+                afree(aadd(ainst, NOW, b"orders"))
+
+        cases = (("cffi API set_post_expiration_action + result_free", api_set),
+                 *cases[:2],
+                 ("cffi API add_topic + result_free", api_add),
+                 *cases[2:])
     # Interleaved, best of REPEAT: on a shared machine the best run is the
     # one least disturbed by other processes.
     best = {label: float("inf") for label, _ in cases}

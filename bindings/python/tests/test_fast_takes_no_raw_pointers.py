@@ -132,19 +132,19 @@ lib.ed_result_free(r)
 def test_run_refuses_addresses_for_the_options_and_the_command() -> None:
     got = child(BOUND + r'''
 for name, value in BOGUS.items():
-    attempt("apply " + name, lambda: _fast.run(_fast.OP_APPLY, STD, NOW, value, True))
+    attempt("apply " + name, lambda: _fast.apply(STD, NOW, value, True))
     if value is not None:
-        attempt("refund " + name, lambda: _fast.run(_fast.OP_REFUND, PLAT, NOW, value, True))
+        attempt("refund " + name, lambda: _fast.run(lib.ED_CMD_REFUND, PLAT, NOW, value, True))
 attempt("apply typed NULL",
-        lambda: _fast.run(_fast.OP_APPLY, STD, NOW, ffi.cast("ed_command *", 0), True))
+        lambda: _fast.apply(STD, NOW, ffi.cast("ed_command *", 0), True))
 attempt("refund typed NULL",
-        lambda: _fast.run(_fast.OP_REFUND, PLAT, NOW, ffi.cast("ed_options *", 0), True))
-attempt("apply options", lambda: _fast.run(_fast.OP_APPLY, STD, NOW, le._core._options(), True))
+        lambda: _fast.run(lib.ED_CMD_REFUND, PLAT, NOW, ffi.cast("ed_options *", 0), True))
+attempt("apply options", lambda: _fast.apply(STD, NOW, le._core._options(), True))
 attempt("refund command",
-        lambda: _fast.run(_fast.OP_REFUND, PLAT, NOW, le.Command("tick")._to_c(), True))
+        lambda: _fast.run(lib.ED_CMD_REFUND, PLAT, NOW, le.Command("tick")._to_c(), True))
 attempt("apply a command",
-        lambda: _fast.run(_fast.OP_APPLY, STD, NOW, le.Command("tick")._to_c(), True))
-attempt("refund without options", lambda: _fast.run(_fast.OP_REFUND, PLAT, NOW, None, True))
+        lambda: _fast.apply(STD, NOW, le.Command("tick")._to_c(), True))
+attempt("refund without options", lambda: _fast.run(lib.ED_CMD_REFUND, PLAT, NOW, None, True))
 ''')
     for name in BOGUS_NAMES:
         assert raised(got, "apply " + name) == "TypeError", (name, got["apply " + name])
@@ -158,33 +158,37 @@ attempt("refund without options", lambda: _fast.run(_fast.OP_REFUND, PLAT, NOW, 
     assert raised(got, "refund without options") == "DataLossRefused"  # as Instance.refund
 
 
-def test_run_refuses_bogus_operations_snapshots_and_arguments() -> None:
+def test_run_refuses_bogus_command_kinds_snapshots_and_arguments() -> None:
     got = child(BOUND + r'''
 Snapshot = _fast.Snapshot
-for name, op in [("op -1", -1), ("op 99", 99), ("op 2**70", 2**70), ("op None", None),
-                 ("op str", "tick"), ("op address", 12345)]:
-    attempt(name, lambda: _fast.run(op, STD, NOW, None, True))
+for name, kind in [("kind -1", -1), ("kind 0", 0), ("kind 99", 99), ("kind 2**70", 2**70),
+                   ("kind None", None), ("kind str", "tick"), ("kind address", 12345)]:
+    attempt(name, lambda: _fast.run(kind, STD, NOW, None, True))
+attempt("apply instance int", lambda: _fast.apply(12345, NOW, le.Command("tick")._to_c(), True))
+attempt("apply too few arguments", lambda: _fast.apply(STD, NOW))
 for name, inst in [("instance int", 12345), ("instance None", None),
                    ("instance pointer", STD._ptr), ("empty Snapshot", Snapshot()),
                    ("instance capsule", datetime.datetime_CAPI)]:
-    attempt(name, lambda: _fast.run(_fast.OP_TICK, inst, NOW, None, True))
-attempt("now int", lambda: _fast.run(_fast.OP_TICK, STD, 12345, None, True))
-attempt("now None", lambda: _fast.run(_fast.OP_TICK, STD, None, None, True))
+    attempt(name, lambda: _fast.run(lib.ED_CMD_TICK, inst, NOW, None, True))
+attempt("now int", lambda: _fast.run(lib.ED_CMD_TICK, STD, 12345, None, True))
+attempt("now None", lambda: _fast.run(lib.ED_CMD_TICK, STD, None, None, True))
 for name, code in [("action 2**70", 2**70), ("action -5", -5), ("action 12345", 12345),
                    ("action None", None), ("action pointer", PLAT._ptr)]:
-    attempt(name, lambda: _fast.run(_fast.OP_SET_POST_EXPIRATION_ACTION, PLAT, NOW, code, True))
-    attempt("mode " + name, lambda: _fast.run(_fast.OP_PLAN_DOWNGRADE, PLAT, NOW, code, True))
-attempt("months address", lambda: _fast.run(_fast.OP_UPGRADE, STD, NOW, 2**64 - 1, True))
-attempt("months None", lambda: _fast.run(_fast.OP_RENEW, PLAT, NOW, None, True))
-attempt("name int", lambda: _fast.run(_fast.OP_ADD_TOPIC, STD, NOW, 12345, True))
+    attempt(name, lambda: _fast.run(lib.ED_CMD_SET_POST_EXPIRATION_ACTION, PLAT, NOW, code, True))
+    attempt("mode " + name, lambda: _fast.run(lib.ED_CMD_PLAN_DOWNGRADE, PLAT, NOW, code, True))
+attempt("months address", lambda: _fast.run(lib.ED_CMD_UPGRADE, STD, NOW, 2**64 - 1, True))
+attempt("months None", lambda: _fast.run(lib.ED_CMD_RENEW, PLAT, NOW, None, True))
+attempt("name int", lambda: _fast.run(lib.ED_CMD_ADD_TOPIC, STD, NOW, 12345, True))
 attempt("name pointer",
-        lambda: _fast.run(_fast.OP_ADD_GROUP, STD, NOW, ffi.new("char[]", b"GID_a"), True))
-attempt("too few arguments", lambda: _fast.run(_fast.OP_TICK, STD, NOW))
+        lambda: _fast.run(lib.ED_CMD_ADD_GROUP, STD, NOW, ffi.new("char[]", b"GID_a"), True))
+attempt("too few arguments", lambda: _fast.run(lib.ED_CMD_TICK, STD, NOW))
 attempt("Snapshot _ptr", lambda: Snapshot()._ptr)
 ''')
     expected = {
-        "op -1": "ValueError", "op 99": "ValueError", "op 2**70": "ValueError",
-        "op None": "TypeError", "op str": "TypeError", "op address": "ValueError",
+        "kind -1": "ValueError", "kind 0": "ValueError", "kind 99": "ValueError",
+        "kind 2**70": "ValueError", "kind None": "TypeError", "kind str": "TypeError",
+        "kind address": "ValueError", "apply instance int": "TypeError",
+        "apply too few arguments": "TypeError",
         "instance int": "TypeError", "instance None": "TypeError",
         "instance pointer": "TypeError", "empty Snapshot": "TypeError",
         "instance capsule": "TypeError", "now int": "TypeError", "now None": "TypeError",
@@ -206,8 +210,8 @@ from libedition import _core
 rest = (le.Effect, le.FieldMap, le.Result, le.Instance, {}, {}, {}, lambda b: b, (), le.FieldMap(),
         lambda t: 0, lambda s: NOW, lambda v: v, lambda v: b"x", lambda *a: None)
 attempt("the same setup again", _core._setup_fast)
-attempt("setup with the library and ffi",
-        lambda: _fast.setup(le.library_path, ffi, *rest))
+attempt("setup with the ffi",
+        lambda: _fast.setup(ffi, *rest))
 # the interface _fast had before: a table of function addresses
 table = {name: 12345 for name in dir(lib) if name.startswith("ed_")}
 attempt("setup with a table of addresses", lambda: _fast.setup(table, *rest))
@@ -216,7 +220,7 @@ attempt("setup with an int", lambda: _fast.setup(12345))
 attempt("a command after them", lambda: STD.add_topic(NOW, "orders").effects[0].kind.value)
 attempt("a refusal after them", lambda: STD.downgrade(NOW))
 ''')
-    for label in ["the same setup again", "setup with the library and ffi",
+    for label in ["the same setup again", "setup with the ffi",
                   "setup with a table of addresses", "setup with no arguments",
                   "setup with an int"]:
         assert raised(got, label) == "RuntimeError", (label, got[label])
@@ -239,12 +243,17 @@ fast = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fast)
 assert "libedition" not in sys.modules
 
-library = str(Path(package.submodule_search_locations[0]) / "libedition.so.1")
-good = cffi.FFI()
-good.cdef("typedef struct ed_instance ed_instance; typedef struct ed_effect_list ed_effect_list;"
-          "typedef struct ed_result ed_result; typedef struct ed_command ed_command;"
-          "typedef struct ed_options ed_options; const char *ed_version(void);")
-loaded = good.dlopen(library)
+# the compiled cffi module the same way: its ffi is the one setup takes
+path = next(Path(package.submodule_search_locations[0]).glob("_cffi.*.so"))
+spec = importlib.util.spec_from_file_location("libedition._cffi", path)
+compiled = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(compiled)
+assert "libedition" not in sys.modules
+good, TICK = compiled.ffi, compiled.lib.ED_CMD_TICK
+same_names = cffi.FFI()  # ABI mode, declaring the same types: not the compiled ffi
+same_names.cdef("typedef struct ed_instance ed_instance; typedef struct ed_effect_list ed_effect_list;"
+                "typedef struct ed_result ed_result; typedef struct ed_command ed_command;"
+                "typedef struct ed_options ed_options; const char *ed_version(void);")
 aliased = cffi.FFI()
 aliased.cdef("typedef int ed_instance; typedef struct ed_effect_list ed_effect_list;"
              "typedef struct ed_result ed_result; typedef struct ed_command ed_command;"
@@ -256,21 +265,20 @@ rest = (object, object, object, Snap, {}, {}, {}, lambda b: b, (), None,
 
 attempt("adopt before setup", lambda: fast.adopt(12345))
 attempt("effects before setup", lambda: fast.effects(12345))
-attempt("run before setup", lambda: fast.run(fast.OP_TICK, Snap(), NOW, None, True))
-attempt("setup with an int", lambda: fast.setup(12345, good, *rest))
-attempt("setup with a table of addresses", lambda: fast.setup({"ed_tick": 12345}, good, *rest))
-attempt("setup with no ffi", lambda: fast.setup(library, 12345, *rest))
-attempt("setup with an empty ffi", lambda: fast.setup(library, cffi.FFI(), *rest))
-attempt("setup with an ffi of other types", lambda: fast.setup(library, aliased, *rest))
-attempt("setup with a library not loaded",
-        lambda: fast.setup("/nonexistent/libedition.so.1", good, *rest))
-attempt("setup with a library that is not libedition", lambda: fast.setup("libc.so.6", good, *rest))
+attempt("run before setup", lambda: fast.run(TICK, Snap(), NOW, None, True))
+attempt("apply before setup", lambda: fast.apply(Snap(), NOW, None, True))
+attempt("setup with an int", lambda: fast.setup(12345, *rest))
+attempt("setup with a table of addresses", lambda: fast.setup({"ed_tick": 12345}, *rest))
+attempt("setup with a path before the ffi", lambda: fast.setup("libedition.so.1", good, *rest))
+attempt("setup with an empty ffi", lambda: fast.setup(cffi.FFI(), *rest))
+attempt("setup with an ABI-mode ffi of the same types", lambda: fast.setup(same_names, *rest))
+attempt("setup with an ffi of other types", lambda: fast.setup(aliased, *rest))
 attempt("setup with a class that is not an Instance",
-        lambda: fast.setup(library, good, *rest[:3], object, *rest[4:]))
+        lambda: fast.setup(good, *rest[:3], object, *rest[4:]))
 attempt("setup with a field that is an address",
-        lambda: fast.setup(library, good, *rest[:8], (12345,), *rest[9:]))
+        lambda: fast.setup(good, *rest[:8], (12345,), *rest[9:]))
 attempt("adopt after them", lambda: fast.adopt(12345))
-attempt("run after them", lambda: fast.run(fast.OP_TICK, Snap(), NOW, None, True))
+attempt("run after them", lambda: fast.run(TICK, Snap(), NOW, None, True))
 
 import libedition as le  # its own setup still succeeds
 fresh = lambda: le.Instance.create_standard("MQ_INST_1", "http://mq", NOW)
@@ -278,15 +286,15 @@ attempt("the package after them", lambda: fresh().add_topic(NOW, "orders").insta
 ''')
     expected = {
         "adopt before setup": "RuntimeError", "effects before setup": "RuntimeError",
-        "run before setup": "RuntimeError", "setup with an int": "TypeError",
-        "setup with a table of addresses": "TypeError", "setup with no ffi": "TypeError",
-        "setup with an empty ffi": "TypeError", "setup with an ffi of other types": "TypeError",
-        "setup with a library not loaded": "ImportError",
-        "setup with a library that is not libedition": "ImportError",
+        "run before setup": "RuntimeError", "apply before setup": "RuntimeError",
+        "setup with an int": "TypeError", "setup with a table of addresses": "TypeError",
+        "setup with a path before the ffi": "TypeError", "setup with an empty ffi": "TypeError",
+        "setup with an ABI-mode ffi of the same types": "TypeError",
+        "setup with an ffi of other types": "TypeError",
         "setup with a class that is not an Instance": "TypeError",
         "setup with a field that is an address": "TypeError",
         "adopt after them": "RuntimeError", "run after them": "RuntimeError",
     }
     assert {label: raised(got, label) for label in expected} == expected
-    assert "has no ed_" in got["setup with a library that is not libedition"]
+    assert "must be the ffi of libedition._cffi" in got["setup with an ABI-mode ffi of the same types"]
     assert got["the package after them"] == "returned 1"

@@ -1,7 +1,8 @@
 """libedition: the lifecycle of an ApsaraMQ for RocketMQ instance, from Python.
 
-A thin, typed binding of the C library libedition (loaded through cffi; the
-path of a transition runs in the compiled module ``_fast``).
+A thin, typed binding of the C library libedition (called through cffi in
+API mode, the module ``_cffi``; the path of a transition runs in the
+compiled module ``_fast``).
 Snapshots (``Instance``) are immutable values; every command is a method
 that takes ``now`` first and returns a ``Result`` (the new snapshot and the
 effects to carry out, in order) or raises an ``EditionError`` subclass.
@@ -10,6 +11,9 @@ Set ``LIBEDITION_LIBRARY=/path/to/libedition.so.1`` to use a system copy of
 the library instead of the one bundled with the package.
 """
 
+# First: _native loads the library and checks its version before either
+# compiled module is imported (each binds to the library already loaded).
+from . import _native  # noqa: F401  # isort: skip
 from ._core import (
     Command,
     Effect,

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Optional, Union
 
+from . import _native  # noqa: F401  # first: it checks the library before _fast binds to it
+
 try:
     from . import _fast
 except ImportError as _exc:
     # Python's own message for a _fast of another Python version speaks of a
     # circular import: say which Python the package was built for instead.
-    from ._compiled import fast_import_error
+    from ._compiled import compiled_import_error
 
-    raise fast_import_error(_exc) from None
+    raise compiled_import_error("_fast", _exc) from None
 from ._enums import (
     FIELD_TYPE,
     Action,
@@ -46,8 +48,6 @@ from ._native import (
     ED_TIME_BUFSIZE,
     ffi,
     lib,
-    library_path,
-    require,
 )
 from ._time import from_ed_time, to_ed_time
 
@@ -55,6 +55,7 @@ from ._time import from_ed_time, to_ed_time
 FieldValue = Union[datetime, int, bool, str]
 
 _NULL = ffi.NULL
+_OK = lib.ED_OK
 
 
 def _str(p: Any) -> str:
@@ -100,7 +101,7 @@ def _options(**settings: Any) -> Any:
                     "max_document_size": ED_OPT_MAX_DOCUMENT_SIZE}[key]
             number = int(value) if isinstance(value, bool) else _int(value, key)
             status = lib.ed_options_set_int(opts, code, max(-(2**63), min(2**63 - 1, number)))
-        if status != 0:
+        if status != _OK:
             raise make_error(from_c(Status, status), f"{key}={value!r} is not accepted")
     return opts
 
@@ -287,9 +288,8 @@ def load_effects(data: Union[str, bytes], *,
     """Reads an effects document (YAML or JSON, as ``edition apply
     --effects-out`` or a host stored it) back into Effects, as strictly as
     a state file: raises ParseError or SchemaError with ``line`` and
-    ``column``. Needs libedition 0.2."""
-    loader = require("ed_effects_load_yaml", (0, 2))
-    lst = ffi.gc(_load(loader, "ed_effect_list", data, max_document_size), lib.ed_effects_free)
+    ``column``."""
+    lst = ffi.gc(_load(lib.ed_effects_load_yaml, "ed_effect_list", data, max_document_size), lib.ed_effects_free)
     return _effects(lst)
 
 
@@ -343,7 +343,7 @@ class Command:
         for arg, value in ints:
             lib.ed_command_set_int(cmd, to_c(arg), max(-(2**63), min(2**63 - 1, value)))
         if self.name is not None:
-            if lib.ed_command_set_string(cmd, to_c(Arg.NAME), _bytes(self.name, "name")) != 0:
+            if lib.ed_command_set_string(cmd, to_c(Arg.NAME), _bytes(self.name, "name")) != _OK:
                 raise MemoryError("libedition: out of memory")
         return cmd
 
@@ -401,7 +401,7 @@ class Result:
 
 def _plan(r: Any) -> tuple[PlanStep, ...]:
     steps = []
-    a = ffi.new("int *")
+    a = ffi.new("ed_action *")
     t = ffi.new("ed_time *")
     for i in range(lib.ed_result_plan_count(r)):
         steps.append(PlanStep(
@@ -423,7 +423,7 @@ def _outcome(r: Any, base: Optional[Instance], free: bool = True) -> Union[Resul
     """Reads a C result into Python values, and frees it unless `free` is false."""
     try:
         status = lib.ed_result_status(r)
-        if status != 0:
+        if status != _OK:
             code = from_c(Status, status)
             message = _str(lib.ed_result_message(r))
             would: tuple[Effect, ...] = ()
@@ -456,7 +456,22 @@ def _slow(r: Any, base: Instance, checked: bool) -> Union[Result, EditionError]:
     return _checked(r, base) if checked else _outcome(r, base)
 
 
+#: The commands' ed_command_kind values, as the compiler gave them to
+#: libedition._cffi; read once, as a global costs a third of an attribute of lib.
+_CMD_UPGRADE = lib.ED_CMD_UPGRADE
+_CMD_SET_POST_EXPIRATION_ACTION = lib.ED_CMD_SET_POST_EXPIRATION_ACTION
+_CMD_REFUND = lib.ED_CMD_REFUND
+_CMD_RENEW = lib.ED_CMD_RENEW
+_CMD_TICK = lib.ED_CMD_TICK
+_CMD_ADD_TOPIC = lib.ED_CMD_ADD_TOPIC
+_CMD_REMOVE_TOPIC = lib.ED_CMD_REMOVE_TOPIC
+_CMD_ADD_GROUP = lib.ED_CMD_ADD_GROUP
+_CMD_REMOVE_GROUP = lib.ED_CMD_REMOVE_GROUP
+_CMD_COMPLETE_MIGRATION = lib.ED_CMD_COMPLETE_MIGRATION
+_CMD_DOWNGRADE = lib.ED_CMD_DOWNGRADE
+_CMD_PLAN_DOWNGRADE = lib.ED_CMD_PLAN_DOWNGRADE
 _run = _fast.run
+_apply = _fast.apply
 #: C value of each Action and PlanMode, keyed by member (equal to its stable name).
 _ACTION_C: dict[object, int] = {m: to_c(m) for m in Action}
 _MODE_C: dict[object, int] = {m: to_c(m) for m in PlanMode}
@@ -477,11 +492,12 @@ def _code(codes: dict[object, int], cls: type[enum.Enum], value: object) -> Opti
 _UNKNOWN = -1
 
 
-def _run_unknown(op: int, inst: Instance, now: datetime, arg: str, value: object) -> Result:
-    """Runs op with a value the library does not know for `arg`, so that the
-    refusal comes in the library's order; its message names the value as given."""
+def _run_unknown(kind: int, inst: Instance, now: datetime, arg: str, value: object) -> Result:
+    """Runs the command of ed_command_kind `kind` with a value the library does
+    not know for `arg`, so that the refusal comes in the library's order; its
+    message names the value as given."""
     try:
-        return _run(op, inst, now, _UNKNOWN, True)
+        return _run(kind, inst, now, _UNKNOWN, True)
     except InvalidArgument as e:
         shown = f"{arg} {_UNKNOWN}"
         if shown not in e.message:
@@ -506,7 +522,7 @@ def _buffer_text(write: Callable[[Any], int]) -> str:
     if buf == _NULL:
         raise MemoryError("libedition: out of memory")
     status = write(buf)
-    if status != 0:
+    if status != _OK:
         raise make_error(from_c(Status, status), "writing YAML failed")
     return str(ffi.unpack(lib.ed_buffer_data(buf), lib.ed_buffer_len(buf)).decode("utf-8"))
 
@@ -522,7 +538,7 @@ def _load(loader: Callable[..., int], out_type: str, data: Union[str, bytes],
     out = ffi.new(out_type + " **")
     err = ffi.new("ed_error **")
     status = loader(out, raw, len(raw), opts, err)
-    if status != 0:
+    if status != _OK:
         e = err[0]
         try:
             if e == _NULL:
@@ -631,10 +647,8 @@ class Instance(_fast.Snapshot):
 
     def dump_json(self) -> str:
         """The state file of this snapshot as one line of JSON (same fields and
-        order as dump_yaml; ``load_yaml`` reads it back equal). Needs
-        libedition 0.2."""
-        dump = require("ed_instance_dump_json", (0, 2))
-        return _buffer_text(lambda buf: dump(self._ptr, buf))
+        order as dump_yaml; ``load_yaml`` reads it back equal)."""
+        return _buffer_text(lambda buf: lib.ed_instance_dump_json(self._ptr, buf))
 
     # -- properties ----------------------------------------------------------
 
@@ -697,10 +711,11 @@ class Instance(_fast.Snapshot):
     def subscription(self) -> Optional[Subscription]:
         """The Enterprise Platinum subscription, or None on Standard Edition."""
         s = ffi.new("ed_time[2]")
-        n = ffi.new("int[2]")
-        if not lib.ed_instance_subscription(self._ptr, s, s + 1, n, n + 1):
+        n = ffi.new("int *")
+        a = ffi.new("ed_action *")
+        if not lib.ed_instance_subscription(self._ptr, s, s + 1, n, a):
             return None
-        return Subscription(from_ed_time(s[0]), from_ed_time(s[1]), int(n[0]), from_c(Action, n[1]))
+        return Subscription(from_ed_time(s[0]), from_ed_time(s[1]), int(n[0]), from_c(Action, a[0]))
 
     @property
     def release_at(self) -> Optional[datetime]:
@@ -711,7 +726,7 @@ class Instance(_fast.Snapshot):
     @property
     def migration(self) -> Optional[Migration]:
         """The migration in flight, or None."""
-        c = ffi.new("int[2]")
+        c = ffi.new("ed_cluster[2]")
         t = ffi.new("ed_time *")
         if not lib.ed_instance_migration(self._ptr, c, c + 1, t):
             return None
@@ -778,7 +793,7 @@ class Instance(_fast.Snapshot):
         """
         if period_months is None:
             return _run_missing(self, now, CommandKind.UPGRADE)
-        return _run(_fast.OP_UPGRADE, self, now, period_months, True)
+        return _run(_CMD_UPGRADE, self, now, period_months, True)
 
     def set_post_expiration_action(self, now: datetime, action: Union[Action, str]) -> Result:
         """Set what happens at expiry (S8-S10); the current value is accepted with no effects.
@@ -790,8 +805,8 @@ class Instance(_fast.Snapshot):
         if code is None:
             if action is None:
                 return _run_missing(self, now, CommandKind.SET_POST_EXPIRATION_ACTION)
-            return _run_unknown(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now, "action", action)
-        return _run(_fast.OP_SET_POST_EXPIRATION_ACTION, self, now, code, True)
+            return _run_unknown(_CMD_SET_POST_EXPIRATION_ACTION, self, now, "action", action)
+        return _run(_CMD_SET_POST_EXPIRATION_ACTION, self, now, code, True)
 
     def refund(self, now: datetime, allow_data_loss: bool = False) -> Result:
         """Unsubscribe now with a partial refund (S11-S13).
@@ -801,9 +816,9 @@ class Instance(_fast.Snapshot):
         ``allow_data_loss`` is true (X3).
         """
         if not allow_data_loss:
-            return _run(_fast.OP_REFUND, self, now, None, True)
+            return _run(_CMD_REFUND, self, now, None, True)
         opts = _options(allow_data_loss=True)
-        return _run(_fast.OP_REFUND, self, now, opts, True)
+        return _run(_CMD_REFUND, self, now, opts, True)
 
     def renew(self, now: datetime, period_months: int) -> Result:
         """Extend the subscription by 1..36 months; also revives an expired instance (X4).
@@ -813,43 +828,43 @@ class Instance(_fast.Snapshot):
         """
         if period_months is None:
             return _run_missing(self, now, CommandKind.RENEW)
-        return _run(_fast.OP_RENEW, self, now, period_months, True)
+        return _run(_CMD_RENEW, self, now, period_months, True)
 
     def tick(self, now: datetime) -> Result:
         """Apply every expiry and release due at ``now``, one revision each (X6)."""
-        return _run(_fast.OP_TICK, self, now, None, True)
+        return _run(_CMD_TICK, self, now, None, True)
 
     def add_topic(self, now: datetime, name: str) -> Result:
         """Add a topic (X1: 3..64 of A-Z a-z 0-9 - _); effect topic.create."""
         if name is None:
             return _run_missing(self, now, CommandKind.ADD_TOPIC)
-        return _run(_fast.OP_ADD_TOPIC, self, now, name, True)
+        return _run(_CMD_ADD_TOPIC, self, now, name, True)
 
     def remove_topic(self, now: datetime, name: str) -> Result:
         """Remove a topic; effect topic.delete (irreversible, the caller's explicit consent)."""
         if name is None:
             return _run_missing(self, now, CommandKind.REMOVE_TOPIC)
-        return _run(_fast.OP_REMOVE_TOPIC, self, now, name, True)
+        return _run(_CMD_REMOVE_TOPIC, self, now, name, True)
 
     def add_group(self, now: datetime, name: str) -> Result:
         """Add a consumer group (X1: 2..64 characters); effect group.create."""
         if name is None:
             return _run_missing(self, now, CommandKind.ADD_GROUP)
-        return _run(_fast.OP_ADD_GROUP, self, now, name, True)
+        return _run(_CMD_ADD_GROUP, self, now, name, True)
 
     def remove_group(self, now: datetime, name: str) -> Result:
         """Remove a consumer group; effect group.delete (irreversible)."""
         if name is None:
             return _run_missing(self, now, CommandKind.REMOVE_GROUP)
-        return _run(_fast.OP_REMOVE_GROUP, self, now, name, True)
+        return _run(_CMD_REMOVE_GROUP, self, now, name, True)
 
     def complete_migration(self, now: datetime) -> Result:
         """End the migration in flight (no effects); NoMigration without one."""
-        return _run(_fast.OP_COMPLETE_MIGRATION, self, now, None, True)
+        return _run(_CMD_COMPLETE_MIGRATION, self, now, None, True)
 
     def downgrade(self, now: datetime) -> Result:
         """Always raises NoDirectDowngrade (S6): use plan_downgrade for the safe way down."""
-        return _run(_fast.OP_DOWNGRADE, self, now, None, True)
+        return _run(_CMD_DOWNGRADE, self, now, None, True)
 
     def plan_downgrade(self, now: datetime, mode: Union[PlanMode, str]) -> Result:
         """The commands that reach Standard Edition without deleting anything (X2).
@@ -864,15 +879,15 @@ class Instance(_fast.Snapshot):
         if code is None:
             if mode is None:
                 return _run_missing(self, now, CommandKind.PLAN_DOWNGRADE)
-            return _run_unknown(_fast.OP_PLAN_DOWNGRADE, self, now, "mode", mode)
-        return _run(_fast.OP_PLAN_DOWNGRADE, self, now, code, True)
+            return _run_unknown(_CMD_PLAN_DOWNGRADE, self, now, "mode", mode)
+        return _run(_CMD_PLAN_DOWNGRADE, self, now, code, True)
 
     def apply(self, now: datetime, command: Command) -> Result:
         """Run a Command value; the same as calling the matching method."""
         if not isinstance(command, Command):
             raise TypeError(f"command must be a Command, not {type(command).__name__}")
-        cmd = command._to_c()  # alive until run returns
-        return _run(_fast.OP_APPLY, self, now, cmd, True)
+        cmd = command._to_c()  # alive until apply returns
+        return _apply(self, now, cmd, True)
 
     def preview(self, now: datetime, command: Command) -> Union[Result, EditionError]:
         """Run a Command and return its Result or its refusal (an EditionError) as a value.
@@ -883,8 +898,8 @@ class Instance(_fast.Snapshot):
         """
         if not isinstance(command, Command):
             raise TypeError(f"command must be a Command, not {type(command).__name__}")
-        cmd = command._to_c()  # alive until run returns
-        return _run(_fast.OP_APPLY, self, now, cmd, False)
+        cmd = command._to_c()  # alive until apply returns
+        return _apply(self, now, cmd, False)
 
 
 # --------------------------------------------------------------------------
@@ -1000,7 +1015,7 @@ def parse_time(text: str) -> datetime:
     raw = _bytes(text, "text")
     out = ffi.new("ed_time *")
     status = lib.ed_time_parse(raw, len(raw), out)
-    if status != 0:
+    if status != _OK:
         raise make_error(from_c(Status, status), f"{text!r} is not an RFC 3339 time with whole seconds")
     return from_ed_time(out[0])
 
@@ -1016,7 +1031,7 @@ def add_months(value: datetime, months: int) -> datetime:
     """Calendar arithmetic in UTC, the day clamped to the month's end (``ed_time_add_months``)."""
     out = ffi.new("ed_time *")
     status = lib.ed_time_add_months(to_ed_time(value, "value"), _c_int(_int(months, "months")), out)
-    if status != 0:
+    if status != _OK:
         raise make_error(from_c(Status, status), "the result lies outside the years 0000..9999")
     return from_ed_time(out[0])
 
@@ -1027,12 +1042,11 @@ def add_months(value: datetime, months: int) -> datetime:
 
 
 def _setup_fast() -> None:
-    """Hands _fast the library cffi loaded (by the path ffi.dlopen was given:
-    _fast looks the functions up in that copy itself), the ffi whose pointer
-    types it checks, the classes it builds and the Python checks it defers
-    to. _fast accepts this once."""
+    """Hands _fast the ffi whose pointer types it checks (libedition._cffi's),
+    the classes it builds and the Python checks it defers to. _fast accepts
+    this once."""
     _fast.setup(
-        library_path, ffi, Effect, FieldMap, Result, Instance,
+        ffi, Effect, FieldMap, Result, Instance,
         {to_c(m): m for m in EffectKind}, {to_c(m): m for m in SubjectKind}, _FLAGS, _flags,
         tuple((f, to_c(f), FIELD_TYPE[f]) for f in Field), FieldMap(),
         to_ed_time, from_ed_time,

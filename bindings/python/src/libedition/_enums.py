@@ -1,11 +1,16 @@
 """The model's enumerations, built from the library's own stable names.
 
 At run time every class below is made from the names libedition reports
-(``ed_edition_name``, ``ed_effect_kind_name``, ...), so a later minor release
-that adds, say, an effect kind brings its member without a new binding. The
-declarations under ``TYPE_CHECKING`` list the members of libedition 0.1 for
-type checkers and readers; an import-time check makes sure each of them
-exists in the loaded library.
+(``ed_edition_name``, ``ed_effect_kind_name``, ...), starting from the
+lowest value of the header's enumeration, so a later minor release that
+adds, say, an effect kind brings its member without a new binding. An
+import-time check makes sure that every value of the header the binding was
+compiled against (libedition._cffi, whose enum values are the compiler's)
+has its member. The declarations under ``TYPE_CHECKING`` list the members
+for type checkers and readers; tests/test_enums_match_header.py compares
+each of their names and values with the classes made at run time, the
+header's ED_* names and values, and the library's stable names both ways
+(``ed_*_name``, ``ed_*_from_name``).
 
 Enumeration members are ``str`` subclasses whose value is the stable name:
 ``Edition("standard") is Edition.STANDARD`` and ``Edition.STANDARD ==
@@ -17,7 +22,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ._native import ffi, lib
+from ._native import ffi, lib, library_path
 
 _E = TypeVar("_E", bound=enum.Enum)
 
@@ -45,8 +50,13 @@ def _member_name(stable: str) -> str:
     return stable.upper().replace(".", "_")
 
 
-def _make(cls_name: str, doc: str, name_of: Callable[[int], Any], start: int) -> Any:
-    pairs = _names(name_of, start)
+def _header_values(c_type: str) -> dict[int, str]:
+    """{value: ED_* name} of an enumeration of the header, as compiled."""
+    return dict(ffi.typeof(c_type).elements)
+
+
+def _make(cls_name: str, doc: str, name_of: Callable[[int], Any], c_type: str) -> Any:
+    pairs = _names(name_of, min(_header_values(c_type)))
     cls: Any = enum.Enum(  # type: ignore[misc]
         cls_name, [(_member_name(n), n) for _, n in pairs], type=str, module=__name__
     )
@@ -242,29 +252,31 @@ if TYPE_CHECKING:
 
 else:
     Status = _make("Status", "Outcome of a call (``ed_status``): value is the stable name.",
-                   lib.ed_status_name, 0)
+                   lib.ed_status_name, "ed_status")
     Edition = _make("Edition", "Standard Edition or Enterprise Platinum Edition.",
-                    lib.ed_edition_name, 0)
+                    lib.ed_edition_name, "ed_edition")
     Billing = _make("Billing", "Billing method, derived from the edition (rule S1).",
-                    lib.ed_billing_name, 0)
+                    lib.ed_billing_name, "ed_billing")
     Cluster = _make("Cluster", "Cluster type, derived from the edition (rule S2).",
-                    lib.ed_cluster_name, 0)
+                    lib.ed_cluster_name, "ed_cluster")
     Lifecycle = _make("Lifecycle", "Active, expired (suspended until release) or released.",
-                      lib.ed_lifecycle_name, 0)
+                      lib.ed_lifecycle_name, "ed_lifecycle")
     Action = _make("Action", "What happens when an Enterprise Platinum subscription expires.",
-                   lib.ed_action_name, 0)
-    PlanMode = _make("PlanMode", "Mode of the downgrade plan (rule X2).", lib.ed_plan_mode_name, 0)
+                   lib.ed_action_name, "ed_action")
+    PlanMode = _make("PlanMode", "Mode of the downgrade plan (rule X2).", lib.ed_plan_mode_name,
+                     "ed_plan_mode")
     CommandKind = _make("CommandKind",
                         "Every command a snapshot accepts; values are the scenario file's command names.",
-                        lib.ed_command_kind_name, 1)
+                        lib.ed_command_kind_name, "ed_command_kind")
     EffectKind = _make("EffectKind",
                        "Kind of an effect (docs/rules.md section 3); values are the dotted names.",
-                       lib.ed_effect_kind_name, 1)
+                       lib.ed_effect_kind_name, "ed_effect_kind")
     SubjectKind = _make("SubjectKind", "What an effect names: the instance, a topic or a group.",
-                        lib.ed_subject_kind_name, 0)
-    Field = _make("Field", "Fields an effect may carry, in document order.", lib.ed_field_name, 1)
+                        lib.ed_subject_kind_name, "ed_subject_kind")
+    Field = _make("Field", "Fields an effect may carry, in document order.", lib.ed_field_name,
+                  "ed_field")
     Arg = _make("Arg", "Arguments a command may take; values are the scenario file's keys.",
-                lib.ed_arg_name, 1)
+                lib.ed_arg_name, "ed_arg")
 
     def _flag_class() -> Any:
         bits = []
@@ -284,23 +296,30 @@ else:
     EffectFlag = _flag_class()
 
 
-#: libedition 0.1's members, each of which the loaded library must name.
-_REQUIRED = {
-    "Status": 21, "Edition": 2, "Billing": 2, "Cluster": 2, "Lifecycle": 3, "Action": 2,
-    "PlanMode": 2, "CommandKind": 12, "EffectKind": 19, "SubjectKind": 3, "Field": 10,
-    "Arg": 5, "EffectFlag": 4,
+#: Each class and the C enumeration of the header it reflects.
+C_TYPES: dict[str, str] = {
+    "Status": "ed_status", "Edition": "ed_edition", "Billing": "ed_billing",
+    "Cluster": "ed_cluster", "Lifecycle": "ed_lifecycle", "Action": "ed_action",
+    "PlanMode": "ed_plan_mode", "CommandKind": "ed_command_kind", "EffectKind": "ed_effect_kind",
+    "SubjectKind": "ed_subject_kind", "Field": "ed_field", "Arg": "ed_arg",
+    "EffectFlag": "ed_effect_flag",
 }
 
 
 def _check() -> None:
-    for name, count in _REQUIRED.items():
+    """Every value of the header this binding was compiled against has its member."""
+    for name, c_type in C_TYPES.items():
         cls = globals()[name]
-        if len([m for m in cls if m.value]) < count:
-            raise ImportError(f"libedition: the loaded library names fewer {name} values "
-                              f"than libedition 0.1 ({count})")
+        named = {m.value for m in cls} if name == "EffectFlag" else \
+            {_TO_C[(cls, m.value)] for m in cls}
+        missing = sorted(set(_header_values(c_type)) - named)
+        if missing:
+            raise ImportError(f"libedition: the loaded library ({library_path}) names no {name} "
+                              f"for the values {missing} of {c_type} in the header this binding "
+                              "was compiled against")
 
 
 _check()
 
-# Field types from ed_field_type_of: 0 string, 1 time, 2 int, 3 bool.
+# Field types from ed_field_type_of (ED_FIELD_TYPE_*), which _fast reads by the header's names.
 FIELD_TYPE: dict[Field, int] = {f: int(lib.ed_field_type_of(to_c(f))) for f in Field}

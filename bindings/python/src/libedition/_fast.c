@@ -1,19 +1,24 @@
 /* The binding's hot path in C: a transition and its Result built in one call.
  *
- * The rest of the binding reaches libedition through cffi in ABI mode, one
- * crossing per C call. Reading a result that way cost about twenty crossings
- * per effect (key, kind, revision, index, flags, subject kind, subject, text
- * and one per possible field), which made a transition through Python 30 to
- * 130 times dearer than the library's own. This module runs a command
- * and builds everything the Python API returns for it (the Result, its new
- * Instance, every Effect with its FieldMap and datetimes) in one call.
+ * The rest of the binding reaches libedition through cffi (the API-mode
+ * module libedition._cffi), one crossing per C call. Reading a result that
+ * way cost about twenty crossings per effect, which made a transition
+ * through Python 30 to 130 times dearer than the library's own. This module
+ * runs a command and builds everything the Python API returns for it (the
+ * Result, its new Instance, every Effect with its FieldMap and datetimes) in
+ * one call, copying the effects out with ed_effect_list_read: one library
+ * call per run of records, not one getter per field.
  *
- * It calls only libedition's public API, and never links against it: at
- * setup the Python side names the library cffi loaded (the bundled copy, or
- * LIBEDITION_LIBRARY), and this module looks its functions up itself in that
- * same loaded copy (dlopen with RTLD_NOLOAD, then dlsym), so both paths
- * always talk to the same library. `ed_effect_fields` (libedition 0.3) is
- * optional: without it every possible field is probed, as before.
+ * It calls only libedition's public API and links against the library like
+ * libedition._cffi (DT_NEEDED libedition.so.1, run path $ORIGIN): both
+ * modules bind to the one copy the dynamic loader has loaded, which
+ * libedition._native loads first (the bundled copy, or LIBEDITION_LIBRARY)
+ * after checking its version (the dynamic loader matches DT_NEEDED by
+ * soname), and tests/test_oldest_library.py checks that no other copy is
+ * mapped.
+ * Commands are named by their ed_command_kind (ED_CMD_*), the header's own
+ * values; the header is the one the library was built from, so every
+ * declaration used here is the compiler's.
  *
  * No Python integer is ever taken for a pointer: importing this private
  * module must not be a way to crash the interpreter. Pointers come in only
@@ -22,8 +27,8 @@
  * would demand of the same argument of `lib`; an int, None, a capsule or a
  * pointer of any other type is a TypeError, NULL a ValueError. (A cffi
  * pointer forged with ffi.cast is cffi's own unsafety, outside this module.)
- * setup() runs once, at import; a second call is refused, so the library's
- * functions and the types pointers are checked against cannot be replaced.
+ * setup() runs once, at import; a second call is refused, so the types
+ * pointers are checked against cannot be replaced.
  *
  * Anything but an accepted command without a plan (a refusal, a downgrade
  * plan, a NULL result) goes back to the Python code that handled every
@@ -39,62 +44,11 @@
 #include <Python.h>
 #include <datetime.h>
 
-#include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "libedition.h"
-
-/* ------------------------------------------------------------------------ */
-/* The library's functions, by address                                       */
-/* ------------------------------------------------------------------------ */
-
-/* Each pointer has the type of the public declaration it stands for. */
-#define ED_FUNCTIONS(X)                                                        \
-    X(ed_effect_list_count)                                                    \
-    X(ed_effect_list_get)                                                      \
-    X(ed_effect_kind_of)                                                       \
-    X(ed_effect_key)                                                           \
-    X(ed_effect_revision)                                                      \
-    X(ed_effect_index)                                                         \
-    X(ed_effect_flags)                                                         \
-    X(ed_effect_subject_kind)                                                  \
-    X(ed_effect_subject)                                                       \
-    X(ed_effect_text)                                                          \
-    X(ed_effect_string)                                                        \
-    X(ed_effect_time)                                                          \
-    X(ed_effect_int)                                                           \
-    X(ed_result_free)                                                          \
-    X(ed_result_status)                                                        \
-    X(ed_result_instance)                                                      \
-    X(ed_result_effects)                                                       \
-    X(ed_result_plan_count)                                                    \
-    X(ed_instance_ref)                                                         \
-    X(ed_instance_free)                                                        \
-    X(ed_upgrade)                                                              \
-    X(ed_set_post_expiration_action)                                           \
-    X(ed_tick)                                                                 \
-    X(ed_refund)                                                               \
-    X(ed_renew)                                                                \
-    X(ed_add_topic)                                                            \
-    X(ed_remove_topic)                                                         \
-    X(ed_add_group)                                                            \
-    X(ed_remove_group)                                                         \
-    X(ed_complete_migration)                                                   \
-    X(ed_downgrade)                                                            \
-    X(ed_plan_downgrade)                                                       \
-    X(ed_command_apply)
-
-static struct {
-#define DECLARE(name) __typeof__(&name) name;
-    ED_FUNCTIONS(DECLARE)
-#undef DECLARE
-    /* libedition 0.3; NULL with an older library */
-    __typeof__(&ed_effect_fields) ed_effect_fields;
-} api;
-
-#define ED(name) (api.name)
 
 /* ------------------------------------------------------------------------ */
 /* What setup() receives from the Python side                                 */
@@ -165,11 +119,15 @@ static int pointer_of(PyObject *v, PyObject *ctype, const char *what, void **out
         Py_DECREF(t);
     }
     if (!typed) {
-        PyObject *name = PyObject_GetAttrString(ctype, "cname");
-        if (name != NULL)
-            PyErr_Format(PyExc_TypeError, "%s must be a cffi '%U' of libedition's own ffi, not %R",
-                         what, name, v);
-        Py_XDECREF(name);
+        /* named as the header declares it (cffi in API mode says "struct ...") */
+        const char *decl = ctype == ct_instance       ? "ed_instance *"
+                           : ctype == ct_effect_list  ? "ed_effect_list *"
+                           : ctype == ct_result       ? "ed_result *"
+                           : ctype == ct_command      ? "ed_command *"
+                           : ctype == ct_options      ? "ed_options *"
+                                                      : "pointer";
+        PyErr_Format(PyExc_TypeError, "%s must be a cffi '%s' of libedition's own ffi, not %R",
+                     what, decl, v);
         return -1;
     }
     PyObject *word = PyObject_CallFunctionObjArgs(cffi_cast, ct_uintptr, v, NULL);
@@ -207,8 +165,8 @@ static PyObject *snapshot_new(PyTypeObject *type, PyObject *args, PyObject *kwds
 
 static void snapshot_dealloc(PyObject *self) {
     Snapshot *s = (Snapshot *)self;
-    if (s->ptr != NULL && ED(ed_instance_free) != NULL)
-        ED(ed_instance_free)(s->ptr);
+    if (s->ptr != NULL)
+        ed_instance_free(s->ptr);
     s->ptr = NULL;
     Py_CLEAR(s->cdata);
     Py_TYPE(self)->tp_free(self);
@@ -259,7 +217,7 @@ static PyObject *adopt_pointer(ed_instance *ptr) {
         return PyErr_NoMemory();
     PyObject *o = instance_type->tp_alloc(instance_type, 0);
     if (o == NULL) {
-        ED(ed_instance_free)(ptr);
+        ed_instance_free(ptr);
         return NULL;
     }
     ((Snapshot *)o)->ptr = ptr;
@@ -428,19 +386,21 @@ static PyObject *flag_value(unsigned bits) {
     return f;
 }
 
-/* One field's value, or NULL with *present false when the effect has none. */
-static PyObject *field_value(const ed_effect *e, int code, int type, bool *present) {
+/* One field's value through the getters, or NULL with *present false when
+ * the effect has none: for a field of a later library than the header this
+ * module was compiled against, which ed_effect_record does not hold. */
+static PyObject *field_by_getter(const ed_effect *e, int code, int type, bool *present) {
     *present = true;
     if (type == ED_FIELD_TYPE_TIME) {
         ed_time t;
-        if (ED(ed_effect_time)(e, (ed_field)code, &t))
+        if (ed_effect_time(e, (ed_field)code, &t))
             return datetime_of(t);
     } else if (type == ED_FIELD_TYPE_INT || type == ED_FIELD_TYPE_BOOL) {
         int64_t n;
-        if (ED(ed_effect_int)(e, (ed_field)code, &n))
+        if (ed_effect_int(e, (ed_field)code, &n))
             return type == ED_FIELD_TYPE_BOOL ? PyBool_FromLong(n != 0) : PyLong_FromLongLong(n);
     } else {
-        const char *p = ED(ed_effect_string)(e, (ed_field)code);
+        const char *p = ed_effect_string(e, (ed_field)code);
         if (p != NULL)
             return PyUnicode_FromString(p);
     }
@@ -448,21 +408,50 @@ static PyObject *field_value(const ed_effect *e, int code, int type, bool *prese
     return NULL;
 }
 
-/* The FieldMap of an effect: (Field, value) pairs in document order. */
-static PyObject *field_map_of(const ed_effect *e) {
-    unsigned bits = ED(ed_effect_fields) != NULL ? ED(ed_effect_fields)(e) : ~0u;
-    if (bits == 0) {
-        Py_INCREF(empty_fields);
-        return empty_fields;
+/* One field's value from the record (the effect carries it: `fields` said
+ * so); effect `index` of `list` is the record's effect, for the getters. */
+static PyObject *field_value(const ed_effect_record *r, int code, int type,
+                             const ed_effect_list *list, size_t index, bool *present) {
+    *present = true;
+    switch (code) {
+    case ED_FIELD_FROM:
+        return str_of(r->from);
+    case ED_FIELD_TO:
+        return str_of(r->to);
+    case ED_FIELD_AT:
+        return datetime_of(r->at);
+    case ED_FIELD_PERIOD_MONTHS:
+        return PyLong_FromLongLong(r->period_months);
+    case ED_FIELD_EXPIRES_AT:
+        return datetime_of(r->expires_at);
+    case ED_FIELD_REFUND:
+        return str_of(r->refund);
+    case ED_FIELD_UNUSED_FROM:
+        return datetime_of(r->unused_from);
+    case ED_FIELD_UNUSED_UNTIL:
+        return datetime_of(r->unused_until);
+    case ED_FIELD_TIMER:
+        return str_of(r->timer);
+    case ED_FIELD_ONLINE:
+        return PyBool_FromLong(r->online);
+    default:
+        return field_by_getter(ed_effect_list_get(list, index), code, type, present);
     }
+}
+
+/* The FieldMap of an effect: (Field, value) pairs in document order. */
+static PyObject *field_map_of(const ed_effect_record *r, const ed_effect_list *list,
+                              size_t index) {
+    unsigned bits = r->fields;
     PyObject *pairs[MAX_FIELDS];
     Py_ssize_t n = 0;
     PyObject *items = NULL, *dict = NULL, *map = NULL;
     for (Py_ssize_t i = 0; i < field_count; i++) {
+        /* a field code past the bit set's width is probed through the getters */
         if (fields[i].code < 32 && !(bits & (1u << fields[i].code)))
             continue;
         bool present;
-        PyObject *v = field_value(e, fields[i].code, fields[i].type, &present);
+        PyObject *v = field_value(r, fields[i].code, fields[i].type, list, index, &present);
         if (!present)
             continue;
         if (v == NULL)
@@ -509,28 +498,30 @@ static int put(PyObject *obj, PyObject *name, PyObject *value) {
     return rc;
 }
 
-/* One Effect, every attribute copied out of C memory. */
-static PyObject *effect_of(const ed_effect *e) {
+/* One Effect, every attribute copied out of its record. */
+static PyObject *effect_of(const ed_effect_record *r, const ed_effect_list *list, size_t index) {
     PyObject *o = effect_type->tp_new(effect_type, empty_tuple, NULL);
     if (o == NULL)
         return NULL;
-    if (put(o, s_key, str_of(ED(ed_effect_key)(e))) ||
-        put(o, s_kind, member_of(effect_kinds, (long)ED(ed_effect_kind_of)(e), "EffectKind")) ||
-        put(o, s_revision, PyLong_FromUnsignedLongLong(ED(ed_effect_revision)(e))) ||
-        put(o, s_index, PyLong_FromSize_t(ED(ed_effect_index)(e))) ||
-        put(o, s_flags, flag_value(ED(ed_effect_flags)(e))) ||
-        put(o, s_subject_kind,
-            member_of(subject_kinds, (long)ED(ed_effect_subject_kind)(e), "SubjectKind")) ||
-        put(o, s_subject, str_of(ED(ed_effect_subject)(e))) ||
-        put(o, s_text, str_of(ED(ed_effect_text)(e))) || put(o, s_fields, field_map_of(e))) {
+    if (put(o, s_key, str_of(r->key)) ||
+        put(o, s_kind, member_of(effect_kinds, (long)r->kind, "EffectKind")) ||
+        put(o, s_revision, PyLong_FromUnsignedLongLong(r->revision)) ||
+        put(o, s_index, PyLong_FromSize_t(r->index)) || put(o, s_flags, flag_value(r->flags)) ||
+        put(o, s_subject_kind, member_of(subject_kinds, (long)r->subject_kind, "SubjectKind")) ||
+        put(o, s_subject, str_of(r->subject)) || put(o, s_text, str_of(r->text)) ||
+        put(o, s_fields, field_map_of(r, list, index))) {
         Py_DECREF(o);
         return NULL;
     }
     return o;
 }
 
+/* Records read per ed_effect_list_read call: a result's list (seven effects
+ * in the benchmark's cycle, a few dozen at most) takes one or two. */
+enum { RECORDS_PER_READ = 16 };
+
 static PyObject *effects_of(const ed_effect_list *list) {
-    size_t count = ED(ed_effect_list_count)(list);
+    size_t count = ed_effect_list_count(list);
     if (count == 0) {
         Py_INCREF(empty_tuple);
         return empty_tuple;
@@ -538,13 +529,29 @@ static PyObject *effects_of(const ed_effect_list *list) {
     PyObject *t = PyTuple_New((Py_ssize_t)count);
     if (t == NULL)
         return NULL;
-    for (size_t i = 0; i < count; i++) {
-        PyObject *e = effect_of(ED(ed_effect_list_get)(list, i));
-        if (e == NULL) {
+    ed_effect_record records[RECORDS_PER_READ];
+    for (size_t first = 0; first < count; first += RECORDS_PER_READ) {
+        size_t n = count - first < RECORDS_PER_READ ? count - first : RECORDS_PER_READ;
+        records[0].size = sizeof records[0];
+        ed_status status = ed_effect_list_read(list, first, n, records);
+        if (status != ED_OK) {
             Py_DECREF(t);
+            if (status == ED_NO_MEMORY)
+                return PyErr_NoMemory();
+            const char *name = ed_status_name(status);
+            PyErr_Format(PyExc_RuntimeError,
+                         "libedition: ed_effect_list_read of effects %zu..%zu of %zu: %s", first,
+                         first + n - 1, count, name != NULL ? name : "unknown status");
             return NULL;
         }
-        PyTuple_SET_ITEM(t, (Py_ssize_t)i, e);
+        for (size_t i = 0; i < n; i++) {
+            PyObject *e = effect_of(&records[i], list, first + i);
+            if (e == NULL) {
+                Py_DECREF(t);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(t, (Py_ssize_t)(first + i), e);
+        }
     }
     return t;
 }
@@ -553,22 +560,6 @@ static PyObject *effects_of(const ed_effect_list *list) {
 /* Module functions                                                           */
 /* ------------------------------------------------------------------------ */
 
-enum op {
-    OP_UPGRADE,
-    OP_SET_POST_EXPIRATION_ACTION,
-    OP_TICK,
-    OP_REFUND,
-    OP_RENEW,
-    OP_ADD_TOPIC,
-    OP_REMOVE_TOPIC,
-    OP_ADD_GROUP,
-    OP_REMOVE_GROUP,
-    OP_COMPLETE_MIGRATION,
-    OP_DOWNGRADE,
-    OP_PLAN_DOWNGRADE,
-    OP_APPLY
-};
-
 static int not_ready(void) {
     if (ready)
         return 0;
@@ -576,113 +567,44 @@ static int not_ready(void) {
     return 1;
 }
 
-/* run(op, instance, now, arg, checked): runs one command on the instance's
- * snapshot. An accepted command without a plan comes back as a Result built
- * here; any other result goes to the Python code (slow_result), which
- * raises the refusal when `checked` or returns it. `arg` is the command's
- * argument: period_months, an action or mode code, a name, the cffi
- * `ed_options *` of refund (None for none) or the cffi `ed_command *` of
- * apply, which the caller keeps alive; None for commands without one. */
-static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (not_ready())
-        return NULL;
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "run() takes 5 arguments");
-        return NULL;
-    }
-    int overflow = 0;
-    long op = PyLong_AsLongAndOverflow(args[0], &overflow);
-    if (op == -1 && PyErr_Occurred())
-        return NULL;
-    if (overflow != 0 || op < 0 || op > OP_APPLY) {
-        PyErr_Format(PyExc_ValueError, "run(): no operation %R", args[0]);
-        return NULL;
-    }
-    PyObject *self = args[1], *arg = args[3];
+/* The snapshot of `self`, an Instance that holds one; NULL with a TypeError
+ * otherwise (`what` names the caller). */
+static const ed_instance *snapshot_of(PyObject *self, const char *what) {
     if (!PyObject_TypeCheck(self, &SnapshotType) || ((Snapshot *)self)->ptr == NULL) {
-        PyErr_SetString(PyExc_TypeError, "run() needs an Instance that holds a snapshot");
+        PyErr_Format(PyExc_TypeError, "%s needs an Instance that holds a snapshot", what);
         return NULL;
     }
-    const ed_instance *in = ((Snapshot *)self)->ptr;
-    ed_time now;
-    if (seconds_of(args[2], &now))
-        return NULL;
-    int n = 0;
-    const char *name = NULL;
-    PyObject *keep = NULL;
-    void *pointer = NULL;
-    ed_result *r = NULL;
-    switch ((enum op)op) {
-    case OP_UPGRADE:
-    case OP_RENEW:
-        if (months_of(arg, &n))
-            return NULL;
-        r = op == OP_UPGRADE ? ED(ed_upgrade)(in, now, n) : ED(ed_renew)(in, now, n);
-        break;
-    case OP_SET_POST_EXPIRATION_ACTION:
-    case OP_PLAN_DOWNGRADE:
-        if (clamped_int(arg, &n))
-            return NULL;
-        r = op == OP_PLAN_DOWNGRADE
-                ? ED(ed_plan_downgrade)(in, now, (ed_plan_mode)n)
-                : ED(ed_set_post_expiration_action)(in, now, (ed_action)n);
-        break;
-    case OP_TICK:
-        r = ED(ed_tick)(in, now);
-        break;
-    case OP_COMPLETE_MIGRATION:
-        r = ED(ed_complete_migration)(in, now);
-        break;
-    case OP_DOWNGRADE:
-        r = ED(ed_downgrade)(in, now);
-        break;
-    case OP_REFUND:
-        if (arg != Py_None && pointer_of(arg, ct_options, "run(): the refund's options", &pointer))
-            return NULL;
-        r = ED(ed_refund)(in, now, (const ed_options *)pointer);
-        break;
-    case OP_APPLY:
-        if (pointer_of(arg, ct_command, "run(): the command", &pointer))
-            return NULL;
-        r = ED(ed_command_apply)((const ed_command *)pointer, in, now);
-        break;
-    case OP_ADD_TOPIC:
-    case OP_REMOVE_TOPIC:
-    case OP_ADD_GROUP:
-    case OP_REMOVE_GROUP:
-        if (name_of(arg, &name, &keep))
-            return NULL;
-        r = op == OP_ADD_TOPIC      ? ED(ed_add_topic)(in, now, name)
-            : op == OP_REMOVE_TOPIC ? ED(ed_remove_topic)(in, now, name)
-            : op == OP_ADD_GROUP    ? ED(ed_add_group)(in, now, name)
-                                    : ED(ed_remove_group)(in, now, name);
-        Py_DECREF(keep);
-        break;
-    }
-    if (r == NULL || ED(ed_result_status)(r) != ED_OK || ED(ed_result_plan_count)(r) != 0) {
+    return ((Snapshot *)self)->ptr;
+}
+
+/* The outcome of a command run on the snapshot of `self` (`in`): a Result
+ * built here for an accepted command without a plan; any other result goes
+ * to the Python code (slow_result), which raises the refusal when `checked`
+ * is true or returns it. Frees `r`. */
+static PyObject *outcome_of(ed_result *r, PyObject *self, const ed_instance *in,
+                            PyObject *checked) {
+    if (r == NULL || ed_result_status(r) != ED_OK || ed_result_plan_count(r) != 0) {
         /* the Python code reads the result and frees it */
         PyObject *result_cdata = cdata_of(ct_result, r);
         if (result_cdata == NULL) {
-            ED(ed_result_free)(r);
+            ed_result_free(r);
             return NULL;
         }
-        PyObject *out =
-            PyObject_CallFunctionObjArgs(slow_result, result_cdata, self, args[4], NULL);
+        PyObject *out = PyObject_CallFunctionObjArgs(slow_result, result_cdata, self, checked, NULL);
         Py_DECREF(result_cdata);
         return out;
     }
     PyObject *inst = NULL, *effects = NULL, *result = NULL;
-    const ed_instance *p = ED(ed_result_instance)(r);
+    const ed_instance *p = ed_result_instance(r);
     if (p == in) {
         Py_INCREF(self);
         inst = self;
     } else {
-        inst = adopt_pointer(ED(ed_instance_ref)(p));
+        inst = adopt_pointer(ed_instance_ref(p));
     }
     if (inst != NULL)
-        effects = effects_of(ED(ed_result_effects)(r));
-    ED(ed_result_free)(r);
+        effects = effects_of(ed_result_effects(r));
+    ed_result_free(r);
     if (effects != NULL)
         result = result_type->tp_new(result_type, empty_tuple, NULL);
     if (result != NULL) {
@@ -696,6 +618,108 @@ static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t na
     Py_XDECREF(inst);
     Py_XDECREF(effects);
     return result;
+}
+
+/* run(kind, instance, now, arg, checked): runs the command of ed_command_kind
+ * `kind` (an ED_CMD_* value) on the instance's snapshot; see outcome_of for
+ * what comes back. `arg` is the command's argument: period_months, an
+ * action or mode code, a name, or the cffi `ed_options *` of refund (None
+ * for none), which the caller keeps alive; None for commands without one. */
+static PyObject *fast_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (not_ready())
+        return NULL;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "run() takes 5 arguments");
+        return NULL;
+    }
+    int overflow = 0;
+    long kind = PyLong_AsLongAndOverflow(args[0], &overflow);
+    if (kind == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *self = args[1], *arg = args[3];
+    const ed_instance *in = snapshot_of(self, "run()");
+    if (in == NULL)
+        return NULL;
+    ed_time now;
+    if (seconds_of(args[2], &now))
+        return NULL;
+    int n = 0;
+    const char *name = NULL;
+    PyObject *keep = NULL;
+    void *pointer = NULL;
+    ed_result *r = NULL;
+    switch (overflow != 0 ? 0 : kind) {
+    case ED_CMD_UPGRADE:
+    case ED_CMD_RENEW:
+        if (months_of(arg, &n))
+            return NULL;
+        r = kind == ED_CMD_UPGRADE ? ed_upgrade(in, now, n) : ed_renew(in, now, n);
+        break;
+    case ED_CMD_SET_POST_EXPIRATION_ACTION:
+    case ED_CMD_PLAN_DOWNGRADE:
+        if (clamped_int(arg, &n))
+            return NULL;
+        r = kind == ED_CMD_PLAN_DOWNGRADE
+                ? ed_plan_downgrade(in, now, (ed_plan_mode)n)
+                : ed_set_post_expiration_action(in, now, (ed_action)n);
+        break;
+    case ED_CMD_TICK:
+        r = ed_tick(in, now);
+        break;
+    case ED_CMD_COMPLETE_MIGRATION:
+        r = ed_complete_migration(in, now);
+        break;
+    case ED_CMD_DOWNGRADE:
+        r = ed_downgrade(in, now);
+        break;
+    case ED_CMD_REFUND:
+        if (arg != Py_None && pointer_of(arg, ct_options, "run(): the refund's options", &pointer))
+            return NULL;
+        r = ed_refund(in, now, (const ed_options *)pointer);
+        break;
+    case ED_CMD_ADD_TOPIC:
+    case ED_CMD_REMOVE_TOPIC:
+    case ED_CMD_ADD_GROUP:
+    case ED_CMD_REMOVE_GROUP:
+        if (name_of(arg, &name, &keep))
+            return NULL;
+        r = kind == ED_CMD_ADD_TOPIC      ? ed_add_topic(in, now, name)
+            : kind == ED_CMD_REMOVE_TOPIC ? ed_remove_topic(in, now, name)
+            : kind == ED_CMD_ADD_GROUP    ? ed_add_group(in, now, name)
+                                          : ed_remove_group(in, now, name);
+        Py_DECREF(keep);
+        break;
+    default:
+        PyErr_Format(PyExc_ValueError, "run(): %R is no command kind (ED_CMD_*) of libedition.h",
+                     args[0]);
+        return NULL;
+    }
+    return outcome_of(r, self, in, args[4]);
+}
+
+/* apply(instance, now, command, checked): runs the cffi `ed_command *`
+ * `command` (which the caller keeps alive) on the instance's snapshot; see
+ * outcome_of for what comes back. */
+static PyObject *fast_apply(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (not_ready())
+        return NULL;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "apply() takes 4 arguments");
+        return NULL;
+    }
+    PyObject *self = args[0];
+    const ed_instance *in = snapshot_of(self, "apply()");
+    if (in == NULL)
+        return NULL;
+    ed_time now;
+    if (seconds_of(args[1], &now))
+        return NULL;
+    void *command;
+    if (pointer_of(args[2], ct_command, "apply(): the command", &command))
+        return NULL;
+    return outcome_of(ed_command_apply((const ed_command *)command, in, now), self, in, args[3]);
 }
 
 /* effects(effect_list): the Effects of a cffi `ed_effect_list *`, which
@@ -717,7 +741,7 @@ static PyObject *fast_adopt(PyObject *module, PyObject *arg) {
     void *snapshot;
     if (not_ready() || pointer_of(arg, ct_instance, "adopt(): the snapshot", &snapshot))
         return NULL;
-    return adopt_pointer(ED(ed_instance_ref)((const ed_instance *)snapshot));
+    return adopt_pointer(ed_instance_ref((const ed_instance *)snapshot));
 }
 
 static int is_class(PyObject *o, const char *what) {
@@ -754,8 +778,9 @@ static int attr_is(PyObject *o, const char *name, const char *expected) {
 }
 
 /* ffi.typeof(decl) as a new reference, checked to be the type the header
- * declares: a pointer to `pointee`, an opaque struct (a struct without
- * fields), or (pointee NULL) the primitive `decl` itself. */
+ * declares: a pointer to the struct `pointee`, or (pointee NULL) the
+ * primitive `decl` itself. (Whether the struct is opaque is not asked: cffi
+ * 2.x aborts on `fields` of an opaque struct of a compiled ffi.) */
 static PyObject *ctype_of(PyObject *ffi, PyObject *ctype_type, const char *decl,
                           const char *pointee) {
     PyObject *t = PyObject_CallMethod(ffi, "typeof", "s", decl);
@@ -774,11 +799,6 @@ static PyObject *ctype_of(PyObject *ffi, PyObject *ctype_type, const char *decl,
             ok = attr_is(item, "kind", "struct");
         if (ok == 1)
             ok = attr_is(item, "cname", pointee);
-        if (ok == 1) {
-            PyObject *members = PyObject_GetAttrString(item, "fields");
-            ok = members == NULL ? -1 : members == Py_None;
-            Py_XDECREF(members);
-        }
         Py_XDECREF(item);
     } else if (ok) {
         ok = attr_is(t, "kind", "primitive");
@@ -794,14 +814,13 @@ static PyObject *ctype_of(PyObject *ffi, PyObject *ctype_type, const char *decl,
     return t;
 }
 
-/* setup(library, ffi, effect, field_map, result, instance, effect_kinds,
+/* setup(ffi, effect, field_map, result, instance, effect_kinds,
  *       subject_kinds, flags_cache, flag_of, fields, empty_fields,
  *       to_seconds, from_seconds, int_arg, name_arg, slow_result)
  *
- * `library` is the path cffi's ffi.dlopen was given; the functions are
- * looked up in that loaded copy, never in a second one (RTLD_NOLOAD), and
- * `ffi` gives the types of the pointers this module takes and makes. Runs
- * once: the binding's import calls it, and any later call is refused. */
+ * `ffi` (libedition._cffi's) gives the types of the pointers this module
+ * takes and makes. Runs once: the binding's import calls it, and any later
+ * call is refused. */
 static PyObject *fast_setup(PyObject *module, PyObject *args) {
     (void)module;
     if (ready) {
@@ -809,9 +828,9 @@ static PyObject *fast_setup(PyObject *module, PyObject *args) {
                         "libedition._fast: setup() has run already (it runs once, at import)");
         return NULL;
     }
-    PyObject *path, *ffi, *effect, *field_map, *result, *instance, *kinds, *subjects, *cache,
+    PyObject *ffi, *effect, *field_map, *result, *instance, *kinds, *subjects, *cache,
         *flag_fn, *field_table, *empty, *to_s, *from_s, *int_fn, *name_fn, *slow;
-    if (!PyArg_ParseTuple(args, "O!OOOOOO!O!O!OO!OOOOOO:setup", &PyUnicode_Type, &path, &ffi,
+    if (!PyArg_ParseTuple(args, "OOOOOO!O!O!OO!OOOOOO:setup", &ffi,
                           &effect, &field_map, &result, &instance, &PyDict_Type, &kinds,
                           &PyDict_Type, &subjects, &PyDict_Type, &cache, &flag_fn, &PyTuple_Type,
                           &field_table, &empty, &to_s, &from_s, &int_fn, &name_fn, &slow))
@@ -844,19 +863,19 @@ static PyObject *fast_setup(PyObject *module, PyObject *args) {
     }
 
     /* cffi: its backend's own functions, and the binding's types from its ffi */
-    PyObject *ffi_class = imported("cffi", "FFI"), *backend = NULL, *ctype_type = NULL;
+    PyObject *ffi_class = imported("_cffi_backend", "FFI"), *backend = NULL, *ctype_type = NULL;
     PyObject *cdata = NULL, *typeof_fn = NULL, *cast_fn = NULL;
     PyObject *ctypes[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-    PyObject *encoded = NULL, *out = NULL;
-    void *handle = NULL, *symbol;
-    __typeof__(api) found;
+    PyObject *out = NULL;
     int is_ffi;
     if (ffi_class == NULL)
         goto done;
+    /* the ffi of a compiled module (libedition._cffi's), not an ABI-mode cffi.FFI */
     is_ffi = PyObject_IsInstance(ffi, ffi_class);
     if (is_ffi != 1) {
         if (is_ffi == 0)
-            PyErr_Format(PyExc_TypeError, "setup(): ffi must be a cffi.FFI, not %R", ffi);
+            PyErr_Format(PyExc_TypeError,
+                         "setup(): ffi must be the ffi of libedition._cffi, not %R", ffi);
         goto done;
     }
     if ((backend = PyImport_ImportModule("_cffi_backend")) == NULL ||
@@ -872,9 +891,9 @@ static PyObject *fast_setup(PyObject *module, PyObject *args) {
     static const struct {
         const char *decl, *pointee;
     } declared[6] = {
-        {"ed_instance *", "ed_instance"}, {"ed_effect_list *", "ed_effect_list"},
-        {"ed_result *", "ed_result"},     {"ed_command *", "ed_command"},
-        {"ed_options *", "ed_options"},   {"uintptr_t", NULL},
+        {"ed_instance *", "struct ed_instance"}, {"ed_effect_list *", "struct ed_effect_list"},
+        {"ed_result *", "struct ed_result"},     {"ed_command *", "struct ed_command"},
+        {"ed_options *", "struct ed_options"},   {"uintptr_t", NULL},
     };
     for (int i = 0; i < 6; i++) {
         ctypes[i] = ctype_of(ffi, ctype_type, declared[i].decl, declared[i].pointee);
@@ -882,31 +901,7 @@ static PyObject *fast_setup(PyObject *module, PyObject *args) {
             goto done;
     }
 
-    /* the library's functions, from the copy cffi loaded */
-    if (!PyUnicode_FSConverter(path, &encoded))
-        goto done;
-    handle = dlopen(PyBytes_AS_STRING(encoded), RTLD_NOW | RTLD_NOLOAD);
-    if (handle == NULL) {
-        const char *why = dlerror();
-        PyErr_Format(PyExc_ImportError, "libedition._fast: %U is not a loaded library (%s)", path,
-                     why != NULL ? why : "dlopen failed");
-        goto done;
-    }
-#define LOOK_UP(name)                                                                          \
-    symbol = dlsym(handle, #name);                                                             \
-    if (symbol == NULL) {                                                                      \
-        PyErr_Format(PyExc_ImportError, "libedition._fast: %U has no %s", path, #name);        \
-        goto done;                                                                             \
-    }                                                                                          \
-    memcpy(&found.name, &symbol, sizeof symbol);
-    ED_FUNCTIONS(LOOK_UP)
-#undef LOOK_UP
-    symbol = dlsym(handle, "ed_effect_fields"); /* NULL before libedition 0.3 */
-    memcpy(&found.ed_effect_fields, &symbol, sizeof symbol);
-
     /* everything checked: nothing below fails */
-    api = found;
-    handle = NULL; /* kept open for good: Snapshots call the library until they go */
     for (Py_ssize_t i = 0; i < nfields; i++) {
         PyObject *row = PyTuple_GET_ITEM(field_table, i);
         keep_ref(&fields[i].member, PyTuple_GET_ITEM(row, 0));
@@ -939,9 +934,6 @@ static PyObject *fast_setup(PyObject *module, PyObject *args) {
     out = Py_None;
     Py_INCREF(out);
 done:
-    Py_XDECREF(encoded);
-    if (handle != NULL)
-        dlclose(handle);
     for (int i = 0; i < 6; i++)
         Py_XDECREF(ctypes[i]);
     Py_XDECREF(cast_fn);
@@ -955,9 +947,12 @@ done:
 
 static PyMethodDef fast_methods[] = {
     {"setup", fast_setup, METH_VARARGS,
-     "Names the library cffi loaded and hands the classes over; runs once, at import."},
+     "Hands over the ffi and the classes; runs once, at import."},
     {"run", (PyCFunction)(void (*)(void))fast_run, METH_FASTCALL,
-     "run(op, instance, now, arg, checked): one command, its Result built in C."},
+     "run(kind, instance, now, arg, checked): the command of ed_command_kind `kind`, its "
+     "Result built in C."},
+    {"apply", (PyCFunction)(void (*)(void))fast_apply, METH_FASTCALL,
+     "apply(instance, now, command, checked): a cffi `ed_command *`, its Result built in C."},
     {"effects", fast_effects, METH_O,
      "effects(effect_list): the Effects of a cffi `ed_effect_list *`."},
     {"adopt", fast_adopt, METH_O,
@@ -1006,30 +1001,6 @@ PyMODINIT_FUNC PyInit__fast(void) {
         Py_DECREF(&SnapshotType);
         Py_DECREF(m);
         return NULL;
-    }
-    static const struct {
-        const char *name;
-        int value;
-    } ops[] = {
-        {"OP_UPGRADE", OP_UPGRADE},
-        {"OP_SET_POST_EXPIRATION_ACTION", OP_SET_POST_EXPIRATION_ACTION},
-        {"OP_TICK", OP_TICK},
-        {"OP_REFUND", OP_REFUND},
-        {"OP_RENEW", OP_RENEW},
-        {"OP_ADD_TOPIC", OP_ADD_TOPIC},
-        {"OP_REMOVE_TOPIC", OP_REMOVE_TOPIC},
-        {"OP_ADD_GROUP", OP_ADD_GROUP},
-        {"OP_REMOVE_GROUP", OP_REMOVE_GROUP},
-        {"OP_COMPLETE_MIGRATION", OP_COMPLETE_MIGRATION},
-        {"OP_DOWNGRADE", OP_DOWNGRADE},
-        {"OP_PLAN_DOWNGRADE", OP_PLAN_DOWNGRADE},
-        {"OP_APPLY", OP_APPLY},
-    };
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (PyModule_AddIntConstant(m, ops[i].name, ops[i].value) < 0) {
-            Py_DECREF(m);
-            return NULL;
-        }
     }
     return m;
 }
