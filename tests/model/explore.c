@@ -92,14 +92,18 @@ static void s_put(str *s, const void *data, size_t len)
 
 static void s_printf(str *s, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        die("message too long");
-    s_put(s, buf, (size_t)n);
+    if (n < 0)
+        die("cannot format a message");
+    char *tmp = xrealloc(NULL, (size_t)n + 1);
+    va_start(ap, fmt);
+    (void)vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    s_put(s, tmp, (size_t)n);
+    free(tmp);
 }
 
 /* ---- the alphabet ----------------------------------------------------------- */
@@ -631,10 +635,18 @@ static void fail(const ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    /* the description goes into comment lines of the scenario file */
+    str comment = {0};
+    for (const char *p = what; *p; p++) {
+        if (*p == '\n')
+            s_put(&comment, "\n#   ", 5);
+        else
+            s_put(&comment, p, 1);
+    }
     str sc = {0};
     s_printf(&sc, "# VIOLATION: %s\n# found by tests/model/explore on the transition %s at %s "
                   "(%s; %zu steps from the initial state)\n# replay: edition simulate FILE\n",
-             what, c->l->label, T(c->now), WHEN_NAMES[c->when], (size_t)nodes[c->node].depth + 1);
+             comment.p, c->l->label, T(c->now), WHEN_NAMES[c->when], (size_t)nodes[c->node].depth + 1);
     scenario_of(&sc, c->node, c->l, c->now);
     printf("VIOLATION: %s\nshortest counterexample (a scenario file):\n%s", what, sc.p);
     if (counterexample_file) {
@@ -1229,7 +1241,6 @@ static void expand(size_t k, unsigned depth, unsigned max_depth)
                   ed_result_message(r));
             if (st >= 0 && st < NOUTCOMES)
                 coverage[row][l->cmd][st]++;
-            check_same_output(&c, cmd, r);
             /* I7, refusals included */
             char why[512];
             const char *broken = timer_replay_violation(in, c.now, r, why, sizeof why);
@@ -1262,6 +1273,7 @@ static void expand(size_t k, unsigned depth, unsigned max_depth)
                 if (st == ED_DATA_LOSS_REFUSED)
                     check_effect_list(&c, ed_result_would_have(r), ed_instance_revision(in) + 1,
                                       ed_instance_revision(in) + 1);
+                check_same_output(&c, cmd, r);
                 ed_result_free(r);
                 ed_command_free(cmd);
                 continue;
@@ -1300,6 +1312,7 @@ static void expand(size_t k, unsigned depth, unsigned max_depth)
                 check_i3(&c, r);
                 check_round_trips(&c, out, fx);
             }
+            check_same_output(&c, cmd, r);
             /* the new state */
             if (depth + 1 <= max_depth && out != in) {
                 canon(out, &canon_buf);
@@ -1406,8 +1419,16 @@ int main(int argc, char **argv)
             break;
         }
         uint64_t tr0 = transitions;
-        for (size_t k = level_start; k < level_end; k++)
+        for (size_t k = level_start; k < level_end && !stopped; k++) {
             expand(k, d, max_depth);
+            /* a level cut short by the time limit does not count */
+            stopped = time_limit > 0 && (k & 63) == 0 && seconds_now() - t0 > time_limit;
+        }
+        if (stopped) {
+            printf("  depth %2u: stopped by the time limit after %" PRIu64 " transitions\n", d + 1,
+                   transitions - tr0);
+            break;
+        }
         completed = d + 1;
         printf("  depth %2u: %10zu states expanded, %12" PRIu64 " transitions, %10zu new states, "
                "%8.1f s\n",
@@ -1418,6 +1439,8 @@ int main(int argc, char **argv)
         level_end = nnodes;
     }
     const double elapsed = seconds_now() - t0;
+    if (stopped)
+        require = false; /* the coverage of an unfinished level is not the depth's */
     printf("explore: depth %u%s: %zu distinct states (%zu expanded), %" PRIu64
            " transitions (%" PRIu64 " accepted, %" PRIu64 " refused; %" PRIu64
            " letters not applicable), %.1f s; no violation\n",
