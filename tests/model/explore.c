@@ -645,7 +645,7 @@ static void fail(const ctx *c, const char *fmt, ...)
     }
     str sc = {0};
     s_printf(&sc, "# VIOLATION: %s\n# found by tests/model/explore on the transition %s at %s "
-                  "(%s; %zu steps from the initial state)\n# replay: edition simulate FILE\n",
+                  "(%s; a path of %zu commands from the initial state)\n# replay: edition simulate FILE\n",
              comment.p, c->l->label, T(c->now), WHEN_NAMES[c->when], (size_t)nodes[c->node].depth + 1);
     scenario_of(&sc, c->node, c->l, c->now);
     printf("VIOLATION: %s\nshortest counterexample (a scenario file):\n%s", what, sc.p);
