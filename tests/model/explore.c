@@ -231,8 +231,15 @@ static const char *name_for(const ed_instance *in, const letter *l)
             if (!used(in, c))
                 return c;
         }
-        die("the name pool ran out; enlarge POOL");
-        return NULL;
+        /* deeper than the pool: made-up names, one buffer per kind (the
+         * name is used before the next call for the same kind) */
+        for (int i = POOL;; i++) {
+            static char made[2][32];
+            char *c = made[topic];
+            snprintf(c, sizeof made[0], topic ? "topic-%d" : "GID_%d", i);
+            if (!used(in, c))
+                return c;
+        }
     case N_INVALID:
         return topic ? INVALID_TOPIC : INVALID_GROUP;
     case N_OTHER_KIND:
