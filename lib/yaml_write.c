@@ -17,6 +17,7 @@
 #include "yaml_internal.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -813,6 +814,17 @@ static void w_arguments(writer *w, const ed_command *cmd)
         }
         if (!ed_command_get_int(cmd, arg, &v))
             continue;
+        /* an action or mode that names no value (ed_command_set_int checks
+         * none) is an out-of-range argument: ED_INVALID_ARGUMENT, the
+         * buffer as it was (libedition.h, "Errors") */
+        if ((arg == ED_ARG_ACTION &&
+             (v < 0 || v > INT_MAX || ed_action_name((ed_action)v) == NULL)) ||
+            (arg == ED_ARG_MODE &&
+             (v < 0 || v > INT_MAX || ed_plan_mode_name((ed_plan_mode)v) == NULL))) {
+            if (w->status == ED_OK)
+                w->status = ED_INVALID_ARGUMENT;
+            return;
+        }
         w_word(w, ed_arg_name(arg));
         if (arg == ED_ARG_ACTION)
             w_word(w, ed_action_name((ed_action)v));

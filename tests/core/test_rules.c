@@ -1833,6 +1833,71 @@ START_TEST(test_I6_released_refuses_everything)
 }
 END_TEST
 
+/* libedition.h, "Errors": an out-of-range argument gives ED_INVALID_ARGUMENT,
+ * never a crash. ed_command_set_int takes any action or mode (the command
+ * checks it when it runs, refusing it with invalid_argument); the documents
+ * of that refusal used to pass the name of no action to the writer, which
+ * crashed (found by the exhaustive model check, tests/model/explore.c). */
+static bool sink(void *ctx, const char *data, size_t len)
+{
+    (void)data;
+    *(size_t *)ctx += len;
+    return true;
+}
+
+START_TEST(test_errors_dump_of_an_unknown_action_or_mode_is_invalid_argument)
+{
+    ed_instance *p = upgraded5();
+    const ed_time now = tp("2026-02-10T00:00:00Z");
+    struct {
+        ed_command_kind kind;
+        ed_arg arg;
+        int64_t value;
+    } cases[] = {
+        {ED_CMD_SET_POST_EXPIRATION_ACTION, ED_ARG_ACTION, 2},
+        {ED_CMD_SET_POST_EXPIRATION_ACTION, ED_ARG_ACTION, -1},
+        {ED_CMD_SET_POST_EXPIRATION_ACTION, ED_ARG_ACTION, INT64_MAX},
+        {ED_CMD_PLAN_DOWNGRADE, ED_ARG_MODE, 2},
+        {ED_CMD_PLAN_DOWNGRADE, ED_ARG_MODE, -7},
+    };
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_ptr_nonnull(buf);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ed_command *cmd = ed_command_new(cases[i].kind);
+        ck_assert_int_eq(ed_command_set_int(cmd, cases[i].arg, cases[i].value), ED_OK);
+        ed_result *r = ed_command_apply(cmd, p, now);
+        check_refused(r, ED_INVALID_ARGUMENT, TEST_ID);
+        ed_buffer_clear(buf);
+        ck_assert_int_eq(ed_result_dump_yaml(buf, cmd, now, r, p), ED_INVALID_ARGUMENT);
+        ck_assert_uint_eq(ed_buffer_len(buf), 0);
+        ck_assert_int_eq(ed_result_dump_json(buf, cmd, now, r, p), ED_INVALID_ARGUMENT);
+        ck_assert_uint_eq(ed_buffer_len(buf), 0);
+        ck_assert_int_eq(ed_step_dump_yaml(buf, 1, now, cmd, r, p), ED_INVALID_ARGUMENT);
+        ck_assert_uint_eq(ed_buffer_len(buf), 0);
+        ck_assert_int_eq(ed_step_dump_json(buf, 1, now, cmd, r, p), ED_INVALID_ARGUMENT);
+        ck_assert_uint_eq(ed_buffer_len(buf), 0);
+        size_t written = 0;
+        ck_assert_int_eq(ed_result_write_yaml(sink, &written, cmd, now, r, p), ED_INVALID_ARGUMENT);
+        ck_assert_int_eq(ed_result_write_json(sink, &written, cmd, now, r, p), ED_INVALID_ARGUMENT);
+        /* a known value still dumps */
+        ck_assert_int_eq(ed_command_set_int(cmd, cases[i].arg, 1), ED_OK);
+        ed_result *ok = ed_command_apply(cmd, p, now);
+        ck_assert_int_eq(ed_result_status(ok), ED_OK);
+        ck_assert_int_eq(ed_result_dump_yaml(buf, cmd, now, ok,
+                                             ed_result_instance(ok)), ED_OK);
+        ck_assert_ptr_nonnull(strstr(ed_buffer_data(buf),
+                                     cases[i].arg == ED_ARG_ACTION
+                                         ? "action: downgrade_to_standard"
+                                         : "mode: at_expiry"));
+        ed_result_free(ok);
+        ed_result_free(r);
+        ed_command_free(cmd);
+    }
+    ed_buffer_free(buf);
+    ed_instance_free(p);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -1886,6 +1951,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_I5_same_input_same_result);
     tcase_add_test(tc, test_I6_released_refuses_everything);
     tcase_add_test(tc, test_I7_timer_replay_holds_through_every_timer_change);
+    tcase_add_test(tc, test_errors_dump_of_an_unknown_action_or_mode_is_invalid_argument);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -270,6 +270,10 @@ def _set_action(s: State, now: int, action: str) -> Outcome:
     if _due(s, now):
         return Refused("expiry_due")
     assert s.sub is not None
+    # semantics.md, Results: "other bad arguments (... an unknown action or
+    # mode) are invalid_argument in the arguments' place of that order"
+    if action not in (DELETE, DOWNGRADE):
+        return Refused("invalid_argument")
     if action == s.sub.action:
         return Accepted(s)
     e = _Effects(s, s.revision + 1)
@@ -413,6 +417,8 @@ def _plan_downgrade(s: State, now: int, mode: str) -> Outcome:
     if refusal:
         return Refused(refusal)
     assert s.sub is not None
+    if mode not in ("immediate", "at_expiry"):
+        return Refused("invalid_argument")  # semantics.md, Results (as for an action)
     plan: list[tuple[str, Optional[str], Optional[int]]] = []
     if s.sub.action != DOWNGRADE:
         plan.append(("set_post_expiration_action", DOWNGRADE, None))
