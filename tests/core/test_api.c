@@ -260,6 +260,34 @@ START_TEST(test_getters_on_null)
 }
 END_TEST
 
+/* "getters return 0, NULL or false for NULL" (the effects section of
+ * libedition.h), every one of them: kind 0, subject kind 0 (the
+ * instance), no flags, no fields. */
+START_TEST(test_effect_getters_answer_null_with_zero_null_or_false)
+{
+    ck_assert_int_eq(ed_effect_kind_of(NULL), 0);
+    ck_assert_ptr_null(ed_effect_key(NULL));
+    ck_assert_uint_eq(ed_effect_revision(NULL), 0);
+    ck_assert_ptr_null(ed_effect_instance_id(NULL));
+    ck_assert_uint_eq(ed_effect_index(NULL), 0);
+    ck_assert_uint_eq(ed_effect_flags(NULL), 0);
+    ck_assert_int_eq(ed_effect_subject_kind(NULL), 0);
+    ck_assert_ptr_null(ed_effect_subject(NULL));
+    ck_assert_ptr_null(ed_effect_text(NULL));
+    ck_assert_uint_eq(ed_effect_fields(NULL), 0);
+    ed_time t = 7;
+    int64_t v = 7;
+    for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
+        ck_assert(!ed_effect_has(NULL, (ed_field)f));
+        ck_assert_ptr_null(ed_effect_string(NULL, (ed_field)f));
+        ck_assert(!ed_effect_time(NULL, (ed_field)f, &t));
+        ck_assert(!ed_effect_int(NULL, (ed_field)f, &v));
+    }
+    ck_assert_int_eq(t, 7);
+    ck_assert_int_eq(v, 7);
+}
+END_TEST
+
 START_TEST(test_getters)
 {
     ed_options *o = ed_options_new();
@@ -879,6 +907,7 @@ int main(void)
     tcase_add_test(tc, test_command_kind_names);
     tcase_add_test(tc, test_effect_tables);
     tcase_add_test(tc, test_getters_on_null);
+    tcase_add_test(tc, test_effect_getters_answer_null_with_zero_null_or_false);
     tcase_add_test(tc, test_getters);
     tcase_add_test(tc, test_result_getters);
     tcase_add_test(tc, test_effect_getters_respect_field_types);
