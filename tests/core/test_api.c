@@ -288,6 +288,25 @@ START_TEST(test_effect_getters_answer_null_with_zero_null_or_false)
 }
 END_TEST
 
+/* A time or int getter given no place for the value answers false, even
+ * for a field the effect carries. */
+START_TEST(test_effect_value_getters_without_output_answer_false)
+{
+    ed_result *r = ed_create_enterprise_platinum(TEST_ID, TEST_ENDPOINT, tp(T_CREATE), 1, NULL);
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    ed_result *u = ed_renew(ed_result_instance(r), tp(T_CREATE), 2);
+    ck_assert_int_eq(ed_result_status(u), ED_OK);
+    const ed_effect *renew = ed_effect_list_get(ed_result_effects(u), 0);
+    ck_assert_int_eq(ed_effect_kind_of(renew), ED_EFFECT_BILLING_RENEW);
+    ck_assert(ed_effect_has(renew, ED_FIELD_EXPIRES_AT));
+    ck_assert(ed_effect_has(renew, ED_FIELD_PERIOD_MONTHS));
+    ck_assert(!ed_effect_time(renew, ED_FIELD_EXPIRES_AT, NULL));
+    ck_assert(!ed_effect_int(renew, ED_FIELD_PERIOD_MONTHS, NULL));
+    ed_result_free(u);
+    ed_result_free(r);
+}
+END_TEST
+
 START_TEST(test_getters)
 {
     ed_options *o = ed_options_new();
@@ -908,6 +927,7 @@ int main(void)
     tcase_add_test(tc, test_effect_tables);
     tcase_add_test(tc, test_getters_on_null);
     tcase_add_test(tc, test_effect_getters_answer_null_with_zero_null_or_false);
+    tcase_add_test(tc, test_effect_value_getters_without_output_answer_false);
     tcase_add_test(tc, test_getters);
     tcase_add_test(tc, test_result_getters);
     tcase_add_test(tc, test_effect_getters_respect_field_types);
