@@ -476,6 +476,44 @@ START_TEST(test_loaded_effect_text_and_key_are_as_written)
 }
 END_TEST
 
+/* The texts of a loaded list are kept in one buffer that grows with the
+ * document: a long one (2000 effects, about 100 KB of texts) reads back
+ * every key and text as written. */
+START_TEST(test_loaded_list_keeps_every_text_of_a_long_document)
+{
+    enum { N = 2000 };
+    size_t cap = (size_t)N * 200 + 64, len = 0;
+    char *doc = malloc(cap);
+    ck_assert_ptr_nonnull(doc);
+    len += (size_t)snprintf(doc + len, cap - len, "libedition: 1\neffects:\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(doc + len, cap - len,
+                                "- key: I1/7/%d\n  kind: topic.create\n  subject: {topic: t%05d}\n"
+                                "  flags: []\n  text: host text %05d of a long document, "
+                                "written by the host and kept as written\n",
+                                i, i, i);
+    ck_assert_uint_lt(len, cap - 1);
+    ed_effect_list *list = load_ok(doc);
+    ck_assert_uint_eq(ed_effect_list_count(list), N);
+    for (int i = 0; i < N; i++) {
+        char want[128], key[32];
+        (void)snprintf(want, sizeof want,
+                       "host text %05d of a long document, written by the host and kept as "
+                       "written",
+                       i);
+        (void)snprintf(key, sizeof key, "I1/7/%d", i);
+        const ed_effect *e = ed_effect_list_get(list, (size_t)i);
+        ck_assert_str_eq(ed_effect_text(e), want);
+        ck_assert_str_eq(ed_effect_key(e), key);
+    }
+    char *out = dump_list(list);
+    ck_assert_str_eq(out, doc);
+    free(out);
+    ed_effects_free(list);
+    free(doc);
+}
+END_TEST
+
 START_TEST(test_one_effect_json_of_every_kind_loaded_joins_into_the_list_json)
 {
     ed_effect_list *list = load_ok(every_kind);
@@ -749,6 +787,7 @@ static Suite *effects_suite(void)
     tcase_add_test(tc, test_document_of_every_kind_loads_and_dumps_unchanged);
     tcase_add_test(tc, test_reading_keys_and_texts_changes_no_document_of_the_list);
     tcase_add_test(tc, test_loaded_effect_text_and_key_are_as_written);
+    tcase_add_test(tc, test_loaded_list_keeps_every_text_of_a_long_document);
     tcase_add_test(tc, test_effects_document_with_sorted_keys_loads);
     tcase_add_test(tc, test_empty_effects_document_round_trips);
     tcase_add_test(tc, test_effects_load_null_arguments_are_invalid);
