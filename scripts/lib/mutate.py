@@ -6,6 +6,8 @@ or followed by a break/continue). A seeded sample of them (or all) is
 tried, each in a copy of the tree with a build directory of its own per
 job (build/mutate/job-N/), never in the checkout:
 
+  0. the sample (--sample N per file) is the N mutants whose description
+     hashes lowest with --seed: stable when the file changes elsewhere;
   1. the mutant replaces the file and its object is compiled (-Werror, as
      CI builds); a mutant that does not compile is not counted further;
   2. an object identical to the original's, debug information aside, is an
@@ -31,7 +33,6 @@ import hashlib
 import json
 import os
 import queue
-import random
 import re
 import shutil
 import subprocess
@@ -132,9 +133,12 @@ def generate(args, file, workdir):
             continue
         with open(os.path.join(out, "m", name)) as f:
             text = f.read()
-        if text == original or text in seen:
+        # universalmutator writes some mutants several times, indented
+        # differently: one of them is enough
+        flat = re.sub(r"\s+", " ", text)
+        if flat == re.sub(r"\s+", " ", original) or flat in seen:
             continue
-        seen.add(text)
+        seen.add(flat)
         line, before, after, function = describe_change(original, text)
         mutants.append(Mutant(file, int(m.group(1)), text, line + 1, before, after, function))
     mutants.sort(key=lambda x: (x.line, x.before, x.after))
@@ -171,7 +175,7 @@ def read_equivalents(path):
         rows = [r for r in block.strip().splitlines() if r.strip()]
         if not rows:
             continue
-        m = re.fullmatch(r"\[(.+?)\] (\S+)(?: #(\d+))?", rows[0].strip())
+        m = re.fullmatch(r"\[(.+?)\] (.+?)(?: #(\d+))?", rows[0].strip())
         reasons = [r[2:] for r in rows if r.startswith("= ")]
         if not m or not reasons or not reasons[0].strip() or reasons[0].strip() == "?":
             sys.exit("mutate: %s: record %d must start with '[FILE] FUNCTION' and end with "
@@ -228,8 +232,11 @@ class Job:
     def setup(self):
         if not os.path.exists(os.path.join(self.build, "build.ninja")):
             r = run(["meson", "setup", "build", "-Dwerror=true"], self.tree)
-            if r.returncode != 0:
-                sys.exit("mutate: meson setup failed in %s:\n%s" % (self.tree, r.stdout))
+        else:
+            # a meson.build changed since: regenerate before introspecting
+            r = run(["ninja", "build.ninja"], self.build)
+        if r.returncode != 0:
+            sys.exit("mutate: meson setup failed in %s:\n%s" % (self.tree, r.stdout))
 
     def tests(self, suites):
         r = run(["meson", "introspect", "build", "--tests"], self.tree)
@@ -336,8 +343,12 @@ def main():
         if args.grep:
             mutants = [m for m in mutants if re.search(args.grep, m.describe())]
         if not args.all and len(mutants) > args.sample:
-            mutants = sorted(random.Random("%d:%s" % (args.seed, f)).sample(mutants, args.sample),
-                             key=lambda x: x.line)
+            # the N mutants whose keys hash lowest: an edit elsewhere in the
+            # file leaves the others in the sample, so samples before and
+            # after a change are comparable
+            def rank(m):
+                return hashlib.sha256(repr((args.seed,) + m.key).encode()).hexdigest()
+            mutants = sorted(sorted(mutants, key=rank)[:args.sample], key=lambda x: x.line)
         chosen += mutants
         print("mutate: %s: trying %d mutants" % (f, len(mutants)), flush=True)
 

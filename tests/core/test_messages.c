@@ -195,6 +195,12 @@ START_TEST(test_data_loss_refused_counts_what_would_be_deleted)
     ed_instance *one = take_ok(ed_remove_group(q, now, GROUPS[1]));
     expect_message(ed_refund(one, now, NULL), ED_DATA_LOSS_REFUSED,
                    "would delete 1 topic and 1 group (S11)");
+    /* none: plural */
+    ed_instance *bare = take_ok(
+        ed_create_enterprise_platinum(TEST_ID, TEST_ENDPOINT, tp(T_CREATE), 1, NULL));
+    expect_message(ed_refund(bare, now, NULL), ED_DATA_LOSS_REFUSED,
+                   "would delete 0 topics and 0 groups (S11)");
+    ed_instance_free(bare);
     ed_instance_free(one);
     ed_instance_free(q);
     ed_instance_free(p);

@@ -514,6 +514,51 @@ START_TEST(test_loaded_list_keeps_every_text_of_a_long_document)
 }
 END_TEST
 
+/* A text longer than all the texts before it together (300, 1500, then
+ * 4000 characters, near the reader's 4096-byte limit of a scalar) is kept
+ * whole: the buffer of a loaded list's texts grows by as much as needed. */
+static const size_t long_texts[] = {300, 1500, 4000};
+
+static void fill_text(char *text, size_t n, size_t seed)
+{
+    for (size_t k = 0; k < n; k++)
+        text[k] = (char)('a' + (k * 7 + seed) % 26);
+    text[n] = '\0';
+}
+
+START_TEST(test_loaded_list_keeps_a_text_longer_than_all_before_it)
+{
+    const size_t n = sizeof long_texts / sizeof long_texts[0];
+    size_t cap = 64, len = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += long_texts[i] + 128;
+    char *doc = malloc(cap), *text = malloc(long_texts[n - 1] + 1);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(doc + len, cap - len, "libedition: 1\neffects:\n");
+    for (size_t i = 0; i < n; i++) {
+        fill_text(text, long_texts[i], i);
+        len += (size_t)snprintf(doc + len, cap - len,
+                                "- key: I1/7/%zu\n  kind: topic.create\n  subject: {topic: topic%zu}\n"
+                                "  flags: []\n  text: %s\n",
+                                i, i, text);
+    }
+    ck_assert_uint_lt(len, cap - 1);
+    ed_effect_list *list = load_ok(doc);
+    ck_assert_uint_eq(ed_effect_list_count(list), n);
+    for (size_t i = 0; i < n; i++) {
+        fill_text(text, long_texts[i], i);
+        ck_assert_str_eq(ed_effect_text(ed_effect_list_get(list, i)), text);
+    }
+    char *out = dump_list(list);
+    ck_assert_str_eq(out, doc);
+    free(out);
+    ed_effects_free(list);
+    free(text);
+    free(doc);
+}
+END_TEST
+
 START_TEST(test_one_effect_json_of_every_kind_loaded_joins_into_the_list_json)
 {
     ed_effect_list *list = load_ok(every_kind);
@@ -788,6 +833,7 @@ static Suite *effects_suite(void)
     tcase_add_test(tc, test_reading_keys_and_texts_changes_no_document_of_the_list);
     tcase_add_test(tc, test_loaded_effect_text_and_key_are_as_written);
     tcase_add_test(tc, test_loaded_list_keeps_every_text_of_a_long_document);
+    tcase_add_test(tc, test_loaded_list_keeps_a_text_longer_than_all_before_it);
     tcase_add_test(tc, test_effects_document_with_sorted_keys_loads);
     tcase_add_test(tc, test_empty_effects_document_round_trips);
     tcase_add_test(tc, test_effects_load_null_arguments_are_invalid);
