@@ -622,7 +622,6 @@ const char *ed__effect_key_into(const ed_effect *e, char *buf)
         &((ed_effect_list *)list)->strings, memory_order_acquire);
     if (s != NULL)
         return chars_of(s) + s->off[2 * (size_t)e->pos];
-    buf[0] = '\0';
     sink o = {buf, buf + ED_EFFECT_KEY_MAX - 1};
     write_key(&o, e, list);
     *o.p = '\0';
@@ -638,7 +637,6 @@ const char *ed__effect_text_into(const ed_effect *e, char *buf)
         &((ed_effect_list *)list)->strings, memory_order_acquire);
     if (s != NULL)
         return chars_of(s) + s->off[2 * (size_t)e->pos + 1];
-    buf[0] = '\0';
     sink o = {buf, buf + ED_EFFECT_TEXT_MAX - 1};
     bool known = write_text(&o, e, list);
     *o.p = '\0';

@@ -1,6 +1,8 @@
 /* Allocation-failure injection, SQLite style: for every public entry point,
  * fail the 1st, 2nd, ... Nth allocation until the call no longer allocates
- * as much as N. Each run must return ED_NO_MEMORY or the same outcome as
+ * as much as N; then again with the Nth and every later allocation
+ * failing (memory that stays short defeats a retry inside the library,
+ * which a single failure does not). Each run must return ED_NO_MEMORY or the same outcome as
  * without failure, leave its inputs untouched and leak nothing.
  *
  * The binary is linked with -Wl,--wrap for malloc, calloc, realloc, strdup
@@ -51,11 +53,17 @@ static void stop(void)
     fail_at = 0;
 }
 
+/* Once: only allocation fail_at fails (the library may retry and
+ * succeed). Persistent: it and every later one fail, as when memory stays
+ * short, which a retry inside the library cannot get round. */
+static bool persistent;
+
 static int inject(void)
 {
     if (fail_at == 0)
         return 0;
-    return ++calls == fail_at;
+    ++calls;
+    return persistent ? calls >= fail_at : calls == fail_at;
 }
 
 void *__wrap_malloc(size_t size)
@@ -307,36 +315,43 @@ static void exercise(const char *name, case_fn run)
 
     long live0 = live;
     pending = 0;
+    persistent = false;
     went = false;
     ed_status base_status = run(base);
     ck_assert_msg(went, "%s: the case did not call go()", name);
     ck_assert_msg(live == live0, "%s leaks %ld block(s) without failures", name, live - live0);
     ck_assert_msg(base_status != ED_NO_MEMORY, "%s: no_memory without a failure", name);
 
-    for (size_t n = 1;; n++) {
+    for (size_t n = 1, mode = 0; mode < 2; n++) {
+        persistent = mode == 1;
         got[0] = '\0';
         live0 = live;
         pending = n;
         ed_status st = run(got);
         pending = 0;
         ck_assert_msg(fail_at == 0, "%s: the case did not call stop()", name);
-        ck_assert_msg(live == live0, "%s: allocation %zu failed: %ld block(s) leaked", name, n,
-                      live - live0);
+        ck_assert_msg(live == live0, "%s: allocation %zu failed%s: %ld block(s) leaked", name, n,
+                      persistent ? " (and every later one)" : "", live - live0);
         inputs_after[0] = '\0';
         fp_inputs(inputs_after);
         ck_assert_msg(strcmp(inputs, inputs_after) == 0,
-                      "%s: allocation %zu failed: an input snapshot changed", name, n);
+                      "%s: allocation %zu failed%s: an input snapshot changed", name, n,
+                      persistent ? " (and every later one)" : "");
         if (n > used) {
-            /* no failure was injected: the plain outcome again, and done */
+            /* no failure was injected: the plain outcome again; then the
+             * same with persistent failures, and done */
             ck_assert_str_eq(got, base);
-            break;
+            mode++;
+            n = 0;
+            continue;
         }
         points++;
         if (st != ED_NO_MEMORY)
             ck_assert_msg(strcmp(got, base) == 0,
-                          "%s: allocation %zu failed, yet the call returned %s with an outcome "
-                          "other than the plain one",
-                          name, n, ed_status_name(st));
+                          "%s: allocation %zu failed%s, yet the call returned %s with an "
+                          "outcome other than the plain one",
+                          name, n, persistent ? " (and every later one)" : "",
+                          ed_status_name(st));
     }
 }
 

@@ -260,6 +260,53 @@ START_TEST(test_getters_on_null)
 }
 END_TEST
 
+/* "getters return 0, NULL or false for NULL" (the effects section of
+ * libedition.h), every one of them: kind 0, subject kind 0 (the
+ * instance), no flags, no fields. */
+START_TEST(test_effect_getters_answer_null_with_zero_null_or_false)
+{
+    ck_assert_int_eq(ed_effect_kind_of(NULL), 0);
+    ck_assert_ptr_null(ed_effect_key(NULL));
+    ck_assert_uint_eq(ed_effect_revision(NULL), 0);
+    ck_assert_ptr_null(ed_effect_instance_id(NULL));
+    ck_assert_uint_eq(ed_effect_index(NULL), 0);
+    ck_assert_uint_eq(ed_effect_flags(NULL), 0);
+    ck_assert_int_eq(ed_effect_subject_kind(NULL), 0);
+    ck_assert_ptr_null(ed_effect_subject(NULL));
+    ck_assert_ptr_null(ed_effect_text(NULL));
+    ck_assert_uint_eq(ed_effect_fields(NULL), 0);
+    ed_time t = 7;
+    int64_t v = 7;
+    for (int f = ED_FIELD_FIRST; f <= ED_FIELD_LAST; f++) {
+        ck_assert(!ed_effect_has(NULL, (ed_field)f));
+        ck_assert_ptr_null(ed_effect_string(NULL, (ed_field)f));
+        ck_assert(!ed_effect_time(NULL, (ed_field)f, &t));
+        ck_assert(!ed_effect_int(NULL, (ed_field)f, &v));
+    }
+    ck_assert_int_eq(t, 7);
+    ck_assert_int_eq(v, 7);
+}
+END_TEST
+
+/* A time or int getter given no place for the value answers false, even
+ * for a field the effect carries. */
+START_TEST(test_effect_value_getters_without_output_answer_false)
+{
+    ed_result *r = ed_create_enterprise_platinum(TEST_ID, TEST_ENDPOINT, tp(T_CREATE), 1, NULL);
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    ed_result *u = ed_renew(ed_result_instance(r), tp(T_CREATE), 2);
+    ck_assert_int_eq(ed_result_status(u), ED_OK);
+    const ed_effect *renew = ed_effect_list_get(ed_result_effects(u), 0);
+    ck_assert_int_eq(ed_effect_kind_of(renew), ED_EFFECT_BILLING_RENEW);
+    ck_assert(ed_effect_has(renew, ED_FIELD_EXPIRES_AT));
+    ck_assert(ed_effect_has(renew, ED_FIELD_PERIOD_MONTHS));
+    ck_assert(!ed_effect_time(renew, ED_FIELD_EXPIRES_AT, NULL));
+    ck_assert(!ed_effect_int(renew, ED_FIELD_PERIOD_MONTHS, NULL));
+    ed_result_free(u);
+    ed_result_free(r);
+}
+END_TEST
+
 START_TEST(test_getters)
 {
     ed_options *o = ed_options_new();
@@ -879,6 +926,8 @@ int main(void)
     tcase_add_test(tc, test_command_kind_names);
     tcase_add_test(tc, test_effect_tables);
     tcase_add_test(tc, test_getters_on_null);
+    tcase_add_test(tc, test_effect_getters_answer_null_with_zero_null_or_false);
+    tcase_add_test(tc, test_effect_value_getters_without_output_answer_false);
     tcase_add_test(tc, test_getters);
     tcase_add_test(tc, test_result_getters);
     tcase_add_test(tc, test_effect_getters_respect_field_types);

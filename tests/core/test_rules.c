@@ -1147,6 +1147,28 @@ END_TEST
 
 /* ---------------------------------------------------------------- X5 -- */
 
+/* From expired, the new expiry must be after now: ending exactly at now
+ * is refused, a second earlier it is a renewal (X4, "not after now"). */
+START_TEST(test_X4_renewal_from_expired_ending_at_now_refused)
+{
+    ed_options *o = opts_int(ED_OPT_RELEASE_DELAY_DAYS, 30);
+    ed_instance *c = take_ok(
+        ed_create_enterprise_platinum(TEST_ID, TEST_ENDPOINT, tp("2025-12-31T00:00:00Z"), 1, o));
+    ed_options_free(o);
+    ed_instance *e = take_ok(ed_tick(c, tp("2026-01-31T00:00:00Z")));
+    /* Jan 31 + 1 month = Feb 28 */
+    ed_result *r = ed_renew(e, tp("2026-02-28T00:00:00Z"), 1);
+    check_refused(r, ED_INVALID_PERIOD, TEST_ID);
+    ed_result_free(r);
+    r = ed_renew(e, tp("2026-02-27T23:59:59Z"), 1);
+    ck_assert_int_eq(ed_result_status(r), ED_OK);
+    ck_assert_int_eq(ed_instance_lifecycle(ed_result_instance(r)), ED_LIFECYCLE_ACTIVE);
+    ed_result_free(r);
+    ed_instance_free(e);
+    ed_instance_free(c);
+}
+END_TEST
+
 START_TEST(test_X5_add_and_remove_keep_order)
 {
     ed_instance *s = standard4();
@@ -1935,6 +1957,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_X4_renew_active);
     tcase_add_test(tc, test_X4_renew_expired_before_release);
     tcase_add_test(tc, test_X4_renew_refusals);
+    tcase_add_test(tc, test_X4_renewal_from_expired_ending_at_now_refused);
     tcase_add_test(tc, test_X5_add_and_remove_keep_order);
     tcase_add_test(tc, test_X5_migration_blocks_topic_and_group_changes);
     tcase_add_test(tc, test_X5_expired_and_due_refuse_topic_changes);

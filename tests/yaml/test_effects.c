@@ -311,6 +311,74 @@ START_TEST(test_one_effect_json_of_every_transition_joins_into_the_list_json)
 }
 END_TEST
 
+/* The JSON object of one effect, as a string the caller frees. */
+static char *effect_json(const ed_effect *e)
+{
+    ed_buffer *buf = ed_buffer_new();
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(ed_effect_dump_json(e, buf), ED_OK);
+    char *out = strdup(ed_buffer_data(buf));
+    ck_assert_ptr_nonnull(out);
+    ed_buffer_free(buf);
+    return out;
+}
+
+/* A list made by a transition writes its keys and texts into one cached
+ * block the first time one is asked for (lib/effects.c); the writers then
+ * take them from that block. Reading them changes no byte of the list's
+ * YAML and JSON documents nor of any effect's JSON object, and every
+ * effect gets its own key, "<instance>/<revision>/<index>" of its getters,
+ * and its own text, the one its object held before anything was read. */
+static void check_reading_keys_and_texts_changes_no_document(const ed_effect_list *list)
+{
+    size_t n = ed_effect_list_count(list);
+    char *yaml = dump_list(list), *json = dump_with(ed_effects_dump_json, list);
+    char **objects = calloc(n + 1, sizeof *objects);
+    ck_assert_ptr_nonnull(objects);
+    for (size_t i = 0; i < n; i++)
+        objects[i] = effect_json(ed_effect_list_get(list, i));
+    /* texts first: the first ed_effect_text builds the block */
+    for (size_t i = 0; i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        const char *text = ed_effect_text(e);
+        ck_assert_ptr_nonnull(text);
+        char tail[1024];
+        (void)snprintf(tail, sizeof tail, ",\"text\":\"%s\"}", text);
+        size_t olen = strlen(objects[i]), tlen = strlen(tail);
+        ck_assert_msg(olen > tlen && strcmp(objects[i] + olen - tlen, tail) == 0,
+                      "effect %zu: text \"%s\", but its object was %s", i, text, objects[i]);
+        ck_assert_ptr_eq(ed_effect_text(e), text); /* the same, cached */
+        kinds_seen |= 1u << ed_effect_kind_of(e);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ed_effect *e = ed_effect_list_get(list, i);
+        char want[512];
+        (void)snprintf(want, sizeof want, "%s/%llu/%zu", ed_effect_instance_id(e),
+                       (unsigned long long)ed_effect_revision(e), ed_effect_index(e));
+        ck_assert_str_eq(ed_effect_key(e), want);
+    }
+    char *yaml_after = dump_list(list), *json_after = dump_with(ed_effects_dump_json, list);
+    ck_assert_str_eq(yaml_after, yaml);
+    ck_assert_str_eq(json_after, json);
+    for (size_t i = 0; i < n; i++) {
+        char *again = effect_json(ed_effect_list_get(list, i));
+        ck_assert_str_eq(again, objects[i]);
+        free(again);
+        free(objects[i]);
+    }
+    free(objects);
+    free(yaml_after);
+    free(json_after);
+    free(yaml);
+    free(json);
+}
+
+START_TEST(test_reading_keys_and_texts_changes_no_document_of_the_list)
+{
+    every_transition(check_reading_keys_and_texts_changes_no_document);
+}
+END_TEST
+
 /* One effect of every kind, with every field type, as a host stores them. */
 static const char every_kind[] =
     "libedition: 1\n"
@@ -383,6 +451,115 @@ START_TEST(test_document_of_every_kind_loads_and_dumps_unchanged)
     ck_assert_str_eq(out, every_kind);
     free(out);
     ed_effects_free(list);
+}
+END_TEST
+
+/* A list loaded by ed_effects_load_yaml answers with the keys and texts
+ * as the document wrote them, not the library's own wording (the texts of
+ * every_kind are short words of a host's). */
+START_TEST(test_loaded_effect_text_and_key_are_as_written)
+{
+    static const char *const texts[] = {
+        "switch billing", "refund", "renew", "migrate", "rebalance", "create topic orders",
+        "create group", "delete topic", "delete group", "suspend", "resume", "delete",
+        "schedule", "cancel the expiry timer", "set", "ticket", "notify: deleted",
+        "notify: released", "notify: ignore",
+    };
+    ed_effect_list *list = load_ok(every_kind);
+    size_t n = ed_effect_list_count(list);
+    ck_assert_uint_eq(n, sizeof texts / sizeof texts[0]);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(ed_effect_text(ed_effect_list_get(list, i)), texts[i]);
+    for (size_t i = 0; i < n; i++) {
+        /* I1/4/0 .. I1/4/16, then I1/5/0 and I1/6/0 */
+        char key[32];
+        (void)snprintf(key, sizeof key, "I1/%d/%zu", i < 17 ? 4 : (int)i - 12, i < 17 ? i : 0);
+        ck_assert_str_eq(ed_effect_key(ed_effect_list_get(list, i)), key);
+    }
+    ed_effects_free(list);
+}
+END_TEST
+
+/* The texts of a loaded list are kept in one buffer that grows with the
+ * document: a long one (2000 effects, about 100 KB of texts) reads back
+ * every key and text as written. */
+START_TEST(test_loaded_list_keeps_every_text_of_a_long_document)
+{
+    enum { N = 2000 };
+    size_t cap = (size_t)N * 200 + 64, len = 0;
+    char *doc = malloc(cap);
+    ck_assert_ptr_nonnull(doc);
+    len += (size_t)snprintf(doc + len, cap - len, "libedition: 1\neffects:\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(doc + len, cap - len,
+                                "- key: I1/7/%d\n  kind: topic.create\n  subject: {topic: t%05d}\n"
+                                "  flags: []\n  text: host text %05d of a long document, "
+                                "written by the host and kept as written\n",
+                                i, i, i);
+    ck_assert_uint_lt(len, cap - 1);
+    ed_effect_list *list = load_ok(doc);
+    ck_assert_uint_eq(ed_effect_list_count(list), N);
+    for (int i = 0; i < N; i++) {
+        char want[128], key[32];
+        (void)snprintf(want, sizeof want,
+                       "host text %05d of a long document, written by the host and kept as "
+                       "written",
+                       i);
+        (void)snprintf(key, sizeof key, "I1/7/%d", i);
+        const ed_effect *e = ed_effect_list_get(list, (size_t)i);
+        ck_assert_str_eq(ed_effect_text(e), want);
+        ck_assert_str_eq(ed_effect_key(e), key);
+    }
+    char *out = dump_list(list);
+    ck_assert_str_eq(out, doc);
+    free(out);
+    ed_effects_free(list);
+    free(doc);
+}
+END_TEST
+
+/* A text longer than all the texts before it together (300, 1500, then
+ * 4000 characters, near the reader's 4096-byte limit of a scalar) is kept
+ * whole: the buffer of a loaded list's texts grows by as much as needed. */
+static const size_t long_texts[] = {300, 1500, 4000};
+
+static void fill_text(char *text, size_t n, size_t seed)
+{
+    for (size_t k = 0; k < n; k++)
+        text[k] = (char)('a' + (k * 7 + seed) % 26);
+    text[n] = '\0';
+}
+
+START_TEST(test_loaded_list_keeps_a_text_longer_than_all_before_it)
+{
+    const size_t n = sizeof long_texts / sizeof long_texts[0];
+    size_t cap = 64, len = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += long_texts[i] + 128;
+    char *doc = malloc(cap), *text = malloc(long_texts[n - 1] + 1);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(doc + len, cap - len, "libedition: 1\neffects:\n");
+    for (size_t i = 0; i < n; i++) {
+        fill_text(text, long_texts[i], i);
+        len += (size_t)snprintf(doc + len, cap - len,
+                                "- key: I1/7/%zu\n  kind: topic.create\n  subject: {topic: topic%zu}\n"
+                                "  flags: []\n  text: %s\n",
+                                i, i, text);
+    }
+    ck_assert_uint_lt(len, cap - 1);
+    ed_effect_list *list = load_ok(doc);
+    ck_assert_uint_eq(ed_effect_list_count(list), n);
+    for (size_t i = 0; i < n; i++) {
+        fill_text(text, long_texts[i], i);
+        ck_assert_str_eq(ed_effect_text(ed_effect_list_get(list, i)), text);
+    }
+    char *out = dump_list(list);
+    ck_assert_str_eq(out, doc);
+    free(out);
+    ed_effects_free(list);
+    free(text);
+    free(doc);
 }
 END_TEST
 
@@ -829,6 +1006,10 @@ static Suite *effects_suite(void)
     tcase_add_test(tc, test_one_effect_json_null_arguments_are_invalid);
     tcase_add_test(tc, test_effect_instance_id_is_the_instance_the_key_names);
     tcase_add_test(tc, test_document_of_every_kind_loads_and_dumps_unchanged);
+    tcase_add_test(tc, test_reading_keys_and_texts_changes_no_document_of_the_list);
+    tcase_add_test(tc, test_loaded_effect_text_and_key_are_as_written);
+    tcase_add_test(tc, test_loaded_list_keeps_every_text_of_a_long_document);
+    tcase_add_test(tc, test_loaded_list_keeps_a_text_longer_than_all_before_it);
     tcase_add_test(tc, test_effects_document_with_sorted_keys_loads);
     tcase_add_test(tc, test_empty_effects_document_round_trips);
     tcase_add_test(tc, test_effects_load_null_arguments_are_invalid);
