@@ -860,10 +860,9 @@ static void record_of(const ed_effect *e, const ed_effect_list *list,
         r->instance_id = list->id;
     }
     unsigned f = e->fields;
-    if (f & (1u << ED_FIELD_FROM))
-        r->from = e->from ? words[e->from] : x ? x->from : NULL;
-    if (f & (1u << ED_FIELD_TO))
-        r->to = e->to ? words[e->to] : x ? x->to : NULL;
+    /* the words of from and to are decoded where the getter decodes them */
+    r->from = ed_effect_string(e, ED_FIELD_FROM);
+    r->to = ed_effect_string(e, ED_FIELD_TO);
     if (f & (1u << ED_FIELD_ONLINE))
         r->online = e->online != 0;
     if (x == NULL)
@@ -874,14 +873,12 @@ static void record_of(const ed_effect *e, const ed_effect_list *list,
         r->period_months = x->period_months;
     if (f & (1u << ED_FIELD_EXPIRES_AT))
         r->expires_at = x->expires_at;
-    if (f & (1u << ED_FIELD_REFUND))
-        r->refund = x->refund;
+    r->refund = ed_effect_string(e, ED_FIELD_REFUND);
     if (f & (1u << ED_FIELD_UNUSED_FROM))
         r->unused_from = x->unused_from;
     if (f & (1u << ED_FIELD_UNUSED_UNTIL))
         r->unused_until = x->unused_until;
-    if (f & (1u << ED_FIELD_TIMER))
-        r->timer = x->timer;
+    r->timer = ed_effect_string(e, ED_FIELD_TIMER);
 }
 
 ed_status ed_effect_list_read(const ed_effect_list *list, size_t first, size_t count,

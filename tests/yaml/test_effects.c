@@ -171,17 +171,25 @@ static void check_one_effect_json(const ed_effect_list *list)
     ed_buffer_free(again);
 }
 
-/* The same for the list and for the list its YAML document loads to. */
-static void check_one_effect_json_made_and_loaded(const ed_effect_list *list)
+/* `check` of a list made by a transition (its strings not yet written)
+ * and of the list its YAML document loads to; the loaded kinds are seen. */
+static void check_made_and_loaded(const ed_effect_list *list,
+                                  void (*check)(const ed_effect_list *list))
 {
-    check_one_effect_json(list);
+    check(list);
     char *yaml = dump_list(list);
     ed_effect_list *loaded = load_ok(yaml);
-    check_one_effect_json(loaded);
+    check(loaded);
     for (size_t i = 0; i < ed_effect_list_count(list); i++)
         kinds_seen |= 1u << ed_effect_kind_of(ed_effect_list_get(loaded, i));
     ed_effects_free(loaded);
     free(yaml);
+}
+
+/* The same for the list and for the list its YAML document loads to. */
+static void check_one_effect_json_made_and_loaded(const ed_effect_list *list)
+{
+    check_made_and_loaded(list, check_one_effect_json);
 }
 
 /* dump -> load -> dump gives the same bytes, the JSON dump loads to the
@@ -913,12 +921,7 @@ static void check_records(const ed_effect_list *list)
  * lists their documents load to. */
 static void check_records_made_and_loaded(const ed_effect_list *list)
 {
-    check_records(list);
-    char *doc = dump_list(list);
-    ed_effect_list *loaded = load_ok(doc);
-    check_records(loaded);
-    ed_effects_free(loaded);
-    free(doc);
+    check_made_and_loaded(list, check_records);
 }
 
 START_TEST(test_effect_list_read_of_every_transition_is_what_the_getters_answer)
