@@ -10,8 +10,10 @@ EXPECTEDFAIL pass, SKIP is not counted, anything else fails), and the python
 stage's JUnit XML build/python-binding*.xml, one per Python it ran the
 binding's tests with (their skips fail when CI=true).
 
-Prints "failed stages: A, B" when stages are named, then the closing line,
-which CI reads; the failed count is at least the number of failed stages, as
+Names every test that failed, with the last lines of what it printed (so
+that the end of a long CI log says which test failed and how), then
+"failed stages: A, B" when stages are named, then the closing line, which
+CI reads; the failed count is at least the number of failed stages, as
 a stage can fail before any test runs. Exits 0 unless a log cannot be read;
 scripts/test takes its own exit status from the stages. Only the standard
 library: runs with the system python3.
@@ -24,6 +26,8 @@ import xml.etree.ElementTree as ET
 
 os.chdir(pathlib.Path(__file__).resolve().parents[2])  # the logs' paths are the tree's
 passed = failed = 0
+failures = []  # (name, what went wrong, the last lines it printed)
+TAIL = 40
 # meson names the valgrind log after --logbase, as valgrind.json or, in some
 # versions, valgrind-valgrind.json: take whichever it wrote
 logs = ["build/meson-logs/testlog.json", "build-asan/meson-logs/testlog.json",
@@ -35,17 +39,32 @@ for p in logs:
     if not p.exists():
         continue
     for line in p.read_text().splitlines():
-        r = json.loads(line).get("result")
+        test = json.loads(line)
+        r = test.get("result")
         if r in ("OK", "EXPECTEDFAIL", "SKIP"):
             passed += r != "SKIP"
         else:
             failed += 1
+            took = f", {test['duration']:.1f} s" if "duration" in test else ""
+            failures.append((f"{test.get('name')} ({p})", f"{r}{took}",
+                             (test.get("stdout") or "").splitlines()[-TAIL:]))
 # the Python binding's pytest runs, from their JUnit XML; in CI a skip is a failure
 for junit in sorted(pathlib.Path("build").glob("python-binding*.xml")):
     for suite in ET.parse(junit).getroot().iter("testsuite"):
         n, f, e, s = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
         passed += n - f - e - s
         failed += f + e + (s if os.environ.get("CI") == "true" else 0)
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        for kind in ("failure", "error") + (("skipped",) if os.environ.get("CI") == "true" else ()):
+            bad = case.find(kind)
+            if bad is not None:
+                text = (bad.get("message") or "") + "\n" + (bad.text or "")
+                failures.append((f"{case.get('classname')}.{case.get('name')} ({junit})", kind,
+                                 text.strip().splitlines()[-TAIL:]))
+for name, what, tail in failures:
+    print(f"--- failed: {name}: {what}")
+    for line in tail:
+        print(f"    {line}")
 stages = sys.argv[1:]
 if stages:
     print("failed stages: " + ", ".join(stages))
