@@ -249,16 +249,36 @@ def test_crash_at_each_stage_keeps_old_or_new_state(tmp_path, command, stage, mo
 KILL_RUNS = int(os.environ.get("EDITION_CRASH_KILL_RUNS", "24"))
 
 
+def apply_seconds(tmp, state_text, command, runs=3):
+    """How long an uncrashed `edition apply` takes, from Popen to its exit
+    (the window the kills below aim at): the median of a few runs."""
+    took = []
+    for i in range(runs):
+        work = tmp / f"timed{i}"
+        work.mkdir()
+        (work / "state.yaml").write_text(state_text)
+        start = time.monotonic()
+        p = subprocess.Popen([EDITION, "apply", str(work / "state.yaml"), *command,
+                              "--now", NOW, "--effects-out", str(work / "effects.yaml")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert p.wait() == 0
+        took.append(time.monotonic() - start)
+    return sorted(took)[runs // 2]
+
+
 def test_sigkill_at_random_moments_never_loses_data(tmp_path):
     """A large state (2,000 topics) takes long enough to write that random
     kills land everywhere in the sequence, from reading to renaming. After
-    each kill a different command runs first (see check_after_crash)."""
+    each kill a different command runs first (see check_after_crash).
+
+    The kills are spread over one and a half times what an uncrashed run
+    takes: kill i of n at a random moment of the i-th n-th of that window,
+    so the first land before anything is written and the last third after
+    the rename, however the machine's load moves the run's own time."""
     rng = random.Random(int(os.environ.get("ED_SEED", "20261127")))
     big = BASE.format(topics=", ".join(f"topic-{i:05d}" for i in range(2000)))
-    start = time.monotonic()
     new, new_keys = expected_outcome(tmp_path, big, COMMANDS[0])
-    # an uncrashed apply, process start included, takes this long: kill within it
-    duration = (time.monotonic() - start) * 0.8
+    window = apply_seconds(tmp_path, big, COMMANDS[0]) * 1.5
     outcomes = {"old": 0, "new": 0}
     for i in range(KILL_RUNS):
         work = tmp_path / f"kill{i}"
@@ -268,11 +288,12 @@ def test_sigkill_at_random_moments_never_loses_data(tmp_path):
         p = subprocess.Popen([EDITION, "apply", str(work / "state.yaml"), *COMMANDS[0],
                               "--now", NOW, "--effects-out", str(work / "effects.yaml")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, duration))
+        time.sleep((i + rng.random()) / KILL_RUNS * window)
         p.send_signal(signal.SIGKILL)
         p.wait()
         outcomes["new" if (work / "state.yaml").read_text() == new else "old"] += 1
         check_after_crash(work, big, new, new_keys)
-    print(f"{KILL_RUNS} random SIGKILLs: state old {outcomes['old']}, new {outcomes['new']}")
+    print(f"{KILL_RUNS} random SIGKILLs within {window * 1000:.0f} ms: "
+          f"state old {outcomes['old']}, new {outcomes['new']}")
     # the kills must have landed on both sides of the rename to mean anything
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
