@@ -49,13 +49,15 @@ for p in logs:
             failures.append((f"{test.get('name')} ({p})", f"{r}{took}",
                              (test.get("stdout") or "").splitlines()[-TAIL:]))
 # the Python binding's pytest runs, from their JUnit XML; in CI a skip is a failure
+ci = os.environ.get("CI") == "true"
 for junit in sorted(pathlib.Path("build").glob("python-binding*.xml")):
-    for suite in ET.parse(junit).getroot().iter("testsuite"):
+    root = ET.parse(junit).getroot()
+    for suite in root.iter("testsuite"):
         n, f, e, s = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
         passed += n - f - e - s
-        failed += f + e + (s if os.environ.get("CI") == "true" else 0)
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        for kind in ("failure", "error") + (("skipped",) if os.environ.get("CI") == "true" else ()):
+        failed += f + e + (s if ci else 0)
+    for case in root.iter("testcase"):
+        for kind in ("failure", "error") + (("skipped",) if ci else ()):
             bad = case.find(kind)
             if bad is not None:
                 text = (bad.get("message") or "") + "\n" + (bad.text or "")

@@ -249,6 +249,14 @@ def test_crash_at_each_stage_keeps_old_or_new_state(tmp_path, command, stage, mo
 KILL_RUNS = int(os.environ.get("EDITION_CRASH_KILL_RUNS", "24"))
 
 
+def start_apply(work, command):
+    """`edition apply` of command to work/state.yaml, its effects to
+    work/effects.yaml, started and not waited for."""
+    return subprocess.Popen([EDITION, "apply", str(work / "state.yaml"), *command,
+                             "--now", NOW, "--effects-out", str(work / "effects.yaml")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def apply_seconds(tmp, state_text, command, runs=3):
     """How long an uncrashed `edition apply` takes, from Popen to its exit
     (the window the kills below aim at): the median of a few runs."""
@@ -258,10 +266,7 @@ def apply_seconds(tmp, state_text, command, runs=3):
         work.mkdir()
         (work / "state.yaml").write_text(state_text)
         start = time.monotonic()
-        p = subprocess.Popen([EDITION, "apply", str(work / "state.yaml"), *command,
-                              "--now", NOW, "--effects-out", str(work / "effects.yaml")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert p.wait() == 0
+        assert start_apply(work, command).wait() == 0
         took.append(time.monotonic() - start)
     return sorted(took)[runs // 2]
 
@@ -285,9 +290,7 @@ def test_sigkill_at_random_moments_never_loses_data(tmp_path):
         work.mkdir()
         (work / "state.yaml").write_text(big)
         COMMAND_OF[work] = COMMANDS[0]
-        p = subprocess.Popen([EDITION, "apply", str(work / "state.yaml"), *COMMANDS[0],
-                              "--now", NOW, "--effects-out", str(work / "effects.yaml")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = start_apply(work, COMMANDS[0])
         time.sleep((i + rng.random()) / KILL_RUNS * window)
         p.send_signal(signal.SIGKILL)
         p.wait()

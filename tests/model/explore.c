@@ -557,6 +557,18 @@ static ed_instance *rebuild(size_t k)
 
 /* ---- scenario output ---------------------------------------------------------------- */
 
+/* A step's enum argument: its name, or, for a value with none (which a
+ * scenario cannot name), a stand-in and a comment saying what was passed. */
+static void scenario_enum(str *s, const char *field, const char *name, const char *stand_in,
+                          long long value)
+{
+    if (name)
+        s_printf(s, "    %s: %s\n", field, name);
+    else
+        s_printf(s, "    %s: %s  # the explorer passed %s %lld, which a scenario cannot name\n",
+                 field, stand_in, field, value);
+}
+
 static void scenario_step(str *s, const ed_instance *in, const letter *l, ed_time now)
 {
     const char *name = NULL;
@@ -569,21 +581,15 @@ static void scenario_step(str *s, const ed_instance *in, const letter *l, ed_tim
         s_printf(s, "    period_months: %lld\n", (long long)l->period);
         break;
     case ED_CMD_SET_POST_EXPIRATION_ACTION:
-        if (ed_action_name((ed_action)l->action))
-            s_printf(s, "    action: %s\n", ed_action_name((ed_action)l->action));
-        else
-            s_printf(s, "    action: delete_resource  # the explorer passed action %lld, which "
-                        "a scenario cannot name\n", (long long)l->action);
+        scenario_enum(s, "action", ed_action_name((ed_action)l->action), "delete_resource",
+                      (long long)l->action);
         break;
     case ED_CMD_REFUND:
         s_printf(s, "    allow_data_loss: %s\n", l->allow ? "true" : "false");
         break;
     case ED_CMD_PLAN_DOWNGRADE:
-        if (ed_plan_mode_name((ed_plan_mode)l->mode))
-            s_printf(s, "    mode: %s\n", ed_plan_mode_name((ed_plan_mode)l->mode));
-        else
-            s_printf(s, "    mode: immediate  # the explorer passed mode %lld, which a scenario "
-                        "cannot name\n", (long long)l->mode);
+        scenario_enum(s, "mode", ed_plan_mode_name((ed_plan_mode)l->mode), "immediate",
+                      (long long)l->mode);
         break;
     case ED_CMD_ADD_TOPIC:
     case ED_CMD_REMOVE_TOPIC:
